@@ -318,7 +318,13 @@ int
 rte_vmci_qp_msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs,
 			      unsigned int n);
 
-/** As rte_vmci_qp_msg_enqueue_burst(), but all @p n messages or none. */
+/**
+ * As rte_vmci_qp_msg_enqueue_burst(), but all @p n messages or none.
+ *
+ * @return
+ *   @p n, 0 if they do not all fit now, -EMSGSIZE if their records
+ *   together can never fit the queue (retrying would not help), or -EIO.
+ */
 int
 rte_vmci_qp_msg_enqueue_bulk(struct rte_vmci_qp *qp, const struct iovec *msgs,
 			     unsigned int n);
