@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * Datagram receive (vmci-device.md section 4.6), dispatch, and datagram
+ * endpoints. Everything read from DATA_IN or the DMA RX buffer is device
+ * input: sizes are checked against the bytes actually received before a
+ * datagram is handed to anyone.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_io.h>
+
+#include "vmci_core_priv.h"
+
+#define VMCI_PAGE VMCI_RX_FIRST_READ
+
+static void
+vmci_dg_dispatch(struct vmci_device *dev, const struct vmci_dg_hdr *dg)
+{
+	uint32_t cid = vmci_device_context_id(dev);
+	struct vmci_dgram_ep *ep;
+
+	dev->stats.dg_received++;
+	if (dg->src.context == VMCI_HYPERVISOR_CID &&
+	    dg->dst.resource == VMCI_EVENT_HANDLER_RID) {
+		vmci_event_dispatch(dev, dg);
+		return;
+	}
+	if (dg->dst.context == cid || dg->dst.context == VMCI_INVALID_ID) {
+		TAILQ_FOREACH(ep, &dev->dgram_eps, next) {
+			if (ep->rid != dg->dst.resource)
+				continue;
+			dev->stats.dg_delivered++;
+			/* No iteration after the call: the callback may change the list. */
+			ep->cb(ep, dg, dg + 1, ep->arg);
+			return;
+		}
+	}
+	dev->stats.dg_dropped++;
+	VMCI_DG_LOG(DEBUG, "%s: no endpoint for %u:%u (from %u:%u, %" PRIu64 " bytes)",
+		    dev->name, dg->dst.context, dg->dst.resource, dg->src.context,
+		    dg->src.resource, dg->payload_size);
+}
+
+static void
+vmci_dg_malformed(struct vmci_device *dev, const char *why, uint64_t val, uint64_t limit)
+{
+	dev->stats.dg_malformed++;
+	if (vmci_ratelimit_ok(&dev->rx_rl))
+		VMCI_DG_LOG(WARNING, "%s: malformed incoming datagram: %s %" PRIu64
+			    ", expected <= %" PRIu64, dev->name, why, val, limit);
+}
+
+/* Aligned size of the datagram at @dg, or UINT64_MAX if absurd. */
+static uint64_t
+vmci_dg_in_size(const struct vmci_dg_hdr *dg)
+{
+	uint64_t psize = dg->payload_size;
+
+	if (psize > VMCI_RX_SKIP_MAX)
+		return UINT64_MAX;
+	return VMCI_DG_SIZE_ALIGNED(psize);
+}
+
+/* Port-I/O receive state: buffer, bytes valid in it, current read size. */
+struct vmci_rx_port {
+	uint8_t *buf;
+	size_t avail;
+	size_t read_size;
+	size_t pos;
+};
+
+static void
+vmci_rx_read(struct vmci_device *dev, struct vmci_rx_port *rx, size_t at, size_t len)
+{
+	vmci_hw_read_fifo(dev->hw, VMCI_REG_DATA_IN, rx->buf + at, len);
+	rx->avail = at + len;
+}
+
+/*
+ * The datagram at rx->pos continues past the bytes read: keep the partial
+ * bytes at the buffer start and read the rest of a full-size batch.
+ */
+static void
+vmci_rx_continue(struct vmci_device *dev, struct vmci_rx_port *rx)
+{
+	size_t partial = rx->avail - rx->pos;
+
+	if (rx->pos != 0)
+		memmove(rx->buf, rx->buf + rx->pos, partial);
+	rx->pos = 0;
+	rx->read_size = VMCI_RX_BUF_SIZE;
+	vmci_rx_read(dev, rx, partial, VMCI_RX_BUF_SIZE - partial);
+}
+
+/* Oversized datagram: read and drop @skip bytes beyond the ones we have. */
+static void
+vmci_rx_skip(struct vmci_device *dev, struct vmci_rx_port *rx, uint64_t skip)
+{
+	rx->read_size = VMCI_RX_BUF_SIZE;
+	for (;;) {
+		vmci_rx_read(dev, rx, 0, rx->read_size);
+		if (skip <= rx->read_size)
+			break;
+		skip -= rx->read_size;
+	}
+	rx->pos = (size_t)skip;
+}
+
+/* One port-I/O receive pass; returns datagrams parsed. */
+static int
+vmci_dg_receive_port(struct vmci_device *dev)
+{
+	struct vmci_rx_port rx = { .buf = dev->rx_buf, .read_size = VMCI_RX_FIRST_READ };
+	const struct vmci_dg_hdr *dg;
+	unsigned int reads = 1;
+	uint64_t size;
+	int n = 0;
+
+	vmci_rx_read(dev, &rx, 0, rx.read_size);
+	for (;;) {
+		size_t left = rx.avail - rx.pos;
+
+		if (left < VMCI_DG_HDR_SIZE) {
+			/* Bound a pass against a device that never ends the stream. */
+			if (++reads > VMCI_RX_MAX_READS) {
+				vmci_dg_malformed(dev, "reads in one pass", reads,
+						  VMCI_RX_MAX_READS);
+				break;
+			}
+			/* A header never straddles a read: the tail is padding. */
+			vmci_rx_read(dev, &rx, 0, rx.read_size);
+			rx.pos = 0;
+			continue;
+		}
+		dg = (const struct vmci_dg_hdr *)(rx.buf + rx.pos);
+		if (dg->dst.resource == VMCI_INVALID_ID) {
+			/* End marker; a datagram may still start on a later page. */
+			if (left <= VMCI_PAGE)
+				break;
+			rx.pos = RTE_ALIGN_CEIL(rx.pos + 1, VMCI_PAGE);
+			continue;
+		}
+		size = vmci_dg_in_size(dg);
+		if (size == UINT64_MAX) {
+			vmci_dg_malformed(dev, "payload_size", dg->payload_size, VMCI_RX_SKIP_MAX);
+			break;
+		}
+		if (size > VMCI_RX_BUF_SIZE) {
+			dev->stats.dg_oversized++;
+			vmci_dg_malformed(dev, "aligned size", size, VMCI_RX_BUF_SIZE);
+			if (size <= left)
+				rx.pos += size;
+			else
+				vmci_rx_skip(dev, &rx, size - left);
+			continue;
+		}
+		if (size > left) {
+			reads++;
+			vmci_rx_continue(dev, &rx);
+			dg = (const struct vmci_dg_hdr *)rx.buf;
+		}
+		vmci_dg_dispatch(dev, dg);
+		n++;
+		rx.pos += size;
+	}
+	return n;
+}
+
+/* Start a DMA receive into the RX data area and wait for busy == 1. */
+static bool
+vmci_dma_rx_start(struct vmci_device *dev)
+{
+	struct vmci_dma_hdr *hdr = dev->dma_rx_mz->addr;
+	struct vmci_sg_elem *sg = (struct vmci_sg_elem *)(hdr + 1);
+	uint64_t deadline;
+
+	hdr->opcode = VMCI_DMA_OP_SG;
+	hdr->size = 1;
+	hdr->rsvd = 0;
+	hdr->result = 0;
+	sg->addr = dev->dma_rx_mz->iova + VMCI_DMA_DATA_OFFSET;
+	sg->size = VMCI_MAX_DG_SIZE;
+	__atomic_store_n(&hdr->busy, 0, __ATOMIC_RELAXED);
+	rte_io_wmb();
+	vmci_hw_write32(dev->hw, VMCI_REG_DATA_IN_LOW, (uint32_t)dev->dma_rx_mz->iova);
+	deadline = rte_get_timer_cycles() + dev->dma_timeout_cycles;
+	while (__atomic_load_n(&hdr->busy, __ATOMIC_ACQUIRE) != 1) {
+		if (rte_get_timer_cycles() > deadline) {
+			dev->stats.rx_timeouts++;
+			if (vmci_ratelimit_ok(&dev->rx_rl))
+				VMCI_DG_LOG(ERR, "%s: DMA receive: busy still 0 after %" PRIu64
+					    " cycles", dev->name, dev->dma_timeout_cycles);
+			return false;
+		}
+		rte_pause();
+	}
+	return true;
+}
+
+/* One DMA receive pass; returns datagrams parsed, up to the first invalid header. */
+static int
+vmci_dg_receive_dma_pass(struct vmci_device *dev)
+{
+	const uint8_t *data = (const uint8_t *)dev->dma_rx_mz->addr + VMCI_DMA_DATA_OFFSET;
+	const struct vmci_dg_hdr *dg;
+	size_t pos = 0;
+	uint64_t size;
+	int n = 0;
+
+	if (!vmci_dma_rx_start(dev))
+		return 0;
+	while (VMCI_MAX_DG_SIZE - pos >= VMCI_DG_HDR_SIZE) {
+		dg = (const struct vmci_dg_hdr *)(data + pos);
+		if (dg->dst.resource == VMCI_INVALID_ID)
+			break;
+		size = vmci_dg_in_size(dg);
+		if (size > VMCI_MAX_DG_SIZE - pos) {
+			/* No continuation in DMA mode: the rest is unusable. */
+			vmci_dg_malformed(dev, "aligned size", size, VMCI_MAX_DG_SIZE - pos);
+			break;
+		}
+		vmci_dg_dispatch(dev, dg);
+		n++;
+		pos += size;
+	}
+	return n;
+}
+
+int
+vmci_dg_receive(struct vmci_device *dev)
+{
+	int total = 0;
+	int i, n;
+
+	dev->stats.rx_passes++;
+	if (!vmci_dev_dma(dev))
+		return vmci_dg_receive_port(dev);
+	/* The device copies what fits; go again while passes bring datagrams. */
+	for (i = 0; i < VMCI_RX_DMA_MAX_PASSES; i++) {
+		n = vmci_dg_receive_dma_pass(dev);
+		total += n;
+		if (n == 0)
+			break;
+	}
+	return total;
+}
+
+struct vmci_dgram_ep *
+vmci_dgram_ep_create(struct vmci_device *dev, uint32_t rid, vmci_dgram_cb_t cb, void *arg)
+{
+	struct vmci_dgram_ep *ep;
+	int err = 0;
+
+	if (dev == NULL || cb == NULL || rid == VMCI_EVENT_HANDLER_RID) {
+		VMCI_DG_LOG(ERR, "invalid endpoint arguments (rid %u, cb %p)", rid, cb);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ep = calloc(1, sizeof(*ep));
+	if (ep == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	vmci_dev_lock(dev);
+	if (rid == VMCI_INVALID_ID) {
+		rid = vmci_rid_alloc(dev);
+		if (rid == 0)
+			err = ENOSPC;
+	} else if (vmci_rid_in_use(dev, rid)) {
+		VMCI_DG_LOG(ERR, "%s: resource ID %u already in use", dev->name, rid);
+		err = EEXIST;
+	}
+	if (err == 0) {
+		ep->dev = dev;
+		ep->rid = rid;
+		ep->cb = cb;
+		ep->arg = arg;
+		TAILQ_INSERT_TAIL(&dev->dgram_eps, ep, next);
+	}
+	vmci_dev_unlock(dev);
+	if (err != 0) {
+		free(ep);
+		rte_errno = err;
+		return NULL;
+	}
+	return ep;
+}
+
+void
+vmci_dgram_ep_destroy(struct vmci_dgram_ep *ep)
+{
+	struct vmci_device *dev;
+
+	if (ep == NULL)
+		return;
+	dev = ep->dev;
+	vmci_dev_lock(dev);
+	TAILQ_REMOVE(&dev->dgram_eps, ep, next);
+	vmci_dev_unlock(dev);
+	free(ep);
+}
+
+void
+vmci_dgram_ep_free_all(struct vmci_device *dev)
+{
+	struct vmci_dgram_ep *ep;
+
+	while ((ep = TAILQ_FIRST(&dev->dgram_eps)) != NULL) {
+		TAILQ_REMOVE(&dev->dgram_eps, ep, next);
+		free(ep);
+	}
+}
+
+struct rte_vmci_handle
+vmci_dgram_ep_handle(const struct vmci_dgram_ep *ep)
+{
+	struct rte_vmci_handle h = {
+		.context = vmci_device_context_id(ep->dev),
+		.resource = ep->rid,
+	};
+
+	return h;
+}
+
+int
+vmci_dgram_send(struct vmci_dgram_ep *ep, struct rte_vmci_handle dst,
+		const void *payload, size_t len)
+{
+	struct vmci_device *dev = ep->dev;
+	struct vmci_dg_hdr *dg;
+	int32_t result;
+	int ret;
+
+	if (len > VMCI_MAX_DG_PAYLOAD_SIZE || (len > 0 && payload == NULL)) {
+		VMCI_DG_LOG(ERR, "%s: payload of %zu bytes, expected <= %u",
+			    dev->name, len, VMCI_MAX_DG_PAYLOAD_SIZE);
+		return -EMSGSIZE;
+	}
+	/* tx_buf is shared by senders: build and send under the channel lock. */
+	rte_spinlock_lock(&dev->chan_lock);
+	dg = (struct vmci_dg_hdr *)dev->tx_buf;
+	dg->dst = dst;
+	dg->src = vmci_dgram_ep_handle(ep);
+	dg->payload_size = len;
+	if (len > 0)
+		memcpy(dg + 1, payload, len);
+	ret = vmci_send_datagram_locked(dev, dg, &result);
+	rte_spinlock_unlock(&dev->chan_lock);
+	if (ret < 0)
+		return ret;
+	if (result < 0) {
+		VMCI_DG_LOG(DEBUG, "%s: send to %u:%u: %d (%s)", dev->name, dst.context,
+			    dst.resource, result, vmci_result_str(result));
+		return -vmci_result_to_errno(result);
+	}
+	return result;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _VMCI_HW_H_
+#define _VMCI_HW_H_
+
+/*
+ * Register access to a VMCI device, the one seam between the device core
+ * and its backends. The PCI backend implements it with port I/O or MMIO on
+ * the real function; the emulated device implements it with a software
+ * model of the same register file. The core never asks which one it has.
+ *
+ * Everything the device reads or writes in memory (DMA datagram buffers,
+ * the notification bitmap, queue-pair pages) is named by IOVA, exactly as
+ * for real hardware; the emulated device resolves IOVAs itself.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmci_hw;
+
+struct vmci_hw_ops {
+	/* 32-bit register read/write at a register offset (vmci_defs.h). */
+	uint32_t (*read32)(struct vmci_hw *hw, uint32_t off);
+	void (*write32)(struct vmci_hw *hw, uint32_t off, uint32_t val);
+	/*
+	 * Byte-string access to a data port (DATA_OUT / DATA_IN): @len
+	 * single-byte accesses, all at offset @off.
+	 */
+	void (*write_fifo)(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len);
+	void (*read_fifo)(struct vmci_hw *hw, uint32_t off, void *buf, size_t len);
+};
+
+/* One device as the core sees it. Backends embed it in their own state. */
+struct vmci_hw {
+	const struct vmci_hw_ops *ops;
+	const char *backend; /* "pci-ioport", "pci-mmio", "emu" */
+	bool mmio;           /* registers memory-mapped: DMA datagrams are mandatory */
+	int numa_node;
+};
+
+static inline uint32_t
+vmci_hw_read32(struct vmci_hw *hw, uint32_t off)
+{
+	return hw->ops->read32(hw, off);
+}
+
+static inline void
+vmci_hw_write32(struct vmci_hw *hw, uint32_t off, uint32_t val)
+{
+	hw->ops->write32(hw, off, val);
+}
+
+static inline void
+vmci_hw_write_fifo(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len)
+{
+	hw->ops->write_fifo(hw, off, buf, len);
+}
+
+static inline void
+vmci_hw_read_fifo(struct vmci_hw *hw, uint32_t off, void *buf, size_t len)
+{
+	hw->ops->read_fifo(hw, off, buf, len);
+}
+
+#endif /* _VMCI_HW_H_ */

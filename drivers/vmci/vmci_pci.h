@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _VMCI_PCI_H_
+#define _VMCI_PCI_H_
+
+/*
+ * PCI backend: the VMCI function (15ad:0740) as found by DPDK's PCI bus,
+ * with register access by port I/O (BAR0) or MMIO (BAR1 + 0x20000 when
+ * BAR1 is 256 KiB).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmci_hw.h"
+
+struct rte_pci_device;
+
+/* Callback for vmci_pci_foreach(); a non-zero return stops the walk. */
+typedef int (*vmci_pci_cb_t)(struct rte_pci_device *pdev, void *arg);
+
+/* Call @cb for every VMCI function the PCI bus has scanned. */
+int vmci_pci_foreach(vmci_pci_cb_t cb, void *arg);
+
+/* Whether -a/-b on the PCI bus lets us use this function. */
+bool vmci_pci_allowed(const struct rte_pci_device *pdev);
+
+/* Whether the function was named with -a (on the PCI bus or this one). */
+bool vmci_pci_explicit(const struct rte_pci_device *pdev);
+
+/*
+ * Check the function's kernel binding and the IOVA mode; 0 if usable, else
+ * -ENODEV after a log line (at @log_level) saying what to do.
+ */
+int vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level);
+
+/* Map the function and return its register access, or NULL + rte_errno. */
+struct vmci_hw *vmci_pci_hw_open(struct rte_pci_device *pdev);
+
+/* Unmap and free what vmci_pci_hw_open() set up. */
+void vmci_pci_hw_close(struct vmci_hw *hw);
+
+#endif /* _VMCI_PCI_H_ */

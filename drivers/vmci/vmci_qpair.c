@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * Queue pairs (vmci-device.md section 5): memory from lib/vmci_qp on the
+ * device's NUMA node, QUEUEPAIR_ALLOC / DETACH, peer state from events.
+ * The data path is the rte_vmci_qp endpoint and never comes back here.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "rte_vmci_qp_mem.h"
+#include "vmci_core_priv.h"
+
+/* Makes queue memory names unique within the process. */
+static uint32_t vmci_qp_seq;
+
+static int
+vmci_qpair_check_conf(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
+{
+	uint64_t p = conf->produce_size, c = conf->consume_size;
+
+	if (p == 0 || c == 0 || p > VMCI_MAX_GUEST_QP_MEMORY ||
+	    c > VMCI_MAX_GUEST_QP_MEMORY - p) {
+		VMCI_QP_LOG(ERR, "%s: queue sizes %" PRIu64 " + %" PRIu64
+			    ", expected each >= 1 and a sum <= %u", dev->name, p, c,
+			    VMCI_MAX_GUEST_QP_MEMORY);
+		return -EINVAL;
+	}
+	/* Guest APIs reject LOCAL, NONBLOCK and PINNED. */
+	if (conf->flags & ~VMCI_QPFLAG_ATTACH_ONLY) {
+		VMCI_QP_LOG(ERR, "%s: queue-pair flags 0x%x, expected 0 or ATTACH_ONLY (0x%x)",
+			    dev->name, conf->flags, VMCI_QPFLAG_ATTACH_ONLY);
+		return -EINVAL;
+	}
+	if ((conf->flags & VMCI_QPFLAG_ATTACH_ONLY) &&
+	    (conf->handle.context == VMCI_INVALID_ID ||
+	     conf->handle.resource == VMCI_INVALID_ID)) {
+		VMCI_QP_LOG(ERR, "%s: attach needs a valid handle, got %u:%u", dev->name,
+			    conf->handle.context, conf->handle.resource);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct vmci_qpair *
+vmci_qpair_find(struct vmci_device *dev, struct rte_vmci_handle h)
+{
+	struct vmci_qpair *qp;
+
+	TAILQ_FOREACH(qp, &dev->qpairs, next)
+		if (qp->handle.context == h.context && qp->handle.resource == h.resource)
+			return qp;
+	return NULL;
+}
+
+static struct rte_vmci_qp_mem *
+vmci_qpair_mem(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
+{
+	char name[RTE_VMCI_QP_MEM_NAMESIZE];
+	struct rte_vmci_qp_mem *mem;
+	int socket = conf->socket_id;
+
+	if (socket == SOCKET_ID_ANY)
+		socket = dev->socket_id;
+	snprintf(name, sizeof(name), "vqp%d_%u", (int)getpid(),
+		 __atomic_fetch_add(&vmci_qp_seq, 1, __ATOMIC_RELAXED));
+	mem = rte_vmci_qp_mem_alloc(name, conf->produce_size, conf->consume_size, socket);
+	if (mem == NULL)
+		VMCI_QP_LOG(ERR, "%s: queue memory of %" PRIu64 " + %" PRIu64
+			    " bytes on socket %d: %s", dev->name, conf->produce_size,
+			    conf->consume_size, socket, rte_strerror(rte_errno));
+	return mem;
+}
+
+/* Pick the handle, allocate memory, QUEUEPAIR_ALLOC, endpoint. Lock held. */
+static int
+vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
+		 const struct vmci_qpair_conf *conf)
+{
+	int ret;
+
+	if (qp->creator) {
+		qp->handle.context = dev->cid;
+		qp->handle.resource = vmci_rid_alloc(dev);
+		if (qp->handle.resource == 0)
+			return -ENOSPC;
+	} else {
+		qp->handle = conf->handle;
+		if (vmci_qpair_find(dev, qp->handle) != NULL)
+			return -EEXIST;
+	}
+	qp->mem = vmci_qpair_mem(dev, conf);
+	if (qp->mem == NULL)
+		return -rte_errno;
+	/*
+	 * The hypervisor initialises the headers of a pair it creates; for an
+	 * attach that is not documented, so give the endpoint a sane start.
+	 */
+	if (!qp->creator)
+		rte_vmci_qp_mem_init_headers(qp->mem, qp->handle);
+	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem);
+	if (ret < 0)
+		return ret;
+	qp->ep = rte_vmci_qp_mem_endpoint(qp->mem, RTE_VMCI_QP_SIDE_CREATOR,
+					  conf->max_rx_msg_len);
+	if (qp->ep == NULL) {
+		ret = -rte_errno;
+		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u: %s", dev->name,
+			    qp->handle.context, qp->handle.resource, rte_strerror(rte_errno));
+		vmci_hc_qp_detach(dev, qp->handle);
+		return ret;
+	}
+	return 0;
+}
+
+struct vmci_qpair *
+vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
+{
+	struct vmci_qpair *qp;
+	int ret;
+
+	if (dev == NULL || conf == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ret = vmci_qpair_check_conf(dev, conf);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
+	qp = calloc(1, sizeof(*qp));
+	if (qp == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	qp->dev = dev;
+	qp->peer = conf->peer;
+	qp->flags = conf->flags;
+	qp->creator = !(conf->flags & VMCI_QPFLAG_ATTACH_ONLY);
+	/* An attacher's peer (the creator) is there already. */
+	qp->peer_state = qp->creator ? VMCI_QP_PEER_WAITING : VMCI_QP_PEER_ATTACHED;
+	qp->peer_cb = conf->peer_cb;
+	qp->cb_arg = conf->cb_arg;
+	vmci_dev_lock(dev);
+	ret = vmci_qpair_setup(dev, qp, conf);
+	if (ret == 0)
+		TAILQ_INSERT_TAIL(&dev->qpairs, qp, next);
+	vmci_dev_unlock(dev);
+	if (ret < 0) {
+		rte_vmci_qp_mem_free(qp->mem);
+		free(qp);
+		rte_errno = -ret;
+		return NULL;
+	}
+	VMCI_QP_LOG(DEBUG, "%s: %s %u:%u peer %u sizes %" PRIu64 "/%" PRIu64, dev->name,
+		    qp->creator ? "created" : "attached", qp->handle.context,
+		    qp->handle.resource, qp->peer, conf->produce_size, conf->consume_size);
+	return qp;
+}
+
+static void
+vmci_qpair_hc_detach(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	if (qp->hc_detached)
+		return;
+	qp->hc_detached = true;
+	if (vmci_hc_qp_detach(dev, qp->handle) < 0)
+		VMCI_QP_LOG(WARNING, "%s: detach of %u:%u failed, releasing it anyway",
+			    dev->name, qp->handle.context, qp->handle.resource);
+}
+
+static void
+vmci_qpair_free(struct vmci_qpair *qp)
+{
+	rte_vmci_qp_endpoint_free(qp->ep);
+	rte_vmci_qp_mem_free(qp->mem);
+	free(qp);
+}
+
+int
+vmci_qpair_detach(struct vmci_qpair *qp)
+{
+	struct vmci_device *dev;
+
+	if (qp == NULL)
+		return -EINVAL;
+	dev = qp->dev;
+	vmci_dev_lock(dev);
+	vmci_qpair_hc_detach(dev, qp);
+	TAILQ_REMOVE(&dev->qpairs, qp, next);
+	vmci_dev_unlock(dev);
+	/* After DETACH the device no longer references the pages. */
+	vmci_qpair_free(qp);
+	return 0;
+}
+
+void
+vmci_qpair_detach_all(struct vmci_device *dev)
+{
+	struct vmci_qpair *qp;
+
+	TAILQ_FOREACH(qp, &dev->qpairs, next)
+		vmci_qpair_hc_detach(dev, qp);
+}
+
+void
+vmci_qpair_free_all(struct vmci_device *dev)
+{
+	struct vmci_qpair *qp;
+
+	while ((qp = TAILQ_FIRST(&dev->qpairs)) != NULL) {
+		TAILQ_REMOVE(&dev->qpairs, qp, next);
+		vmci_qpair_free(qp);
+	}
+}
+
+void
+vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
+		      const struct vmci_event_payload_qp *ev)
+{
+	struct vmci_qpair *qp = vmci_qpair_find(dev, ev->handle);
+	enum vmci_qp_peer_state st;
+
+	if (qp == NULL) {
+		VMCI_QP_LOG(DEBUG, "%s: peer event %u for unknown pair %u:%u", dev->name,
+			    event, ev->handle.context, ev->handle.resource);
+		return;
+	}
+	st = event == VMCI_EVENT_QP_PEER_ATTACH ? VMCI_QP_PEER_ATTACHED : VMCI_QP_PEER_DETACHED;
+	qp->peer_state = st;
+	if (qp->peer_cb != NULL)
+		qp->peer_cb(qp, st, ev->peer_id, qp->cb_arg);
+}
+
+struct rte_vmci_qp *
+vmci_qpair_endpoint(const struct vmci_qpair *qp)
+{
+	return qp->ep;
+}
+
+struct rte_vmci_handle
+vmci_qpair_handle(const struct vmci_qpair *qp)
+{
+	return qp->handle;
+}
+
+enum vmci_qp_peer_state
+vmci_qpair_peer_state(const struct vmci_qpair *qp)
+{
+	return qp->peer_state;
+}
