@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "perf_options.h"
+
+#define QUEUE_SIZE_MIN UINT64_C(4096)
+#define QUEUE_SIZE_MAX (UINT64_C(1) << 30)
+#define QUEUE_SIZE_DEFAULT (UINT64_C(1) << 20)
+#define BURST_MAX 1024u
+#define BURST_DEFAULT 32u
+#define DURATION_MAX 3600.0
+
+/* Framing of rte_vmci_qp_wire.h: 8-byte header, records padded to 8. */
+#define REC_HDR_SIZE 8u
+#define REC_ALIGN 8u
+
+static const uint32_t default_sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
+
+static const char *const mode_names[] = {
+	[PERF_MODE_STREAM] = "stream",
+};
+
+static const char *const api_names[] = {
+	[PERF_API_COPY] = "copy",
+	[PERF_API_ZC] = "zc",
+	[PERF_API_MSG] = "msg",
+};
+
+const char *
+perf_mode_name(enum perf_mode mode)
+{
+	return mode_names[mode];
+}
+
+const char *
+perf_api_name(enum perf_api api)
+{
+	return api_names[api];
+}
+
+uint64_t
+perf_max_msg_size(enum perf_api api, uint64_t queue_size)
+{
+	uint64_t room = queue_size - 1;
+
+	if (api != PERF_API_MSG)
+		return room;
+	if (room < REC_HDR_SIZE)
+		return 0;
+	return (room - REC_HDR_SIZE) / REC_ALIGN * REC_ALIGN;
+}
+
+void
+perf_usage(FILE *f, const char *prgname)
+{
+	fprintf(f,
+		"Usage: %s [EAL options] -- [options]\n"
+		"\n"
+		"Measures VMCI queue-pair throughput between two lcores of one process:\n"
+		"the main lcore produces, the next enabled lcore consumes (\"-l 0,1\").\n"
+		"\n"
+		"Options:\n"
+		"  --mode MODE         test to run (default stream):\n"
+		"                        stream  one-way throughput over a local queue pair,\n"
+		"                                one message size after another\n"
+		"  --api API           queue-pair API the workers drive (default copy):\n"
+		"                        copy  byte stream: one rte_vmci_qp_enqueue_bulk() and\n"
+		"                              one rte_vmci_qp_dequeue_bulk() per message\n"
+		"                        zc    zero copy: the producer writes each message in\n"
+		"                              place (enqueue_zc_bulk_start/finish), the consumer\n"
+		"                              checks it in place and releases it without\n"
+		"                              copying it out (dequeue_zc_bulk_start/finish)\n"
+		"                        msg   framed messages: rte_vmci_qp_msg_enqueue_burst()\n"
+		"                              and rte_vmci_qp_msg_dequeue_burst() of --burst\n"
+		"                              messages per call\n"
+		"  --size SIZES        message sizes in bytes: a value, a comma-separated list\n"
+		"                      (64,1500), a range MIN-MAX (MIN, 2*MIN, 4*MIN, ... and\n"
+		"                      MAX), or a mix; k and m suffixes mean KiB and MiB;\n"
+		"                      at most %u sizes, each 1..the largest message the queue\n"
+		"                      carries (queue size - 1; for msg also minus the 8-byte\n"
+		"                      record header, rounded down to 8)\n"
+		"                      (default 64,256,1024,4096,16384,65536)\n"
+		"  --queue-size BYTES  bytes in each queue of the pair, %" PRIu64 "..%" PRIu64 ";\n"
+		"                      k, m and g suffixes allowed (default %" PRIu64 ")\n"
+		"  --duration SECONDS  measuring time per message size, decimal, more than 0\n"
+		"                      and at most %.0f (default 1)\n"
+		"  --burst N           messages per msg call; for copy and zc, messages moved\n"
+		"                      per poll between clock checks; 1..%u (default %u)\n"
+		"  --no-verify         do not stamp and check sequence numbers (default: the\n"
+		"                      producer writes a 64-bit sequence number at the start\n"
+		"                      of each message, the consumer checks it and its length,\n"
+		"                      and a mismatch makes the exit status 1)\n"
+		"  --json FILE         also write the figures and machine info to FILE as JSON\n"
+		"  -h, --help          show this help and exit\n"
+		"\n"
+		"GB/s counts message payload bytes (10^9 bytes per second).\n"
+		"Exit status: 0 success, 1 run failed or verification found errors,\n"
+		"2 bad command line.\n",
+		prgname, PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
+		QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
+}
+
+/*
+ * What was wrong with the command line. It is printed after the usage
+ * text so that it is the last thing on the terminal.
+ */
+static char parse_error[256];
+
+static int __rte_format_printf(1, 2)
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(parse_error, sizeof(parse_error), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Name the option and the value, then what is allowed. */
+#define bad_value(opt, fmt, ...) usage_error("--" opt " " fmt, ##__VA_ARGS__)
+
+/* Unsigned decimal with an optional binary k/m/g suffix; ends at @end. */
+static int
+parse_bytes(const char *s, const char *end, uint64_t *val)
+{
+	unsigned int shift = 0;
+	unsigned long long v;
+	char *stop;
+
+	if (s == end || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &stop, 10);
+	if (errno != 0 || stop > end)
+		return -EINVAL;
+	if (stop < end) {
+		switch (*stop) {
+		case 'k': case 'K':
+			shift = 10;
+			break;
+		case 'm': case 'M':
+			shift = 20;
+			break;
+		case 'g': case 'G':
+			shift = 30;
+			break;
+		default:
+			return -EINVAL;
+		}
+		stop++;
+	}
+	if (stop != end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*val = (uint64_t)v << shift;
+	return 0;
+}
+
+static int
+add_size(struct perf_options *opt, uint64_t size)
+{
+	if (opt->nb_sizes == PERF_MAX_SIZES)
+		return -ENOSPC;
+	opt->sizes[opt->nb_sizes++] = (uint32_t)size;
+	return 0;
+}
+
+/* One list item: "N" or "MIN-MAX" (doubling from MIN, MAX always included). */
+static int
+parse_size_item(struct perf_options *opt, const char *s, const char *end)
+{
+	const char *dash = memchr(s, '-', end - s);
+	uint64_t lo, hi, v;
+	int ret;
+
+	ret = parse_bytes(s, dash == NULL ? end : dash, &lo);
+	if (ret == 0 && dash != NULL)
+		ret = parse_bytes(dash + 1, end, &hi);
+	else
+		hi = lo;
+	if (ret < 0)
+		return bad_value("size", "\"%.*s\" is not a size or MIN-MAX range",
+				 (int)(end - s), s);
+	if (lo == 0 || hi > UINT32_MAX || lo > hi)
+		return bad_value("size", "\"%.*s\": expected sizes of 1 byte up to the largest"
+				 " message the queue carries, MIN <= MAX", (int)(end - s), s);
+	for (v = lo; v < hi && ret == 0; v *= 2)
+		ret = add_size(opt, v);
+	if (ret == 0)
+		ret = add_size(opt, hi);
+	if (ret < 0)
+		return bad_value("size", "lists more than %u sizes", PERF_MAX_SIZES);
+	return 0;
+}
+
+static int
+parse_size(struct perf_options *opt, const char *arg)
+{
+	const char *s = arg;
+	const char *comma;
+	int ret;
+
+	opt->nb_sizes = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		ret = parse_size_item(opt, s, comma == NULL ? s + strlen(s) : comma);
+		if (ret < 0 || comma == NULL)
+			return ret;
+		s = comma + 1;
+	}
+}
+
+static int
+parse_mode(struct perf_options *opt, const char *arg)
+{
+	if (strcmp(arg, "stream") == 0) {
+		opt->mode = PERF_MODE_STREAM;
+		return 0;
+	}
+	return bad_value("mode", "\"%s\": expected stream", arg);
+}
+
+static int
+parse_api(struct perf_options *opt, const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(api_names); i++) {
+		if (strcmp(arg, api_names[i]) == 0) {
+			opt->api = i;
+			return 0;
+		}
+	}
+	return bad_value("api", "\"%s\": expected copy, zc or msg", arg);
+}
+
+static int
+parse_queue_size(struct perf_options *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 ||
+	    v < QUEUE_SIZE_MIN || v > QUEUE_SIZE_MAX)
+		return bad_value("queue-size", "\"%s\": expected %" PRIu64 "..%" PRIu64
+				 " bytes (k, m, g suffixes allowed)",
+				 arg, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX);
+	opt->queue_size = v;
+	return 0;
+}
+
+static int
+parse_duration(struct perf_options *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    v <= 0 || v > DURATION_MAX)
+		return bad_value("duration", "\"%s\": expected seconds, more than 0 and at most %.0f",
+				 arg, DURATION_MAX);
+	opt->duration = v;
+	return 0;
+}
+
+static int
+parse_burst(struct perf_options *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 || v < 1 || v > BURST_MAX)
+		return bad_value("burst", "\"%s\": expected 1..%u", arg, BURST_MAX);
+	opt->burst = (unsigned int)v;
+	return 0;
+}
+
+static int
+parse_no_verify(struct perf_options *opt, const char *arg)
+{
+	(void)arg;
+	opt->verify = false;
+	return 0;
+}
+
+static int
+parse_json(struct perf_options *opt, const char *arg)
+{
+	if (arg[0] == '\0')
+		return bad_value("json", "needs a file name");
+	opt->json_path = arg;
+	return 0;
+}
+
+struct opt_parser {
+	const char *name;
+	int has_arg;
+	int (*parse)(struct perf_options *opt, const char *arg);
+};
+
+/* Name-to-parser table (as app/test-crypto-perf); --help is handled apart. */
+static const struct opt_parser opt_parsers[] = {
+	{ "mode", required_argument, parse_mode },
+	{ "api", required_argument, parse_api },
+	{ "size", required_argument, parse_size },
+	{ "queue-size", required_argument, parse_queue_size },
+	{ "duration", required_argument, parse_duration },
+	{ "burst", required_argument, parse_burst },
+	{ "no-verify", no_argument, parse_no_verify },
+	{ "json", required_argument, parse_json },
+};
+
+#define OPT_HELP_INDEX RTE_DIM(opt_parsers)
+
+static void
+options_default(struct perf_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->mode = PERF_MODE_STREAM;
+	opt->api = PERF_API_COPY;
+	memcpy(opt->sizes, default_sizes, sizeof(default_sizes));
+	opt->nb_sizes = RTE_DIM(default_sizes);
+	opt->queue_size = QUEUE_SIZE_DEFAULT;
+	opt->duration = 1.0;
+	opt->burst = BURST_DEFAULT;
+	opt->verify = true;
+}
+
+/* Checks that need several options, whatever order they came in. */
+static int
+options_check(const struct perf_options *opt)
+{
+	uint64_t max = perf_max_msg_size(opt->api, opt->queue_size);
+	unsigned int i;
+
+	for (i = 0; i < opt->nb_sizes; i++) {
+		if (opt->sizes[i] > max)
+			return bad_value("size", "%" PRIu32 ": with --api %s and --queue-size %"
+					 PRIu64 ", messages are 1..%" PRIu64 " bytes",
+					 opt->sizes[i], perf_api_name(opt->api),
+					 opt->queue_size, max);
+	}
+	return 0;
+}
+
+static int
+parse_argv(struct perf_options *opt, int argc, char **argv)
+{
+	struct option longopts[RTE_DIM(opt_parsers) + 2];
+	unsigned int i;
+	int idx, c;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (i = 0; i < RTE_DIM(opt_parsers); i++) {
+		longopts[i].name = opt_parsers[i].name;
+		longopts[i].has_arg = opt_parsers[i].has_arg;
+	}
+	longopts[OPT_HELP_INDEX].name = "help";
+	/* ':' first: a missing value is reported as ':' rather than '?'. */
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		idx = -1;
+		c = getopt_long(argc, argv, ":h", longopts, &idx);
+		if (c == -1)
+			break;
+		if (c == 'h' || (c == 0 && idx == (int)OPT_HELP_INDEX))
+			return 1;
+		if (c == ':') {
+			return usage_error("%s needs a value", argv[optind - 1]);
+		}
+		if (c != 0) {
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+		if (opt_parsers[idx].parse(opt, optarg) < 0)
+			return -EINVAL;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	return options_check(opt);
+}
+
+int
+perf_options_parse(struct perf_options *opt, int argc, char **argv)
+{
+	int ret;
+
+	options_default(opt);
+	ret = parse_argv(opt, argc, argv);
+	if (ret == 1) {
+		perf_usage(stdout, argv[0]);
+		return 1;
+	}
+	if (ret < 0) {
+		perf_usage(stderr, argv[0]);
+		fprintf(stderr, "\nvmci-perf: error: %s\n", parse_error);
+	}
+	return ret;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _PERF_OPTIONS_H_
+#define _PERF_OPTIONS_H_
+
+/**
+ * @file
+ * vmci-perf application options (the part of argv after "--").
+ * Parsing needs no EAL, so bad values are reported before any hugepage
+ * is touched.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Most message sizes one run sweeps. */
+#define PERF_MAX_SIZES 64
+
+/** Exit status for a bad command line (as sysexits' EX_USAGE is too obscure). */
+#define PERF_EXIT_USAGE 2
+
+enum perf_mode {
+	PERF_MODE_STREAM, /**< One-way throughput, producer -> consumer. */
+};
+
+enum perf_api {
+	PERF_API_COPY, /**< Byte stream, one bulk enqueue/dequeue per message. */
+	PERF_API_ZC,   /**< Zero-copy start/finish, one pair per message. */
+	PERF_API_MSG,  /**< Framed messages, burst calls. */
+};
+
+struct perf_options {
+	enum perf_mode mode;
+	enum perf_api api;
+	uint32_t sizes[PERF_MAX_SIZES]; /**< Message sizes in bytes, in run order. */
+	unsigned int nb_sizes;
+	uint64_t queue_size;  /**< Bytes in each queue of the pair. */
+	double duration;      /**< Seconds per message size. */
+	unsigned int burst;   /**< Messages per call (msg) or per poll (copy, zc). */
+	bool verify;          /**< Stamp and check sequence numbers. */
+	const char *json_path; /**< NULL: no JSON output. */
+};
+
+/**
+ * Parse the application arguments.
+ *
+ * @param opt
+ *   Filled with defaults, then with what argv sets.
+ * @param argc
+ *   Argument count, argv[0] included.
+ * @param argv
+ *   argv[0] is the program name.
+ * @return
+ *   0 to run, 1 if help was printed (exit 0), -EINVAL after printing what
+ *   was wrong and the usage to stderr.
+ */
+int perf_options_parse(struct perf_options *opt, int argc, char **argv);
+
+/** Print the application part of the usage text. */
+void perf_usage(FILE *f, const char *prgname);
+
+/** "stream", ... */
+const char *perf_mode_name(enum perf_mode mode);
+
+/** "copy", "zc" or "msg". */
+const char *perf_api_name(enum perf_api api);
+
+/**
+ * Largest message one queue of @p queue_size bytes carries with @p api:
+ * one byte of a VMCI ring always stays empty, and a framed message also
+ * carries an 8-byte record header and padding to 8 bytes
+ * (rte_vmci_qp_wire.h).
+ */
+uint64_t perf_max_msg_size(enum perf_api api, uint64_t queue_size);
+
+#endif /* _PERF_OPTIONS_H_ */

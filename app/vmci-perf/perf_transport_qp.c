@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * Local queue pair: both endpoints in this process, the producer writing
+ * the creator's produce queue and the consumer reading it from the peer
+ * endpoint, exactly as two processes or a guest and its host would.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <rte_vmci_qp.h>
+#include <rte_vmci_qp_mem.h>
+
+#include "perf_transport.h"
+#include "perf_zc.h"
+
+#define QP_MEM_NAME "vmci-perf"
+
+struct qp_priv {
+	struct rte_vmci_qp *ep[2]; /* [0] writes the a2b queue, [1] reads it */
+	struct rte_vmci_qp_mem *mem;
+};
+
+static inline struct rte_vmci_qp *
+qp_tx_ep(const struct perf_transport *tp)
+{
+	return ((const struct qp_priv *)tp->priv)->ep[0];
+}
+
+static inline struct rte_vmci_qp *
+qp_rx_ep(const struct perf_transport *tp)
+{
+	return ((const struct qp_priv *)tp->priv)->ep[1];
+}
+
+/* Byte stream: one bulk call per message-sized chunk. */
+
+static int
+qp_tx_copy(struct perf_transport *tp, struct perf_flow *flow)
+{
+	struct rte_vmci_qp *qp = qp_tx_ep(tp);
+	unsigned int n;
+	ssize_t ret;
+
+	for (n = 0; n < flow->burst; n++) {
+		if (flow->verify)
+			perf_flow_stamp(flow, flow->buf, flow->seq);
+		ret = rte_vmci_qp_enqueue_bulk(qp, flow->buf, flow->size);
+		if (unlikely(ret < 0))
+			return ret;
+		if (ret == 0)
+			break;
+		flow->seq++;
+	}
+	return n;
+}
+
+static int
+qp_rx_copy(struct perf_transport *tp, struct perf_flow *flow)
+{
+	struct rte_vmci_qp *qp = qp_rx_ep(tp);
+	unsigned int n;
+	ssize_t ret;
+
+	for (n = 0; n < flow->burst; n++) {
+		ret = rte_vmci_qp_dequeue_bulk(qp, flow->buf, flow->size);
+		if (unlikely(ret < 0))
+			return ret;
+		if (ret == 0)
+			break;
+		if (flow->verify)
+			perf_flow_check(flow, flow->buf, ret);
+	}
+	return n;
+}
+
+/* Zero copy: messages are written and inspected where they lie in the ring. */
+
+static int
+qp_tx_zc(struct perf_transport *tp, struct perf_flow *flow)
+{
+	struct rte_vmci_qp *qp = qp_tx_ep(tp);
+	struct rte_vmci_qp_zc zc;
+	unsigned int n;
+	ssize_t ret;
+
+	for (n = 0; n < flow->burst; n++) {
+		ret = rte_vmci_qp_enqueue_zc_bulk_start(qp, flow->size, &zc);
+		if (unlikely(ret < 0))
+			return ret;
+		if (ret == 0)
+			break;
+		/* Stands for the application producing its data in place. */
+		if (flow->verify)
+			perf_flow_stamp(flow, flow->buf, flow->seq);
+		perf_zc_write(&zc, flow->buf, flow->size);
+		ret = rte_vmci_qp_enqueue_zc_finish(qp, flow->size);
+		if (unlikely(ret < 0))
+			return ret;
+		flow->seq++;
+	}
+	return n;
+}
+
+static int
+qp_rx_zc(struct perf_transport *tp, struct perf_flow *flow)
+{
+	struct rte_vmci_qp *qp = qp_rx_ep(tp);
+	struct rte_vmci_qp_zc zc;
+	uint64_t head;
+	unsigned int n;
+	ssize_t ret;
+
+	for (n = 0; n < flow->burst; n++) {
+		ret = rte_vmci_qp_dequeue_zc_bulk_start(qp, flow->size, &zc);
+		if (unlikely(ret < 0))
+			return ret;
+		if (ret == 0)
+			break;
+		if (flow->verify) {
+			/* The sequence number may straddle the wrap. */
+			perf_zc_read(&zc, &head, flow->seq_len);
+			perf_flow_check(flow, &head, zc.len1 + zc.len2);
+		}
+		ret = rte_vmci_qp_dequeue_zc_finish(qp, flow->size);
+		if (unlikely(ret < 0))
+			return ret;
+	}
+	return n;
+}
+
+/* Framed messages: one burst call moves up to flow->burst records. */
+
+static int
+qp_tx_msg(struct perf_transport *tp, struct perf_flow *flow)
+{
+	unsigned int i;
+	int ret;
+
+	/* A partial burst leaves later slots unsent: restamp from slot 0. */
+	if (flow->verify) {
+		for (i = 0; i < flow->burst; i++)
+			perf_flow_stamp(flow, flow->iov[i].iov_base, flow->seq + i);
+	}
+	ret = rte_vmci_qp_msg_enqueue_burst(qp_tx_ep(tp), flow->iov, flow->burst);
+	if (ret > 0)
+		flow->seq += ret;
+	return ret;
+}
+
+static int
+qp_rx_msg(struct perf_transport *tp, struct perf_flow *flow)
+{
+	int ret, i;
+
+	ret = rte_vmci_qp_msg_dequeue_burst(qp_rx_ep(tp), flow->iov, flow->burst);
+	for (i = 0; i < ret; i++) {
+		if (flow->verify)
+			perf_flow_check(flow, flow->iov[i].iov_base, flow->iov[i].iov_len);
+		/* The call stored each message's length: give the capacity back. */
+		flow->iov[i].iov_len = flow->size;
+	}
+	return ret;
+}
+
+static const struct {
+	perf_xfer_t tx;
+	perf_xfer_t rx;
+	bool burst_bufs; /* needs flow->burst buffers rather than one */
+} qp_api_fns[] = {
+	[PERF_API_COPY] = { qp_tx_copy, qp_rx_copy, false },
+	[PERF_API_ZC] = { qp_tx_zc, qp_rx_zc, false },
+	[PERF_API_MSG] = { qp_tx_msg, qp_rx_msg, true },
+};
+
+/* Control path. */
+
+/* The endpoints must carry what the options promised the user. */
+static int
+qp_check_limits(const struct qp_priv *priv, const struct perf_options *opt)
+{
+	uint64_t want = perf_max_msg_size(opt->api, opt->queue_size);
+	struct rte_vmci_qp_info info;
+	int ret;
+
+	if (opt->api != PERF_API_MSG)
+		return 0;
+	ret = rte_vmci_qp_info_get(priv->ep[0], &info);
+	if (ret < 0) {
+		fprintf(stderr, "vmci-perf: rte_vmci_qp_info_get: %s\n", strerror(-ret));
+		return ret;
+	}
+	if (info.max_tx_msg_len != want) {
+		fprintf(stderr, "vmci-perf: queue of %" PRIu64 " bytes carries messages up to %"
+			PRIu32 " bytes, expected %" PRIu64 " from the record format\n",
+			opt->queue_size, info.max_tx_msg_len, want);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static void
+qp_close(struct perf_transport *tp)
+{
+	struct qp_priv *priv = tp->priv;
+
+	if (priv == NULL)
+		return;
+	rte_vmci_qp_local_pair_free(priv->mem, priv->ep);
+	rte_free(priv);
+	tp->priv = NULL;
+}
+
+static int
+qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
+{
+	/* Any handle will do: no device owns a local pair. */
+	struct rte_vmci_handle handle = { .context = 0, .resource = 1 };
+	struct qp_priv *priv;
+	int ret;
+
+	priv = rte_zmalloc_socket("vmci_perf_qp", sizeof(*priv), RTE_CACHE_LINE_SIZE, socket);
+	if (priv == NULL) {
+		fprintf(stderr, "vmci-perf: out of memory for the transport\n");
+		return -ENOMEM;
+	}
+	tp->priv = priv;
+	priv->mem = rte_vmci_qp_local_pair_create(QP_MEM_NAME, opt->queue_size,
+						  opt->queue_size, socket, handle, priv->ep);
+	if (priv->mem == NULL) {
+		ret = -rte_errno;
+		fprintf(stderr, "vmci-perf: rte_vmci_qp_local_pair_create(%" PRIu64
+			" bytes per queue, socket %d): %s\n",
+			opt->queue_size, socket, rte_strerror(rte_errno));
+		qp_close(tp);
+		return ret;
+	}
+	ret = qp_check_limits(priv, opt);
+	if (ret < 0) {
+		qp_close(tp);
+		return ret;
+	}
+	tp->tx = qp_api_fns[opt->api].tx;
+	tp->rx = qp_api_fns[opt->api].rx;
+	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+	return 0;
+}
+
+static void
+qp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
+{
+	struct qp_priv *priv = tp->priv;
+	struct rte_vmci_qp_stats tx, rx;
+
+	memset(st, 0, sizeof(*st));
+	if (rte_vmci_qp_stats_get(priv->ep[0], &tx) == 0)
+		st->tx_full = tx.enq_full;
+	if (rte_vmci_qp_stats_get(priv->ep[1], &rx) == 0)
+		st->rx_empty = rx.deq_empty;
+	rte_vmci_qp_stats_reset(priv->ep[0]);
+	rte_vmci_qp_stats_reset(priv->ep[1]);
+}
+
+const struct perf_transport_ops perf_transport_local_qp = {
+	.name = "local-qp",
+	.open = qp_open,
+	.close = qp_close,
+	.stats = qp_stats,
+};
