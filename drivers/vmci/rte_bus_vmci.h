@@ -109,9 +109,11 @@ int
 rte_vmci_poll(struct rte_vmci_device *dev);
 
 /**
- * Register rte_vmci_poll() of this device as an rte_service, so that a
- * service lcore polls it. The service is created stopped in run state
- * "running": map it to a service lcore with rte_service_map_lcore_set().
+ * Register rte_vmci_poll() of this device as an rte_service (named
+ * "vmci_poll_<device>"), so that a service lcore polls it. As for every
+ * DPDK service, the application then starts it with
+ * rte_service_runstate_set(id, 1) and maps it to a service lcore with
+ * rte_service_map_lcore_set(). Registering twice returns the same ID.
  *
  * @param dev
  *   Device.

@@ -84,6 +84,36 @@ ring_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t 
 	}
 }
 
+/*
+ * Fixed small copies (record header, padding): plain memcpy becomes one
+ * load/store, where rte_memcpy's vector paths would only get in the way.
+ */
+static inline void
+ring_write_small(uint8_t *ring, uint64_t size, uint64_t pos, const void *src, uint64_t len)
+{
+	uint64_t first = size - pos;
+
+	if (likely(len <= first)) {
+		memcpy(ring + pos, src, len);
+	} else {
+		memcpy(ring + pos, src, first);
+		memcpy(ring, (const uint8_t *)src + first, len - first);
+	}
+}
+
+static inline void
+ring_read_small(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t len)
+{
+	uint64_t first = size - pos;
+
+	if (likely(len <= first)) {
+		memcpy(dst, ring + pos, len);
+	} else {
+		memcpy(dst, ring + pos, first);
+		memcpy((uint8_t *)dst + first, ring, len - first);
+	}
+}
+
 static inline uint64_t
 rec_size(uint64_t len)
 {
@@ -552,7 +582,6 @@ msg_stage(struct rte_vmci_qp *qp, const struct iovec *seg, int nseg, uint64_t le
 		.magic = RTE_VMCI_QP_REC_MAGIC,
 		.flags = 0,
 	};
-	struct iovec hdr_iov = { .iov_base = &hdr, .iov_len = REC_HDR_SIZE };
 	uint64_t rec = rec_size(len);
 	uint64_t pad = rec - REC_HDR_SIZE - len;
 	uint64_t pos;
@@ -565,15 +594,13 @@ msg_stage(struct rte_vmci_qp *qp, const struct iovec *seg, int nseg, uint64_t le
 		return space;
 	if ((uint64_t)space < rec)
 		return 0;
-	pos = prod_copy_iov(qp, qp->prod.tail, &hdr_iov, REC_HDR_SIZE);
+	pos = qp->prod.tail;
+	ring_write_small(qp->prod_data, qp->prod_size, pos, &hdr, REC_HDR_SIZE);
+	pos = ring_advance(pos, REC_HDR_SIZE, qp->prod_size);
 	pos = prod_copy_iov(qp, pos, seg, len);
 	if (pad > 0) {
-		struct iovec pad_iov = {
-			.iov_base = (void *)(uintptr_t)rec_pad_zeros,
-			.iov_len = pad,
-		};
-
-		pos = prod_copy_iov(qp, pos, &pad_iov, pad);
+		ring_write_small(qp->prod_data, qp->prod_size, pos, rec_pad_zeros, pad);
+		pos = ring_advance(pos, pad, qp->prod_size);
 	}
 	qp->prod.tail = pos;
 	qp->prod.bytes += rec;
@@ -699,7 +726,7 @@ msg_next(struct rte_vmci_qp *qp, uint64_t *rec)
 	/* Writers publish whole records: a partial header is corruption. */
 	if (unlikely((uint64_t)ready < REC_HDR_SIZE))
 		return msg_bad(qp);
-	ring_read(qp->cons_data, qp->cons_size, qp->cons.head, &hdr, REC_HDR_SIZE);
+	ring_read_small(qp->cons_data, qp->cons_size, qp->cons.head, &hdr, REC_HDR_SIZE);
 	if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
 		     hdr.len > qp->max_rx_msg_len))
 		return msg_bad(qp);

@@ -36,11 +36,20 @@ vmci_test_run_suite(const struct vmci_test_suite *suite)
 	unsigned int passed = 0, failed = 0, skipped = 0;
 
 	printf("== suite %s\n", suite->name);
-	if (suite->setup != NULL && suite->setup() != 0) {
-		for (tc = suite->cases; tc->name != NULL; tc++)
-			skipped++;
-		printf("  suite setup failed: every case skipped\n");
-		goto summary;
+	if (suite->setup != NULL) {
+		int ret = suite->setup();
+
+		if (ret != 0) {
+			for (tc = suite->cases; tc->name != NULL; tc++) {
+				if (ret == TEST_SKIPPED)
+					skipped++;
+				else
+					failed++;
+			}
+			printf("  suite setup %s: no case ran\n",
+			       ret == TEST_SKIPPED ? "skipped" : "failed");
+			goto summary;
+		}
 	}
 	for (tc = suite->cases; tc->name != NULL; tc++) {
 		struct timespec t0;

@@ -51,7 +51,7 @@ struct vmci_test_case {
 
 struct vmci_test_suite {
 	const char *name;
-	int (*setup)(void);     /* optional; non-zero skips the suite */
+	int (*setup)(void);     /* optional; TEST_SKIPPED skips every case, other non-zero fails them */
 	void (*teardown)(void); /* optional */
 	const struct vmci_test_case *cases; /* terminated by a NULL name */
 };

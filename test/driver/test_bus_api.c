@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * The public rte_vmci_ API through the vmci bus: two emulated guests named
+ * on the command line (vmci_emu0 in port-I/O mode, vmci_emu1 in DMA mode)
+ * and the emulated host (CID 2) as queue-pair peer.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+#include <rte_service.h>
+
+#include "emu/vmci_emu.h"
+#include "rte_bus_vmci.h"
+#include "vmci_defs.h"
+#include "vmci_test.h"
+
+#define CID0 20
+#define CID1 21
+#define POLL_TRIES 1000
+
+static struct rte_vmci_device *dev0, *dev1;
+
+static int
+test_devices(void)
+{
+	struct rte_vmci_dev_info info;
+
+	TEST_ASSERT_EQUAL(rte_vmci_dev_count(), 2, "devices from -a vmci:...");
+	TEST_ASSERT(rte_vmci_dev_get(2) == NULL, "index beyond the count");
+	TEST_ASSERT(rte_vmci_dev_find("nosuch") == NULL, "unknown name");
+	TEST_ASSERT(rte_vmci_dev_get(0) == dev0, "bus order");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_info_get(dev0, &info), 0, "info");
+	TEST_ASSERT(strcmp(info.name, "vmci_emu0") == 0, "name %s", info.name);
+	TEST_ASSERT(strcmp(info.backend, "emu") == 0, "backend %s", info.backend);
+	TEST_ASSERT_EQUAL(info.context_id, CID0, "context ID from devargs");
+	TEST_ASSERT(info.caps & VMCI_CAPS_DATAGRAM, "caps 0x%x", info.caps);
+	TEST_ASSERT(!(info.caps & VMCI_CAPS_DMA_DATAGRAM), "port mode caps 0x%x", info.caps);
+	TEST_ASSERT_EQUAL(rte_vmci_dev_info_get(dev1, &info), 0, "info");
+	TEST_ASSERT_EQUAL(info.context_id, CID1, "context ID from devargs");
+	TEST_ASSERT(info.caps & VMCI_CAPS_DMA_DATAGRAM, "dma mode caps 0x%x", info.caps);
+	TEST_ASSERT_EQUAL(rte_vmci_dev_info_get(NULL, &info), -EINVAL, "NULL device");
+	return TEST_SUCCESS;
+}
+
+struct dg_seen {
+	unsigned int count;
+	struct rte_vmci_handle src;
+	uint32_t len;
+	uint8_t data[256];
+};
+
+static void
+dg_recv(struct rte_vmci_dgram *ep, struct rte_vmci_handle src, const void *payload,
+	uint32_t len, void *arg)
+{
+	struct dg_seen *seen = arg;
+
+	RTE_SET_USED(ep);
+	seen->count++;
+	seen->src = src;
+	seen->len = len;
+	memcpy(seen->data, payload, RTE_MIN(len, sizeof(seen->data)));
+}
+
+/* Poll @dev until *counter reaches @want (bounded). */
+static int
+poll_until(struct rte_vmci_device *dev, const unsigned int *counter, unsigned int want)
+{
+	int i;
+
+	for (i = 0; i < POLL_TRIES && *counter < want; i++)
+		if (rte_vmci_poll(dev) < 0)
+			return TEST_FAILED;
+	return *counter >= want ? TEST_SUCCESS : TEST_FAILED;
+}
+
+static int
+test_datagrams(void)
+{
+	struct dg_seen seen0 = { 0 }, seen1 = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	struct rte_vmci_handle dst = { CID1, 2000 }, nowhere = { 99, 2000 };
+	uint8_t msg[100];
+	int ret = TEST_FAILED;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 3 + 1);
+	ep0 = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &seen0);
+	ep1 = rte_vmci_dgram_create(dev1, 2000, dg_recv, &seen1);
+	TEST_ASSERT(ep0 != NULL && ep1 != NULL, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(rte_vmci_dgram_create(dev1, 2000, dg_recv, &seen1) == NULL &&
+		    rte_errno == EEXIST, "second endpoint on RID 2000");
+	if (rte_vmci_dgram_handle(ep0).resource < 1024 ||
+	    rte_vmci_dgram_handle(ep0).context != CID0)
+		goto out;
+	if (rte_vmci_dgram_send(ep0, dst, msg, sizeof(msg)) < 0 ||
+	    poll_until(dev1, &seen1.count, 1) != TEST_SUCCESS)
+		goto out;
+	if (seen1.len != sizeof(msg) || memcmp(seen1.data, msg, sizeof(msg)) != 0 ||
+	    seen1.src.context != CID0 ||
+	    seen1.src.resource != rte_vmci_dgram_handle(ep0).resource)
+		goto out;
+	/* And back, DMA-mode sender to port-mode receiver. */
+	if (rte_vmci_dgram_send(ep1, rte_vmci_dgram_handle(ep0), msg, 10) < 0 ||
+	    poll_until(dev0, &seen0.count, 1) != TEST_SUCCESS || seen0.len != 10)
+		goto out;
+	if (rte_vmci_dgram_send(ep0, nowhere, msg, 1) >= 0 ||
+	    rte_vmci_dgram_send(ep0, dst, msg, RTE_VMCI_MAX_DG_PAYLOAD + 1) != -EMSGSIZE)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	return ret;
+}
+
+static void
+db_fired(struct rte_vmci_doorbell *db, void *arg)
+{
+	RTE_SET_USED(db);
+	(*(unsigned int *)arg)++;
+}
+
+static int
+test_doorbells(void)
+{
+	unsigned int fired = 0;
+	struct rte_vmci_doorbell *db;
+	int i, ret = TEST_FAILED;
+
+	db = rte_vmci_doorbell_create(dev1, db_fired, &fired);
+	TEST_ASSERT(db != NULL, "create: %s", rte_strerror(rte_errno));
+	if (rte_vmci_doorbell_handle(db).context != CID1 ||
+	    rte_vmci_doorbell_notify(dev0, rte_vmci_doorbell_handle(db)) < 0 ||
+	    poll_until(dev1, &fired, 1) != TEST_SUCCESS)
+		goto out;
+	for (i = 0; i < 10; i++)
+		rte_vmci_poll(dev1);
+	if (fired != 1) {
+		printf("  doorbell fired %u times for one ring\n", fired);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_doorbell_destroy(db);
+	return ret;
+}
+
+struct peer_seen {
+	unsigned int count;
+	enum rte_vmci_qpair_peer_state state;
+	uint32_t peer;
+};
+
+static void
+peer_changed(struct rte_vmci_qpair *qpair, enum rte_vmci_qpair_peer_state state,
+	     uint32_t peer_cid, void *arg)
+{
+	struct peer_seen *seen = arg;
+
+	RTE_SET_USED(qpair);
+	seen->count++;
+	seen->state = state;
+	seen->peer = peer_cid;
+}
+
+/* Move @len patterned bytes from @tx to @rx and compare. */
+static int
+stream_check(struct rte_vmci_qp *tx, struct rte_vmci_qp *rx, size_t len, uint8_t seed)
+{
+	static uint8_t out[20000], in[20000];
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (uint8_t)(seed + i * 7);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(tx, out, len), len, "enqueue");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_bulk(rx, in, len), len, "dequeue");
+	TEST_ASSERT(memcmp(in, out, len) == 0, "data differs");
+	return TEST_SUCCESS;
+}
+
+static int
+test_qpair_with_host(void)
+{
+	struct peer_seen seen = { 0 };
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 65536,
+		.consume_size = 32768 + 5,
+		.peer = RTE_VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+		.peer_cb = peer_changed,
+		.cb_arg = &seen,
+	};
+	struct rte_vmci_qpair *qpair;
+	struct rte_vmci_qp *host = NULL;
+	struct rte_vmci_handle h;
+	int ret = TEST_FAILED;
+
+	qpair = rte_vmci_qpair_create(dev0, &conf);
+	TEST_ASSERT(qpair != NULL, "create: %s", rte_strerror(rte_errno));
+	h = rte_vmci_qpair_handle(qpair);
+	if (h.context != CID0 || h.resource < 1024 ||
+	    rte_vmci_qpair_peer_state(qpair) != RTE_VMCI_QPAIR_PEER_WAITING)
+		goto out;
+	if (vmci_emu_host_qp_attach(VMCI_EMU_DEFAULT_HV, h, conf.consume_size,
+				    conf.produce_size, &host) < 0 || host == NULL)
+		goto out;
+	if (poll_until(dev0, &seen.count, 1) != TEST_SUCCESS ||
+	    seen.state != RTE_VMCI_QPAIR_PEER_ATTACHED || seen.peer != RTE_VMCI_HOST_CID)
+		goto out;
+	if (stream_check(rte_vmci_qpair_endpoint(qpair), host, 20000, 1) != TEST_SUCCESS ||
+	    stream_check(host, rte_vmci_qpair_endpoint(qpair), 20000, 2) != TEST_SUCCESS)
+		goto out;
+	if (vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, h) < 0)
+		goto out;
+	host = NULL;
+	if (poll_until(dev0, &seen.count, 2) != TEST_SUCCESS ||
+	    rte_vmci_qpair_peer_state(qpair) != RTE_VMCI_QPAIR_PEER_DETACHED)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	if (host != NULL)
+		vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, h);
+	if (rte_vmci_qpair_detach(qpair) < 0)
+		ret = TEST_FAILED;
+	return ret;
+}
+
+static void
+event_seen(struct rte_vmci_device *dev, uint32_t event, const void *payload, uint32_t len,
+	   void *arg)
+{
+	uint32_t *cid = arg;
+
+	RTE_SET_USED(dev);
+	if (event == RTE_VMCI_EVENT_CTX_ID_UPDATE && len >= sizeof(*cid))
+		memcpy(cid, payload, sizeof(*cid));
+}
+
+static int
+test_events(void)
+{
+	uint32_t new_cid = 0;
+	int sub;
+
+	sub = rte_vmci_event_subscribe(dev1, RTE_VMCI_EVENT_CTX_ID_UPDATE, event_seen, &new_cid);
+	TEST_ASSERT(sub >= 0, "subscribe: %d", sub);
+	TEST_ASSERT(rte_vmci_event_subscribe(dev1, VMCI_EVENT_MEM_ACCESS_ON, event_seen,
+					     &new_cid) < 0, "a VMX-only event is refused");
+	TEST_ASSERT(vmci_emu_set_context_id(VMCI_EMU_DEFAULT_HV, CID1, 31) >= 0, "change");
+	rte_vmci_poll(dev1);
+	TEST_ASSERT_EQUAL(new_cid, 31, "CTX_ID_UPDATE payload");
+	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), 31, "cached context ID");
+	TEST_ASSERT(vmci_emu_set_context_id(VMCI_EMU_DEFAULT_HV, 31, CID1) >= 0, "restore");
+	rte_vmci_poll(dev1);
+	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), CID1, "restored");
+	TEST_ASSERT_EQUAL(rte_vmci_event_unsubscribe(dev1, sub), 0, "unsubscribe");
+	TEST_ASSERT_EQUAL(rte_vmci_event_unsubscribe(dev1, sub), -ENOENT, "twice");
+	return TEST_SUCCESS;
+}
+
+/* A service lcore would run the same callback; run it here by hand. */
+static int
+test_service(void)
+{
+	struct dg_seen seen = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	uint32_t id, again;
+	int i, ret = TEST_FAILED;
+
+	TEST_ASSERT_EQUAL(rte_vmci_service_register(dev0, &id), 0, "register");
+	TEST_ASSERT_EQUAL(rte_vmci_service_register(dev0, &again), 0, "register again");
+	TEST_ASSERT_EQUAL(again, id, "same service");
+	TEST_ASSERT_EQUAL(rte_service_runstate_set(id, 1), 0, "start");
+	ep0 = rte_vmci_dgram_create(dev0, 3000, dg_recv, &seen);
+	ep1 = rte_vmci_dgram_create(dev1, RTE_VMCI_INVALID_ID, dg_recv, &seen);
+	if (ep0 == NULL || ep1 == NULL ||
+	    rte_vmci_dgram_send(ep1, rte_vmci_dgram_handle(ep0), "ping", 4) < 0)
+		goto out;
+	for (i = 0; i < POLL_TRIES && seen.count == 0; i++)
+		rte_service_run_iter_on_app_lcore(id, 1);
+	if (seen.count == 1 && seen.len == 4 && memcmp(seen.data, "ping", 4) == 0)
+		ret = TEST_SUCCESS;
+out:
+	rte_service_runstate_set(id, 0);
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	return ret;
+}
+
+static int
+suite_setup(void)
+{
+	dev0 = rte_vmci_dev_find("vmci_emu0");
+	dev1 = rte_vmci_dev_find("vmci_emu1");
+	if (dev0 == NULL || dev1 == NULL) {
+		printf("  expected vmci_emu0 and vmci_emu1 from -a vmci:...\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct vmci_test_case bus_api_cases[] = {
+	{ "devices", test_devices },
+	{ "datagrams", test_datagrams },
+	{ "doorbells", test_doorbells },
+	{ "qpair_with_host", test_qpair_with_host },
+	{ "events", test_events },
+	{ "service", test_service },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite bus_api_suite = {
+	.name = "bus_api",
+	.setup = suite_setup,
+	.cases = bus_api_cases,
+};
+
+VMCI_TEST_MAIN(bus_api_suite)
