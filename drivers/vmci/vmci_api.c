@@ -272,15 +272,15 @@ rte_vmci_doorbell_notify(struct rte_vmci_device *dev, struct rte_vmci_handle han
 
 /* Events. */
 
-struct vmci_event_sub {
-	TAILQ_ENTRY(vmci_event_sub) next;
+struct vmci_api_event_sub {
+	TAILQ_ENTRY(vmci_api_event_sub) next;
 	struct rte_vmci_device *dev;
 	int id; /* the core's subscription ID */
 	rte_vmci_event_cb_t cb;
 	void *arg;
 };
 
-static TAILQ_HEAD(, vmci_event_sub) vmci_event_subs = TAILQ_HEAD_INITIALIZER(vmci_event_subs);
+static TAILQ_HEAD(, vmci_api_event_sub) vmci_event_subs = TAILQ_HEAD_INITIALIZER(vmci_event_subs);
 /* Guards the list; callbacks only read their own entry. */
 static rte_spinlock_t vmci_event_subs_lock = RTE_SPINLOCK_INITIALIZER;
 
@@ -288,7 +288,7 @@ static void
 event_cb(struct vmci_device *core, uint32_t event, const void *payload, uint32_t len,
 	 void *arg)
 {
-	struct vmci_event_sub *sub = arg;
+	struct vmci_api_event_sub *sub = arg;
 
 	RTE_SET_USED(core);
 	sub->cb(sub->dev, event, payload, len, sub->arg);
@@ -298,7 +298,7 @@ int
 rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
 			 rte_vmci_event_cb_t cb, void *arg)
 {
-	struct vmci_event_sub *sub;
+	struct vmci_api_event_sub *sub;
 
 	if (core_of(dev) == NULL || cb == NULL)
 		return -EINVAL;
@@ -324,7 +324,7 @@ rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
 int
 rte_vmci_event_unsubscribe(struct rte_vmci_device *dev, int sub_id)
 {
-	struct vmci_event_sub *sub;
+	struct vmci_api_event_sub *sub;
 	int ret;
 
 	if (core_of(dev) == NULL)
@@ -348,7 +348,7 @@ rte_vmci_event_unsubscribe(struct rte_vmci_device *dev, int sub_id)
 void
 vmci_api_dev_removed(struct rte_vmci_device *dev)
 {
-	struct vmci_event_sub *sub, *tmp;
+	struct vmci_api_event_sub *sub, *tmp;
 
 	rte_spinlock_lock(&vmci_event_subs_lock);
 	RTE_TAILQ_FOREACH_SAFE(sub, &vmci_event_subs, next, tmp) {

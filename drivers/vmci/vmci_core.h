@@ -274,6 +274,14 @@ vmci_qpair_handle(const struct vmci_qpair *qp);
 enum vmci_qp_peer_state
 vmci_qpair_peer_state(const struct vmci_qpair *qp);
 
+/*
+ * Call @cb for each queue pair of @dev under the device lock (for
+ * telemetry); a non-zero return stops the walk and is returned.
+ */
+typedef int (*vmci_qpair_walk_t)(struct vmci_qpair *qp, void *arg);
+int
+vmci_qpair_foreach(struct vmci_device *dev, vmci_qpair_walk_t cb, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -258,3 +258,19 @@ vmci_qpair_peer_state(const struct vmci_qpair *qp)
 {
 	return qp->peer_state;
 }
+
+int
+vmci_qpair_foreach(struct vmci_device *dev, vmci_qpair_walk_t cb, void *arg)
+{
+	struct vmci_qpair *qp;
+	int ret = 0;
+
+	vmci_dev_lock(dev);
+	TAILQ_FOREACH(qp, &dev->qpairs, next) {
+		ret = cb(qp, arg);
+		if (ret != 0)
+			break;
+	}
+	vmci_dev_unlock(dev);
+	return ret;
+}

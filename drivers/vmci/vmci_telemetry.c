@@ -103,6 +103,106 @@ vmci_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int
+add_qp_name(struct vmci_qpair *qp, void *arg)
+{
+	struct rte_vmci_handle h = vmci_qpair_handle(qp);
+	char name[24];
+
+	snprintf(name, sizeof(name), "%" PRIu32 ":%" PRIu32, h.context, h.resource);
+	rte_tel_data_add_array_string(arg, name);
+	return 0;
+}
+
+static int
+vmci_tel_qp_list(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_vmci_device *dev = param_dev(params, NULL, 0);
+
+	RTE_SET_USED(cmd);
+	if (dev == NULL)
+		return -EINVAL;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	vmci_qpair_foreach(dev->core, add_qp_name, d);
+	return 0;
+}
+
+struct qp_query {
+	struct rte_vmci_handle handle;
+	struct rte_tel_data *d;
+};
+
+static const char * const peer_state_names[] = {
+	[VMCI_QP_PEER_WAITING] = "waiting",
+	[VMCI_QP_PEER_ATTACHED] = "attached",
+	[VMCI_QP_PEER_DETACHED] = "detached",
+};
+
+/* Fill the reply for the pair named in the query; 1 stops the walk. */
+static int
+add_qp_stats(struct vmci_qpair *qp, void *arg)
+{
+	struct qp_query *q = arg;
+	struct rte_vmci_handle h = vmci_qpair_handle(qp);
+	struct rte_vmci_qp_stats st;
+	struct rte_vmci_qp_info info;
+	struct rte_vmci_qp *ep = vmci_qpair_endpoint(qp);
+
+	if (h.context != q->handle.context || h.resource != q->handle.resource)
+		return 0;
+	rte_vmci_qp_info_get(ep, &info);
+	rte_vmci_qp_stats_get(ep, &st);
+	rte_tel_data_start_dict(q->d);
+	rte_tel_data_add_dict_string(q->d, "peer_state",
+				     peer_state_names[vmci_qpair_peer_state(qp)]);
+	rte_tel_data_add_dict_u64(q->d, "produce_size", info.produce_size);
+	rte_tel_data_add_dict_u64(q->d, "consume_size", info.consume_size);
+	rte_tel_data_add_dict_u64(q->d, "enq_bytes", st.enq_bytes);
+	rte_tel_data_add_dict_u64(q->d, "enq_ops", st.enq_ops);
+	rte_tel_data_add_dict_u64(q->d, "enq_msgs", st.enq_msgs);
+	rte_tel_data_add_dict_u64(q->d, "enq_full", st.enq_full);
+	rte_tel_data_add_dict_u64(q->d, "deq_bytes", st.deq_bytes);
+	rte_tel_data_add_dict_u64(q->d, "deq_ops", st.deq_ops);
+	rte_tel_data_add_dict_u64(q->d, "deq_msgs", st.deq_msgs);
+	rte_tel_data_add_dict_u64(q->d, "deq_empty", st.deq_empty);
+	rte_tel_data_add_dict_u64(q->d, "idx_errors", st.idx_errors);
+	rte_tel_data_add_dict_u64(q->d, "rec_errors", st.rec_errors);
+	return 1;
+}
+
+/* "context:resource" in decimal. */
+static int
+parse_handle(const char *s, struct rte_vmci_handle *h)
+{
+	unsigned long long c, r;
+	char *end;
+
+	errno = 0;
+	c = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != ':' || c > UINT32_MAX)
+		return -EINVAL;
+	s = end + 1;
+	r = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || r > UINT32_MAX)
+		return -EINVAL;
+	h->context = (uint32_t)c;
+	h->resource = (uint32_t)r;
+	return 0;
+}
+
+static int
+vmci_tel_qp_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char rest[64];
+	struct rte_vmci_device *dev = param_dev(params, rest, sizeof(rest));
+	struct qp_query q = { .d = d };
+
+	RTE_SET_USED(cmd);
+	if (dev == NULL || parse_handle(rest, &q.handle) < 0)
+		return -EINVAL;
+	return vmci_qpair_foreach(dev->core, add_qp_stats, &q) == 1 ? 0 : -EINVAL;
+}
+
 RTE_INIT(vmci_telemetry_init)
 {
 	rte_telemetry_register_cmd("/vmci/list", vmci_tel_list,
@@ -111,4 +211,8 @@ RTE_INIT(vmci_telemetry_init)
 		"Context ID, capabilities, backend and NUMA node of a VMCI device. Parameters: device name");
 	rte_telemetry_register_cmd("/vmci/stats", vmci_tel_stats,
 		"Datagram, event and doorbell counters of a VMCI device. Parameters: device name");
+	rte_telemetry_register_cmd("/vmci/qp/list", vmci_tel_qp_list,
+		"Handles (context:resource) of a VMCI device's queue pairs. Parameters: device name");
+	rte_telemetry_register_cmd("/vmci/qp/stats", vmci_tel_qp_stats,
+		"Peer state, sizes and ring counters of a queue pair. Parameters: device name, handle");
 }
