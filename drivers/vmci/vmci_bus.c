@@ -96,7 +96,6 @@ scan_pci_one(struct rte_pci_device *pdev, void *arg)
 #define EMU_ARG_HV     "hv"
 #define EMU_ARG_CAPS   "caps"
 #define EMU_ARG_SOCKET "socket"
-#define EMU_ARG_VM2VM  "vm2vm"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -104,7 +103,6 @@ static const char * const emu_valid_keys[] = {
 	EMU_ARG_HV,
 	EMU_ARG_CAPS,
 	EMU_ARG_SOCKET,
-	EMU_ARG_VM2VM,
 	NULL,
 };
 
@@ -179,7 +177,7 @@ parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 		goto done;
 	kv = rte_kvargs_parse(args, emu_valid_keys);
 	if (kv == NULL) {
-		VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are cid, mode, hv, caps, socket, vm2vm",
+		VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are cid, mode, hv, caps, socket",
 			 vdev->name, args);
 		return -EINVAL;
 	}
@@ -188,7 +186,6 @@ parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, vdev->hv_name);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_u32, &vdev->emu.caps);
 	ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &vdev->emu.socket_id);
-	ret |= rte_kvargs_process(kv, EMU_ARG_VM2VM, parse_u32, &vdev->emu_vm2vm);
 	rte_kvargs_free(kv);
 done:
 	vdev->emu.hv_name = vdev->hv_name;
@@ -277,9 +274,6 @@ dev_open_hw(struct rte_vmci_device *vdev)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/* vm2vm=1: let this hypervisor broker guest-to-guest pairs (testing). */
-	if (vdev->emu_vm2vm != 0 && vmci_emu_hv_allow_vm_to_vm_qp(vdev->hv_name, true) < 0)
-		return NULL;
 	return vmci_emu_dev_create(&vdev->emu);
 }
 

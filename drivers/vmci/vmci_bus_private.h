@@ -27,7 +27,6 @@ struct rte_vmci_device {
 	bool bad_args;                 /* emulated: devargs did not parse */
 	char hv_name[VMCI_EMU_HV_NAMESIZE];
 	struct vmci_emu_dev_conf emu;  /* emulated: parsed devargs */
-	uint32_t emu_vm2vm;            /* emulated: vm2vm=1 allows VM-to-VM pairs */
 	struct vmci_hw *hw;            /* register access, once probed */
 	struct vmci_device *core;      /* the device core, once probed */
 	uint32_t service_id;

@@ -36,6 +36,8 @@
 #include <rte_malloc.h>
 
 #include "net_vmci.h"
+#include "vmci_defs.h"
+#include "emu/vmci_emu.h"
 
 RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 
@@ -47,9 +49,10 @@ RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 #define ARG_QUEUES  "queues"
 #define ARG_QSIZE   "qsize"
 #define ARG_MAC     "mac"
+#define ARG_HV      "hv"
 
 static const char * const valid_args[] = {
-	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC,
+	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC, ARG_HV,
 	NULL,
 };
 
@@ -66,20 +69,25 @@ struct net_vmci_offer {
 	struct rte_vmci_handle handles[NET_VMCI_MAX_QUEUES];
 };
 
-enum net_vmci_role { ROLE_CREATE, ROLE_ATTACH };
+/*
+ * ROLE_HOST is the host (CID 2) end of pairs in an emulated hypervisor: it
+ * lets two ports of one process be the two ends of one queue pair.
+ */
+enum net_vmci_role { ROLE_CREATE, ROLE_ATTACH, ROLE_HOST };
 
 struct net_vmci_port;
 
 /* One queue-pair slot of the current connection. */
 struct net_vmci_pair {
-	struct net_vmci_port *port;
-	struct rte_vmci_qpair *qpair;
+	struct rte_vmci_qpair *qpair; /* guest roles */
+	struct rte_vmci_qp *host_ep;  /* ROLE_HOST */
+	struct rte_vmci_handle handle; /* ROLE_HOST */
 	uint32_t peer_state; /* enum rte_vmci_qpair_peer_state, set by the bus callback */
 };
 
 /* A withdrawn pair, freed once the data path has moved past it. */
 struct net_vmci_retired {
-	struct rte_vmci_qpair *qpair;
+	struct net_vmci_pair pair;
 	uint16_t queue;
 	uint64_t rx_bursts;
 	uint64_t tx_bursts;
@@ -90,6 +98,7 @@ struct net_vmci_retired {
 struct net_vmci_port {
 	struct rte_eth_dev *eth_dev;
 	struct rte_vmci_device *vdev;
+	char hv[VMCI_EMU_HV_NAMESIZE];
 	enum net_vmci_role role;
 	uint32_t peer;
 	uint32_t service;
@@ -147,8 +156,10 @@ parse_role(const char *key, const char *value, void *out)
 		*(enum net_vmci_role *)out = ROLE_CREATE;
 	else if (strcmp(value, "attach") == 0)
 		*(enum net_vmci_role *)out = ROLE_ATTACH;
+	else if (strcmp(value, "host") == 0)
+		*(enum net_vmci_role *)out = ROLE_HOST;
 	else {
-		NET_VMCI_LOG(ERR, "invalid %s=%s: expected create or attach", key, value);
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected create, attach or host", key, value);
 		return -EINVAL;
 	}
 	return 0;
@@ -199,9 +210,21 @@ parse_mac(const char *key, const char *value, void *out)
 }
 
 static int
+parse_hv(const char *key, const char *value, void *out)
+{
+	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected 1..%d characters", key, value,
+			     VMCI_EMU_HV_NAMESIZE - 1);
+		return -EINVAL;
+	}
+	strlcpy(out, value, VMCI_EMU_HV_NAMESIZE);
+	return 0;
+}
+
+static int
 check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 {
-	if (p->vdev == NULL) {
+	if (p->vdev == NULL && p->role != ROLE_HOST) {
 		NET_VMCI_LOG(ERR, "%s: missing dev=<vmci device>, e.g. dev=vmci_emu0", name);
 		return -EINVAL;
 	}
@@ -214,6 +237,10 @@ check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 	if (p->qsize < NET_VMCI_MIN_QSIZE || p->qsize > NET_VMCI_MAX_QSIZE) {
 		NET_VMCI_LOG(ERR, "%s: qsize=%" PRIu64 ", expected %u..%u bytes", name, p->qsize,
 			     NET_VMCI_MIN_QSIZE, NET_VMCI_MAX_QSIZE);
+		return -EINVAL;
+	}
+	if (p->role == ROLE_HOST && p->peer == RTE_VMCI_INVALID_ID) {
+		NET_VMCI_LOG(ERR, "%s: role=host needs peer=<guest context ID>", name);
 		return -EINVAL;
 	}
 	if (p->use_handle && p->role != ROLE_ATTACH) {
@@ -242,11 +269,12 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	p->role = ROLE_CREATE;
 	p->peer = RTE_VMCI_INVALID_ID;
 	p->service = NET_VMCI_DEFAULT_SERVICE;
+	strlcpy(p->hv, VMCI_EMU_DEFAULT_HV, sizeof(p->hv));
 	rte_eth_random_addr(p->mac.addr_bytes);
 	kv = rte_kvargs_parse(args != NULL ? args : "", valid_args);
 	if (kv == NULL) {
 		NET_VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are dev, role, peer, service, "
-			     "handle, queues, qsize, mac", name, args);
+			     "handle, queues, qsize, mac, hv", name, args);
 		return -EINVAL;
 	}
 	p->use_handle = rte_kvargs_count(kv, ARG_HANDLE) > 0;
@@ -258,6 +286,7 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	ret |= rte_kvargs_process(kv, ARG_QUEUES, parse_u32_arg, &queues);
 	ret |= rte_kvargs_process(kv, ARG_QSIZE, parse_u32_arg, &qsize);
 	ret |= rte_kvargs_process(kv, ARG_MAC, parse_mac, &p->mac);
+	ret |= rte_kvargs_process(kv, ARG_HV, parse_hv, p->hv);
 	rte_kvargs_free(kv);
 	if (ret != 0)
 		return -EINVAL;
@@ -297,6 +326,32 @@ txq_of(struct net_vmci_port *p, uint16_t i)
 	return p->eth_dev->data->tx_queues[i];
 }
 
+static struct rte_vmci_qp *
+pair_ep(const struct net_vmci_pair *pair)
+{
+	return pair->qpair != NULL ? rte_vmci_qpair_endpoint(pair->qpair) : pair->host_ep;
+}
+
+static bool
+pair_is_open(const struct net_vmci_pair *pair)
+{
+	return pair->qpair != NULL || pair->host_ep != NULL;
+}
+
+static void
+pair_close(struct net_vmci_port *p, struct net_vmci_pair *pair)
+{
+	if (pair->qpair != NULL)
+		rte_vmci_qpair_detach(pair->qpair);
+	if (pair->host_ep != NULL) {
+		/* The emulator wants the host endpoint freed before the detach. */
+		rte_vmci_qp_endpoint_free(pair->host_ep);
+		vmci_emu_host_qp_detach(p->hv, pair->handle);
+	}
+	pair->qpair = NULL;
+	pair->host_ep = NULL;
+}
+
 /* Retired pairs: freed once neither lcore can hold their endpoint. */
 
 static void
@@ -313,7 +368,7 @@ reap_retired(struct net_vmci_port *p, bool all)
 			i++;
 			continue;
 		}
-		rte_vmci_qpair_detach(r->qpair);
+		pair_close(p, &r->pair);
 		*r = p->retired[--p->nb_retired];
 	}
 }
@@ -325,7 +380,7 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 	struct net_vmci_queue *rxq = rxq_of(p, i), *txq = txq_of(p, i);
 	struct net_vmci_retired *r;
 
-	if (pair->qpair == NULL)
+	if (!pair_is_open(pair))
 		return;
 	__atomic_store_n(&rxq->ep, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&txq->ep, NULL, __ATOMIC_RELEASE);
@@ -341,11 +396,12 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 		reap_retired(p, true);
 	}
 	r = &p->retired[p->nb_retired++];
-	r->qpair = pair->qpair;
+	r->pair = *pair;
 	r->queue = i;
 	r->rx_bursts = __atomic_load_n(&rxq->bursts, __ATOMIC_ACQUIRE);
 	r->tx_bursts = __atomic_load_n(&txq->bursts, __ATOMIC_ACQUIRE);
 	pair->qpair = NULL;
+	pair->host_ep = NULL;
 }
 
 static void
@@ -366,7 +422,7 @@ install_endpoints(struct net_vmci_port *p)
 	uint16_t i;
 
 	for (i = 0; i < p->nb_queues; i++) {
-		struct rte_vmci_qp *ep = rte_vmci_qpair_endpoint(p->pairs[i].qpair);
+		struct rte_vmci_qp *ep = pair_ep(&p->pairs[i]);
 		struct net_vmci_queue *rxq = rxq_of(p, i), *txq = txq_of(p, i);
 
 		rxq->fatal = 0;
@@ -392,7 +448,26 @@ peer_cb(struct rte_vmci_qpair *qpair, enum rte_vmci_qpair_peer_state state,
 	__atomic_store_n(&pair->peer_state, state, __ATOMIC_RELEASE);
 }
 
-static struct rte_vmci_qpair *
+/* Host end of a pair the guest created (emulated hypervisor only). */
+static int
+host_pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *h)
+{
+	struct net_vmci_pair *pair = &p->pairs[i];
+	int ret;
+
+	ret = vmci_emu_host_qp_attach(p->hv, *h, p->qsize, p->qsize, &pair->host_ep);
+	if (ret < 0) {
+		NET_VMCI_LOG(ERR, "port %u: host attach to %u:%u in %s: VMCI error %d",
+			     p->eth_dev->data->port_id, h->context, h->resource, p->hv, ret);
+		pair->host_ep = NULL;
+		return -1;
+	}
+	pair->handle = *h;
+	pair->peer_state = RTE_VMCI_QPAIR_PEER_ATTACHED;
+	return 0;
+}
+
+static int
 pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *attach_to)
 {
 	struct rte_vmci_qpair_conf conf = {
@@ -407,6 +482,8 @@ pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *att
 	};
 	struct rte_vmci_qpair *qp;
 
+	if (p->role == ROLE_HOST)
+		return host_pair_open(p, i, attach_to);
 	if (attach_to != NULL)
 		conf.handle = *attach_to;
 	if (conf.socket_id < 0)
@@ -414,11 +491,16 @@ pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *att
 	p->pairs[i].peer_state = attach_to != NULL ? RTE_VMCI_QPAIR_PEER_ATTACHED :
 				 RTE_VMCI_QPAIR_PEER_WAITING;
 	qp = rte_vmci_qpair_create(p->vdev, &conf);
-	if (qp == NULL && p->polls % 100 == 0)
-		NET_VMCI_LOG(ERR, "port %u: queue pair %u %s: %s (retrying)",
-			     p->eth_dev->data->port_id, i,
-			     attach_to != NULL ? "attach" : "create", rte_strerror(rte_errno));
-	return qp;
+	if (qp == NULL) {
+		if (p->polls % 100 == 1)
+			NET_VMCI_LOG(ERR, "port %u: queue pair %u %s: %s (retrying)",
+				     p->eth_dev->data->port_id, i,
+				     attach_to != NULL ? "attach" : "create",
+				     rte_strerror(rte_errno));
+		return -1;
+	}
+	p->pairs[i].qpair = qp;
+	return 0;
 }
 
 /* Open all pairs (create, or attach to @handles); all or none. */
@@ -428,12 +510,9 @@ pairs_open(struct net_vmci_port *p, const struct rte_vmci_handle *handles)
 	uint16_t i, j;
 
 	for (i = 0; i < p->nb_queues; i++) {
-		p->pairs[i].qpair = pair_open(p, i, handles != NULL ? &handles[i] : NULL);
-		if (p->pairs[i].qpair == NULL) {
-			for (j = 0; j < i; j++) {
-				rte_vmci_qpair_detach(p->pairs[j].qpair);
-				p->pairs[j].qpair = NULL;
-			}
+		if (pair_open(p, i, handles != NULL ? &handles[i] : NULL) < 0) {
+			for (j = 0; j < i; j++)
+				pair_close(p, &p->pairs[j]);
 			return -1;
 		}
 	}
@@ -479,7 +558,7 @@ all_peers_attached(struct net_vmci_port *p)
 static void
 create_side_step(struct net_vmci_port *p)
 {
-	if (p->pairs[0].qpair == NULL) {
+	if (!pair_is_open(&p->pairs[0])) {
 		if (pairs_open(p, NULL) < 0)
 			return;
 		p->generation++;
@@ -553,6 +632,9 @@ offer_valid(struct net_vmci_port *p, const struct net_vmci_offer *o, uint32_t sr
 	return true;
 }
 
+static void accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer,
+			 uint32_t src);
+
 static void
 attach_side_step(struct net_vmci_port *p)
 {
@@ -579,7 +661,16 @@ attach_side_step(struct net_vmci_port *p)
 	o = p->offer;
 	src = p->offer_src;
 	rte_spinlock_unlock(&p->offer_lock);
-	if (!pending || (p->connected && o.generation == p->generation))
+	if (pending)
+		accept_offer(p, &o, src);
+}
+
+static void
+accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32_t src)
+{
+	struct net_vmci_offer o = *offer;
+
+	if (p->connected && o.generation == p->generation)
 		return;
 	if (!offer_valid(p, &o, src)) {
 		p->bad_offers++;
@@ -592,6 +683,71 @@ attach_side_step(struct net_vmci_port *p)
 		return;
 	p->generation = o.generation;
 	install_endpoints(p);
+}
+
+/*
+ * Host end: everything addressed to the emulated host arrives in one queue
+ * (offers to <service>, queue-pair events from 0:0). Read each datagram
+ * once into local memory, check its size against its header, then use it.
+ */
+static void
+host_dgram(struct net_vmci_port *p, const uint8_t *buf, int len)
+{
+	const struct vmci_dg_hdr *dg = (const void *)buf;
+	const struct vmci_event_msg *ev = (const void *)buf;
+	const struct vmci_event_payload_qp *qp;
+	uint16_t i;
+
+	if ((uint64_t)len != VMCI_DG_HDR_SIZE + dg->payload_size)
+		goto bad;
+	if (dg->src.context == RTE_VMCI_HYPERVISOR_CID && dg->dst.resource == 0 &&
+	    dg->payload_size >= sizeof(struct vmci_event_data) + sizeof(*qp)) {
+		qp = (const void *)(ev + 1);
+		if (ev->event_data.event != VMCI_EVENT_QP_PEER_DETACH)
+			return;
+		for (i = 0; i < p->nb_queues; i++)
+			if (p->pairs[i].host_ep != NULL &&
+			    p->pairs[i].handle.context == qp->handle.context &&
+			    p->pairs[i].handle.resource == qp->handle.resource)
+				__atomic_store_n(&p->pairs[i].peer_state,
+						 RTE_VMCI_QPAIR_PEER_DETACHED, __ATOMIC_RELEASE);
+		return;
+	}
+	if (dg->dst.resource == p->service && dg->src.context == p->peer &&
+	    dg->payload_size == sizeof(struct net_vmci_offer)) {
+		struct net_vmci_offer o;
+
+		memcpy(&o, dg + 1, sizeof(o));
+		accept_offer(p, &o, dg->src.context);
+		return;
+	}
+bad:
+	p->bad_offers++;
+}
+
+static void
+host_side_step(struct net_vmci_port *p)
+{
+	uint8_t buf[VMCI_DG_HDR_SIZE + 256];
+	int len, n;
+
+	for (n = 0; n < 64; n++) {
+		len = vmci_emu_host_recv(p->hv, buf, sizeof(buf));
+		if (len == -EMSGSIZE) {
+			/* Not ours (too large for an offer or event): drop it. */
+			uint8_t *big = malloc(VMCI_MAX_DG_SIZE);
+
+			if (big == NULL)
+				return;
+			vmci_emu_host_recv(p->hv, big, VMCI_MAX_DG_SIZE);
+			free(big);
+			p->bad_offers++;
+			continue;
+		}
+		if (len <= 0)
+			return;
+		host_dgram(p, buf, len);
+	}
 }
 
 /* Failures the data path flagged, and peers that left. */
@@ -649,10 +805,13 @@ net_vmci_alarm(void *arg)
 	struct net_vmci_port *p = arg;
 
 	p->polls++;
-	rte_vmci_poll(p->vdev);
+	if (p->vdev != NULL)
+		rte_vmci_poll(p->vdev);
 	check_connection(p);
 	if (p->role == ROLE_CREATE)
 		create_side_step(p);
+	else if (p->role == ROLE_HOST)
+		host_side_step(p);
 	else
 		attach_side_step(p);
 	reap_retired(p, false);
@@ -694,7 +853,7 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 		rxq_of(p, i)->max_frame = max_frame;
 		txq_of(p, i)->max_frame = max_frame;
 	}
-	if (!p->use_handle) {
+	if (!p->use_handle && p->role != ROLE_HOST) {
 		if (p->role == ROLE_ATTACH)
 			p->dg = rte_vmci_dgram_create(p->vdev, p->service, offer_cb, p);
 		else
@@ -1127,7 +1286,8 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 		return -ENOMEM;
 	}
 	*dev->data->mac_addrs = p->mac;
-	if (rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
+	info.name = p->hv;
+	if (p->vdev != NULL && rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
 		dev->data->numa_node = info.numa_node;
 	dev->dev_ops = &net_vmci_ops;
 	dev->rx_pkt_burst = net_vmci_rx_burst;
@@ -1138,7 +1298,8 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 	rte_eth_dev_probing_finish(dev);
 	NET_VMCI_LOG(INFO, "%s: port %u on %s, role %s, peer %u, %s %u, %u queue(s) of %"
 		     PRIu64 " bytes", name, dev->data->port_id, info.name,
-		     p->role == ROLE_CREATE ? "create" : "attach", p->peer,
+		     p->role == ROLE_CREATE ? "create" : p->role == ROLE_HOST ? "host" : "attach",
+		     p->peer,
 		     p->use_handle ? "handle resource" : "service",
 		     p->use_handle ? p->handle.resource : p->service, p->nb_queues, p->qsize);
 	return 0;
@@ -1164,10 +1325,11 @@ static struct rte_vdev_driver net_vmci_driver = {
 RTE_PMD_REGISTER_VDEV(net_vmci, net_vmci_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_vmci,
 	ARG_DEV "=<vmci device> "
-	ARG_ROLE "=create|attach "
+	ARG_ROLE "=create|attach|host "
 	ARG_PEER "=<context ID> "
 	ARG_SERVICE "=<resource ID> "
 	ARG_HANDLE "=<context>:<resource> "
 	ARG_QUEUES "=<1-8> "
 	ARG_QSIZE "=<bytes> "
-	ARG_MAC "=<xx:xx:xx:xx:xx:xx>");
+	ARG_MAC "=<xx:xx:xx:xx:xx:xx> "
+	ARG_HV "=<emulated hypervisor>");
