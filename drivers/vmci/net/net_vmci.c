@@ -307,7 +307,7 @@ link_set(struct net_vmci_port *p, bool up)
 		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
 	};
 
-	if (rte_eth_linkstatus_set(dev, &link) == 0)
+	if (rte_eth_linkstatus_set(dev, &link) != 0)
 		return; /* unchanged */
 	NET_VMCI_LOG(INFO, "port %u: link %s", dev->data->port_id, up ? "up" : "down");
 	if (dev->data->dev_conf.intr_conf.lsc)
