@@ -16,6 +16,12 @@
 # usage: capture_session.sh <bus library> <pmd library> <file-prefix>
 set -u
 
+if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
+    echo "skipped: uninstrumented Debian tools cannot load plugins built with" \
+        "-Db_sanitize=$NET_VMCI_SANITIZE"
+    exit 77
+fi
+
 bus_lib=$1
 pmd_lib=$2
 prefix=$3

@@ -7,13 +7,20 @@
 # starts with tx_first, stops, and "show port stats all" must show frames
 # received and sent on both ports with no Rx/Tx errors and no mbuf misses.
 #
-# usage: testpmd_session.sh <bus library> <pmd library> <io|mac> <file-prefix>
+# usage: testpmd_session.sh <bus library> <pmd library> <io|mac> <file-prefix> [queues]
 set -u
+
+if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
+    echo "skipped: uninstrumented Debian tools cannot load plugins built with" \
+        "-Db_sanitize=$NET_VMCI_SANITIZE"
+    exit 77
+fi
 
 bus_lib=$1
 pmd_lib=$2
 mode=$3
 prefix=$4
+queues=${5:-1}
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 
 if [ ! -x "$testpmd" ]; then
@@ -38,9 +45,10 @@ trap 'rm -f "$out"' EXIT
     --file-prefix="$prefix" --log-level='*:notice' \
     -d "$bus_lib" -d "$pmd_lib" \
     -a vmci:vmci_emu0,cid=20 \
-    --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2" \
-    --vdev "net_vmci1,role=host,peer=20" \
-    -- -i --forward-mode="$mode" --total-num-mbufs=8192 >"$out" 2>&1
+    --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2,queues=$queues" \
+    --vdev "net_vmci1,role=host,peer=20,queues=$queues" \
+    -- -i --forward-mode="$mode" --rxq="$queues" --txq="$queues" \
+    --total-num-mbufs=16384 >"$out" 2>&1
 rc=$?
 cat "$out"
 if [ $rc -ne 0 ]; then
@@ -77,4 +85,19 @@ for p in 0 1; do
 done
 grep -q "Link status: up" "$out" || { echo "FAIL: no port reported link up"; ok=0; }
 [ $ok -eq 1 ] || exit 1
-echo "PASS: $mode forwarding both ways without errors"
+# With several queues, every queue of both ports must have carried frames.
+if [ "$queues" -gt 1 ]; then
+    for p in 0 1; do
+        for q in $(seq 0 $((queues - 1))); do
+            n=$(awk -v p=$p -v q=$q '
+                /NIC extended statistics for port/ { cur = $NF }
+                cur == p && $1 == "rx_q" q "_packets:" { print $2 }' "$out")
+            if [ "${n:-0}" -le 0 ]; then
+                echo "FAIL: port $p Rx queue $q received ${n:-nothing}"
+                ok=0
+            fi
+        done
+    done
+fi
+[ $ok -eq 1 ] || exit 1
+echo "PASS: $mode forwarding both ways without errors over $queues queue(s)"
