@@ -13,10 +13,16 @@
  *
  * Mode "badinput": port 0 only; this program is the emulated host, attaches
  * to the offered pair itself and writes corrupt records into the ring.
+ *
+ * Mode "mp <file-prefix>" (hugepages): the primary sets both ports up and
+ * runs this program again as a secondary process, which moves every frame
+ * size through the ports the primary owns and checks each byte.
  */
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -422,11 +428,81 @@ static const struct vmci_test_suite bad_suite = {
 	.cases = bad_cases,
 };
 
+/* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
+
+static const char *mp_prog;
+static const char *mp_prefix;
+
+static int
+test_secondary_rxtx(void)
+{
+	struct rte_eth_stats s0, s1;
+	pid_t pid;
+	int status;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	rte_eth_stats_reset(0);
+	rte_eth_stats_reset(1);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", mp_prefix);
+		execl(mp_prog, mp_prog, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
+		      "--log-level=*:warning", "--", "mp-secondary", (char *)NULL);
+		_exit(127);
+	}
+	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "secondary failed (status 0x%x)", status);
+	/* The secondary's data path updated the counters the primary reads. */
+	rte_eth_stats_get(0, &s0);
+	rte_eth_stats_get(1, &s1);
+	TEST_ASSERT_EQUAL(s0.opackets, MAX_SIZE - MIN_SIZE + 1, "port 0 sent");
+	TEST_ASSERT_EQUAL(s1.ipackets, MAX_SIZE - MIN_SIZE + 1, "port 1 received");
+	TEST_ASSERT_EQUAL(s1.opackets, MAX_SIZE - MIN_SIZE + 1, "port 1 sent");
+	TEST_ASSERT_EQUAL(s0.ipackets, MAX_SIZE - MIN_SIZE + 1, "port 0 received");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case mp_cases[] = {
+	{ "secondary_all_sizes_both_ways", test_secondary_rxtx },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite mp_suite = {
+	.name = "net_vmci_mp",
+	.cases = mp_cases,
+};
+
+/* The secondary: ports and pool come from the primary. */
+static int
+secondary_main(void)
+{
+	int ret;
+
+	pool = rte_mempool_lookup("net_test");
+	if (pool == NULL || rte_eth_dev_count_avail() != 2) {
+		printf("secondary: pool %p, %u ports: expected the primary's pool and 2 ports\n",
+		       (void *)pool, rte_eth_dev_count_avail());
+		return 1;
+	}
+	ret = send_sizes(0, 1, MIN_SIZE, MAX_SIZE);
+	if (ret == TEST_SUCCESS)
+		ret = send_sizes(1, 0, MIN_SIZE, MAX_SIZE);
+	printf("secondary: %s\n", ret == TEST_SUCCESS ? "all sizes both ways" : "FAILED");
+	rte_eal_cleanup();
+	return ret == TEST_SUCCESS ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
-	const struct vmci_test_suite *suite;
+	const struct vmci_test_suite *suite = &pair_suite;
 	uint16_t port, nb_ports;
+	const char *prog = argv[0];
 	int ret;
 
 	ret = vmci_test_eal_init(argc, argv);
@@ -434,7 +510,15 @@ main(int argc, char **argv)
 		return 1;
 	argc -= ret;
 	argv += ret;
-	suite = argc > 1 && strcmp(argv[1], "badinput") == 0 ? &bad_suite : &pair_suite;
+	if (argc > 1 && strcmp(argv[1], "mp-secondary") == 0)
+		return secondary_main();
+	if (argc > 1 && strcmp(argv[1], "badinput") == 0)
+		suite = &bad_suite;
+	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
+		suite = &mp_suite;
+		mp_prog = prog;
+		mp_prefix = argv[2];
+	}
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports != (suite == &bad_suite ? 1 : 2)) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports, suite == &bad_suite ? 1 : 2);
