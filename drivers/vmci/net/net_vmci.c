@@ -82,7 +82,7 @@ struct net_vmci_pair {
 	struct rte_vmci_qpair *qpair; /* guest roles */
 	struct rte_vmci_qp *host_ep;  /* ROLE_HOST */
 	struct rte_vmci_handle handle; /* ROLE_HOST */
-	uint32_t peer_state; /* enum rte_vmci_qpair_peer_state, set by the bus callback */
+	uint32_t peer_state; /* ROLE_HOST: enum rte_vmci_qpair_peer_state */
 };
 
 /* A withdrawn pair, freed once the data path has moved past it. */
@@ -437,15 +437,18 @@ install_endpoints(struct net_vmci_port *p)
 	link_set(p, true);
 }
 
-static void
-peer_cb(struct rte_vmci_qpair *qpair, enum rte_vmci_qpair_peer_state state,
-	uint32_t peer_cid, void *arg)
+/*
+ * Where the peer of a pair stands. Guest roles ask the bus, which keeps
+ * the state per pair (so an event of a withdrawn pair can never be taken
+ * for one of its successor, and an event handled by another thread that
+ * polls the device is not missed); the host end tracks its own.
+ */
+static enum rte_vmci_qpair_peer_state
+pair_peer_state(const struct net_vmci_pair *pair)
 {
-	struct net_vmci_pair *pair = arg;
-
-	RTE_SET_USED(qpair);
-	RTE_SET_USED(peer_cid);
-	__atomic_store_n(&pair->peer_state, state, __ATOMIC_RELEASE);
+	if (pair->qpair != NULL)
+		return rte_vmci_qpair_peer_state(pair->qpair);
+	return __atomic_load_n(&pair->peer_state, __ATOMIC_ACQUIRE);
 }
 
 /* Host end of a pair the guest created (emulated hypervisor only). */
@@ -477,8 +480,6 @@ pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *att
 		.flags = attach_to != NULL ? RTE_VMCI_QPAIR_F_ATTACH_ONLY : 0,
 		.socket_id = p->eth_dev->data->numa_node,
 		.max_rx_msg_len = NET_VMCI_MAX_FRAME,
-		.peer_cb = peer_cb,
-		.cb_arg = &p->pairs[i],
 	};
 	struct rte_vmci_qpair *qp;
 
@@ -488,8 +489,6 @@ pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *att
 		conf.handle = *attach_to;
 	if (conf.socket_id < 0)
 		conf.socket_id = SOCKET_ID_ANY;
-	p->pairs[i].peer_state = attach_to != NULL ? RTE_VMCI_QPAIR_PEER_ATTACHED :
-				 RTE_VMCI_QPAIR_PEER_WAITING;
 	qp = rte_vmci_qpair_create(p->vdev, &conf);
 	if (qp == NULL) {
 		if (p->polls % 100 == 1)
@@ -549,8 +548,7 @@ all_peers_attached(struct net_vmci_port *p)
 	uint16_t i;
 
 	for (i = 0; i < p->nb_queues; i++)
-		if (__atomic_load_n(&p->pairs[i].peer_state, __ATOMIC_ACQUIRE) !=
-		    RTE_VMCI_QPAIR_PEER_ATTACHED)
+		if (pair_peer_state(&p->pairs[i]) != RTE_VMCI_QPAIR_PEER_ATTACHED)
 			return false;
 	return true;
 }
@@ -767,8 +765,7 @@ check_connection(struct net_vmci_port *p)
 			disconnect(p);
 			return;
 		}
-		if (__atomic_load_n(&p->pairs[i].peer_state, __ATOMIC_ACQUIRE) ==
-		    RTE_VMCI_QPAIR_PEER_DETACHED) {
+		if (pair_peer_state(&p->pairs[i]) == RTE_VMCI_QPAIR_PEER_DETACHED) {
 			NET_VMCI_LOG(NOTICE, "port %u: peer detached from queue pair %u; link down",
 				     p->eth_dev->data->port_id, i);
 			p->peer_detaches++;
@@ -804,6 +801,9 @@ net_vmci_alarm(void *arg)
 {
 	struct net_vmci_port *p = arg;
 
+	/* dev_stop clears this before cancelling: do not re-arm behind it. */
+	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
+		return;
 	p->polls++;
 	if (p->vdev != NULL)
 		rte_vmci_poll(p->vdev);
@@ -891,9 +891,9 @@ net_vmci_dev_stop(struct rte_eth_dev *dev)
 
 	if (!p->started)
 		return 0;
+	__atomic_store_n(&p->started, false, __ATOMIC_RELEASE);
 	/* Returns once a running callback has finished. */
 	rte_eal_alarm_cancel(net_vmci_alarm, p);
-	p->started = false;
 	disconnect(p);
 	/* Ethdev: the data path is not running on a stopped port. */
 	reap_retired(p, true);
