@@ -450,7 +450,8 @@ test_secondary_rxtx(void)
 
 		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", mp_prefix);
 		execl(mp_prog, mp_prog, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
-		      "--log-level=*:warning", "--", "mp-secondary", (char *)NULL);
+		      "--base-virtaddr=0x200000000000", "--log-level=*:warning", "--",
+		      "mp-secondary", (char *)NULL);
 		_exit(127);
 	}
 	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
@@ -497,6 +498,34 @@ secondary_main(void)
 	return ret == TEST_SUCCESS ? 0 : 1;
 }
 
+/* Free 2 MiB hugepages, from /proc/meminfo; 0 if unknown. */
+static unsigned long
+free_hugepages(void)
+{
+	unsigned long n = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static bool
+mp_requested(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--") == 0 && strcmp(argv[i + 1], "mp") == 0)
+			return true;
+	return false;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -504,6 +533,12 @@ main(int argc, char **argv)
 	uint16_t port, nb_ports;
 	const char *prog = argv[0];
 	int ret;
+
+	if (mp_requested(argc, argv) && free_hugepages() < 256) {
+		printf("skipped: the multi-process case needs 256 free hugepages, %lu free\n",
+		       free_hugepages());
+		return TEST_SKIPPED;
+	}
 
 	ret = vmci_test_eal_init(argc, argv);
 	if (ret < 0)
