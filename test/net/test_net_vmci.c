@@ -323,14 +323,20 @@ host_attach(void)
 }
 
 static int
-valid_frame(uint32_t seq, uint32_t len)
+valid_frame_on(struct rte_vmci_qp *ep, uint32_t seq, uint32_t len)
 {
 	uint8_t d[1500];
 	struct iovec iov = { .iov_base = d, .iov_len = len };
 
 	for (uint32_t k = 0; k < len; k++)
 		d[k] = pattern(seq, k);
-	return rte_vmci_qp_msg_enqueue_burst(host_ep, &iov, 1);
+	return rte_vmci_qp_msg_enqueue_burst(ep, &iov, 1);
+}
+
+static int
+valid_frame(uint32_t seq, uint32_t len)
+{
+	return valid_frame_on(host_ep, seq, len);
 }
 
 /* Receive on port 0 for up to @ms; returns frames, checked against @seq/@len. */
@@ -426,6 +432,65 @@ static const struct vmci_test_case bad_cases[] = {
 static const struct vmci_test_suite bad_suite = {
 	.name = "net_vmci_badinput",
 	.cases = bad_cases,
+};
+
+/*
+ * role=attach with handle=: the host creates the pair (the usual direction
+ * on VMware), the port attaches to the known handle, frames go both ways,
+ * and the host leaving takes the link down.
+ */
+#define HOST_RID 5000
+
+static int
+test_attach_by_handle(void)
+{
+	struct rte_vmci_handle h = { .context = VMCI_HOST_CID, .resource = HOST_RID };
+	struct rte_mbuf *m, *b[BURST];
+	struct rte_vmci_qp *ep = NULL;
+	uint8_t buf[2048];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	uint64_t detaches = 0;
+	int got, i;
+
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_create(NULL, h, 20, 1 << 20, 1 << 20),
+			  VMCI_SUCCESS_QUEUEPAIR_CREATE, "host creates the pair");
+	TEST_ASSERT(wait_link(0, true), "port attached to 2:%u", HOST_RID);
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_endpoint(NULL, h, &ep), VMCI_SUCCESS, "host endpoint");
+	/* Host -> port. */
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 7, 1200), 1, "host sends");
+	TEST_ASSERT(rx_expect(7, 1200, 1000, &got) == TEST_SUCCESS && got == 1, "port receives");
+	/* Port -> host, in 3 segments. */
+	m = make_frame(8, 1500, 3);
+	TEST_ASSERT(m != NULL, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(0, 0, &m, 1), 1, "port sends");
+	for (i = 0; i < 1000; i++) {
+		got = rte_vmci_qp_msg_dequeue_burst(ep, &iov, 1);
+		if (got != 0)
+			break;
+		rte_delay_ms(1);
+	}
+	TEST_ASSERT_EQUAL(got, 1, "host receives");
+	TEST_ASSERT_EQUAL(iov.iov_len, 1500, "length");
+	for (i = 0; i < 1500; i++)
+		TEST_ASSERT_EQUAL(buf[i], pattern(8, i), "byte %d", i);
+	/* The host leaves. */
+	TEST_ASSERT(xstat(0, "peer_detach", &detaches) == 0 && detaches == 0, "no detach yet");
+	rte_vmci_qp_endpoint_free(ep);
+	TEST_ASSERT(vmci_emu_host_qp_detach(NULL, h) >= 0, "host detach");
+	TEST_ASSERT(wait_link(0, false), "link down after the host left");
+	TEST_ASSERT(xstat(0, "peer_detach", &detaches) == 0 && detaches == 1, "detach counted");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, b, BURST), 0, "nothing on a down link");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case attach_cases[] = {
+	{ "attach_to_host_created_pair", test_attach_by_handle },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite attach_suite = {
+	.name = "net_vmci_attach",
+	.cases = attach_cases,
 };
 
 /* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
@@ -549,14 +614,17 @@ main(int argc, char **argv)
 		return secondary_main();
 	if (argc > 1 && strcmp(argv[1], "badinput") == 0)
 		suite = &bad_suite;
+	if (argc > 1 && strcmp(argv[1], "attach") == 0)
+		suite = &attach_suite;
 	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
 		suite = &mp_suite;
 		mp_prog = prog;
 		mp_prefix = argv[2];
 	}
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports != (suite == &bad_suite ? 1 : 2)) {
-		printf("%u net_vmci ports, expected %u\n", nb_ports, suite == &bad_suite ? 1 : 2);
+	if (nb_ports != (suite == &bad_suite || suite == &attach_suite ? 1 : 2)) {
+		printf("%u net_vmci ports, expected %u\n", nb_ports,
+		       suite == &bad_suite || suite == &attach_suite ? 1 : 2);
 		return 1;
 	}
 	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,
