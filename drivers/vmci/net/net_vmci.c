@@ -386,15 +386,8 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 	__atomic_store_n(&txq->ep, NULL, __ATOMIC_RELEASE);
 	/* Our stores must be visible before we sample the burst counters. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (p->nb_retired == NET_VMCI_MAX_RETIRED)
-		reap_retired(p, false);
-	if (p->nb_retired == NET_VMCI_MAX_RETIRED) {
-		/* Lcores stopped polling: they cannot hold it either. */
-		NET_VMCI_LOG(WARNING, "port %u: queue %u not polled since its last "
-			     "reconnection; freeing old pairs now",
-			     p->eth_dev->data->port_id, i);
-		reap_retired(p, true);
-	}
+	/* can_connect() kept room for every pair of the connection. */
+	RTE_VERIFY(p->nb_retired < NET_VMCI_MAX_RETIRED);
 	r = &p->retired[p->nb_retired++];
 	r->pair = *pair;
 	r->queue = i;
@@ -413,6 +406,24 @@ disconnect(struct net_vmci_port *p)
 		retire_pair(p, i);
 	p->connected = false;
 	link_set(p, false);
+}
+
+/*
+ * A connection is made only when the pairs it will retire one day fit in
+ * the retired list: an endpoint is never freed while an lcore may hold it,
+ * so lcores that stopped polling a queue hold reconnection back instead.
+ */
+static bool
+can_connect(struct net_vmci_port *p)
+{
+	reap_retired(p, false);
+	if (p->nb_retired + p->nb_queues <= NET_VMCI_MAX_RETIRED)
+		return true;
+	if (p->polls % 100 == 1)
+		NET_VMCI_LOG(WARNING, "port %u: %u old pairs still reachable by lcores that "
+			     "have not polled since; reconnecting once they do (or at stop)",
+			     p->eth_dev->data->port_id, p->nb_retired);
+	return false;
 }
 
 /* Give the data path the endpoints of the new connection. */
@@ -557,7 +568,7 @@ static void
 create_side_step(struct net_vmci_port *p)
 {
 	if (!pair_is_open(&p->pairs[0])) {
-		if (pairs_open(p, NULL) < 0)
+		if (!can_connect(p) || pairs_open(p, NULL) < 0)
 			return;
 		p->generation++;
 		send_offer(p);
@@ -649,7 +660,7 @@ attach_side_step(struct net_vmci_port *p)
 			handles[i] = p->handle;
 			handles[i].resource += i;
 		}
-		if (pairs_open(p, handles) == 0)
+		if (can_connect(p) && pairs_open(p, handles) == 0)
 			install_endpoints(p);
 		return;
 	}
@@ -677,7 +688,7 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 	/* A new generation means the creator gave up the old pairs. */
 	if (p->connected)
 		disconnect(p);
-	if (pairs_open(p, o.handles) < 0)
+	if (!can_connect(p) || pairs_open(p, o.handles) < 0)
 		return;
 	p->generation = o.generation;
 	install_endpoints(p);
