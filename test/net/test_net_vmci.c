@@ -149,8 +149,8 @@ check_frame(const struct rte_mbuf *m, uint32_t seq, uint32_t len)
 
 		for (uint32_t k = 0; k < m->data_len; k++, off++)
 			if (d[k] != pattern(seq, off)) {
-				printf("  frame %u (%u bytes): byte %u is 0x%02x, expected 0x%02x\n",
-				       seq, len, off, d[k], pattern(seq, off));
+				printf("  frame %u (%u bytes): byte %u is 0x%02x, "
+				       "expected 0x%02x\n", seq, len, off, d[k], pattern(seq, off));
 				return TEST_FAILED;
 			}
 	}

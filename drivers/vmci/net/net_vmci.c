@@ -52,7 +52,8 @@ RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 #define ARG_HV      "hv"
 
 static const char * const valid_args[] = {
-	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC, ARG_HV,
+	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC,
+	ARG_HV,
 	NULL,
 };
 
@@ -354,6 +355,14 @@ pair_close(struct net_vmci_port *p, struct net_vmci_pair *pair)
 
 /* Retired pairs: freed once neither lcore can hold their endpoint. */
 
+/* Both lcores of the queue finished a burst since the pair was withdrawn. */
+static bool
+retired_unused(struct net_vmci_port *p, const struct net_vmci_retired *r)
+{
+	return __atomic_load_n(&rxq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) != r->rx_bursts &&
+	       __atomic_load_n(&txq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) != r->tx_bursts;
+}
+
 static void
 reap_retired(struct net_vmci_port *p, bool all)
 {
@@ -362,9 +371,7 @@ reap_retired(struct net_vmci_port *p, bool all)
 	while (i < p->nb_retired) {
 		struct net_vmci_retired *r = &p->retired[i];
 
-		if (!all &&
-		    (__atomic_load_n(&rxq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) == r->rx_bursts ||
-		     __atomic_load_n(&txq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) == r->tx_bursts)) {
+		if (!all && !retired_unused(p, r)) {
 			i++;
 			continue;
 		}
