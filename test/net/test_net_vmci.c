@@ -295,6 +295,7 @@ static const struct vmci_test_suite pair_suite = {
 /* Bad input: this program is the host end. */
 
 static struct rte_vmci_qp *host_ep;
+static struct rte_vmci_handle host_handle;
 
 /* Receive the offer the port sends to the host and attach to its pair. */
 static int
@@ -311,9 +312,13 @@ host_attach(void)
 		if (len > (int)VMCI_DG_HDR_SIZE && dg->dst.resource == 4242 &&
 		    dg->payload_size >= 32) {
 			memcpy(&h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(h));
+			/* Offers repeated before our last attach was seen are stale. */
+			if (h.context == host_handle.context && h.resource == host_handle.resource)
+				continue;
 			TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20,
 								  &host_ep),
 					  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+			host_handle = h;
 			return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
 		}
 		rte_delay_ms(10);
@@ -424,8 +429,47 @@ test_bad_input(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The peer publishes a producer index beyond its queue: nothing in the
+ * ring can be trusted, so the port goes down and builds a new connection.
+ * The index is written where rte_vmci_qp_mem.h puts it: in the header page
+ * just before the data of the guest's consume queue (our produce queue).
+ */
+static int
+test_bad_index(void)
+{
+	struct rte_vmci_qp_stats st;
+	struct rte_vmci_qp_zc zc;
+	struct rte_vmci_queue_header *hdr;
+	uint64_t errs = 0, reconnects = 0;
+	int got;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(host_ep, &st), 0, "stats");
+	TEST_ASSERT(rte_vmci_qp_enqueue_zc_burst_start(host_ep, 8, &zc) == 8, "map");
+	hdr = (void *)((uint8_t *)zc.ptr1 - st.enq_bytes % (1 << 20) - RTE_VMCI_QP_PAGE_SIZE);
+	TEST_ASSERT(hdr->handle.context == host_handle.context &&
+		    hdr->handle.resource == host_handle.resource, "found the queue header");
+	__atomic_store_n(&hdr->producer_tail, (uint64_t)(1 << 20) + 64, __ATOMIC_RELEASE);
+	TEST_ASSERT(rx_expect(0, 100, 50, &got) == TEST_SUCCESS && got == 0, "rx");
+	TEST_ASSERT(xstat(0, "ring_index_errors", &errs) == 0 && errs >= 1, "index error counted");
+	TEST_ASSERT(wait_link(0, false), "link down");
+	/* The old pair is gone for the port; leave it and take the new offer. */
+	rte_vmci_qp_endpoint_free(host_ep);
+	host_ep = NULL;
+	vmci_emu_host_qp_detach(NULL, host_handle);
+	if (host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(valid_frame(9, 100), 1, "valid frame on the new pair");
+	TEST_ASSERT(rx_expect(9, 100, 1000, &got) == TEST_SUCCESS && got == 1, "received");
+	TEST_ASSERT(xstat(0, "reconnects", &reconnects) == 0 && reconnects == 1, "reconnects");
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case bad_cases[] = {
 	{ "corrupt_records_from_peer", test_bad_input },
+	{ "peer_index_out_of_range", test_bad_index },
 	{ NULL, NULL },
 };
 
