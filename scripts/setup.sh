@@ -30,6 +30,7 @@ BASE_PACKAGES=(
     libbenchmark-dev
     dpkg-dev    # provides what "apt-get source" needs
     xz-utils    # the DPDK orig tarball is .tar.xz
+    tshark      # reads back the net_vmci capture test's pcapng
 )
 
 # Driver-facing headers that the Debian packaging leaves out, with their

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _NET_VMCI_H_
+#define _NET_VMCI_H_
+
+/*
+ * net_vmci: an ethdev port over VMCI queue pairs. One queue pair carries
+ * Rx queue i and Tx queue i; every frame is one framed record of
+ * lib/vmci_qp. The control path (rendezvous, link state, reconnection)
+ * runs from an EAL alarm in the primary process; the data path only reads
+ * the endpoint pointer of its queue once per burst.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_bus_vmci.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+#include <rte_vmci_qp.h>
+
+extern int net_vmci_logtype;
+
+#define NET_VMCI_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, net_vmci_logtype, "NET_VMCI: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/* Queue pairs (Rx/Tx queue pairs) per port. */
+#define NET_VMCI_MAX_QUEUES 8
+/* Largest MTU, and the largest frame on the wire (MTU + Ethernet + one VLAN tag). */
+#define NET_VMCI_MAX_MTU 9000
+#define NET_VMCI_MIN_MTU 68
+#define NET_VMCI_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+#define NET_VMCI_MAX_FRAME (NET_VMCI_MAX_MTU + NET_VMCI_FRAME_OVERHEAD)
+/* Segments of one packet on Tx, and on Rx after scatter. */
+#define NET_VMCI_MAX_SEGS 64
+/* Queue size bounds (bytes per direction). */
+#define NET_VMCI_MIN_QSIZE (64u * 1024)
+#define NET_VMCI_MAX_QSIZE (16u * 1024 * 1024)
+#define NET_VMCI_DEFAULT_QSIZE (1u * 1024 * 1024)
+/* Default rendezvous service (datagram resource ID on the attaching side). */
+#define NET_VMCI_DEFAULT_SERVICE 4242u
+/* Control-path period: device poll, offers, link state. */
+#define NET_VMCI_POLL_US 10000
+/* Offers are repeated every this many polls until the peer attaches. */
+#define NET_VMCI_OFFER_EVERY 10
+/* Resynchronise a queue at most this often after garbage (per second). */
+#define NET_VMCI_RESYNC_PER_SEC 10
+
+/* Per-queue counters, written only by the lcore that owns the queue. */
+struct net_vmci_qstats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;     /* dropped: oversize, runt, too many segments */
+	uint64_t nombuf;     /* Rx: no mbuf for a waiting packet */
+	uint64_t ring_full;  /* Tx: bursts stopped by a full ring */
+	uint64_t oversize;   /* frames above the configured maximum length */
+	uint64_t bad_records; /* Rx: malformed records from the peer */
+	uint64_t resyncs;    /* Rx: queue resynchronised after garbage */
+	uint64_t idx_errors; /* peer index out of range: connection torn down */
+};
+
+/* One direction of a queue pair, as the data path sees it. */
+struct net_vmci_queue {
+	/* Endpoint of the current connection, NULL while down. */
+	struct rte_vmci_qp *ep;
+	/* Bursts completed; lets the control path know an old endpoint is unused. */
+	uint64_t bursts;
+	/* Set by the data path on a fatal peer error; the control path reconnects. */
+	uint32_t fatal;
+	uint16_t queue_id;
+	uint16_t port_id;
+	uint32_t max_frame;  /* largest frame accepted or sent */
+	struct rte_mempool *mp; /* Rx only */
+	uint16_t seg_room;   /* Rx: data room of one mbuf */
+	uint64_t last_resync_tsc;
+	struct net_vmci_qstats stats;
+	/* Scratch space that oversize frames are read into to drop them. */
+	uint8_t *scratch;
+} __rte_cache_aligned;
+
+uint16_t net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts);
+uint16_t net_vmci_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts);
+
+/* Bytes of scratch an Rx queue needs to drop any frame the wire allows. */
+#define NET_VMCI_SCRATCH_SEG 2048
+#define NET_VMCI_SCRATCH_SEGS ((NET_VMCI_MAX_FRAME + NET_VMCI_SCRATCH_SEG - 1) / \
+			       NET_VMCI_SCRATCH_SEG)
+
+#endif /* _NET_VMCI_H_ */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * Data path. One lcore per queue, no locks: the endpoint pointer is loaded
+ * once per burst (acquire, pairs with the control path's release when it
+ * installs a new connection), records are fetched or staged one by one and
+ * the ring index is published once per burst.
+ */
+
+#include <errno.h>
+#include <sys/uio.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "net_vmci.h"
+
+static inline struct rte_vmci_qp *
+queue_enter(struct net_vmci_queue *q)
+{
+	return __atomic_load_n(&q->ep, __ATOMIC_ACQUIRE);
+}
+
+/* Tells the control path that this burst no longer holds the endpoint. */
+static inline void
+queue_leave(struct net_vmci_queue *q)
+{
+	__atomic_store_n(&q->bursts, q->bursts + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The peer wrote a malformed record: the stream cannot be trusted up to
+ * what it has published. Resynchronise, but not more often than
+ * NET_VMCI_RESYNC_PER_SEC so that a peer writing garbage in a loop cannot
+ * make us spin on it (the library logs each resync).
+ */
+static void
+rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	q->stats.bad_records++;
+	if (now - q->last_resync_tsc < rte_get_tsc_hz() / NET_VMCI_RESYNC_PER_SEC)
+		return;
+	q->last_resync_tsc = now;
+	if (rte_vmci_qp_msg_resync(ep) >= 0)
+		q->stats.resyncs++;
+	else
+		q->fatal = 1;
+}
+
+static void
+rx_error(struct net_vmci_queue *q, struct rte_vmci_qp *ep, int64_t err)
+{
+	if (err == -EBADMSG) {
+		rx_bad_record(q, ep);
+	} else {
+		/* -EIO: a peer index out of range; only a new connection helps. */
+		q->stats.idx_errors++;
+		__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Consume a frame we will not deliver, without touching mbufs. */
+static int64_t
+rx_drop(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
+{
+	struct iovec seg[NET_VMCI_SCRATCH_SEGS];
+	int i;
+
+	for (i = 0; i < NET_VMCI_SCRATCH_SEGS; i++) {
+		seg[i].iov_base = q->scratch;
+		seg[i].iov_len = NET_VMCI_SCRATCH_SEG;
+	}
+	return rte_vmci_qp_msg_fetchv(ep, seg, NET_VMCI_SCRATCH_SEGS);
+}
+
+/* Allocate a chain for @len bytes and read the frame into it. */
+static struct rte_mbuf *
+rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *err)
+{
+	struct rte_mbuf *segs[NET_VMCI_MAX_SEGS];
+	struct iovec iov[NET_VMCI_MAX_SEGS];
+	uint32_t nseg = (len + q->seg_room - 1) / q->seg_room;
+	uint32_t left = len;
+	uint32_t i;
+	int64_t got;
+
+	if (rte_pktmbuf_alloc_bulk(q->mp, segs, nseg) != 0) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	for (i = 0; i < nseg; i++) {
+		uint32_t n = RTE_MIN(left, (uint32_t)q->seg_room);
+
+		iov[i].iov_base = rte_pktmbuf_mtod(segs[i], void *);
+		iov[i].iov_len = n;
+		segs[i]->data_len = n;
+		left -= n;
+		if (i > 0)
+			segs[i - 1]->next = segs[i];
+	}
+	got = rte_vmci_qp_msg_fetchv(ep, iov, nseg);
+	if (unlikely(got != (int64_t)len)) {
+		rte_pktmbuf_free_bulk(segs, nseg);
+		*err = got < 0 ? got : -EBADMSG;
+		return NULL;
+	}
+	segs[0]->nb_segs = nseg;
+	segs[0]->pkt_len = len;
+	segs[0]->port = q->port_id;
+	return segs[0];
+}
+
+uint16_t
+net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	struct net_vmci_queue *q = rxq;
+	struct rte_vmci_qp *ep = queue_enter(q);
+	uint64_t bytes = 0;
+	uint16_t n = 0;
+	bool consumed = false;
+	int64_t len, err;
+
+	if (unlikely(ep == NULL || q->fatal))
+		goto out;
+	while (n < nb_pkts) {
+		len = rte_vmci_qp_msg_peek_len(ep);
+		if (len == -EAGAIN)
+			break;
+		if (unlikely(len < 0)) {
+			rx_error(q, ep, len);
+			break;
+		}
+		if (unlikely(len > q->max_frame || len < RTE_ETHER_HDR_LEN ||
+			     (len + q->seg_room - 1) / q->seg_room > NET_VMCI_MAX_SEGS)) {
+			err = rx_drop(q, ep);
+			if (err < 0) {
+				rx_error(q, ep, err);
+				break;
+			}
+			consumed = true;
+			q->stats.errors++;
+			if (len > q->max_frame)
+				q->stats.oversize++;
+			continue;
+		}
+		bufs[n] = rx_one(q, ep, len, &err);
+		if (unlikely(bufs[n] == NULL)) {
+			if (err == -ENOBUFS)
+				q->stats.nombuf++;
+			else
+				rx_error(q, ep, err);
+			break;
+		}
+		rte_prefetch0(rte_pktmbuf_mtod(bufs[n], void *));
+		bytes += len;
+		n++;
+	}
+	if (n > 0 || consumed)
+		rte_vmci_qp_release(ep);
+	q->stats.packets += n;
+	q->stats.bytes += bytes;
+out:
+	queue_leave(q);
+	return n;
+}
+
+/* Gather a chain into @iov; -1 if it has more segments than we send. */
+static int
+tx_gather(const struct rte_mbuf *m, struct iovec *iov)
+{
+	int n = 0;
+
+	if (unlikely(m->nb_segs > NET_VMCI_MAX_SEGS))
+		return -1;
+	for (; m != NULL; m = m->next) {
+		iov[n].iov_base = rte_pktmbuf_mtod(m, void *);
+		iov[n].iov_len = m->data_len;
+		n++;
+	}
+	return n;
+}
+
+uint16_t
+net_vmci_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	struct net_vmci_queue *q = txq;
+	struct rte_vmci_qp *ep = queue_enter(q);
+	struct iovec iov[NET_VMCI_MAX_SEGS];
+	uint64_t bytes = 0, sent = 0;
+	uint16_t i = 0;
+	int nseg, ret;
+
+	if (unlikely(ep == NULL || q->fatal))
+		goto out;
+	for (; i < nb_pkts; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		if (i + 1 < nb_pkts)
+			rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void *));
+		nseg = m->pkt_len > q->max_frame ? -1 : tx_gather(m, iov);
+		if (unlikely(nseg < 0)) {
+			/* Consumed and dropped: the frame can never go out. */
+			q->stats.errors++;
+			if (m->pkt_len > q->max_frame)
+				q->stats.oversize++;
+			continue;
+		}
+		ret = rte_vmci_qp_msg_stagev(ep, iov, nseg);
+		if (ret == 0) {
+			q->stats.ring_full++;
+			break;
+		}
+		if (unlikely(ret < 0)) {
+			if (ret == -EIO) {
+				q->stats.idx_errors++;
+				__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
+				break;
+			}
+			q->stats.errors++;
+			continue;
+		}
+		bytes += m->pkt_len;
+		sent++;
+	}
+	if (sent > 0)
+		rte_vmci_qp_publish(ep);
+	/* Every frame before i was copied into the ring or dropped. */
+	if (i > 0)
+		rte_pktmbuf_free_bulk(bufs, i);
+	q->stats.packets += sent;
+	q->stats.bytes += bytes;
+out:
+	queue_leave(q);
+	return i;
+}

@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * net_vmci end to end, in one process on the emulated device.
+ *
+ * Mode "pair": port 0 (role=create on vmci_emu0) and port 1 (role=host)
+ * are the two ends of the same queue pairs. Every frame size from 60 to
+ * 9000 bytes, single- and multi-segment, goes both ways and is checked
+ * byte by byte; oversize frames are counted; a peer that stops and comes
+ * back gives link events and a working port again.
+ *
+ * Mode "badinput": port 0 only; this program is the emulated host, attaches
+ * to the offered pair itself and writes corrupt records into the ring.
+ *
+ * Mode "mp <file-prefix>" (hugepages): the primary sets both ports up and
+ * runs this program again as a secondary process, which moves every frame
+ * size through the ports the primary owns and checks each byte.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_vmci_qp.h>
+
+#include "vmci_test.h"
+#include "vmci_defs.h"
+#include "emu/vmci_emu.h"
+
+#define NB_MBUF 8192
+#define MBUF_ROOM 2048
+#define MIN_SIZE 60
+#define MAX_SIZE 9000
+#define BURST 32
+
+static struct rte_mempool *pool;
+static uint32_t lsc_up[RTE_MAX_ETHPORTS];
+static uint32_t lsc_down[RTE_MAX_ETHPORTS];
+
+static uint8_t
+pattern(uint32_t seq, uint32_t off)
+{
+	return (uint8_t)(seq * 31u + off * 7u + (off >> 8));
+}
+
+static int
+lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	struct rte_eth_link link;
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
+		__atomic_fetch_add(&lsc_up[port], 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&lsc_down[port], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+port_setup(uint16_t port)
+{
+	struct rte_eth_conf conf = {
+		.rxmode = { .mtu = MAX_SIZE, .offloads = RTE_ETH_RX_OFFLOAD_SCATTER },
+		.txmode = { .offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS },
+		.intr_conf = { .lsc = 1 },
+	};
+	int ret;
+
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	if (ret != 0)
+		printf("  port %u setup: %s\n", port, rte_strerror(-ret));
+	return ret;
+}
+
+static bool
+wait_link(uint16_t port, bool up)
+{
+	struct rte_eth_link link;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up)
+			return true;
+		rte_delay_ms(10);
+	}
+	return false;
+}
+
+/* A frame of @len bytes for sequence @seq, in @nseg segments (>= 1). */
+static struct rte_mbuf *
+make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t off = 0, chunk, n;
+	uint8_t *d;
+
+	while ((chunk = (len + nseg - 1) / nseg) > MBUF_ROOM)
+		nseg++;
+	while (off < len) {
+		n = RTE_MIN(chunk, len - off);
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		d = (uint8_t *)rte_pktmbuf_append(m, n);
+		for (uint32_t k = 0; k < n; k++)
+			d[k] = pattern(seq, off + k);
+		off += n;
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+	}
+	return head;
+}
+
+static int
+check_frame(const struct rte_mbuf *m, uint32_t seq, uint32_t len)
+{
+	uint32_t off = 0;
+
+	TEST_ASSERT_EQUAL(m->pkt_len, len, "frame %u length", seq);
+	for (; m != NULL; m = m->next) {
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		for (uint32_t k = 0; k < m->data_len; k++, off++)
+			if (d[k] != pattern(seq, off)) {
+				printf("  frame %u (%u bytes): byte %u is 0x%02x, "
+				       "expected 0x%02x\n", seq, len, off, d[k], pattern(seq, off));
+				return TEST_FAILED;
+			}
+	}
+	TEST_ASSERT_EQUAL(off, len, "frame %u bytes in segments", seq);
+	return TEST_SUCCESS;
+}
+
+/* Send sizes first..last from @tx to @rx, check each byte, in order. */
+static int
+send_sizes(uint16_t tx, uint16_t rx, uint32_t first, uint32_t last)
+{
+	uint32_t next_tx = first, next_rx = first;
+	uint64_t deadline = rte_get_timer_cycles() + 30 * rte_get_timer_hz();
+	struct rte_mbuf *b[BURST];
+	uint16_t n, i, sent;
+
+	while (next_rx <= last) {
+		TEST_ASSERT(rte_get_timer_cycles() < deadline, "stuck at size %u (sent up to %u)",
+			    next_rx, next_tx);
+		for (n = 0; n < BURST && next_tx + n <= last; n++) {
+			uint32_t sz = next_tx + n;
+
+			/* Every third frame multi-segment even when it would fit one mbuf. */
+			b[n] = make_frame(sz, sz, sz % 3 == 0 ? 3 : 1);
+			TEST_ASSERT(b[n] != NULL, "mbuf for size %u", sz);
+		}
+		sent = n > 0 ? rte_eth_tx_burst(tx, 0, b, n) : 0;
+		for (i = sent; i < n; i++)
+			rte_pktmbuf_free(b[i]);
+		next_tx += sent;
+		n = rte_eth_rx_burst(rx, 0, b, BURST);
+		for (i = 0; i < n; i++) {
+			int ret = check_frame(b[i], next_rx, next_rx);
+
+			rte_pktmbuf_free(b[i]);
+			if (ret != TEST_SUCCESS) {
+				rte_pktmbuf_free_bulk(b + i + 1, n - i - 1);
+				return ret;
+			}
+			next_rx++;
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+xstat(uint16_t port, const char *name, uint64_t *v)
+{
+	uint64_t id;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
+		return -1;
+	return rte_eth_xstats_get_by_id(port, &id, v, 1) == 1 ? 0 : -1;
+}
+
+static int
+test_all_sizes(void)
+{
+	struct rte_eth_stats s0, s1;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	rte_eth_stats_reset(0);
+	rte_eth_stats_reset(1);
+	if (send_sizes(0, 1, MIN_SIZE, MAX_SIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (send_sizes(1, 0, MIN_SIZE, MAX_SIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	rte_eth_stats_get(0, &s0);
+	rte_eth_stats_get(1, &s1);
+	TEST_ASSERT_EQUAL(s0.opackets, MAX_SIZE - MIN_SIZE + 1, "port 0 sent");
+	TEST_ASSERT_EQUAL(s1.ipackets, MAX_SIZE - MIN_SIZE + 1, "port 1 received");
+	TEST_ASSERT_EQUAL(s0.obytes, s1.ibytes, "bytes");
+	TEST_ASSERT_EQUAL(s0.ierrors + s0.oerrors + s1.ierrors + s1.oerrors, 0, "errors");
+	return TEST_SUCCESS;
+}
+
+static int
+test_oversize(void)
+{
+	struct rte_mbuf *m = make_frame(1, MAX_SIZE + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + 1, 5);
+	uint64_t before = 0, after = 0;
+
+	TEST_ASSERT(m != NULL, "mbuf");
+	TEST_ASSERT(xstat(0, "tx_oversize_errors", &before) == 0, "xstat");
+	/* Consumed (and dropped), as a NIC would. */
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(0, 0, &m, 1), 1, "oversize consumed");
+	TEST_ASSERT(xstat(0, "tx_oversize_errors", &after) == 0, "xstat");
+	TEST_ASSERT_EQUAL(after, before + 1, "counted");
+	/* The port still works. */
+	return send_sizes(0, 1, 1000, 1100);
+}
+
+/* Stop one end, see both links go down, start it again, traffic resumes. */
+static int
+detach_reattach(uint16_t gone, uint16_t other)
+{
+	uint32_t down = __atomic_load_n(&lsc_down[other], __ATOMIC_RELAXED);
+	uint32_t up = __atomic_load_n(&lsc_up[other], __ATOMIC_RELAXED);
+	uint64_t detaches = 0, detaches2 = 0;
+
+	TEST_ASSERT(wait_link(other, true), "link up before");
+	TEST_ASSERT(xstat(other, "peer_detach", &detaches) == 0, "xstat");
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(gone), 0, "stop port %u", gone);
+	TEST_ASSERT(wait_link(other, false), "port %u sees its peer leave", other);
+	TEST_ASSERT(__atomic_load_n(&lsc_down[other], __ATOMIC_RELAXED) > down, "LSC down event");
+	TEST_ASSERT(xstat(other, "peer_detach", &detaches2) == 0, "xstat");
+	TEST_ASSERT_EQUAL(detaches2, detaches + 1, "peer_detach counted");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(other, 0, NULL, 0), 0, "tx on a down link");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(gone), 0, "start port %u", gone);
+	TEST_ASSERT(wait_link(other, true) && wait_link(gone, true), "links up again");
+	TEST_ASSERT(__atomic_load_n(&lsc_up[other], __ATOMIC_RELAXED) > up, "LSC up event");
+	if (send_sizes(0, 1, 60, 2000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 2000);
+}
+
+static int
+test_host_end_leaves(void)
+{
+	return detach_reattach(1, 0);
+}
+
+static int
+test_creator_leaves(void)
+{
+	return detach_reattach(0, 1);
+}
+
+static const struct vmci_test_case pair_cases[] = {
+	{ "all_sizes_both_ways", test_all_sizes },
+	{ "oversize_counted", test_oversize },
+	{ "host_end_leaves_and_returns", test_host_end_leaves },
+	{ "creator_leaves_and_returns", test_creator_leaves },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite pair_suite = {
+	.name = "net_vmci_pair",
+	.cases = pair_cases,
+};
+
+/* Bad input: this program is the host end. */
+
+static struct rte_vmci_qp *host_ep;
+static struct rte_vmci_handle host_handle;
+
+/* Receive the offer the port sends to the host and attach to its pair. */
+static int
+host_attach(void)
+{
+	uint8_t buf[VMCI_DG_HDR_SIZE + 256];
+	const struct vmci_dg_hdr *dg = (const void *)buf;
+	struct rte_vmci_handle h;
+	int i, len;
+
+	for (i = 0; i < 300; i++) {
+		len = vmci_emu_host_recv(NULL, buf, sizeof(buf));
+		/* Offer: magic, version, queues, generation, reserved, qsize, handles. */
+		if (len > (int)VMCI_DG_HDR_SIZE && dg->dst.resource == 4242 &&
+		    dg->payload_size >= 32) {
+			memcpy(&h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(h));
+			/* Offers repeated before our last attach was seen are stale. */
+			if (h.context == host_handle.context && h.resource == host_handle.resource)
+				continue;
+			TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20,
+								  &host_ep),
+					  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+			host_handle = h;
+			return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
+		}
+		rte_delay_ms(10);
+	}
+	printf("  no offer reached the host\n");
+	return TEST_FAILED;
+}
+
+static int
+valid_frame_on(struct rte_vmci_qp *ep, uint32_t seq, uint32_t len)
+{
+	uint8_t d[1500];
+	struct iovec iov = { .iov_base = d, .iov_len = len };
+
+	for (uint32_t k = 0; k < len; k++)
+		d[k] = pattern(seq, k);
+	return rte_vmci_qp_msg_enqueue_burst(ep, &iov, 1);
+}
+
+static int
+valid_frame(uint32_t seq, uint32_t len)
+{
+	return valid_frame_on(host_ep, seq, len);
+}
+
+/* Receive on port 0 for up to @ms; returns frames, checked against @seq/@len. */
+static int
+rx_expect(uint32_t seq, uint32_t len, int ms, int *got)
+{
+	struct rte_mbuf *b[BURST];
+	int i, n;
+
+	*got = 0;
+	for (i = 0; i < ms && *got == 0; i++) {
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		for (int k = 0; k < n; k++) {
+			int ret = check_frame(b[k], seq, len);
+
+			rte_pktmbuf_free(b[k]);
+			if (ret != TEST_SUCCESS)
+				return ret;
+		}
+		*got += n;
+		if (n == 0)
+			rte_delay_ms(1);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+inject_and_recover(const void *garbage, size_t len, uint32_t seq)
+{
+	uint64_t bad0 = 0, bad1 = 0, rs0 = 0, rs1 = 0;
+	int got, i;
+
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad0) == 0, "xstat");
+	TEST_ASSERT(xstat(0, "rx_resyncs", &rs0) == 0, "xstat");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(host_ep, garbage, len), (int64_t)len, "inject");
+	TEST_ASSERT(rx_expect(seq, 100, 50, &got) == TEST_SUCCESS, "rx");
+	TEST_ASSERT_EQUAL(got, 0, "nothing delivered from garbage");
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad1) == 0, "xstat");
+	TEST_ASSERT(bad1 > bad0, "bad record counted (%" PRIu64 " -> %" PRIu64 ")", bad0, bad1);
+	/*
+	 * Resyncs are rate-limited; one drops everything published before it,
+	 * so wait for it before the good frame.
+	 */
+	for (i = 0, rs1 = rs0; i < 1000 && rs1 == rs0; i++) {
+		TEST_ASSERT(rx_expect(seq, 100, 1, &got) == TEST_SUCCESS && got == 0, "rx");
+		TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
+	}
+	TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+	/* After the resynchronisation a good frame gets through. */
+	TEST_ASSERT_EQUAL(valid_frame(seq, 100), 1, "valid frame");
+	TEST_ASSERT(rx_expect(seq, 100, 1000, &got) == TEST_SUCCESS, "rx");
+	TEST_ASSERT_EQUAL(got, 1, "valid frame after resync");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bad_input(void)
+{
+	struct rte_vmci_qp_rec_hdr h;
+	uint8_t buf[64];
+	uint64_t resyncs = 0;
+	struct rte_eth_link link;
+
+	if (host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	/* Bad magic. */
+	TEST_ASSERT(inject_and_recover("\xde\xad\xbe\xef\x01\x02\x03\x04", 8, 1) == TEST_SUCCESS,
+		    "bad magic");
+	/* An impossible length (above any frame the port accepts). */
+	h = (struct rte_vmci_qp_rec_hdr){ .len = 1u << 30, .magic = RTE_VMCI_QP_REC_MAGIC };
+	TEST_ASSERT(inject_and_recover(&h, sizeof(h), 2) == TEST_SUCCESS, "huge length");
+	/* A truncated record: header says 1000 bytes, 56 are published. */
+	memset(buf, 0xab, sizeof(buf));
+	h = (struct rte_vmci_qp_rec_hdr){ .len = 1000, .magic = RTE_VMCI_QP_REC_MAGIC };
+	memcpy(buf, &h, sizeof(h));
+	TEST_ASSERT(inject_and_recover(buf, sizeof(buf), 3) == TEST_SUCCESS, "truncated");
+	/* Nonzero flags. */
+	h = (struct rte_vmci_qp_rec_hdr){ .len = 8, .magic = RTE_VMCI_QP_REC_MAGIC, .flags = 1 };
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &h, sizeof(h));
+	TEST_ASSERT(inject_and_recover(buf, 16, 4) == TEST_SUCCESS, "flags");
+	TEST_ASSERT(xstat(0, "rx_resyncs", &resyncs) == 0 && resyncs >= 4, "resyncs %" PRIu64,
+		    resyncs);
+	TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && link.link_status, "link stays up");
+	return TEST_SUCCESS;
+}
+
+/*
+ * The peer publishes a producer index beyond its queue: nothing in the
+ * ring can be trusted, so the port goes down and builds a new connection.
+ * The index is written where rte_vmci_qp_mem.h puts it: in the header page
+ * just before the data of the guest's consume queue (our produce queue).
+ */
+static int
+test_bad_index(void)
+{
+	struct rte_vmci_qp_stats st;
+	struct rte_vmci_qp_zc zc;
+	struct rte_vmci_queue_header *hdr;
+	uint64_t errs = 0, reconnects = 0;
+	int got;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(host_ep, &st), 0, "stats");
+	TEST_ASSERT(rte_vmci_qp_enqueue_zc_burst_start(host_ep, 8, &zc) == 8, "map");
+	hdr = (void *)((uint8_t *)zc.ptr1 - st.enq_bytes % (1 << 20) - RTE_VMCI_QP_PAGE_SIZE);
+	TEST_ASSERT(hdr->handle.context == host_handle.context &&
+		    hdr->handle.resource == host_handle.resource, "found the queue header");
+	__atomic_store_n(&hdr->producer_tail, (uint64_t)(1 << 20) + 64, __ATOMIC_RELEASE);
+	TEST_ASSERT(rx_expect(0, 100, 50, &got) == TEST_SUCCESS && got == 0, "rx");
+	TEST_ASSERT(xstat(0, "ring_index_errors", &errs) == 0 && errs >= 1, "index error counted");
+	TEST_ASSERT(wait_link(0, false), "link down");
+	/* The old pair is gone for the port; leave it and take the new offer. */
+	rte_vmci_qp_endpoint_free(host_ep);
+	host_ep = NULL;
+	vmci_emu_host_qp_detach(NULL, host_handle);
+	if (host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(valid_frame(9, 100), 1, "valid frame on the new pair");
+	TEST_ASSERT(rx_expect(9, 100, 1000, &got) == TEST_SUCCESS && got == 1, "received");
+	TEST_ASSERT(xstat(0, "reconnects", &reconnects) == 0 && reconnects == 1, "reconnects");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case bad_cases[] = {
+	{ "corrupt_records_from_peer", test_bad_input },
+	{ "peer_index_out_of_range", test_bad_index },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite bad_suite = {
+	.name = "net_vmci_badinput",
+	.cases = bad_cases,
+};
+
+/*
+ * role=attach with handle=: the host creates the pair (the usual direction
+ * on VMware), the port attaches to the known handle, frames go both ways,
+ * and the host leaving takes the link down.
+ */
+#define HOST_RID 5000
+
+static int
+test_attach_by_handle(void)
+{
+	struct rte_vmci_handle h = { .context = VMCI_HOST_CID, .resource = HOST_RID };
+	struct rte_mbuf *m, *b[BURST];
+	struct rte_vmci_qp *ep = NULL;
+	uint8_t buf[2048];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	uint64_t detaches = 0;
+	int got, i;
+
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_create(NULL, h, 20, 1 << 20, 1 << 20),
+			  VMCI_SUCCESS_QUEUEPAIR_CREATE, "host creates the pair");
+	TEST_ASSERT(wait_link(0, true), "port attached to 2:%u", HOST_RID);
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_endpoint(NULL, h, &ep), VMCI_SUCCESS, "host endpoint");
+	/* Host -> port. */
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 7, 1200), 1, "host sends");
+	TEST_ASSERT(rx_expect(7, 1200, 1000, &got) == TEST_SUCCESS && got == 1, "port receives");
+	/* Port -> host, in 3 segments. */
+	m = make_frame(8, 1500, 3);
+	TEST_ASSERT(m != NULL, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(0, 0, &m, 1), 1, "port sends");
+	for (i = 0; i < 1000; i++) {
+		got = rte_vmci_qp_msg_dequeue_burst(ep, &iov, 1);
+		if (got != 0)
+			break;
+		rte_delay_ms(1);
+	}
+	TEST_ASSERT_EQUAL(got, 1, "host receives");
+	TEST_ASSERT_EQUAL(iov.iov_len, 1500, "length");
+	for (i = 0; i < 1500; i++)
+		TEST_ASSERT_EQUAL(buf[i], pattern(8, i), "byte %d", i);
+	/* The host leaves. */
+	TEST_ASSERT(xstat(0, "peer_detach", &detaches) == 0 && detaches == 0, "no detach yet");
+	rte_vmci_qp_endpoint_free(ep);
+	TEST_ASSERT(vmci_emu_host_qp_detach(NULL, h) >= 0, "host detach");
+	TEST_ASSERT(wait_link(0, false), "link down after the host left");
+	TEST_ASSERT(xstat(0, "peer_detach", &detaches) == 0 && detaches == 1, "detach counted");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, b, BURST), 0, "nothing on a down link");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case attach_cases[] = {
+	{ "attach_to_host_created_pair", test_attach_by_handle },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite attach_suite = {
+	.name = "net_vmci_attach",
+	.cases = attach_cases,
+};
+
+/* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
+
+static const char *mp_prog;
+static const char *mp_prefix;
+
+static int
+test_secondary_rxtx(void)
+{
+	struct rte_eth_stats s0, s1;
+	pid_t pid;
+	int status;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	rte_eth_stats_reset(0);
+	rte_eth_stats_reset(1);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", mp_prefix);
+		execl(mp_prog, mp_prog, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
+		      "--base-virtaddr=0x200000000000", "--log-level=*:warning", "--",
+		      "mp-secondary", (char *)NULL);
+		_exit(127);
+	}
+	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "secondary failed (status 0x%x)", status);
+	/* The secondary's data path updated the counters the primary reads. */
+	rte_eth_stats_get(0, &s0);
+	rte_eth_stats_get(1, &s1);
+	TEST_ASSERT_EQUAL(s0.opackets, MAX_SIZE - MIN_SIZE + 1, "port 0 sent");
+	TEST_ASSERT_EQUAL(s1.ipackets, MAX_SIZE - MIN_SIZE + 1, "port 1 received");
+	TEST_ASSERT_EQUAL(s1.opackets, MAX_SIZE - MIN_SIZE + 1, "port 1 sent");
+	TEST_ASSERT_EQUAL(s0.ipackets, MAX_SIZE - MIN_SIZE + 1, "port 0 received");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case mp_cases[] = {
+	{ "secondary_all_sizes_both_ways", test_secondary_rxtx },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite mp_suite = {
+	.name = "net_vmci_mp",
+	.cases = mp_cases,
+};
+
+/* The secondary: ports and pool come from the primary. */
+static int
+secondary_main(void)
+{
+	int ret;
+
+	pool = rte_mempool_lookup("net_test");
+	if (pool == NULL || rte_eth_dev_count_avail() != 2) {
+		printf("secondary: pool %p, %u ports: expected the primary's pool and 2 ports\n",
+		       (void *)pool, rte_eth_dev_count_avail());
+		return 1;
+	}
+	ret = send_sizes(0, 1, MIN_SIZE, MAX_SIZE);
+	if (ret == TEST_SUCCESS)
+		ret = send_sizes(1, 0, MIN_SIZE, MAX_SIZE);
+	printf("secondary: %s\n", ret == TEST_SUCCESS ? "all sizes both ways" : "FAILED");
+	rte_eal_cleanup();
+	return ret == TEST_SUCCESS ? 0 : 1;
+}
+
+/* Free 2 MiB hugepages, from /proc/meminfo; 0 if unknown. */
+static unsigned long
+free_hugepages(void)
+{
+	unsigned long n = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static bool
+mp_requested(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--") == 0 && strcmp(argv[i + 1], "mp") == 0)
+			return true;
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct vmci_test_suite *suite = &pair_suite;
+	uint16_t port, nb_ports;
+	const char *prog = argv[0];
+	int ret;
+
+	if (mp_requested(argc, argv) && free_hugepages() < 256) {
+		printf("skipped: the multi-process case needs 256 free hugepages, %lu free\n",
+		       free_hugepages());
+		return TEST_SKIPPED;
+	}
+
+	ret = vmci_test_eal_init(argc, argv);
+	if (ret < 0)
+		return 1;
+	argc -= ret;
+	argv += ret;
+	if (argc > 1 && strcmp(argv[1], "mp-secondary") == 0)
+		return secondary_main();
+	if (argc > 1 && strcmp(argv[1], "badinput") == 0)
+		suite = &bad_suite;
+	if (argc > 1 && strcmp(argv[1], "attach") == 0)
+		suite = &attach_suite;
+	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
+		suite = &mp_suite;
+		mp_prog = prog;
+		mp_prefix = argv[2];
+	}
+	nb_ports = rte_eth_dev_count_avail();
+	if (nb_ports != (suite == &bad_suite || suite == &attach_suite ? 1 : 2)) {
+		printf("%u net_vmci ports, expected %u\n", nb_ports,
+		       suite == &bad_suite || suite == &attach_suite ? 1 : 2);
+		return 1;
+	}
+	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,
+				       MBUF_ROOM + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	if (pool == NULL) {
+		printf("mbuf pool: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	RTE_ETH_FOREACH_DEV(port)
+		if (port_setup(port) != 0)
+			return 1;
+	ret = vmci_test_run_suite(suite);
+	RTE_ETH_FOREACH_DEV(port) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	if (host_ep != NULL)
+		rte_vmci_qp_endpoint_free(host_ep);
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return ret;
+}
