@@ -234,18 +234,27 @@ vmci_pci_explicit(const struct rte_pci_device *pdev)
 }
 
 int
-vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level)
+vmci_pci_check_driver(const struct rte_pci_device *pdev, uint32_t log_level)
 {
 	char drv[64];
 
-	if (!kdrv_supported(pdev->kdrv)) {
-		bound_driver(pdev, drv, sizeof(drv));
-		rte_log(log_level, vmci_pci_logtype,
-			"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
-			"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
-			pdev->name, drv, pdev->name);
-		return -ENODEV;
-	}
+	if (kdrv_supported(pdev->kdrv))
+		return 0;
+	bound_driver(pdev, drv, sizeof(drv));
+	rte_log(log_level, vmci_pci_logtype,
+		"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
+		"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
+		pdev->name, drv, pdev->name);
+	return -ENODEV;
+}
+
+int
+vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level)
+{
+	int ret = vmci_pci_check_driver(pdev, log_level);
+
+	if (ret < 0)
+		return ret;
 	if (!iova_mode_usable(pdev)) {
 		rte_log(log_level, vmci_pci_logtype,
 			"vmci_pci: %s: IOVA-as-VA needs VFIO with an IOMMU; this function "
