@@ -39,6 +39,14 @@
 static struct vmci_dev_list vmci_devices = TAILQ_HEAD_INITIALIZER(vmci_devices);
 static struct rte_bus vmci_bus;
 
+/*
+ * EAL tells probed devices by their driver pointer (rte_dev_is_probed):
+ * hotplug removal refuses a device without one.
+ */
+static struct rte_driver vmci_rte_driver = {
+	.name = "vmci",
+};
+
 static struct rte_vmci_device *
 dev_by_name(const char *name)
 {
@@ -239,9 +247,11 @@ is_emu_name(const char *name)
 
 /*
  * A device with invalid devargs is not created, with an error line naming
- * the key and value; the others still are. The scan then fails, which
- * makes a hotplug request (rte_dev_probe) fail; EAL of DPDK 22.11 only
- * logs a failed scan at start-up.
+ * the key and value; the others still are. It stays on the list, marked,
+ * without a devargs pointer (EAL may free them), so that later scans do not
+ * report it again; a hotplug request with new devargs retries it. The scan
+ * fails when it found a new bad one, which makes rte_dev_probe() fail; EAL
+ * of DPDK 22.11 only logs a failed scan at start-up.
  */
 static int
 scan_emu(void)
@@ -260,14 +270,32 @@ scan_emu(void)
 		if (parse_emu_args(vdev, da->args) < 0) {
 			VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created",
 				 vdev->name, da->args);
-			TAILQ_REMOVE(&vmci_devices, vdev, next);
-			free(vdev);
+			vdev->bad_args = true;
+			vdev->device.devargs = NULL;
 			ret = -EINVAL;
 			continue;
 		}
 		vdev->device.numa_node = vdev->emu.socket_id;
 	}
 	return ret;
+}
+
+/* Hotplug of a device refused before: parse its current devargs again. */
+static int
+retry_emu_args(struct rte_vmci_device *vdev)
+{
+	struct rte_devargs *da = own_devargs(vdev->name);
+
+	memset(&vdev->emu, 0, sizeof(vdev->emu));
+	if (da == NULL || parse_emu_args(vdev, da->args) < 0) {
+		VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created", vdev->name,
+			 da != NULL ? da->args : "");
+		return -EINVAL;
+	}
+	vdev->bad_args = false;
+	vdev->device.devargs = da;
+	vdev->device.numa_node = vdev->emu.socket_id;
+	return 0;
 }
 
 static int
@@ -314,6 +342,10 @@ dev_open_hw(struct rte_vmci_device *vdev)
 {
 	if (vdev->pdev != NULL)
 		return vmci_pci_hw_open(vdev->pdev);
+	if (vdev->bad_args) {
+		rte_errno = EINVAL; /* reported at scan */
+		return NULL;
+	}
 	return vmci_emu_dev_create(&vdev->emu);
 }
 
@@ -351,6 +383,7 @@ vmci_dev_probe(struct rte_vmci_device *vdev)
 	}
 	if (vdev->device.numa_node < 0)
 		vdev->device.numa_node = vdev->hw->numa_node;
+	vdev->device.driver = &vmci_rte_driver;
 	VMCI_LOG(INFO, "%s: up, backend %s, context ID %" PRIu32, vdev->name,
 		 vdev->hw->backend, vmci_device_context_id(vdev->core));
 	return 0;
@@ -366,6 +399,7 @@ vmci_dev_remove(struct rte_vmci_device *vdev)
 	vmci_api_dev_removed(vdev);
 	vmci_device_destroy(vdev->core);
 	vdev->core = NULL;
+	vdev->device.driver = NULL;
 	dev_close_hw(vdev);
 }
 
@@ -376,6 +410,8 @@ vmci_bus_probe(void)
 	int failed = 0;
 
 	TAILQ_FOREACH(vdev, &vmci_devices, next) {
+		if (vdev->bad_args)
+			continue; /* reported at scan */
 		if (!dev_allowed(vdev)) {
 			VMCI_LOG(DEBUG, "%s: not allowed by -a/-b, skipped", vdev->name);
 			continue;
@@ -418,13 +454,28 @@ vmci_bus_find_device(const struct rte_device *start, rte_dev_cmp_t cmp, const vo
 static int
 vmci_bus_plug(struct rte_device *dev)
 {
-	return vmci_dev_probe(container_of(dev, struct rte_vmci_device, device));
+	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+
+	if (vdev->bad_args && retry_emu_args(vdev) < 0)
+		return -EINVAL;
+	return vmci_dev_probe(vdev);
 }
 
+/*
+ * Hot removal (rte_dev_remove): the device leaves the bus with its devargs,
+ * as on DPDK's own buses, so that a later rte_dev_probe() with new devargs
+ * starts afresh. A PCI function comes back at the next scan.
+ */
 static int
 vmci_bus_unplug(struct rte_device *dev)
 {
-	vmci_dev_remove(container_of(dev, struct rte_vmci_device, device));
+	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+
+	vmci_dev_remove(vdev);
+	TAILQ_REMOVE(&vmci_devices, vdev, next);
+	if (vdev->device.devargs != NULL && vdev->device.devargs == own_devargs(vdev->name))
+		rte_devargs_remove(vdev->device.devargs);
+	free(vdev);
 	return 0;
 }
 
