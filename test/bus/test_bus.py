@@ -4,6 +4,7 @@
 """The vmci bus as an application sees it, through vmci_testapp.
 
     test_bus.py --app <vmci_testapp> --case <name> [--telemetry <script>]
+                [--plugin <librte_bus_vmci.so>]
 
 Each case runs the application with its own --file-prefix and checks its
 output: devices found from devargs or from a fake sysfs PCI tree
@@ -330,6 +331,53 @@ def case_telemetry(opts):
     check(badqp["/vmci/qp/stats"] is None, "unknown pair: %s" % badqp)
 
 
+def runtime_dir(prefix):
+    base = os.environ.get("XDG_RUNTIME_DIR", "/tmp") if os.getuid() != 0 else "/var/run"
+    return os.path.join(base, "dpdk", prefix)
+
+
+def case_plugin(opts):
+    """
+    An unmodified DPDK application (DPDK's own dpdk-test) loading the
+    driver with -d finds the emulated device: seen through telemetry.
+    """
+    if opts.plugin_sanitized:
+        print("skipped: this build's plugin is ASan-instrumented and dpdk-test is not; "
+              "the regular build runs this case")
+        return SKIP
+    dpdk_test = shutil.which("dpdk-test")
+    if dpdk_test is None or opts.telemetry is None or opts.plugin is None:
+        print("skipped: needs dpdk-test and dpdk-telemetry.py (Debian packages dpdk, "
+              "dpdk-dev) and --plugin")
+        return SKIP
+    prefix = "bus_plugin_%d" % os.getpid()
+    cmd = [dpdk_test, "--no-huge", "-m", "256", "--no-pci", "-l", "0",
+           "--file-prefix=" + prefix, "-d", os.path.abspath(opts.plugin),
+           "-a", "vmci:vmci_emu0,cid=20,mode=dma"]
+    print("$ " + " ".join(cmd))
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    sock = os.path.join(runtime_dir(prefix), "dpdk_telemetry.v2")
+    try:
+        deadline = time.time() + 30
+        while not os.path.exists(sock) and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        check(os.path.exists(sock), "no telemetry socket %s" % sock)
+        time.sleep(0.2)  # the socket appears before EAL finishes probing
+        lst, info = telemetry_query(opts, prefix, ["/vmci/list", "/vmci/info,vmci_emu0"])
+    finally:
+        try:
+            out, _ = proc.communicate("quit\n", timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        print("--- dpdk-test output\n" + out)
+    check(lst["/vmci/list"] == ["vmci_emu0"], "list: %s" % lst)
+    i = info["/vmci/info"]
+    check(i["context_id"] == 20 and i["caps"] == CAPS_DMA, "info: %s" % i)
+    check(proc.returncode == 0, "dpdk-test exit %d" % proc.returncode)
+
+
 CASES = {
     "emu_devargs": case_emu_devargs,
     "emu_blocked": case_emu_blocked,
@@ -342,6 +390,7 @@ CASES = {
     "pci_allowlist_other": case_pci_allowlist_other,
     "pci_vfio_iova_va": case_pci_vfio_iova_va,
     "telemetry": case_telemetry,
+    "plugin": case_plugin,
 }
 
 
@@ -350,6 +399,9 @@ def main():
     ap.add_argument("--app", required=True)
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--telemetry", default=shutil.which("dpdk-telemetry.py"))
+    ap.add_argument("--plugin", help="librte_bus_vmci.so, for the -d case")
+    ap.add_argument("--plugin-sanitized", action="store_true",
+                    help="the plugin is built with ASan: skip the -d case")
     opts = ap.parse_args()
     try:
         ret = CASES[opts.case](opts)
