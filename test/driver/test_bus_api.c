@@ -269,6 +269,54 @@ test_events(void)
 	return TEST_SUCCESS;
 }
 
+static void
+count_event(struct rte_vmci_device *dev, uint32_t event, const void *payload, uint32_t len,
+	    void *arg)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(len);
+	if (event == RTE_VMCI_EVENT_QP_RESUMED)
+		(*(unsigned int *)arg)++;
+}
+
+/*
+ * QP_RESUMED reaches its subscribers; MEM_ACCESS_OFF/ON (VMX-only) reach
+ * nobody; a datagram sent after all of them still arrives.
+ */
+static int
+test_event_dispatch(void)
+{
+	struct dg_seen seen = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	unsigned int resumed = 0;
+	int i, sub, ret = TEST_FAILED;
+
+	sub = rte_vmci_event_subscribe(dev1, RTE_VMCI_EVENT_QP_RESUMED, count_event, &resumed);
+	TEST_ASSERT(sub >= 0, "subscribe: %d", sub);
+	ep0 = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &seen);
+	ep1 = rte_vmci_dgram_create(dev1, 3300, dg_recv, &seen);
+	if (ep0 == NULL || ep1 == NULL ||
+	    vmci_emu_fault_mem_access(VMCI_EMU_DEFAULT_HV, CID1, false) < 0 ||
+	    vmci_emu_fault_qp_resumed(VMCI_EMU_DEFAULT_HV, CID1) < 0 ||
+	    vmci_emu_fault_mem_access(VMCI_EMU_DEFAULT_HV, CID1, true) < 0 ||
+	    rte_vmci_dgram_send(ep0, rte_vmci_dgram_handle(ep1), "after", 5) < 0)
+		goto out;
+	for (i = 0; i < POLL_TRIES && seen.count == 0; i++)
+		rte_vmci_poll(dev1);
+	if (resumed != 1 || seen.count != 1 || seen.len != 5) {
+		printf("  QP_RESUMED seen %u times, datagrams %u\n", resumed, seen.count);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	if (rte_vmci_event_unsubscribe(dev1, sub) != 0)
+		ret = TEST_FAILED;
+	return ret;
+}
+
 /* A service lcore would run the same callback; run it here by hand. */
 static int
 test_service(void)
@@ -388,6 +436,7 @@ static const struct vmci_test_case bus_api_cases[] = {
 	{ "doorbells", test_doorbells },
 	{ "qpair_with_host", test_qpair_with_host },
 	{ "events", test_events },
+	{ "event_dispatch", test_event_dispatch },
 	{ "service", test_service },
 	{ "hotplug", test_hotplug },
 	{ NULL, NULL },
