@@ -309,7 +309,10 @@ vmci_pci_hw_open(struct rte_pci_device *pdev)
 		goto fail;
 	ret = rte_pci_map_device(pdev);
 	if (ret != 0) {
-		PCI_LOG(ERR, "%s: cannot map the BARs (%d)", pdev->name, ret);
+		PCI_LOG(ERR, "%s: cannot map the BARs (%d)%s", pdev->name, ret,
+			pdev->kdrv != RTE_PCI_KDRV_VFIO ? "" :
+			": VFIO needs the function's IOMMU group, or no-IOMMU mode "
+			"(modprobe vfio enable_unsafe_noiommu_mode=1)");
 		ret = -ENXIO;
 		goto fail;
 	}
