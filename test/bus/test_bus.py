@@ -186,6 +186,9 @@ def make_sysfs(root, driver, bar1_len=0x40000, numa=0):
              [(0x1080, 0x10, 0x40101), (0xfe000000, bar1_len, 0x140204)], driver)
     function("0000:00:11.0", 0x8086, 0x100e, 0x020000,
              [(0xfd000000, 0x20000, 0x40200)], "e1000")
+    # Another VMware function (SVGA): same vendor, not VMCI.
+    function("0000:00:0f.0", 0x15ad, 0x0405, 0x030000,
+             [(0xe8000000, 0x8000000, 0x40200)], "vmwgfx")
     return devs
 
 
@@ -204,6 +207,8 @@ def case_pci_unbound(opts):
           "no notice naming the function and its driver")
     check("dpdk-devbind.py -b vfio-pci %s" % VMCI_BDF in r.err,
           "notice lacks the dpdk-devbind.py command")
+    check("0000:00:0f.0" not in r.err and "0000:00:11.0" not in r.err,
+          "a function that is not VMCI (15ad:0740) was matched")
 
 
 def case_pci_unbound_with_emu(opts):
