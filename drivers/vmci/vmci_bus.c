@@ -39,6 +39,14 @@
 static struct vmci_dev_list vmci_devices = TAILQ_HEAD_INITIALIZER(vmci_devices);
 static struct rte_bus vmci_bus;
 
+/*
+ * EAL tells probed devices by their driver pointer (rte_dev_is_probed):
+ * hotplug removal refuses a device without one.
+ */
+static struct rte_driver vmci_rte_driver = {
+	.name = "vmci",
+};
+
 static struct rte_vmci_device *
 dev_by_name(const char *name)
 {
@@ -78,15 +86,30 @@ own_devargs(const char *name)
 	return NULL;
 }
 
+/*
+ * A function named with -a (on the PCI bus or this one) but bound to a
+ * kernel driver DPDK cannot use is left out with an error (the user asked
+ * for it); the scan goes on and reports -ENODEV in *@arg. Unnamed ones are
+ * only skipped, with a notice, at probe.
+ */
 static int
 scan_pci_one(struct rte_pci_device *pdev, void *arg)
 {
-	RTE_SET_USED(arg);
+	struct rte_devargs *da = own_devargs(pdev->name);
+	struct rte_vmci_device *vdev;
+	int *error = arg;
+
 	if (dev_by_name(pdev->name) != NULL)
 		return 0;
-	if (dev_new(pdev->name, pdev->device.numa_node, own_devargs(pdev->name)) == NULL)
+	if ((vmci_pci_explicit(pdev) || (da != NULL && da->policy == RTE_DEV_ALLOWED)) &&
+	    vmci_pci_check_driver(pdev, RTE_LOG_ERR) < 0) {
+		*error = -ENODEV;
+		return 0;
+	}
+	vdev = dev_new(pdev->name, pdev->device.numa_node, da);
+	if (vdev == NULL)
 		return -ENOMEM;
-	dev_by_name(pdev->name)->pdev = pdev;
+	vdev->pdev = pdev;
 	return 0;
 }
 
@@ -120,6 +143,23 @@ parse_u32(const char *key, const char *value, void *out)
 		return -EINVAL;
 	}
 	*(uint32_t *)out = (uint32_t)v;
+	return 0;
+}
+
+/* cid=: a guest context ID, 16 .. 0xfffffffe (0..15 are reserved). */
+static int
+parse_cid(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (parse_u32(key, value, &v) < 0)
+		return -EINVAL;
+	if (v < VMCI_RESERVED_CID_LIMIT || v == VMCI_INVALID_ID) {
+		VMCI_LOG(ERR, "invalid %s=%s: expected a guest context ID %u..%u",
+			 key, value, VMCI_RESERVED_CID_LIMIT, VMCI_INVALID_ID - 1);
+		return -EINVAL;
+	}
+	*(uint32_t *)out = v;
 	return 0;
 }
 
@@ -181,7 +221,7 @@ parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 			 vdev->name, args);
 		return -EINVAL;
 	}
-	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_u32, &vdev->emu.cid);
+	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &vdev->emu.cid);
 	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &vdev->emu.mmio);
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, vdev->hv_name);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_u32, &vdev->emu.caps);
@@ -205,11 +245,20 @@ is_emu_name(const char *name)
 	return true;
 }
 
+/*
+ * A device with invalid devargs is not created, with an error line naming
+ * the key and value; the others still are. It stays on the list, marked,
+ * without a devargs pointer (EAL may free them), so that later scans do not
+ * report it again; a hotplug request with new devargs retries it. The scan
+ * fails when it found a new bad one, which makes rte_dev_probe() fail; EAL
+ * of DPDK 22.11 only logs a failed scan at start-up.
+ */
 static int
 scan_emu(void)
 {
 	struct rte_vmci_device *vdev;
 	struct rte_devargs *da;
+	int ret = 0;
 
 	RTE_EAL_DEVARGS_FOREACH(vmci_bus.name, da) {
 		if (!is_emu_name(da->name) || dev_by_name(da->name) != NULL)
@@ -218,22 +267,47 @@ scan_emu(void)
 		if (vdev == NULL)
 			return -ENOMEM;
 		vdev->emulated = true;
-		if (parse_emu_args(vdev, da->args) < 0)
-			vdev->bad_args = true; /* reported again, and refused, at probe */
-		else
-			vdev->device.numa_node = vdev->emu.socket_id;
+		if (parse_emu_args(vdev, da->args) < 0) {
+			VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created",
+				 vdev->name, da->args);
+			vdev->bad_args = true;
+			vdev->device.devargs = NULL;
+			ret = -EINVAL;
+			continue;
+		}
+		vdev->device.numa_node = vdev->emu.socket_id;
 	}
+	return ret;
+}
+
+/* Hotplug of a device refused before: parse its current devargs again. */
+static int
+retry_emu_args(struct rte_vmci_device *vdev)
+{
+	struct rte_devargs *da = own_devargs(vdev->name);
+
+	memset(&vdev->emu, 0, sizeof(vdev->emu));
+	if (da == NULL || parse_emu_args(vdev, da->args) < 0) {
+		VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created", vdev->name,
+			 da != NULL ? da->args : "");
+		return -EINVAL;
+	}
+	vdev->bad_args = false;
+	vdev->device.devargs = da;
+	vdev->device.numa_node = vdev->emu.socket_id;
 	return 0;
 }
 
 static int
 vmci_bus_scan(void)
 {
-	int ret = vmci_pci_foreach(scan_pci_one, NULL);
+	int pci_error = 0;
+	int ret = vmci_pci_foreach(scan_pci_one, &pci_error);
+	int emu_ret = scan_emu();
 
 	if (ret == 0)
-		ret = scan_emu();
-	return ret;
+		ret = pci_error;
+	return ret != 0 ? ret : emu_ret;
 }
 
 static bool
@@ -269,9 +343,7 @@ dev_open_hw(struct rte_vmci_device *vdev)
 	if (vdev->pdev != NULL)
 		return vmci_pci_hw_open(vdev->pdev);
 	if (vdev->bad_args) {
-		VMCI_LOG(ERR, "%s: not created: invalid devargs \"%s\"", vdev->name,
-			 vdev->device.devargs->args);
-		rte_errno = EINVAL;
+		rte_errno = EINVAL; /* reported at scan */
 		return NULL;
 	}
 	return vmci_emu_dev_create(&vdev->emu);
@@ -311,6 +383,7 @@ vmci_dev_probe(struct rte_vmci_device *vdev)
 	}
 	if (vdev->device.numa_node < 0)
 		vdev->device.numa_node = vdev->hw->numa_node;
+	vdev->device.driver = &vmci_rte_driver;
 	VMCI_LOG(INFO, "%s: up, backend %s, context ID %" PRIu32, vdev->name,
 		 vdev->hw->backend, vmci_device_context_id(vdev->core));
 	return 0;
@@ -326,6 +399,7 @@ vmci_dev_remove(struct rte_vmci_device *vdev)
 	vmci_api_dev_removed(vdev);
 	vmci_device_destroy(vdev->core);
 	vdev->core = NULL;
+	vdev->device.driver = NULL;
 	dev_close_hw(vdev);
 }
 
@@ -336,6 +410,8 @@ vmci_bus_probe(void)
 	int failed = 0;
 
 	TAILQ_FOREACH(vdev, &vmci_devices, next) {
+		if (vdev->bad_args)
+			continue; /* reported at scan */
 		if (!dev_allowed(vdev)) {
 			VMCI_LOG(DEBUG, "%s: not allowed by -a/-b, skipped", vdev->name);
 			continue;
@@ -378,13 +454,28 @@ vmci_bus_find_device(const struct rte_device *start, rte_dev_cmp_t cmp, const vo
 static int
 vmci_bus_plug(struct rte_device *dev)
 {
-	return vmci_dev_probe(container_of(dev, struct rte_vmci_device, device));
+	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+
+	if (vdev->bad_args && retry_emu_args(vdev) < 0)
+		return -EINVAL;
+	return vmci_dev_probe(vdev);
 }
 
+/*
+ * Hot removal (rte_dev_remove): the device leaves the bus with its devargs,
+ * as on DPDK's own buses, so that a later rte_dev_probe() with new devargs
+ * starts afresh. A PCI function comes back at the next scan.
+ */
 static int
 vmci_bus_unplug(struct rte_device *dev)
 {
-	vmci_dev_remove(container_of(dev, struct rte_vmci_device, device));
+	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+
+	vmci_dev_remove(vdev);
+	TAILQ_REMOVE(&vmci_devices, vdev, next);
+	if (vdev->device.devargs != NULL && vdev->device.devargs == own_devargs(vdev->name))
+		rte_devargs_remove(vdev->device.devargs);
+	free(vdev);
 	return 0;
 }
 

@@ -261,6 +261,12 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/*
+	 * Reset first: a previous owner (another process, one that crashed)
+	 * may have left a bitmap registered and DMA addresses programmed
+	 * that point into memory which is no longer its own.
+	 */
+	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	ret = vmci_negotiate_caps(dev);
 	if (ret == 0)
 		ret = vmci_alloc_channel(dev);

@@ -234,18 +234,27 @@ vmci_pci_explicit(const struct rte_pci_device *pdev)
 }
 
 int
-vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level)
+vmci_pci_check_driver(const struct rte_pci_device *pdev, uint32_t log_level)
 {
 	char drv[64];
 
-	if (!kdrv_supported(pdev->kdrv)) {
-		bound_driver(pdev, drv, sizeof(drv));
-		rte_log(log_level, vmci_pci_logtype,
-			"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
-			"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
-			pdev->name, drv, pdev->name);
-		return -ENODEV;
-	}
+	if (kdrv_supported(pdev->kdrv))
+		return 0;
+	bound_driver(pdev, drv, sizeof(drv));
+	rte_log(log_level, vmci_pci_logtype,
+		"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
+		"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
+		pdev->name, drv, pdev->name);
+	return -ENODEV;
+}
+
+int
+vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level)
+{
+	int ret = vmci_pci_check_driver(pdev, log_level);
+
+	if (ret < 0)
+		return ret;
 	if (!iova_mode_usable(pdev)) {
 		rte_log(log_level, vmci_pci_logtype,
 			"vmci_pci: %s: IOVA-as-VA needs VFIO with an IOMMU; this function "
@@ -300,7 +309,10 @@ vmci_pci_hw_open(struct rte_pci_device *pdev)
 		goto fail;
 	ret = rte_pci_map_device(pdev);
 	if (ret != 0) {
-		PCI_LOG(ERR, "%s: cannot map the BARs (%d)", pdev->name, ret);
+		PCI_LOG(ERR, "%s: cannot map the BARs (%d)%s", pdev->name, ret,
+			pdev->kdrv != RTE_PCI_KDRV_VFIO ? "" :
+			": VFIO needs the function's IOMMU group, or no-IOMMU mode "
+			"(modprobe vfio enable_unsafe_noiommu_mode=1)");
 		ret = -ENXIO;
 		goto fail;
 	}

@@ -7,12 +7,17 @@
  * devices that came up, optionally stay alive (for telemetry queries), then
  * clean up.
  *
- *   vmci_testapp <EAL args> [-- -t <seconds>]
+ *   vmci_testapp <EAL args> [-- [-t <seconds>] [-q]]
+ *
+ * -q: set up a queue pair between the first device and the emulated host,
+ * move 4 KiB each way and keep it attached until the end, so that
+ * telemetry has a pair to report and cleanup has one to tear down.
  *
  * Output, one line each, flushed:
  *   vmci_testapp: EAL init failed: <reason>       (exit status 2)
  *   vmci_dev_count=<n>
  *   vmci_dev {"name": "...", "backend": "...", "context_id": n, ...}
+ *   vmci_testapp: qpair <context>:<resource> bytes=<n>   (with -q)
  *   vmci_testapp: ready                           (then waits)
  *   vmci_testapp: cleanup=<rte_eal_cleanup() result>
  * The wait ends after <seconds>, or earlier on SIGTERM or SIGINT. Exit
@@ -22,6 +27,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +37,13 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_memory.h>
 
+#include "emu/vmci_emu.h"
 #include "rte_bus_vmci.h"
+
+#define QP_BYTES 4096
+#define POLL_TRIES 1000
 
 static volatile sig_atomic_t stop_requested;
 
@@ -46,11 +57,11 @@ on_signal(int sig)
 static void
 usage(const char *prog)
 {
-	printf("usage: %s <EAL args> [-- -t <seconds>]\n", prog);
+	printf("usage: %s <EAL args> [-- [-t <seconds>] [-q]]\n", prog);
 }
 
 static int
-parse_app_args(int argc, char **argv, unsigned int *seconds)
+parse_app_args(int argc, char **argv, unsigned int *seconds, bool *with_qpair)
 {
 	char *end;
 	int i;
@@ -61,6 +72,8 @@ parse_app_args(int argc, char **argv, unsigned int *seconds)
 			*seconds = strtoul(argv[++i], &end, 10);
 			if (errno != 0 || *end != '\0')
 				return -1;
+		} else if (strcmp(argv[i], "-q") == 0) {
+			*with_qpair = true;
 		} else {
 			return -1;
 		}
@@ -89,6 +102,85 @@ print_devices(void)
 	fflush(stdout);
 }
 
+/* Both ways through the pair: @len patterned bytes, compared on arrival. */
+static int
+move_bytes(struct rte_vmci_qp *tx, struct rte_vmci_qp *rx, size_t len, uint8_t seed)
+{
+	static uint8_t out[QP_BYTES], in[QP_BYTES];
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (uint8_t)(seed + i * 13);
+	if (rte_vmci_qp_enqueue_bulk(tx, out, len) != (ssize_t)len ||
+	    rte_vmci_qp_dequeue_bulk(rx, in, len) != (ssize_t)len)
+		return -EIO;
+	return memcmp(in, out, len) == 0 ? 0 : -EBADMSG;
+}
+
+/* The host (CID 2) end of the -q pair, detached before cleanup. */
+static struct rte_vmci_qp *host_ep;
+static struct rte_vmci_handle host_handle;
+
+/*
+ * Create a pair on the first device with the emulated host as peer, attach
+ * the host end, move data both ways. The guest end stays attached:
+ * rte_eal_cleanup() must tear it down.
+ */
+static int
+setup_qpair(void)
+{
+	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 16384,
+		.consume_size = 8192,
+		.peer = RTE_VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct rte_vmci_qpair *qp;
+	int i, ret;
+
+	if (dev == NULL) {
+		printf("vmci_testapp: -q needs a device\n");
+		return -ENODEV;
+	}
+	qp = rte_vmci_qpair_create(dev, &conf);
+	if (qp == NULL)
+		return -rte_errno;
+	host_handle = rte_vmci_qpair_handle(qp);
+	ret = vmci_emu_host_qp_attach(VMCI_EMU_DEFAULT_HV, host_handle, conf.consume_size,
+				      conf.produce_size, &host_ep);
+	if (ret < 0 || host_ep == NULL) {
+		printf("vmci_testapp: host attach: VMCI result %d\n", ret);
+		return -EIO;
+	}
+	for (i = 0; i < POLL_TRIES &&
+	     rte_vmci_qpair_peer_state(qp) != RTE_VMCI_QPAIR_PEER_ATTACHED; i++)
+		rte_vmci_poll(dev);
+	if (rte_vmci_qpair_peer_state(qp) != RTE_VMCI_QPAIR_PEER_ATTACHED) {
+		printf("vmci_testapp: no peer-attach event\n");
+		return -ETIMEDOUT;
+	}
+	ret = move_bytes(rte_vmci_qpair_endpoint(qp), host_ep, QP_BYTES, 1);
+	if (ret == 0)
+		ret = move_bytes(host_ep, rte_vmci_qpair_endpoint(qp), QP_BYTES, 2);
+	if (ret < 0)
+		return ret;
+	printf("vmci_testapp: qpair %u:%u bytes=%u\n", host_handle.context,
+	       host_handle.resource, QP_BYTES);
+	fflush(stdout);
+	return 0;
+}
+
+static void
+teardown_host_end(void)
+{
+	if (host_ep == NULL)
+		return;
+	rte_vmci_qp_endpoint_free(host_ep);
+	host_ep = NULL;
+	vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, host_handle);
+}
+
 static void
 wait_for_stop(unsigned int seconds)
 {
@@ -104,6 +196,7 @@ main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned int seconds = 0;
+	bool with_qpair = false;
 	int ret;
 
 	sigemptyset(&sa.sa_mask);
@@ -118,18 +211,28 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	if (parse_app_args(argc, argv, &seconds) < 0) {
+	if (parse_app_args(argc, argv, &seconds, &with_qpair) < 0) {
 		usage(argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}
 
 	print_devices();
+	if (with_qpair) {
+		ret = setup_qpair();
+		if (ret < 0) {
+			printf("vmci_testapp: queue pair failed: %s\n", rte_strerror(-ret));
+			teardown_host_end();
+			rte_eal_cleanup();
+			return 1;
+		}
+	}
 	if (seconds > 0) {
 		printf("vmci_testapp: ready\n");
 		fflush(stdout);
 		wait_for_stop(seconds);
 	}
+	teardown_host_end();
 	ret = rte_eal_cleanup();
 	printf("vmci_testapp: cleanup=%d\n", ret);
 	fflush(stdout);

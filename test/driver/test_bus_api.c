@@ -13,7 +13,9 @@
 
 #include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_dev.h>
 #include <rte_memory.h>
+#include <rte_memzone.h>
 #include <rte_service.h>
 
 #include "emu/vmci_emu.h"
@@ -267,6 +269,54 @@ test_events(void)
 	return TEST_SUCCESS;
 }
 
+static void
+count_event(struct rte_vmci_device *dev, uint32_t event, const void *payload, uint32_t len,
+	    void *arg)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(len);
+	if (event == RTE_VMCI_EVENT_QP_RESUMED)
+		(*(unsigned int *)arg)++;
+}
+
+/*
+ * QP_RESUMED reaches its subscribers; MEM_ACCESS_OFF/ON (VMX-only) reach
+ * nobody; a datagram sent after all of them still arrives.
+ */
+static int
+test_event_dispatch(void)
+{
+	struct dg_seen seen = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	unsigned int resumed = 0;
+	int i, sub, ret = TEST_FAILED;
+
+	sub = rte_vmci_event_subscribe(dev1, RTE_VMCI_EVENT_QP_RESUMED, count_event, &resumed);
+	TEST_ASSERT(sub >= 0, "subscribe: %d", sub);
+	ep0 = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &seen);
+	ep1 = rte_vmci_dgram_create(dev1, 3300, dg_recv, &seen);
+	if (ep0 == NULL || ep1 == NULL ||
+	    vmci_emu_fault_mem_access(VMCI_EMU_DEFAULT_HV, CID1, false) < 0 ||
+	    vmci_emu_fault_qp_resumed(VMCI_EMU_DEFAULT_HV, CID1) < 0 ||
+	    vmci_emu_fault_mem_access(VMCI_EMU_DEFAULT_HV, CID1, true) < 0 ||
+	    rte_vmci_dgram_send(ep0, rte_vmci_dgram_handle(ep1), "after", 5) < 0)
+		goto out;
+	for (i = 0; i < POLL_TRIES && seen.count == 0; i++)
+		rte_vmci_poll(dev1);
+	if (resumed != 1 || seen.count != 1 || seen.len != 5) {
+		printf("  QP_RESUMED seen %u times, datagrams %u\n", resumed, seen.count);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	if (rte_vmci_event_unsubscribe(dev1, sub) != 0)
+		ret = TEST_FAILED;
+	return ret;
+}
+
 /* A service lcore would run the same callback; run it here by hand. */
 static int
 test_service(void)
@@ -296,6 +346,78 @@ out:
 	return ret;
 }
 
+static void
+count_zone(const struct rte_memzone *mz, void *arg)
+{
+	if (strstr(mz->name, "vmci_emu1") != NULL)
+		(*(unsigned int *)arg)++;
+}
+
+static unsigned int
+emu1_zones(void)
+{
+	unsigned int n = 0;
+
+	rte_memzone_walk(count_zone, &n);
+	return n;
+}
+
+/*
+ * Hot removal leaves nothing of the device behind (memzones, endpoints,
+ * pairs, the bus entry); bad devargs make hotplug fail; good ones bring
+ * the device back under its new configuration.
+ */
+static int
+test_hotplug(void)
+{
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 8192,
+		.consume_size = 8192,
+		.peer = RTE_VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct dg_seen seen = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	struct rte_vmci_dev_info info;
+	int i, ret;
+
+	/* Left for the removal to clean up: a waiting pair and an endpoint. */
+	TEST_ASSERT(rte_vmci_qpair_create(dev1, &conf) != NULL, "pair on vmci_emu1");
+	TEST_ASSERT(rte_vmci_dgram_create(dev1, 3100, dg_recv, &seen) != NULL, "endpoint");
+	TEST_ASSERT(emu1_zones() > 0, "vmci_emu1 owns memzones");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_emu1"), 0, "remove");
+	dev1 = NULL;
+	TEST_ASSERT(rte_vmci_dev_find("vmci_emu1") == NULL, "gone from the bus");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_count(), 1, "one device left");
+	TEST_ASSERT_EQUAL(emu1_zones(), 0, "memzones of vmci_emu1 left behind");
+	TEST_ASSERT(rte_eal_hotplug_remove("vmci", "vmci_emu1") < 0, "removed twice");
+
+	ret = rte_eal_hotplug_add("vmci", "vmci_emu1", "cid=abc");
+	TEST_ASSERT(ret < 0, "bad devargs accepted by hotplug: %d", ret);
+	TEST_ASSERT(rte_vmci_dev_find("vmci_emu1") == NULL, "created from bad devargs");
+	ret = rte_eal_hotplug_add("vmci", "vmci_emu1", "cid=25,mode=dma");
+	TEST_ASSERT_EQUAL(ret, 0, "add with good devargs");
+	dev1 = rte_vmci_dev_find("vmci_emu1");
+	TEST_ASSERT(dev1 != NULL, "back on the bus");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_info_get(dev1, &info), 0, "info");
+	TEST_ASSERT_EQUAL(info.context_id, 25, "new context ID");
+	TEST_ASSERT(info.caps & VMCI_CAPS_DMA_DATAGRAM, "DMA mode, caps 0x%x", info.caps);
+
+	ep0 = rte_vmci_dgram_create(dev0, 3200, dg_recv, &seen);
+	ep1 = rte_vmci_dgram_create(dev1, 3200, dg_recv, &seen);
+	ret = TEST_FAILED;
+	if (ep0 != NULL && ep1 != NULL &&
+	    rte_vmci_dgram_send(ep0, rte_vmci_dgram_handle(ep1), "back", 4) >= 0) {
+		for (i = 0; i < POLL_TRIES && seen.count == 0; i++)
+			rte_vmci_poll(dev1);
+		if (seen.count == 1 && seen.src.context == CID0 && seen.len == 4)
+			ret = TEST_SUCCESS;
+	}
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	return ret;
+}
+
 static int
 suite_setup(void)
 {
@@ -314,7 +436,9 @@ static const struct vmci_test_case bus_api_cases[] = {
 	{ "doorbells", test_doorbells },
 	{ "qpair_with_host", test_qpair_with_host },
 	{ "events", test_events },
+	{ "event_dispatch", test_event_dispatch },
 	{ "service", test_service },
+	{ "hotplug", test_hotplug },
 	{ NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 
 #include "drv_test.h"
 #include "mock_hw.h"
+#include "rec_hw.h"
 
 #define HV "drv_bringup"
 
@@ -56,6 +57,117 @@ test_bringup_no_notifications(void)
 	TEST_ASSERT(vmci_doorbell_create(g.dev, db_cb, NULL) == NULL, "doorbell without bitmap");
 	drv_guest_down(&g);
 	return TEST_SUCCESS;
+}
+
+/* One expected register access; any_val: the value is not checked. */
+struct rec_want {
+	enum rec_op op;
+	uint32_t off;
+	uint32_t val;
+	bool any_val;
+};
+
+#define W_(off, val) { REC_WRITE, VMCI_REG_ ## off, val, false }
+#define W_ANY(off) { REC_WRITE, VMCI_REG_ ## off, 0, true }
+#define R_(off, val) { REC_READ, VMCI_REG_ ## off, val, false }
+#define R_ANY(off) { REC_READ, VMCI_REG_ ## off, 0, true }
+#define SEND(port, rid) { REC_SEND, VMCI_REG_ ## port, rid, false }
+
+static int
+rec_check(const struct rec_hw *r, unsigned int from, const struct rec_want *want,
+	  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct rec_entry *e = &r->log[from + i];
+
+		if (from + i >= r->n || e->op != want[i].op || e->off != want[i].off ||
+		    (!want[i].any_val && e->val != want[i].val)) {
+			printf("  access %u: expected op %d on %s value 0x%x; recorded:\n",
+			       from + i, want[i].op, rec_reg_name(want[i].off), want[i].val);
+			rec_dump(r, 0);
+			return TEST_FAILED;
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * The spec's bring-up order (section 3) as the device sees it: reset, caps
+ * read then written before anything else, DMA page shift and high halves
+ * before the first DMA send, bitmap registration, RESOURCES_QUERY, context
+ * ID, interrupt causes. Teardown ends with a reset.
+ */
+static int
+check_register_sequence(bool mmio)
+{
+	static const struct rec_want port[] = {
+		W_(CONTROL, VMCI_CONTROL_RESET),
+		R_(CAPS, 0x1c),
+		W_(CAPS, 0x1c),
+		SEND(DATA_OUT, VMCI_SET_NOTIFY_BITMAP), R_(RESULT_LOW, VMCI_SUCCESS),
+		SEND(DATA_OUT, VMCI_RESOURCES_QUERY), R_(RESULT_LOW, 1),
+		SEND(DATA_OUT, VMCI_GET_CONTEXT_ID), R_ANY(RESULT_LOW),
+		W_(IMR, VMCI_ICR_DATAGRAM | VMCI_ICR_NOTIFICATION),
+		W_(CONTROL, VMCI_CONTROL_INT_ENABLE),
+	};
+	static const struct rec_want dma[] = {
+		W_(CONTROL, VMCI_CONTROL_RESET),
+		R_(CAPS, 0x3c),
+		W_(CAPS, 0x3c),
+		W_(GUEST_PAGE_SHIFT, 12), W_ANY(DATA_IN_HIGH), W_ANY(DATA_OUT_HIGH),
+		SEND(DATA_OUT_LOW, VMCI_SET_NOTIFY_BITMAP), R_ANY(RESULT_LOW),
+		SEND(DATA_OUT_LOW, VMCI_RESOURCES_QUERY), R_ANY(RESULT_LOW),
+		SEND(DATA_OUT_LOW, VMCI_GET_CONTEXT_ID), R_ANY(RESULT_LOW),
+		W_(IMR, VMCI_ICR_DATAGRAM | VMCI_ICR_NOTIFICATION | VMCI_ICR_DMA_DATAGRAM),
+		W_(CONTROL, VMCI_CONTROL_INT_ENABLE),
+	};
+	struct vmci_emu_dev_conf ec = { .hv_name = HV, .mmio = mmio, .socket_id = SOCKET_ID_ANY };
+	static struct rec_hw rec;
+	struct vmci_device *dev;
+	struct vmci_hw *emu;
+	int ret;
+
+	emu = vmci_emu_dev_create(&ec);
+	TEST_ASSERT(emu != NULL, "emulated device");
+	rec_hw_init(&rec, emu);
+	dev = vmci_device_create(&rec.hw, NULL);
+	if (dev == NULL) {
+		vmci_emu_dev_destroy(emu);
+		TEST_ASSERT(false, "bring-up: %s", rte_strerror(rte_errno));
+	}
+	ret = mmio ? rec_check(&rec, 0, dma, RTE_DIM(dma)) :
+		rec_check(&rec, 0, port, RTE_DIM(port));
+	if (ret == TEST_SUCCESS && rec.n != (mmio ? RTE_DIM(dma) : RTE_DIM(port))) {
+		printf("  extra accesses during bring-up:\n");
+		rec_dump(&rec, 0);
+		ret = TEST_FAILED;
+	}
+	if (ret == TEST_SUCCESS && vmci_device_context_id(dev) != vmci_emu_dev_cid(emu))
+		ret = TEST_FAILED;
+	vmci_device_destroy(dev);
+	if (ret == TEST_SUCCESS && (rec.overflow || rec.log[rec.n - 1].op != REC_WRITE ||
+				    rec.log[rec.n - 1].off != VMCI_REG_CONTROL ||
+				    rec.log[rec.n - 1].val != VMCI_CONTROL_RESET)) {
+		printf("  teardown does not end with CONTROL = RESET:\n");
+		rec_dump(&rec, 0);
+		ret = TEST_FAILED;
+	}
+	vmci_emu_dev_destroy(emu);
+	return ret;
+}
+
+static int
+test_register_sequence_port(void)
+{
+	return check_register_sequence(false);
+}
+
+static int
+test_register_sequence_mmio(void)
+{
+	return check_register_sequence(true);
 }
 
 static int
@@ -245,6 +357,8 @@ static const struct vmci_test_case cases[] = {
 	{ "bringup_port", test_bringup_port },
 	{ "bringup_mmio", test_bringup_mmio },
 	{ "bringup_no_notifications", test_bringup_no_notifications },
+	{ "register_sequence_port", test_register_sequence_port },
+	{ "register_sequence_mmio", test_register_sequence_mmio },
 	{ "refuse_no_datagram", test_refuse_no_datagram },
 	{ "refuse_mmio_without_dma", test_refuse_mmio_without_dma },
 	{ "result_codes", test_result_codes },

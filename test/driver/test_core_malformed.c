@@ -13,6 +13,7 @@
 
 #include <rte_errno.h>
 
+#include "drv_test.h"
 #include "mock_hw.h"
 #include "vmci_core.h"
 #include "vmci_test.h"
@@ -251,6 +252,275 @@ test_dma_truncated(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Against the emulated device: a guest with a queue pair to the host, then
+ * a hostile peer and a faulty hypervisor. Each bad input is dropped and
+ * counted; the pair stays attached and keeps moving verified data.
+ */
+#define HV "drv_malformed"
+#define QP_SIZE 16384u
+
+struct live_pair {
+	struct drv_guest g;
+	struct vmci_qpair *qp;
+	struct rte_vmci_qp *host;
+	struct vmci_dgram_ep *ep;
+	struct rx_log log;
+	unsigned int peer_events;
+};
+
+static void
+live_peer_cb(struct vmci_qpair *qp, enum vmci_qp_peer_state st, uint32_t peer, void *arg)
+{
+	RTE_SET_USED(qp);
+	RTE_SET_USED(st);
+	RTE_SET_USED(peer);
+	((struct live_pair *)arg)->peer_events++;
+}
+
+static int
+live_pair_up(struct live_pair *lp, bool mmio)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = QP_SIZE,
+		.consume_size = QP_SIZE,
+		.peer = VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+		.peer_cb = live_peer_cb,
+		.cb_arg = lp,
+	};
+	unsigned int i;
+
+	memset(lp, 0, sizeof(*lp));
+	if (drv_guest_up(&lp->g, HV, mmio, 0) != 0)
+		return -1;
+	lp->qp = vmci_qpair_alloc(lp->g.dev, &c);
+	lp->ep = vmci_dgram_ep_create(lp->g.dev, RID, rx_cb, &lp->log);
+	if (lp->qp == NULL || lp->ep == NULL ||
+	    vmci_emu_host_qp_attach(HV, vmci_qpair_handle(lp->qp), QP_SIZE, QP_SIZE,
+				    &lp->host) < 0)
+		return -1;
+	for (i = 0; i < 1000 && lp->peer_events == 0; i++)
+		vmci_device_poll(lp->g.dev);
+	return vmci_qpair_peer_state(lp->qp) == VMCI_QP_PEER_ATTACHED ? 0 : -1;
+}
+
+static void
+live_pair_down(struct live_pair *lp)
+{
+	if (lp->host != NULL) {
+		rte_vmci_qp_endpoint_free(lp->host);
+		vmci_emu_host_qp_detach(HV, vmci_qpair_handle(lp->qp));
+	}
+	if (lp->g.dev != NULL)
+		drv_guest_down(&lp->g);
+}
+
+/* 3000 patterned bytes each way through the pair. */
+static int
+live_pair_works(struct live_pair *lp, uint8_t seed)
+{
+	static uint8_t out[3000], in[3000];
+	struct rte_vmci_qp *guest = vmci_qpair_endpoint(lp->qp);
+	size_t i;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		struct rte_vmci_qp *tx = dir == 0 ? guest : lp->host;
+		struct rte_vmci_qp *rx = dir == 0 ? lp->host : guest;
+
+		for (i = 0; i < sizeof(out); i++)
+			out[i] = (uint8_t)(seed + dir + i * 5);
+		if (rte_vmci_qp_enqueue_bulk(tx, out, sizeof(out)) != (ssize_t)sizeof(out) ||
+		    rte_vmci_qp_dequeue_bulk(rx, in, sizeof(in)) != (ssize_t)sizeof(in) ||
+		    memcmp(in, out, sizeof(in)) != 0)
+			return -1;
+	}
+	return vmci_qpair_peer_state(lp->qp) == VMCI_QP_PEER_ATTACHED ? 0 : -1;
+}
+
+/* A host datagram to @rid of the guest, payload filled as rx_cb expects. */
+static int
+host_send(struct live_pair *lp, uint32_t rid, uint32_t size)
+{
+	struct {
+		struct vmci_dg_hdr hdr;
+		uint8_t payload[256];
+	} dg;
+
+	memset(&dg, 0, sizeof(dg));
+	dg.hdr.dst.context = vmci_device_context_id(lp->g.dev);
+	dg.hdr.dst.resource = rid;
+	dg.hdr.src.context = VMCI_HOST_CID;
+	dg.hdr.src.resource = 4000;
+	dg.hdr.payload_size = size;
+	memset(dg.payload, (uint8_t)size, size);
+	return vmci_emu_host_send(HV, &dg.hdr, VMCI_DG_HDR_SIZE + size);
+}
+
+/* The host forges an event: only the hypervisor (0:0) may send those. */
+static int
+host_forge_detach(struct live_pair *lp)
+{
+	struct {
+		struct vmci_event_msg msg;
+		struct vmci_event_payload_qp qp;
+	} e;
+
+	memset(&e, 0, sizeof(e));
+	e.msg.hdr.dst.context = vmci_device_context_id(lp->g.dev);
+	e.msg.hdr.dst.resource = VMCI_EVENT_HANDLER_RID;
+	e.msg.hdr.src.context = VMCI_HOST_CID;
+	e.msg.hdr.src.resource = VMCI_CONTEXT_RESOURCE_ID;
+	e.msg.hdr.payload_size = sizeof(e) - VMCI_DG_HDR_SIZE;
+	e.msg.event_data.event = VMCI_EVENT_QP_PEER_DETACH;
+	e.qp.handle = vmci_qpair_handle(lp->qp);
+	e.qp.peer_id = VMCI_HOST_CID;
+	return vmci_emu_host_send(HV, &e.msg.hdr, sizeof(e));
+}
+
+static int
+check_hostile_peer(bool mmio)
+{
+	struct vmci_event_payload_qp unknown = {
+		.handle = { .context = 12345, .resource = 77 },
+		.peer_id = VMCI_HOST_CID,
+	};
+	struct vmci_device_stats before, after;
+	struct live_pair lp;
+	uint32_t cid;
+	int ret = TEST_FAILED;
+
+	if (live_pair_up(&lp, mmio) != 0 || live_pair_works(&lp, 1) != 0) {
+		printf("  set-up: %s\n", rte_strerror(rte_errno));
+		goto out;
+	}
+	cid = vmci_device_context_id(lp.g.dev);
+	vmci_device_stats_get(lp.g.dev, &before);
+	/* Host: a forged peer-detach, datagrams to nobody, then a good one. */
+	if (host_forge_detach(&lp) < 0 || host_send(&lp, RID + 1, 10) < 0 ||
+	    host_send(&lp, 0xfffffff0, 0) < 0)
+		goto out;
+	/* Hypervisor: events for a pair we do not have, or too short. */
+	if (vmci_emu_send_event(HV, cid, VMCI_EVENT_QP_PEER_DETACH, &unknown,
+				sizeof(unknown)) < 0 ||
+	    vmci_emu_send_event(HV, cid, VMCI_EVENT_QP_PEER_ATTACH, &unknown, 4) < 0 ||
+	    vmci_emu_fault_mem_access(HV, cid, false) < 0 ||
+	    vmci_emu_fault_mem_access(HV, cid, true) < 0)
+		goto out;
+	/* Faults: one datagram lost, one payload-less one corrupted. */
+	if (vmci_emu_fault_drop_dg(HV, cid, 1) < 0 || host_send(&lp, RID, 20) < 0 ||
+	    vmci_emu_fault_corrupt_dg(HV, cid, 1) < 0 || host_send(&lp, RID, 0) < 0 ||
+	    host_send(&lp, RID, 30) < 0)
+		goto out;
+	vmci_device_poll(lp.g.dev);
+	vmci_device_poll(lp.g.dev);
+	vmci_device_stats_get(lp.g.dev, &after);
+	if (lp.log.count != 1 || lp.log.sizes != 30 || lp.log.bad) {
+		printf("  delivered %u datagrams (%" PRIu64 " bytes), expected the 30-byte one\n",
+		       lp.log.count, lp.log.sizes);
+		goto out;
+	}
+	/*
+	 * Dropped: the forged event, two datagrams to nobody, the corrupted
+	 * one. Invalid: the short event and both VMX-only ones. The detach of
+	 * an unknown pair is well-formed (one valid event) and matches nothing.
+	 */
+	if (after.dg_dropped - before.dg_dropped != 4 || after.events - before.events != 1 ||
+	    after.events_invalid - before.events_invalid != 3) {
+		printf("  dropped +%" PRIu64 ", events +%" PRIu64 ", invalid events +%" PRIu64 "\n",
+		       after.dg_dropped - before.dg_dropped, after.events - before.events,
+		       after.events_invalid - before.events_invalid);
+		goto out;
+	}
+	if (lp.peer_events != 1 || live_pair_works(&lp, 2) != 0) {
+		printf("  pair disturbed: %u peer events, state %d\n", lp.peer_events,
+		       vmci_qpair_peer_state(lp.qp));
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	live_pair_down(&lp);
+	return ret;
+}
+
+static int
+test_port_hostile_peer(void)
+{
+	return check_hostile_peer(false);
+}
+
+static int
+test_dma_hostile_peer(void)
+{
+	return check_hostile_peer(true);
+}
+
+/*
+ * Broker refusals while a pair is live: over the 128 MiB cap, a failed
+ * hypercall, attach to a pair that does not exist, mismatched sizes. Each
+ * fails with its errno; the live pair is untouched.
+ */
+static int
+check_broker_refusals(bool mmio)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = 64u << 20,
+		.consume_size = 64u << 20,
+		.peer = VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct live_pair lp;
+	int ret = TEST_FAILED;
+
+	if (live_pair_up(&lp, mmio) != 0)
+		goto out;
+	/*
+	 * With the live pair's 32 KiB, 128 MiB more is over the broker's cap
+	 * (NO_RESOURCES); in DMA mode its page list does not even fit in one
+	 * datagram, so the driver refuses it first.
+	 */
+	if (vmci_qpair_alloc(lp.g.dev, &c) != NULL || (!mmio && rte_errno != ENOBUFS)) {
+		printf("  128 MiB on top of a live pair: rte_errno %d\n", rte_errno);
+		goto out;
+	}
+	c.produce_size = 4096;
+	c.consume_size = 4096;
+	if (vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID, VMCI_QUEUEPAIR_ALLOC,
+					  VMCI_ERROR_NO_MEM, 1) < 0 ||
+	    vmci_qpair_alloc(lp.g.dev, &c) != NULL || rte_errno != ENOMEM) {
+		printf("  injected NO_MEM: rte_errno %d, expected ENOMEM\n", rte_errno);
+		goto out;
+	}
+	c.flags = VMCI_QPFLAG_ATTACH_ONLY;
+	c.handle.context = 2;
+	c.handle.resource = 999999;
+	if (vmci_qpair_alloc(lp.g.dev, &c) != NULL || rte_errno != ENOENT) {
+		printf("  attach to nothing: rte_errno %d, expected ENOENT\n", rte_errno);
+		goto out;
+	}
+	if (live_pair_works(&lp, 3) != 0) {
+		printf("  live pair disturbed by the refusals\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	live_pair_down(&lp);
+	return ret;
+}
+
+static int
+test_port_broker_refusals(void)
+{
+	return check_broker_refusals(false);
+}
+
+static int
+test_dma_broker_refusals(void)
+{
+	return check_broker_refusals(true);
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "bringup_mock", test_bringup_mock },
 	{ "port_oversized", test_port_oversized },
@@ -259,6 +529,10 @@ static const struct vmci_test_case cases[] = {
 	{ "port_events", test_port_events },
 	{ "dma_events", test_dma_events },
 	{ "dma_truncated", test_dma_truncated },
+	{ "port_hostile_peer", test_port_hostile_peer },
+	{ "dma_hostile_peer", test_dma_hostile_peer },
+	{ "port_broker_refusals", test_port_broker_refusals },
+	{ "dma_broker_refusals", test_dma_broker_refusals },
 	{ NULL, NULL },
 };
 

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _REC_HW_H_
+#define _REC_HW_H_
+
+/*
+ * A register-access recorder: a struct vmci_hw that forwards every access
+ * to another one (the emulated device) and logs it, so that tests can check
+ * the order in which the device core drives the registers. A datagram sent
+ * through the FIFO or by a DMA_OUT_LOW write is logged as one "send" entry
+ * naming its destination, read from the bytes the device is handed.
+ */
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_memory.h>
+
+#include "vmci_defs.h"
+#include "vmci_hw.h"
+
+enum rec_op {
+	REC_READ,      /* val: value read */
+	REC_WRITE,     /* val: value written */
+	REC_SEND,      /* val: destination resource of a datagram to the hypervisor */
+	REC_FIFO_READ, /* val: bytes read */
+};
+
+struct rec_entry {
+	enum rec_op op;
+	uint32_t off;
+	uint32_t val;
+};
+
+#define REC_MAX 512
+
+struct rec_hw {
+	struct vmci_hw hw;      /* first: handed to the core */
+	struct vmci_hw *inner;
+	uint32_t out_high;      /* DATA_OUT_HIGH as programmed */
+	unsigned int n;
+	bool overflow;
+	struct rec_entry log[REC_MAX];
+};
+
+static inline void
+rec_add(struct rec_hw *r, enum rec_op op, uint32_t off, uint32_t val)
+{
+	if (r->n == REC_MAX) {
+		r->overflow = true;
+		return;
+	}
+	r->log[r->n++] = (struct rec_entry){ .op = op, .off = off, .val = val };
+}
+
+/* Destination of a datagram: the hypervisor resource, or ~0 for others. */
+static inline uint32_t
+rec_dg_dst(const void *dg, size_t len)
+{
+	const struct vmci_dg_hdr *h = dg;
+
+	if (len < VMCI_DG_HDR_SIZE || h->dst.context != VMCI_HYPERVISOR_CID)
+		return UINT32_MAX;
+	return h->dst.resource;
+}
+
+static inline uint32_t
+rec_read32(struct vmci_hw *hw, uint32_t off)
+{
+	struct rec_hw *r = (struct rec_hw *)hw;
+	uint32_t val = r->inner->ops->read32(r->inner, off);
+
+	rec_add(r, REC_READ, off, val);
+	return val;
+}
+
+static inline void
+rec_write32(struct vmci_hw *hw, uint32_t off, uint32_t val)
+{
+	struct rec_hw *r = (struct rec_hw *)hw;
+
+	if (off == VMCI_REG_DATA_OUT_HIGH)
+		r->out_high = val;
+	if (off == VMCI_REG_DATA_OUT_LOW) {
+		/* The inline datagram follows the 24-byte DMA header. */
+		const struct vmci_dma_hdr *hdr =
+			rte_mem_iova2virt(((uint64_t)r->out_high << 32) | val);
+
+		rec_add(r, REC_SEND, off, hdr == NULL ? UINT32_MAX :
+			rec_dg_dst(hdr + 1, hdr->size));
+	} else {
+		rec_add(r, REC_WRITE, off, val);
+	}
+	r->inner->ops->write32(r->inner, off, val);
+}
+
+static inline void
+rec_write_fifo(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len)
+{
+	struct rec_hw *r = (struct rec_hw *)hw;
+
+	rec_add(r, REC_SEND, off, rec_dg_dst(buf, len));
+	r->inner->ops->write_fifo(r->inner, off, buf, len);
+}
+
+static inline void
+rec_read_fifo(struct vmci_hw *hw, uint32_t off, void *buf, size_t len)
+{
+	struct rec_hw *r = (struct rec_hw *)hw;
+
+	rec_add(r, REC_FIFO_READ, off, (uint32_t)len);
+	r->inner->ops->read_fifo(r->inner, off, buf, len);
+}
+
+static const struct vmci_hw_ops rec_hw_ops = {
+	.read32 = rec_read32,
+	.write32 = rec_write32,
+	.write_fifo = rec_write_fifo,
+	.read_fifo = rec_read_fifo,
+};
+
+static inline void
+rec_hw_init(struct rec_hw *r, struct vmci_hw *inner)
+{
+	memset(r, 0, sizeof(*r));
+	r->inner = inner;
+	r->hw = *inner;
+	r->hw.ops = &rec_hw_ops;
+}
+
+static inline const char *
+rec_reg_name(uint32_t off)
+{
+	static const char * const names[] = {
+		"STATUS", "CONTROL", "ICR", "IMR", "DATA_OUT", "DATA_IN", "CAPS",
+		"RESULT_LOW", "RESULT_HIGH", "DATA_OUT_LOW", "DATA_OUT_HIGH",
+		"DATA_IN_LOW", "DATA_IN_HIGH", "GUEST_PAGE_SHIFT",
+	};
+
+	return off % 4 == 0 && off / 4 < RTE_DIM(names) ? names[off / 4] : "?";
+}
+
+static inline void
+rec_dump(const struct rec_hw *r, unsigned int from)
+{
+	static const char * const ops[] = { "read", "write", "send", "fifo-read" };
+	unsigned int i;
+
+	for (i = from; i < r->n; i++)
+		printf("    %3u %-9s %-16s 0x%x\n", i, ops[r->log[i].op],
+		       rec_reg_name(r->log[i].off), r->log[i].val);
+}
+
+#endif /* _REC_HW_H_ */
