@@ -106,12 +106,24 @@ static const char * const emu_valid_keys[] = {
 	NULL,
 };
 
+/* A key given without "=value" reaches the parsers with value NULL. */
+static bool
+has_value(const char *key, const char *value)
+{
+	if (value != NULL)
+		return true;
+	VMCI_LOG(ERR, "devargs key %s has no value: expected %s=VALUE", key, key);
+	return false;
+}
+
 static int
 parse_u32(const char *key, const char *value, void *out)
 {
 	unsigned long long v;
 	char *end;
 
+	if (!has_value(key, value))
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(value, &end, 0);
 	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
@@ -126,6 +138,8 @@ parse_u32(const char *key, const char *value, void *out)
 static int
 parse_mode(const char *key, const char *value, void *out)
 {
+	if (!has_value(key, value))
+		return -EINVAL;
 	if (strcmp(value, "port") == 0) {
 		*(bool *)out = false;
 		return 0;
@@ -141,6 +155,8 @@ parse_mode(const char *key, const char *value, void *out)
 static int
 parse_hv(const char *key, const char *value, void *out)
 {
+	if (!has_value(key, value))
+		return -EINVAL;
 	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
 		VMCI_LOG(ERR, "invalid %s=%s: expected 1..%d characters",
 			 key, value, VMCI_EMU_HV_NAMESIZE - 1);
@@ -165,8 +181,8 @@ parse_socket(const char *key, const char *value, void *out)
 }
 
 /* Fill the emulated-device configuration from "cid=..,mode=..". */
-static int
-parse_emu_args(struct rte_vmci_device *vdev, const char *args)
+int
+vmci_bus_parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 {
 	struct rte_kvargs *kv;
 	int ret = 0;
@@ -218,7 +234,7 @@ scan_emu(void)
 		if (vdev == NULL)
 			return -ENOMEM;
 		vdev->emulated = true;
-		if (parse_emu_args(vdev, da->args) < 0)
+		if (vmci_bus_parse_emu_args(vdev, da->args) < 0)
 			vdev->bad_args = true; /* reported again, and refused, at probe */
 		else
 			vdev->device.numa_node = vdev->emu.socket_id;
