@@ -19,8 +19,9 @@ targets=("$@")
 
 sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1)
 [ -n "$sdk" ] || sdk=$(ls -d /work/main/.sdk/dpdk-*/include 2>/dev/null | head -1)
+[ -z "$sdk" ] || sdk=$(realpath "$sdk")
 if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
-	CC=clang CXX=clang++ meson setup "$FUZZ_DIR" ${sdk:+-Dsdk_include_dir=$PWD/$sdk} \
+	CC=clang CXX=clang++ meson setup "$FUZZ_DIR" ${sdk:+-Dsdk_include_dir=$sdk} \
 		-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debugoptimized -Dbenchmarks=disabled \
 		-Dc_args="-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
