@@ -43,7 +43,7 @@ for t in "${targets[@]}"; do
 	mkdir -p "$work"
 	log="$FUZZ_DIR/fuzz_$t.log"
 	"$FUZZ_DIR/test/fuzz/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
-		-rss_limit_mb=4096 -print_final_stats=1 \
+		-rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=3 \
 		-artifact_prefix="$FUZZ_DIR/artifacts/${t}-" \
 		"$work" "test/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
