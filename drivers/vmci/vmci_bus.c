@@ -129,12 +129,24 @@ static const char * const emu_valid_keys[] = {
 	NULL,
 };
 
+/* A key given without "=value" reaches the parsers with value NULL. */
+static bool
+has_value(const char *key, const char *value)
+{
+	if (value != NULL)
+		return true;
+	VMCI_LOG(ERR, "devargs key %s has no value: expected %s=VALUE", key, key);
+	return false;
+}
+
 static int
 parse_u32(const char *key, const char *value, void *out)
 {
 	unsigned long long v;
 	char *end;
 
+	if (!has_value(key, value))
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(value, &end, 0);
 	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
@@ -166,6 +178,8 @@ parse_cid(const char *key, const char *value, void *out)
 static int
 parse_mode(const char *key, const char *value, void *out)
 {
+	if (!has_value(key, value))
+		return -EINVAL;
 	if (strcmp(value, "port") == 0) {
 		*(bool *)out = false;
 		return 0;
@@ -181,6 +195,8 @@ parse_mode(const char *key, const char *value, void *out)
 static int
 parse_hv(const char *key, const char *value, void *out)
 {
+	if (!has_value(key, value))
+		return -EINVAL;
 	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
 		VMCI_LOG(ERR, "invalid %s=%s: expected 1..%d characters",
 			 key, value, VMCI_EMU_HV_NAMESIZE - 1);
@@ -205,8 +221,8 @@ parse_socket(const char *key, const char *value, void *out)
 }
 
 /* Fill the emulated-device configuration from "cid=..,mode=..". */
-static int
-parse_emu_args(struct rte_vmci_device *vdev, const char *args)
+int
+vmci_bus_parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 {
 	struct rte_kvargs *kv;
 	int ret = 0;
@@ -267,7 +283,7 @@ scan_emu(void)
 		if (vdev == NULL)
 			return -ENOMEM;
 		vdev->emulated = true;
-		if (parse_emu_args(vdev, da->args) < 0) {
+		if (vmci_bus_parse_emu_args(vdev, da->args) < 0) {
 			VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created",
 				 vdev->name, da->args);
 			vdev->bad_args = true;
@@ -287,7 +303,7 @@ retry_emu_args(struct rte_vmci_device *vdev)
 	struct rte_devargs *da = own_devargs(vdev->name);
 
 	memset(&vdev->emu, 0, sizeof(vdev->emu));
-	if (da == NULL || parse_emu_args(vdev, da->args) < 0) {
+	if (da == NULL || vmci_bus_parse_emu_args(vdev, da->args) < 0) {
 		VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created", vdev->name,
 			 da != NULL ? da->args : "");
 		return -EINVAL;

@@ -35,6 +35,13 @@ struct rte_vmci_device {
 
 TAILQ_HEAD(vmci_dev_list, rte_vmci_device);
 
+/*
+ * Parse emulated-device devargs ("cid=..,mode=..") into vdev->emu and
+ * vdev->hv_name. Not static so that the devargs fuzzer reaches it.
+ * Returns 0 or -EINVAL after logging the bad key.
+ */
+int vmci_bus_parse_emu_args(struct rte_vmci_device *vdev, const char *args);
+
 /* Free the public objects of a device the core is about to destroy. */
 void vmci_api_dev_removed(struct rte_vmci_device *dev);
 

@@ -86,9 +86,21 @@ static int
 vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 		 const struct vmci_qpair_conf *conf)
 {
+	uint32_t cid;
 	int ret;
 
 	if (qp->creator) {
+		/*
+		 * The handle must carry our current context ID. The cached one
+		 * is only as good as the last CTX_ID_UPDATE, which is a
+		 * datagram and can be lost (full pending queue) or damaged, so
+		 * ask the device; the cache is the fallback.
+		 */
+		if (vmci_hc_get_context_id(dev, &cid) == 0 && cid != dev->cid) {
+			VMCI_QP_LOG(INFO, "%s: context ID %u -> %u (no CTX_ID_UPDATE seen)",
+				    dev->name, dev->cid, cid);
+			__atomic_store_n(&dev->cid, cid, __ATOMIC_RELAXED);
+		}
 		qp->handle.context = dev->cid;
 		qp->handle.resource = vmci_rid_alloc(dev);
 		if (qp->handle.resource == 0)
