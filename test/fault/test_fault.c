@@ -295,6 +295,7 @@ test_lost_context_id_update(void)
 static int
 test_device_reset(void)
 {
+	struct rte_vmci_handle handle;
 	struct drv_guest g;
 	struct hpair hp;
 
@@ -302,10 +303,11 @@ test_device_reset(void)
 	TEST_ASSERT(hpair_open(&g, &hp, 13) == TEST_SUCCESS, "pair");
 	TEST_ASSERT(hpair_traffic(&hp, 20) == TEST_SUCCESS, "traffic");
 	rte_vmci_qp_endpoint_free(hp.host);
-	/* Teardown detaches the pair (the host is told) and resets the device. */
+	/* Teardown detaches and frees the pair (the host is told) and resets the device. */
+	handle = vmci_qpair_handle(hp.qp);
 	vmci_device_destroy(g.dev);
 	g.dev = NULL;
-	TEST_ASSERT(vmci_emu_host_qp_detach(HV, vmci_qpair_handle(hp.qp)) >= 0,
+	TEST_ASSERT(vmci_emu_host_qp_detach(HV, handle) >= 0,
 		    "host end of the torn-down pair");
 	g.dev = vmci_device_create(g.hw, NULL);
 	TEST_ASSERT(g.dev != NULL, "bring-up after reset: %s", rte_strerror(rte_errno));
