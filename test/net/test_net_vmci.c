@@ -243,6 +243,58 @@ test_oversize(void)
 	return send_sizes(0, 1, 1000, 1100);
 }
 
+/* A receiver with a smaller MTU drops (and counts) longer frames. */
+static int
+test_rx_mtu(void)
+{
+	struct rte_mbuf *m;
+	uint64_t before = 0, after = 0;
+	int ret;
+
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT(wait_link(0, false), "peer saw the stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_mtu(1, 1500), 0, "MTU 1500");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	TEST_ASSERT(xstat(1, "rx_oversize_errors", &before) == 0, "xstat");
+	m = make_frame(1, 1500 + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + 1, 1);
+	TEST_ASSERT(m != NULL && rte_eth_tx_burst(0, 0, &m, 1) == 1, "send oversize");
+	/* The next frame arrives; the oversize one before it was dropped. */
+	ret = send_sizes(0, 1, 1400, 1518);
+	TEST_ASSERT(xstat(1, "rx_oversize_errors", &after) == 0, "xstat");
+	TEST_ASSERT_EQUAL(after, before + 1, "counted on Rx");
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT(wait_link(0, false), "peer saw the stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_mtu(1, MAX_SIZE), 0, "MTU back");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	return ret;
+}
+
+/* dev_reset drops the connection; configured and started again, it works. */
+static int
+test_reset(void)
+{
+	struct rte_eth_conf conf = {
+		.rxmode = { .mtu = MAX_SIZE },
+		.txmode = { .offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS },
+		.intr_conf = { .lsc = 1 },
+	};
+	uint64_t detaches = 0;
+
+	TEST_ASSERT_EQUAL(rte_eth_dev_reset(1), 0, "reset");
+	TEST_ASSERT(wait_link(0, false), "peer sees the reset");
+	TEST_ASSERT(xstat(1, "peer_detach", &detaches) == 0 && detaches == 0, "counters zeroed");
+	TEST_ASSERT_EQUAL(rte_eth_dev_configure(1, 1, 1, &conf), 0, "configure");
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_setup(1, 0, 256, SOCKET_ID_ANY, NULL, pool), 0, "rxq");
+	TEST_ASSERT_EQUAL(rte_eth_tx_queue_setup(1, 0, 256, SOCKET_ID_ANY, NULL), 0, "txq");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	if (send_sizes(0, 1, 60, 9000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 9000);
+}
+
 /* Stop one end, see both links go down, start it again, traffic resumes. */
 static int
 detach_reattach(uint16_t gone, uint16_t other)
@@ -284,6 +336,8 @@ static const struct vmci_test_case pair_cases[] = {
 	{ "oversize_counted", test_oversize },
 	{ "host_end_leaves_and_returns", test_host_end_leaves },
 	{ "creator_leaves_and_returns", test_creator_leaves },
+	{ "rx_mtu_enforced", test_rx_mtu },
+	{ "reset_and_restart", test_reset },
 	{ NULL, NULL },
 };
 
