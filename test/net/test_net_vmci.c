@@ -539,8 +539,32 @@ static const struct vmci_test_suite bad_suite = {
  */
 #define HOST_RID 5000
 
+/* The offer as the PMD documents it (doc/net_vmci.md), sent by the host. */
 static int
-test_attach_by_handle(void)
+host_send_offer(uint32_t magic, struct rte_vmci_handle h)
+{
+	struct {
+		struct vmci_dg_hdr hdr;
+		uint32_t magic;
+		uint16_t version, nb_queues;
+		uint32_t generation, reserved;
+		uint64_t qsize;
+		struct rte_vmci_handle handles[8];
+	} __rte_packed dg = {
+		.hdr = {
+			.dst = { .context = 20, .resource = 4242 },
+			.src = { .context = VMCI_HOST_CID, .resource = 77 },
+			.payload_size = sizeof(dg) - sizeof(struct vmci_dg_hdr),
+		},
+		.magic = magic, .version = 1, .nb_queues = 1, .generation = 1,
+		.qsize = 1 << 20, .handles = { h },
+	};
+
+	return vmci_emu_host_send(NULL, &dg.hdr, sizeof(dg));
+}
+
+static int
+attach_to_host_pair(bool by_offer)
 {
 	struct rte_vmci_handle h = { .context = VMCI_HOST_CID, .resource = HOST_RID };
 	struct rte_mbuf *m, *b[BURST];
@@ -552,6 +576,20 @@ test_attach_by_handle(void)
 
 	TEST_ASSERT_EQUAL(vmci_emu_host_qp_create(NULL, h, 20, 1 << 20, 1 << 20),
 			  VMCI_SUCCESS_QUEUEPAIR_CREATE, "host creates the pair");
+	if (by_offer) {
+		struct rte_eth_link link;
+		uint64_t bad = 0;
+
+		TEST_ASSERT(host_send_offer(0x12345678, h) >= 0, "send a bad offer");
+		for (i = 0; i < 300 && bad == 0; i++) {
+			rte_delay_ms(10);
+			TEST_ASSERT(xstat(0, "rendezvous_bad_offers", &bad) == 0, "xstat");
+		}
+		TEST_ASSERT_EQUAL(bad, 1, "bad offer refused and counted");
+		TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && !link.link_status,
+			    "no link from a bad offer");
+		TEST_ASSERT(host_send_offer(0x54454e56, h) >= 0, "send the offer");
+	}
 	TEST_ASSERT(wait_link(0, true), "port attached to 2:%u", HOST_RID);
 	TEST_ASSERT_EQUAL(vmci_emu_host_qp_endpoint(NULL, h, &ep), VMCI_SUCCESS, "host endpoint");
 	/* Host -> port. */
@@ -581,9 +619,31 @@ test_attach_by_handle(void)
 	return TEST_SUCCESS;
 }
 
+static int
+test_attach_by_handle(void)
+{
+	return attach_to_host_pair(false);
+}
+
+static int
+test_attach_by_offer(void)
+{
+	return attach_to_host_pair(true);
+}
+
 static const struct vmci_test_case attach_cases[] = {
 	{ "attach_to_host_created_pair", test_attach_by_handle },
 	{ NULL, NULL },
+};
+
+static const struct vmci_test_case offer_cases[] = {
+	{ "host_offers_pair_bad_then_good", test_attach_by_offer },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite offer_suite = {
+	.name = "net_vmci_attach_offer",
+	.cases = offer_cases,
 };
 
 static const struct vmci_test_suite attach_suite = {
@@ -714,15 +774,17 @@ main(int argc, char **argv)
 		suite = &bad_suite;
 	if (argc > 1 && strcmp(argv[1], "attach") == 0)
 		suite = &attach_suite;
+	if (argc > 1 && strcmp(argv[1], "attach-offer") == 0)
+		suite = &offer_suite;
 	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
 		suite = &mp_suite;
 		mp_prog = prog;
 		mp_prefix = argv[2];
 	}
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports != (suite == &bad_suite || suite == &attach_suite ? 1 : 2)) {
+	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports,
-		       suite == &bad_suite || suite == &attach_suite ? 1 : 2);
+		       suite == &pair_suite || suite == &mp_suite ? 2 : 1);
 		return 1;
 	}
 	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,

@@ -689,7 +689,7 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 	if (p->connected && o.generation == p->generation)
 		return;
 	if (!offer_valid(p, &o, src)) {
-		p->bad_offers++;
+		__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	/* A new generation means the creator gave up the old pairs. */
@@ -738,7 +738,7 @@ host_dgram(struct net_vmci_port *p, const uint8_t *buf, int len)
 		return;
 	}
 bad:
-	p->bad_offers++;
+	__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 }
 
 static void
@@ -757,7 +757,7 @@ host_side_step(struct net_vmci_port *p)
 				return;
 			vmci_emu_host_recv(p->hv, big, VMCI_MAX_DG_SIZE);
 			free(big);
-			p->bad_offers++;
+			__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		if (len <= 0)
