@@ -999,7 +999,8 @@ net_vmci_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->max_mac_addrs = 1;
 	info->max_rx_pktlen = NET_VMCI_MAX_FRAME;
-	info->min_rx_bufsize = 64;
+	/* Data room (past the headroom) that fits the largest frame in our segment limit. */
+	info->min_rx_bufsize = (NET_VMCI_MAX_FRAME + NET_VMCI_MAX_SEGS - 1) / NET_VMCI_MAX_SEGS;
 	info->min_mtu = NET_VMCI_MIN_MTU;
 	info->max_mtu = NET_VMCI_MAX_MTU;
 	info->max_rx_queues = p->nb_queues;
