@@ -1044,6 +1044,14 @@ net_vmci_promisc_allmulti(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* ... and so none to turn on: say so rather than pretend. */
+static int
+net_vmci_filter_unsupported(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return -ENOTSUP;
+}
+
 static int
 net_vmci_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 {
@@ -1234,9 +1242,9 @@ static const struct eth_dev_ops net_vmci_ops = {
 	.link_update = net_vmci_link_update,
 	.mtu_set = net_vmci_mtu_set,
 	.promiscuous_enable = net_vmci_promisc_allmulti,
-	.promiscuous_disable = net_vmci_promisc_allmulti,
+	.promiscuous_disable = net_vmci_filter_unsupported,
 	.allmulticast_enable = net_vmci_promisc_allmulti,
-	.allmulticast_disable = net_vmci_promisc_allmulti,
+	.allmulticast_disable = net_vmci_filter_unsupported,
 	.mac_addr_set = net_vmci_mac_addr_set,
 	.rx_queue_setup = net_vmci_rx_queue_setup,
 	.tx_queue_setup = net_vmci_tx_queue_setup,
