@@ -106,6 +106,23 @@ wait_link(uint16_t port, bool up)
 	return false;
 }
 
+/*
+ * The event callback runs in the control thread just after the link state
+ * changes: give it time to have run.
+ */
+static bool
+wait_events(const uint32_t *counter, uint32_t above)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (__atomic_load_n(counter, __ATOMIC_RELAXED) > above)
+			return true;
+		rte_delay_ms(10);
+	}
+	return false;
+}
+
 /* A frame of @len bytes for sequence @seq, in @nseg segments (>= 1). */
 static struct rte_mbuf *
 make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
@@ -307,13 +324,13 @@ detach_reattach(uint16_t gone, uint16_t other)
 	TEST_ASSERT(xstat(other, "peer_detach", &detaches) == 0, "xstat");
 	TEST_ASSERT_EQUAL(rte_eth_dev_stop(gone), 0, "stop port %u", gone);
 	TEST_ASSERT(wait_link(other, false), "port %u sees its peer leave", other);
-	TEST_ASSERT(__atomic_load_n(&lsc_down[other], __ATOMIC_RELAXED) > down, "LSC down event");
+	TEST_ASSERT(wait_events(&lsc_down[other], down), "LSC down event");
 	TEST_ASSERT(xstat(other, "peer_detach", &detaches2) == 0, "xstat");
 	TEST_ASSERT_EQUAL(detaches2, detaches + 1, "peer_detach counted");
 	TEST_ASSERT_EQUAL(rte_eth_tx_burst(other, 0, NULL, 0), 0, "tx on a down link");
 	TEST_ASSERT_EQUAL(rte_eth_dev_start(gone), 0, "start port %u", gone);
 	TEST_ASSERT(wait_link(other, true) && wait_link(gone, true), "links up again");
-	TEST_ASSERT(__atomic_load_n(&lsc_up[other], __ATOMIC_RELAXED) > up, "LSC up event");
+	TEST_ASSERT(wait_events(&lsc_up[other], up), "LSC up event");
 	if (send_sizes(0, 1, 60, 2000) != TEST_SUCCESS)
 		return TEST_FAILED;
 	return send_sizes(1, 0, 60, 2000);
