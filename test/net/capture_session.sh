@@ -44,6 +44,11 @@ if [ "${free:-0}" -lt 400 ]; then
     exit 77
 fi
 
+if [ "$(nproc)" -lt 2 ]; then
+    echo "skipped: testpmd here needs lcores 0 and 1, this machine has $(nproc) CPU"
+    exit 77
+fi
+
 dir=$(mktemp -d)
 tp_pid=
 cleanup() {

@@ -106,6 +106,23 @@ wait_link(uint16_t port, bool up)
 	return false;
 }
 
+/*
+ * The event callback runs in the control thread just after the link state
+ * changes: give it time to have run.
+ */
+static bool
+wait_events(const uint32_t *counter, uint32_t above)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (__atomic_load_n(counter, __ATOMIC_RELAXED) > above)
+			return true;
+		rte_delay_ms(10);
+	}
+	return false;
+}
+
 /* A frame of @len bytes for sequence @seq, in @nseg segments (>= 1). */
 static struct rte_mbuf *
 make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
@@ -243,6 +260,58 @@ test_oversize(void)
 	return send_sizes(0, 1, 1000, 1100);
 }
 
+/* A receiver with a smaller MTU drops (and counts) longer frames. */
+static int
+test_rx_mtu(void)
+{
+	struct rte_mbuf *m;
+	uint64_t before = 0, after = 0;
+	int ret;
+
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT(wait_link(0, false), "peer saw the stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_mtu(1, 1500), 0, "MTU 1500");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	TEST_ASSERT(xstat(1, "rx_oversize_errors", &before) == 0, "xstat");
+	m = make_frame(1, 1500 + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + 1, 1);
+	TEST_ASSERT(m != NULL && rte_eth_tx_burst(0, 0, &m, 1) == 1, "send oversize");
+	/* The next frame arrives; the oversize one before it was dropped. */
+	ret = send_sizes(0, 1, 1400, 1518);
+	TEST_ASSERT(xstat(1, "rx_oversize_errors", &after) == 0, "xstat");
+	TEST_ASSERT_EQUAL(after, before + 1, "counted on Rx");
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT(wait_link(0, false), "peer saw the stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_mtu(1, MAX_SIZE), 0, "MTU back");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	return ret;
+}
+
+/* dev_reset drops the connection; configured and started again, it works. */
+static int
+test_reset(void)
+{
+	struct rte_eth_conf conf = {
+		.rxmode = { .mtu = MAX_SIZE },
+		.txmode = { .offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS },
+		.intr_conf = { .lsc = 1 },
+	};
+	uint64_t detaches = 0;
+
+	TEST_ASSERT_EQUAL(rte_eth_dev_reset(1), 0, "reset");
+	TEST_ASSERT(wait_link(0, false), "peer sees the reset");
+	TEST_ASSERT(xstat(1, "peer_detach", &detaches) == 0 && detaches == 0, "counters zeroed");
+	TEST_ASSERT_EQUAL(rte_eth_dev_configure(1, 1, 1, &conf), 0, "configure");
+	TEST_ASSERT_EQUAL(rte_eth_rx_queue_setup(1, 0, 256, SOCKET_ID_ANY, NULL, pool), 0, "rxq");
+	TEST_ASSERT_EQUAL(rte_eth_tx_queue_setup(1, 0, 256, SOCKET_ID_ANY, NULL), 0, "txq");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	if (send_sizes(0, 1, 60, 9000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 9000);
+}
+
 /* Stop one end, see both links go down, start it again, traffic resumes. */
 static int
 detach_reattach(uint16_t gone, uint16_t other)
@@ -255,13 +324,13 @@ detach_reattach(uint16_t gone, uint16_t other)
 	TEST_ASSERT(xstat(other, "peer_detach", &detaches) == 0, "xstat");
 	TEST_ASSERT_EQUAL(rte_eth_dev_stop(gone), 0, "stop port %u", gone);
 	TEST_ASSERT(wait_link(other, false), "port %u sees its peer leave", other);
-	TEST_ASSERT(__atomic_load_n(&lsc_down[other], __ATOMIC_RELAXED) > down, "LSC down event");
+	TEST_ASSERT(wait_events(&lsc_down[other], down), "LSC down event");
 	TEST_ASSERT(xstat(other, "peer_detach", &detaches2) == 0, "xstat");
 	TEST_ASSERT_EQUAL(detaches2, detaches + 1, "peer_detach counted");
 	TEST_ASSERT_EQUAL(rte_eth_tx_burst(other, 0, NULL, 0), 0, "tx on a down link");
 	TEST_ASSERT_EQUAL(rte_eth_dev_start(gone), 0, "start port %u", gone);
 	TEST_ASSERT(wait_link(other, true) && wait_link(gone, true), "links up again");
-	TEST_ASSERT(__atomic_load_n(&lsc_up[other], __ATOMIC_RELAXED) > up, "LSC up event");
+	TEST_ASSERT(wait_events(&lsc_up[other], up), "LSC up event");
 	if (send_sizes(0, 1, 60, 2000) != TEST_SUCCESS)
 		return TEST_FAILED;
 	return send_sizes(1, 0, 60, 2000);
@@ -284,6 +353,8 @@ static const struct vmci_test_case pair_cases[] = {
 	{ "oversize_counted", test_oversize },
 	{ "host_end_leaves_and_returns", test_host_end_leaves },
 	{ "creator_leaves_and_returns", test_creator_leaves },
+	{ "rx_mtu_enforced", test_rx_mtu },
+	{ "reset_and_restart", test_reset },
 	{ NULL, NULL },
 };
 
@@ -485,8 +556,32 @@ static const struct vmci_test_suite bad_suite = {
  */
 #define HOST_RID 5000
 
+/* The offer as the PMD documents it (doc/net_vmci.md), sent by the host. */
 static int
-test_attach_by_handle(void)
+host_send_offer(uint32_t magic, struct rte_vmci_handle h)
+{
+	struct {
+		struct vmci_dg_hdr hdr;
+		uint32_t magic;
+		uint16_t version, nb_queues;
+		uint32_t generation, reserved;
+		uint64_t qsize;
+		struct rte_vmci_handle handles[8];
+	} __rte_packed dg = {
+		.hdr = {
+			.dst = { .context = 20, .resource = 4242 },
+			.src = { .context = VMCI_HOST_CID, .resource = 77 },
+			.payload_size = sizeof(dg) - sizeof(struct vmci_dg_hdr),
+		},
+		.magic = magic, .version = 1, .nb_queues = 1, .generation = 1,
+		.qsize = 1 << 20, .handles = { h },
+	};
+
+	return vmci_emu_host_send(NULL, &dg.hdr, sizeof(dg));
+}
+
+static int
+attach_to_host_pair(bool by_offer)
 {
 	struct rte_vmci_handle h = { .context = VMCI_HOST_CID, .resource = HOST_RID };
 	struct rte_mbuf *m, *b[BURST];
@@ -498,6 +593,20 @@ test_attach_by_handle(void)
 
 	TEST_ASSERT_EQUAL(vmci_emu_host_qp_create(NULL, h, 20, 1 << 20, 1 << 20),
 			  VMCI_SUCCESS_QUEUEPAIR_CREATE, "host creates the pair");
+	if (by_offer) {
+		struct rte_eth_link link;
+		uint64_t bad = 0;
+
+		TEST_ASSERT(host_send_offer(0x12345678, h) >= 0, "send a bad offer");
+		for (i = 0; i < 300 && bad == 0; i++) {
+			rte_delay_ms(10);
+			TEST_ASSERT(xstat(0, "rendezvous_bad_offers", &bad) == 0, "xstat");
+		}
+		TEST_ASSERT_EQUAL(bad, 1, "bad offer refused and counted");
+		TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && !link.link_status,
+			    "no link from a bad offer");
+		TEST_ASSERT(host_send_offer(0x54454e56, h) >= 0, "send the offer");
+	}
 	TEST_ASSERT(wait_link(0, true), "port attached to 2:%u", HOST_RID);
 	TEST_ASSERT_EQUAL(vmci_emu_host_qp_endpoint(NULL, h, &ep), VMCI_SUCCESS, "host endpoint");
 	/* Host -> port. */
@@ -527,9 +636,31 @@ test_attach_by_handle(void)
 	return TEST_SUCCESS;
 }
 
+static int
+test_attach_by_handle(void)
+{
+	return attach_to_host_pair(false);
+}
+
+static int
+test_attach_by_offer(void)
+{
+	return attach_to_host_pair(true);
+}
+
 static const struct vmci_test_case attach_cases[] = {
 	{ "attach_to_host_created_pair", test_attach_by_handle },
 	{ NULL, NULL },
+};
+
+static const struct vmci_test_case offer_cases[] = {
+	{ "host_offers_pair_bad_then_good", test_attach_by_offer },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite offer_suite = {
+	.name = "net_vmci_attach_offer",
+	.cases = offer_cases,
 };
 
 static const struct vmci_test_suite attach_suite = {
@@ -660,15 +791,17 @@ main(int argc, char **argv)
 		suite = &bad_suite;
 	if (argc > 1 && strcmp(argv[1], "attach") == 0)
 		suite = &attach_suite;
+	if (argc > 1 && strcmp(argv[1], "attach-offer") == 0)
+		suite = &offer_suite;
 	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
 		suite = &mp_suite;
 		mp_prog = prog;
 		mp_prefix = argv[2];
 	}
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports != (suite == &bad_suite || suite == &attach_suite ? 1 : 2)) {
+	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports,
-		       suite == &bad_suite || suite == &attach_suite ? 1 : 2);
+		       suite == &pair_suite || suite == &mp_suite ? 2 : 1);
 		return 1;
 	}
 	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,

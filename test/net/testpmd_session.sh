@@ -28,6 +28,11 @@ if [ ! -x "$testpmd" ]; then
     exit 77
 fi
 
+if [ "$(nproc)" -lt 2 ]; then
+    echo "skipped: testpmd here needs lcores 0 and 1, this machine has $(nproc) CPU"
+    exit 77
+fi
+
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 

@@ -689,7 +689,7 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 	if (p->connected && o.generation == p->generation)
 		return;
 	if (!offer_valid(p, &o, src)) {
-		p->bad_offers++;
+		__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	/* A new generation means the creator gave up the old pairs. */
@@ -738,7 +738,7 @@ host_dgram(struct net_vmci_port *p, const uint8_t *buf, int len)
 		return;
 	}
 bad:
-	p->bad_offers++;
+	__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 }
 
 static void
@@ -757,7 +757,7 @@ host_side_step(struct net_vmci_port *p)
 				return;
 			vmci_emu_host_recv(p->hv, big, VMCI_MAX_DG_SIZE);
 			free(big);
-			p->bad_offers++;
+			__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		if (len <= 0)
@@ -999,7 +999,8 @@ net_vmci_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->max_mac_addrs = 1;
 	info->max_rx_pktlen = NET_VMCI_MAX_FRAME;
-	info->min_rx_bufsize = 64;
+	/* Data room (past the headroom) that fits the largest frame in our segment limit. */
+	info->min_rx_bufsize = (NET_VMCI_MAX_FRAME + NET_VMCI_MAX_SEGS - 1) / NET_VMCI_MAX_SEGS;
 	info->min_mtu = NET_VMCI_MIN_MTU;
 	info->max_mtu = NET_VMCI_MAX_MTU;
 	info->max_rx_queues = p->nb_queues;
@@ -1041,6 +1042,14 @@ net_vmci_promisc_allmulti(struct rte_eth_dev *dev)
 {
 	RTE_SET_USED(dev);
 	return 0;
+}
+
+/* ... and so none to turn on: say so rather than pretend. */
+static int
+net_vmci_filter_unsupported(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return -ENOTSUP;
 }
 
 static int
@@ -1233,9 +1242,9 @@ static const struct eth_dev_ops net_vmci_ops = {
 	.link_update = net_vmci_link_update,
 	.mtu_set = net_vmci_mtu_set,
 	.promiscuous_enable = net_vmci_promisc_allmulti,
-	.promiscuous_disable = net_vmci_promisc_allmulti,
+	.promiscuous_disable = net_vmci_filter_unsupported,
 	.allmulticast_enable = net_vmci_promisc_allmulti,
-	.allmulticast_disable = net_vmci_promisc_allmulti,
+	.allmulticast_disable = net_vmci_filter_unsupported,
 	.mac_addr_set = net_vmci_mac_addr_set,
 	.rx_queue_setup = net_vmci_rx_queue_setup,
 	.tx_queue_setup = net_vmci_tx_queue_setup,
