@@ -346,9 +346,17 @@ json_limits(FILE *f, const struct perf_limits *lim)
 		fprintf(f, "null,\n");
 		return;
 	}
-	fprintf(f, "{\"memcpy_1mib_gbytes_per_s\": %.3f, \"cacheline_rtt_ns\":"
-		" {\"min\": %.0f, \"p50\": %.0f, \"p99.9\": %.0f}},\n",
-		lim->memcpy_gbps, lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
+	fprintf(f, "{\"memcpy_1mib_gbytes_per_s\": ");
+	if (lim->memcpy_measured)
+		fprintf(f, "%.3f", lim->memcpy_gbps);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"cacheline_rtt_ns\": ");
+	if (lim->cacheline_measured)
+		fprintf(f, "{\"min\": %.0f, \"p50\": %.0f, \"p99.9\": %.0f}},\n",
+			lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
+	else
+		fprintf(f, "null},\n");
 }
 
 int
@@ -513,12 +521,13 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
 				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
 	}
-	if (lim->measured) {
-		fprintf(f, "\nMachine limits on the same cores: memcpy 1 MiB %.2f GB/s;"
-			" cache-line round trip min %.0f / p50 %.0f / p99.9 %.0f ns\n",
-			lim->memcpy_gbps, lim->cacheline_min, lim->cacheline_p50,
-			lim->cacheline_p999);
-	}
+	if (lim->measured)
+		fprintf(f, "\nMachine limits on the same cores:\n");
+	if (lim->memcpy_measured)
+		fprintf(f, "  memcpy of a 1 MiB block, one core: %.2f GB/s\n", lim->memcpy_gbps);
+	if (lim->cacheline_measured)
+		fprintf(f, "  cache-line round trip core to core: min %.0f / p50 %.0f / p99.9 %.0f ns\n",
+			lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
 	summary_targets(f, opt, res, nb_res, lim);
 	if (!opt->verify)
 		fprintf(f, "\nverify: OFF (--no-verify): these figures were not checked\n");

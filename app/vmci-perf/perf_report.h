@@ -43,7 +43,9 @@ struct perf_result {
 
 /** The machine's own limits, measured in the same run on the same cores. */
 struct perf_limits {
-	int measured;
+	int measured;           /**< At least one figure below is set. */
+	int memcpy_measured;
+	int cacheline_measured;
 	double memcpy_gbps;     /**< Single-core memcpy of a 1 MiB block, 10^9 B/s. */
 	double cacheline_p50;   /**< Core-to-core cache-line round trip, ns. */
 	double cacheline_p999;

@@ -95,7 +95,7 @@ budget_left(const struct run_side *s, uint64_t now, uint64_t end, uint64_t count
 	return now < end && (s->max_count == 0 || count < s->max_count);
 }
 
-/* Stream producer (side 0); with a count, the last call may overshoot by a burst. */
+/* Stream producer (side 0). */
 static int
 stream_produce(void *arg)
 {
@@ -112,6 +112,9 @@ stream_produce(void *arg)
 	end = s->start_tsc + s->duration_tsc;
 	/* One clock read per call: a call moves up to a burst. */
 	while (budget_left(s, rte_rdtsc(), end, count)) {
+		/* With a count, the last call moves only what is left. */
+		if (unlikely(s->max_count > 0 && s->max_count - count < s->txf.burst))
+			s->txf.burst = (unsigned int)(s->max_count - count);
 		n = tx(s->tp, s->side, &s->txf);
 		if (unlikely(n < 0))
 			break;
@@ -233,6 +236,8 @@ bidir_worker(void *arg)
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
 	while (budget_left(s, rte_rdtsc(), end, sent)) {
+		if (unlikely(s->max_count > 0 && s->max_count - sent < s->txf.burst))
+			s->txf.burst = (unsigned int)(s->max_count - sent);
 		n = tx(s->tp, s->side, &s->txf);
 		if (unlikely(n < 0))
 			break;
