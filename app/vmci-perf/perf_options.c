@@ -533,6 +533,9 @@ options_check(const struct perf_options *opt)
 	if (opt->tx_lcore >= 0 && opt->tx_lcore == opt->rx_lcore)
 		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
 				   " two different lcores", opt->tx_lcore);
+	if (opt->hgrm_path != NULL && opt->mode != PERF_MODE_PINGPONG)
+		return usage_error("--hgrm %s: round-trip distributions come from --mode pingpong,"
+				   " not --mode %s", opt->hgrm_path, perf_mode_name(opt->mode));
 	for (i = 0; i < opt->nb_sizes; i++) {
 		if (opt->sizes[i] > max)
 			return bad_value("size", "%" PRIu32 ": with --api %s and --queue-size %"

@@ -370,9 +370,10 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
 	json_str(f, env->transport);
 	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64
-		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"verify\": %s,\n",
+		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"count\": %" PRIu64
+		",\n  \"verify\": %s,\n",
 		perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration,
-		opt->verify ? "true" : "false");
+		opt->count, opt->verify ? "true" : "false");
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
 		" \"latency_ns\": \"round trip, nanoseconds\"},\n");

@@ -190,6 +190,7 @@ BAD = [
     (["--tx-lcore", "x"], "\"x\"", "lcore id"),
     (["--tx-lcore", "1", "--rx-lcore", "1"], "both 1", "two different lcores"),
     (["--plot", "out.jpg"], "out.jpg", ".png"),
+    (["--hgrm", "x.hgrm"], "x.hgrm", "--mode pingpong"),
     (["--json"], "--json", "needs a value"),
     (["--frobnicate"], "--frobnicate", "unknown option"),
     (["stray"], "stray", "unexpected argument"),
