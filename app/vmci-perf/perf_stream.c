@@ -15,7 +15,7 @@
 
 #include "perf_stream.h"
 
-/* Round trips left out of the histogram while caches and TLBs warm up. */
+/* Round trips left out of the histogram while caches and TLBs warm up (at most). */
 #define PINGPONG_WARMUP 1000u
 /* Consumer polls between two looks at the clock for the progress line. */
 #define PROGRESS_POLLS 1024u
@@ -288,12 +288,21 @@ pingpong_ping(void *arg)
 	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t t0, t1, end, next_report;
+	uint64_t warmup = PINGPONG_WARMUP, warmup_tsc;
 	uint64_t count = 0;
 	int n = 0;
 
 	s->err = wait_peer_ready(s);
 	if (s->err < 0)
 		return 0;
+	/*
+	 * Warm-up: the first PINGPONG_WARMUP round trips, but at most a tenth
+	 * of the count or a twentieth of the duration, so that a slow
+	 * transport still leaves samples.
+	 */
+	if (s->max_count > 0)
+		warmup = RTE_MIN((uint64_t)PINGPONG_WARMUP, s->max_count / 10);
+	warmup_tsc = s->duration_tsc / 20;
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
 	next_report = s->start_tsc + hz;
@@ -306,7 +315,7 @@ pingpong_ping(void *arg)
 		if (unlikely(n < 0))
 			break;
 		t1 = rte_rdtsc();
-		if (likely(count >= PINGPONG_WARMUP) && s->hist != NULL)
+		if (likely(count >= warmup || t0 - s->start_tsc >= warmup_tsc) && s->hist != NULL)
 			perf_hist_record(s->hist, (uint64_t)((double)(t1 - t0) * ns_per_cycle));
 		count++;
 		if (s->progress && unlikely(t1 >= next_report)) {

@@ -283,26 +283,23 @@ emu_close(struct perf_transport *tp)
 	tp->priv = NULL;
 }
 
+/* The first emulated vmci device: its host end lives in this process. */
 static int
 emu_find_device(struct rte_vmci_device **dev)
 {
 	struct rte_vmci_dev_info info;
+	uint16_t i, n = rte_vmci_dev_count();
 
-	if (rte_vmci_dev_count() < 1) {
-		fprintf(stderr, "vmci-perf: transport emu needs a vmci device, found none;"
-			" give e.g. -a vmci:vmci_emu0,cid=20\n");
-		return -ENODEV;
+	for (i = 0; i < n; i++) {
+		*dev = rte_vmci_dev_get(i);
+		if (*dev != NULL && rte_vmci_dev_info_get(*dev, &info) == 0 &&
+		    strcmp(info.backend, "emu") == 0)
+			return 0;
 	}
-	*dev = rte_vmci_dev_get(0);
-	if (rte_vmci_dev_info_get(*dev, &info) < 0)
-		return -ENODEV;
-	if (strcmp(info.backend, "emu") != 0) {
-		fprintf(stderr, "vmci-perf: vmci device %s is a real (%s) device: the host end"
-			" runs on the host there (see doc/benchmarks.md); transport emu needs an"
-			" emulated device first (-a vmci:vmci_emu0,cid=20)\n", info.name, info.backend);
-		return -ENOTSUP;
-	}
-	return 0;
+	fprintf(stderr, "vmci-perf: transport emu needs an emulated vmci device"
+		" (-a vmci:vmci_emu0,cid=20); found %u vmci devices, none emulated: a real"
+		" device's host end runs on the host (see doc/benchmarks.md)\n", n);
+	return -ENODEV;
 }
 
 static int
