@@ -172,12 +172,14 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 static void
 skip_rows(struct run_state *rs, const char *transport, const char *why)
 {
+	struct perf_result *r;
 	unsigned int i;
 
-	for (i = 0; i < rs->opt->nb_sizes; i++)
-		perf_report_row(stdout, rs->opt, new_row(rs, transport, 1, rs->opt->sizes[i]));
-	for (i = rs->nb_res - rs->opt->nb_sizes; i < rs->nb_res; i++)
-		rs->res[i].skipped = why;
+	for (i = 0; i < rs->opt->nb_sizes; i++) {
+		r = new_row(rs, transport, 1, rs->opt->sizes[i]);
+		r->skipped = why;
+		perf_report_row(stdout, rs->opt, r);
+	}
 }
 
 static int

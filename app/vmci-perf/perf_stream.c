@@ -533,7 +533,6 @@ perf_stream_run_size(const struct perf_stream *st, uint32_t size, struct perf_re
 		if (st->hist != NULL)
 			perf_hist_reset(st->hist);
 		a.hist = st->hist;
-		b.progress = a.progress = st->progress;
 		run_make_jobs(st, &a, &b, job);
 		if (st->tp->ops->stats != NULL)
 			st->tp->ops->stats(st->tp, &ts); /* zero the counters */
