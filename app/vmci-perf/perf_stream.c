@@ -123,6 +123,8 @@ stream_produce(void *arg)
 	s->sent = count;
 	s->err = n < 0 ? n : 0;
 	announce_done(s, count);
+	if (n < 0)
+		perf_transport_abort(s->tp, s->side);
 	return 0;
 }
 
@@ -198,6 +200,8 @@ stream_consume(void *arg)
 	s->end_tsc = rte_rdtsc();
 	s->received = count;
 	s->err = err;
+	if (err < 0)
+		perf_transport_abort(s->tp, s->side);
 	return 0;
 }
 
@@ -332,6 +336,8 @@ pingpong_ping(void *arg)
 	s->received = count;
 	s->err = n < 0 ? n : 0;
 	announce_done(s, count);
+	if (n < 0)
+		perf_transport_abort(s->tp, s->side);
 	return 0;
 }
 
@@ -368,6 +374,8 @@ pingpong_pong(void *arg)
 	s->sent = count;
 	s->received = count;
 	s->err = err;
+	if (err < 0)
+		perf_transport_abort(s->tp, s->side);
 	return 0;
 }
 

@@ -49,8 +49,13 @@ struct perf_transport_ops {
 	 * peer blocked in rx wakes up and sees 0. May be NULL.
 	 */
 	void (*tx_end)(struct perf_transport *tp, unsigned int side);
-	/** Re-open what tx_end closed, before the next run. May be NULL. */
+	/** Re-open what tx_end or abort closed, before the next run. May be NULL. */
 	int (*rearm)(struct perf_transport *tp);
+	/**
+	 * Blocking transports: side @p side stopped on an error; make the
+	 * peer's blocked reads and writes return (EOF, EPIPE). May be NULL.
+	 */
+	void (*abort)(struct perf_transport *tp, unsigned int side);
 };
 
 struct perf_transport {
@@ -85,6 +90,14 @@ perf_transport_tx_end(struct perf_transport *tp, unsigned int side)
 {
 	if (tp->ops->tx_end != NULL)
 		tp->ops->tx_end(tp, side);
+}
+
+/** Call abort if the transport has one. */
+static inline void
+perf_transport_abort(struct perf_transport *tp, unsigned int side)
+{
+	if (tp->ops->abort != NULL)
+		tp->ops->abort(tp, side);
 }
 
 /** Prepare a transport for the next run (after tx_end). */

@@ -295,6 +295,20 @@ sock_tx_end(struct perf_transport *tp, unsigned int side)
 		shutdown(priv->wfd[side], SHUT_WR);
 }
 
+/* Wake a peer blocked in read or write: it sees EOF or EPIPE. */
+static void
+sock_abort(struct perf_transport *tp, unsigned int side)
+{
+	struct sock_priv *priv = tp->priv;
+
+	if (priv->kind == SOCK_PIPE) {
+		fd_close(&priv->wfd[side]);
+		fd_close(&priv->rfd[side]);
+	} else if (priv->wfd[side] >= 0) {
+		shutdown(priv->wfd[side], SHUT_RDWR);
+	}
+}
+
 /* Ended streams stay ended: the next run gets fresh ones. */
 static int
 sock_rearm(struct perf_transport *tp)
@@ -329,6 +343,7 @@ const struct perf_transport_ops perf_transport_unix = {
 	.close = sock_close,
 	.tx_end = sock_tx_end,
 	.rearm = sock_rearm,
+	.abort = sock_abort,
 };
 
 const struct perf_transport_ops perf_transport_unix_busy = {
@@ -337,6 +352,7 @@ const struct perf_transport_ops perf_transport_unix_busy = {
 	.close = sock_close,
 	.tx_end = sock_tx_end,
 	.rearm = sock_rearm,
+	.abort = sock_abort,
 };
 
 const struct perf_transport_ops perf_transport_pipe = {
@@ -345,6 +361,7 @@ const struct perf_transport_ops perf_transport_pipe = {
 	.close = sock_close,
 	.tx_end = sock_tx_end,
 	.rearm = sock_rearm,
+	.abort = sock_abort,
 };
 
 const struct perf_transport_ops perf_transport_tcp = {
@@ -353,4 +370,5 @@ const struct perf_transport_ops perf_transport_tcp = {
 	.close = sock_close,
 	.tx_end = sock_tx_end,
 	.rearm = sock_rearm,
+	.abort = sock_abort,
 };
