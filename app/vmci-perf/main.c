@@ -102,7 +102,7 @@ struct run_state {
 	struct perf_stream st;
 	struct perf_env env;
 	struct perf_limits lim;
-	struct perf_result res[PERF_MAX_SIZES * (1 + PERF_BL_COUNT)];
+	struct perf_result res[PERF_MAX_SIZES * (PERF_MAX_QUEUE_SIZES + PERF_BL_COUNT)];
 	unsigned int nb_res;
 	struct perf_hist *hist;       /* current run's round trips */
 	struct perf_hist *first_hist; /* kept: vmci, first size */
@@ -131,6 +131,7 @@ new_row(struct run_state *rs, const char *transport, int baseline, uint32_t size
 	r->baseline = baseline;
 	r->api = baseline ? "copy" : perf_api_name(rs->opt->api);
 	r->size = size;
+	r->queue_size = rs->st.opt->queue_size;
 	return r;
 }
 
@@ -138,7 +139,7 @@ new_row(struct run_state *rs, const char *transport, int baseline, uint32_t size
 static int
 run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int baseline)
 {
-	const struct perf_options *opt = rs->opt;
+	const struct perf_options *opt = rs->st.opt;
 	struct perf_transport tp;
 	struct perf_result *r;
 	unsigned int i;
@@ -166,6 +167,26 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 	}
 	perf_transport_close(&tp);
 	rs->st.tp = NULL;
+	return ret;
+}
+
+/* The vmci transport over each --queue-size; the baselines then use the first. */
+static int
+run_queue_sizes(struct run_state *rs, const struct perf_transport_ops *ops)
+{
+	static struct perf_options cur;
+	unsigned int i;
+	int ret = 0;
+
+	cur = *rs->opt;
+	rs->st.opt = &cur;
+	for (i = 0; i < cur.nb_queue_sizes && ret == 0; i++) {
+		cur.queue_size = cur.queue_sizes[i];
+		if (cur.nb_queue_sizes > 1)
+			printf("queue size %" PRIu64 " bytes:\n", cur.queue_size);
+		ret = run_transport(rs, ops, 0);
+	}
+	rs->st.opt = rs->opt;
 	return ret;
 }
 
@@ -290,7 +311,7 @@ run(struct run_state *rs, FILE *json)
 	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
 	perf_report_header(stdout, opt, &rs->env);
 	perf_report_columns(stdout, opt);
-	ret = run_transport(rs, ops, 0);
+	ret = run_queue_sizes(rs, ops);
 	if (ret == 0)
 		ret = run_baselines(rs);
 	if (ret == 0)

@@ -141,7 +141,9 @@ perf_usage(FILE *f, const char *prgname)
 		"                      record header, rounded down to 8)\n"
 		"                      (default 64,256,1024,4096,16384,65536)\n"
 		"  --queue-size BYTES  bytes in each queue of the pair, %" PRIu64 "..%" PRIu64 ";\n"
-		"                      k, m and g suffixes allowed (default %" PRIu64 ")\n"
+		"                      k, m and g suffixes allowed; a comma-separated list\n"
+		"                      (at most %u) sweeps the vmci transport over them, the\n"
+		"                      baselines run once with the first (default %" PRIu64 ")\n"
 		"  --duration SECONDS  measuring time per message size and transport,\n"
 		"                      decimal, more than 0 and at most %.0f (default 0.25;\n"
 		"                      2 or more also prints a progress line per second)\n"
@@ -168,7 +170,7 @@ perf_usage(FILE *f, const char *prgname)
 		"Exit status: 0 success, 1 run failed or verification found errors,\n"
 		"2 bad command line.\n",
 		prgname, PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
-		QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
+		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
 }
 
 /*
@@ -309,17 +311,30 @@ parse_api(struct perf_options *opt, const char *arg)
 	return bad_value("api", "\"%s\": expected copy, zc or msg", arg);
 }
 
+/* One queue size, or a comma-separated sweep of them. */
 static int
 parse_queue_size(struct perf_options *opt, const char *arg)
 {
+	const char *s = arg, *comma, *end;
 	uint64_t v;
 
-	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 ||
-	    v < QUEUE_SIZE_MIN || v > QUEUE_SIZE_MAX)
-		return bad_value("queue-size", "\"%s\": expected %" PRIu64 "..%" PRIu64
-				 " bytes (k, m, g suffixes allowed)",
-				 arg, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX);
-	opt->queue_size = v;
+	opt->nb_queue_sizes = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		end = comma == NULL ? s + strlen(s) : comma;
+		if (parse_bytes(s, end, &v) < 0 || v < QUEUE_SIZE_MIN || v > QUEUE_SIZE_MAX)
+			return bad_value("queue-size", "\"%.*s\": expected %" PRIu64 "..%" PRIu64
+					 " bytes (k, m, g suffixes allowed)", (int)(end - s), s,
+					 QUEUE_SIZE_MIN, QUEUE_SIZE_MAX);
+		if (opt->nb_queue_sizes == PERF_MAX_QUEUE_SIZES)
+			return bad_value("queue-size", "lists more than %u sizes",
+					 PERF_MAX_QUEUE_SIZES);
+		opt->queue_sizes[opt->nb_queue_sizes++] = v;
+		if (comma == NULL)
+			break;
+		s = comma + 1;
+	}
+	opt->queue_size = opt->queue_sizes[0];
 	return 0;
 }
 
@@ -514,6 +529,8 @@ options_default(struct perf_options *opt)
 	memcpy(opt->sizes, default_sizes, sizeof(default_sizes));
 	opt->nb_sizes = RTE_DIM(default_sizes);
 	opt->queue_size = QUEUE_SIZE_DEFAULT;
+	opt->queue_sizes[0] = QUEUE_SIZE_DEFAULT;
+	opt->nb_queue_sizes = 1;
 	opt->duration = DURATION_DEFAULT;
 	opt->burst = BURST_DEFAULT;
 	opt->verify = true;
@@ -527,8 +544,13 @@ options_default(struct perf_options *opt)
 static int
 options_check(const struct perf_options *opt)
 {
-	uint64_t max = perf_max_msg_size(opt->api, opt->queue_size);
+	uint64_t smallest = opt->queue_sizes[0];
+	uint64_t max;
 	unsigned int i;
+
+	for (i = 1; i < opt->nb_queue_sizes; i++)
+		smallest = RTE_MIN(smallest, opt->queue_sizes[i]);
+	max = perf_max_msg_size(opt->api, smallest);
 
 	if (opt->tx_lcore >= 0 && opt->tx_lcore == opt->rx_lcore)
 		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
@@ -541,7 +563,7 @@ options_check(const struct perf_options *opt)
 			return bad_value("size", "%" PRIu32 ": with --api %s and --queue-size %"
 					 PRIu64 ", messages are 1..%" PRIu64 " bytes",
 					 opt->sizes[i], perf_api_name(opt->api),
-					 opt->queue_size, max);
+					 smallest, max);
 	}
 	return 0;
 }

@@ -19,6 +19,9 @@
 /** Most message sizes one run sweeps. */
 #define PERF_MAX_SIZES 64
 
+/** Most queue sizes one run sweeps (vmci transport only). */
+#define PERF_MAX_QUEUE_SIZES 8
+
 /** Exit status for a bad command line (as sysexits' EX_USAGE is too obscure). */
 #define PERF_EXIT_USAGE 2
 
@@ -51,7 +54,9 @@ struct perf_options {
 	enum perf_api api;
 	uint32_t sizes[PERF_MAX_SIZES]; /**< Message sizes in bytes, in run order. */
 	unsigned int nb_sizes;
-	uint64_t queue_size;  /**< Bytes in each queue of the pair. */
+	uint64_t queue_size;  /**< Bytes in each queue of the pair (the run's current one). */
+	uint64_t queue_sizes[PERF_MAX_QUEUE_SIZES]; /**< --queue-size sweep, in run order. */
+	unsigned int nb_queue_sizes;
 	double duration;      /**< Seconds per message size. */
 	unsigned int burst;   /**< Messages per call (msg) or per poll (copy, zc). */
 	bool verify;          /**< Stamp and check sequence numbers. */

@@ -277,6 +277,7 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 		fprintf(f, "}");
 		return;
 	}
+	fprintf(f, ", \"queue_size\": %" PRIu64, res->queue_size);
 	fprintf(f, ", \"size\": %" PRIu32 ", \"gbytes_per_s\": %.4f, \"mmsgs_per_s\": %.4f,"
 		" \"messages\": %" PRIu64 ", \"sent\": %" PRIu64 ", \"verify_errors\": ",
 		res->size, perf_result_gbps(res), perf_result_mmsgs(res), res->messages, res->sent);

@@ -27,6 +27,7 @@ struct perf_result {
 	const char *transport;  /**< Transport name. */
 	const char *api;        /**< Queue-pair API, or "copy" for baselines. */
 	int baseline;           /**< 1 for a comparison transport. */
+	uint64_t queue_size;    /**< Bytes per queue (qp transports; ring sizing). */
 	uint32_t size;          /**< Message size in bytes. */
 	uint64_t sent;          /**< Messages the producer enqueued. */
 	uint64_t messages;      /**< Messages the consumer dequeued. */

@@ -73,7 +73,7 @@ def check_result(r, mode):
         check_latency(r)
 
 
-def check_json(path, mode, transport, api, sizes, baselines):
+def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
     with open(path) as f:
         doc = json.load(f)
     expect(doc.get("tool") == "vmci-perf", "tool")
@@ -88,8 +88,11 @@ def check_json(path, mode, transport, api, sizes, baselines):
     for r in res:
         check_result(r, mode)
     vm = [r for r in res if not r["baseline"]]
-    expect([r["size"] for r in vm] == sizes, "vmci sizes %s, expected %s"
-           % ([r["size"] for r in vm], sizes))
+    expect([r["size"] for r in vm] == sizes * len(queue_sizes), "vmci sizes %s, expected %s"
+           % ([r["size"] for r in vm], sizes * len(queue_sizes)))
+    expect([r["queue_size"] for r in vm] == [q for q in queue_sizes for _ in sizes],
+           "vmci queue sizes %s, expected the sweep %s" % ([r["queue_size"] for r in vm],
+                                                          queue_sizes))
     expect(all(r["transport"] == transport for r in vm), "vmci rows' transport")
     for bl in baselines:
         rows = [r for r in res if r["baseline"] and r["transport"] == bl]
@@ -154,6 +157,9 @@ def cmd_run(argv):
     sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
     bl = opt_value(app, "--baselines", "none")
     baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
+                   for q in opt_value(app, "--queue-size", "1m").split(",")]
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
@@ -168,7 +174,7 @@ def cmd_run(argv):
     expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
     expect("Summary:" in p.stdout, "no summary table")
     expect("verification passed" in p.stdout, "no verification verdict")
-    check_json(jpath, mode, transport, api, sizes, baselines)
+    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
