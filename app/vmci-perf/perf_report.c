@@ -314,6 +314,8 @@ json_verification(const struct perf_options *opt, const struct perf_result *res,
 
 static const struct perf_result *vmci_row(const struct perf_result *res, unsigned int nb_res,
 					  uint32_t size);
+static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+			 unsigned int nb_res, const struct perf_limits *lim);
 static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
 
 /* Each baseline figure against the vmci one of the same size. */
@@ -388,6 +390,8 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	}
 	fprintf(f, "  ],\n  \"ratios\": [\n");
 	json_ratios(f, res, nb_res);
+	fprintf(f, "  ],\n  \"targets\": [\n");
+	json_targets(f, opt, res, nb_res, lim);
 	fprintf(f, "  ]\n}\n");
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
@@ -433,20 +437,24 @@ find_row(const struct perf_result *res, unsigned int nb_res, const char *transpo
 	return NULL;
 }
 
-static void
-target_line(FILE *f, const char *what, double got, double want, int higher_better,
-	    const char *unit)
-{
-	const char *verdict;
+struct target {
+	const char *what;
+	double got;   /* 0: not measured */
+	double want;
+	int higher_better;
+	const char *unit;
+};
 
-	if (got <= 0)
-		verdict = "not measured";
-	else if (higher_better ? got >= want : got <= want)
-		verdict = "met";
-	else
-		verdict = "MISSED";
-	fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", what, got, unit,
-		higher_better ? ">=" : "<=", want, unit, verdict);
+#define MAX_TARGETS 4
+
+static const char *
+target_verdict(const struct target *t)
+{
+	if (t->got <= 0)
+		return "not measured";
+	if (t->higher_better ? t->got >= t->want : t->got <= t->want)
+		return "met";
+	return "MISSED";
 }
 
 static double
@@ -455,39 +463,73 @@ ratio_of(double a, double b)
 	return a > 0 && b > 0 ? a / b : 0;
 }
 
-static void
-summary_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		unsigned int nb_res, const struct perf_limits *lim)
+/* The targets, as ratios measured in this run. */
+static unsigned int
+collect_targets(const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_limits *lim, struct target *t)
 {
 	const struct perf_result *v64 = vmci_row(res, nb_res, 64);
 	const struct perf_result *v64k = vmci_row(res, nb_res, 65536);
 	const struct perf_result *u64 = find_row(res, nb_res, "unix", 64);
 	const struct perf_result *b64 = find_row(res, nb_res, "unix-busy", 64);
+	unsigned int n = 0;
 
-	fprintf(f, "\nTargets (ratios from this run):\n");
 	if (opt->mode == PERF_MODE_PINGPONG) {
-		if (v64 == NULL) {
-			fprintf(f, "  (need a 64-byte size)\n");
-			return;
-		}
-		target_line(f, "64 B p50 RTT / cache-line round trip p50",
-			    ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x");
-		target_line(f, "64 B p99.9 RTT / cache-line round trip p99.9",
-			    ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x");
-		target_line(f, "unix (blocking) p50 / vmci p50",
-			    u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x");
-		target_line(f, "unix-busy p50 / vmci p50",
-			    b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x");
-		return;
+		if (v64 == NULL)
+			return 0;
+		t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
+			ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
+		t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
+			ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
+		t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
+			u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
+		t[n++] = (struct target){ "unix-busy p50 / vmci p50",
+			b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
+		return n;
 	}
 	if (v64 != NULL) {
-		target_line(f, "64 B messages, Mmsg/s", perf_result_mmsgs(v64), 100, 1, "");
-		target_line(f, "64 B Mmsg/s / unix (blocking)",
-			    u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x");
+		t[n++] = (struct target){ "64 B messages, Mmsg/s", perf_result_mmsgs(v64),
+			100, 1, "" };
+		t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
+			u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
 	}
 	if (v64k != NULL)
-		target_line(f, "64 KiB GB/s / memcpy 1 MiB GB/s",
-			    ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x");
+		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
+			ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x" };
+	return n;
+}
+
+static void
+summary_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_limits *lim)
+{
+	struct target t[MAX_TARGETS];
+	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+
+	fprintf(f, "\nTargets (ratios from this run):\n");
+	if (n == 0)
+		fprintf(f, "  (they need a 64-byte or 65536-byte size)\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", t[i].what, t[i].got,
+			t[i].unit, t[i].higher_better ? ">=" : "<=", t[i].want, t[i].unit,
+			target_verdict(&t[i]));
+}
+
+static void
+json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	     unsigned int nb_res, const struct perf_limits *lim)
+{
+	struct target t[MAX_TARGETS];
+	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, "    {\"target\": ");
+		json_str(f, t[i].what);
+		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
+			" \"verdict\": \"%s\"}%s\n", t[i].got, t[i].want,
+			t[i].higher_better ? "true" : "false", target_verdict(&t[i]),
+			i + 1 < n ? "," : "");
+	}
 }
 
 void

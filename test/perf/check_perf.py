@@ -83,6 +83,12 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
     expect(doc.get("verify") is True, "verify must be on")
     expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
     check_machine(doc)
+    expect(isinstance(doc.get("targets"), list), "targets missing")
+    for t in doc["targets"]:
+        expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
+               "target entry %r" % t)
+        expect((t["measured"] > 0) == (t["verdict"] != "not measured"),
+               "target %r: measured vs verdict" % t["target"])
     res = doc.get("results")
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
