@@ -3,7 +3,9 @@
  */
 
 /*
- * vmci-perf: throughput of VMCI queue pairs.
+ * vmci-perf: throughput and latency of VMCI queue pairs, against the
+ * alternatives (AF_UNIX, pipes, TCP, rte_ring) and the machine's limits,
+ * in one run.
  *
  *   vmci-perf [EAL options] -- [options]
  *
@@ -15,14 +17,19 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "perf_hist.h"
+#include "perf_limits.h"
 #include "perf_options.h"
+#include "perf_plot.h"
 #include "perf_report.h"
 #include "perf_stream.h"
 #include "perf_transport.h"
@@ -68,39 +75,174 @@ eal_start(int eal_argc, char **argv)
 	return 0;
 }
 
-/* Producer on the main lcore, consumer on the next enabled one. */
+/* Side 0 on the main lcore, side 1 on the next enabled one, unless chosen. */
 static int
-pick_lcores(unsigned int *tx_lcore, unsigned int *rx_lcore)
+pick_lcores(const struct perf_options *opt, unsigned int *tx_lcore, unsigned int *rx_lcore)
 {
-	*tx_lcore = rte_get_main_lcore();
-	*rx_lcore = rte_get_next_lcore(*tx_lcore, 1, 0);
-	if (*rx_lcore >= RTE_MAX_LCORE) {
-		fprintf(stderr, "vmci-perf: stream mode needs two lcores, e.g. -l 0,1;"
-			" the EAL enabled %u\n", rte_lcore_count());
+	*tx_lcore = opt->tx_lcore >= 0 ? (unsigned int)opt->tx_lcore : rte_get_main_lcore();
+	if (opt->rx_lcore >= 0)
+		*rx_lcore = (unsigned int)opt->rx_lcore;
+	else
+		*rx_lcore = rte_get_next_lcore(*tx_lcore, 0, 1);
+	if (*tx_lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(*tx_lcore) ||
+	    *rx_lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(*rx_lcore) ||
+	    *tx_lcore == *rx_lcore) {
+		fprintf(stderr, "vmci-perf: needs two different enabled lcores (e.g. -l 0,1);"
+			" got tx-lcore %d, rx-lcore %d with %u lcores enabled\n",
+			opt->tx_lcore >= 0 ? opt->tx_lcore : (int)*tx_lcore,
+			opt->rx_lcore >= 0 ? opt->rx_lcore : (int)*rx_lcore, rte_lcore_count());
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Sweep the sizes; stop at the first size that failed. */
-static int
-run_stream(const struct perf_options *opt, const struct perf_env *env,
-	   const struct perf_stream *st, struct perf_result *res, unsigned int *nb_res)
+/* Everything a run collects. */
+struct run_state {
+	const struct perf_options *opt;
+	struct perf_stream st;
+	struct perf_env env;
+	struct perf_limits lim;
+	struct perf_result res[PERF_MAX_SIZES * (PERF_MAX_QUEUE_SIZES + PERF_BL_COUNT)];
+	unsigned int nb_res;
+	struct perf_hist *hist;       /* current run's round trips */
+	struct perf_hist *first_hist; /* kept: vmci, first size */
+	FILE *hgrm;
+};
+
+static const struct {
+	enum perf_baseline bl;
+	const struct perf_transport_ops *ops;
+	int kernel; /* syscalls per message: bidir would deadlock */
+} baseline_transports[] = {
+	{ PERF_BL_UNIX, &perf_transport_unix, 1 },
+	{ PERF_BL_UNIX_BUSY, &perf_transport_unix_busy, 1 },
+	{ PERF_BL_PIPE, &perf_transport_pipe, 1 },
+	{ PERF_BL_TCP, &perf_transport_tcp, 1 },
+	{ PERF_BL_RING, &perf_transport_ring, 0 },
+};
+
+static struct perf_result *
+new_row(struct run_state *rs, const char *transport, int baseline, uint32_t size)
 {
+	struct perf_result *r = &rs->res[rs->nb_res++];
+
+	memset(r, 0, sizeof(*r));
+	r->transport = transport;
+	r->baseline = baseline;
+	r->api = baseline ? "copy" : perf_api_name(rs->opt->api);
+	r->size = size;
+	r->queue_size = rs->st.opt->queue_size;
+	return r;
+}
+
+/* Every size over one transport; stop at the first size that failed. */
+static int
+run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int baseline)
+{
+	const struct perf_options *opt = rs->st.opt;
+	struct perf_transport tp;
+	struct perf_result *r;
 	unsigned int i;
 	int ret;
 
-	perf_report_header(stdout, opt, env);
-	for (i = 0; i < opt->nb_sizes; i++) {
-		ret = perf_stream_run_size(st, opt->sizes[i], &res[i]);
-		if (ret < 0)
-			return ret;
-		*nb_res = i + 1;
-		perf_report_row(stdout, opt, &res[i]);
-		if (perf_result_failed(&res[i]))
-			return -EIO;
+	ret = perf_transport_open(&tp, ops, opt, (int)rte_lcore_to_socket_id(rs->st.tx_lcore));
+	if (ret < 0) {
+		r = new_row(rs, ops->name, baseline, opt->sizes[0]);
+		r->skipped = "could not be opened";
+		perf_report_row(stdout, opt, r);
+		return baseline ? 0 : ret;
 	}
-	return 0;
+	rs->st.tp = &tp;
+	ret = 0;
+	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
+		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
+		ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
+		if (ret < 0)
+			break;
+		perf_report_row(stdout, opt, r);
+		if (perf_result_failed(r))
+			ret = -EIO;
+		if (!baseline && i == 0 && opt->mode == PERF_MODE_PINGPONG)
+			memcpy(rs->first_hist, rs->hist, sizeof(*rs->hist));
+	}
+	perf_transport_close(&tp);
+	rs->st.tp = NULL;
+	return ret;
+}
+
+/* The vmci transport over each --queue-size; the baselines then use the first. */
+static int
+run_queue_sizes(struct run_state *rs, const struct perf_transport_ops *ops)
+{
+	static struct perf_options cur;
+	unsigned int i;
+	int ret = 0;
+
+	cur = *rs->opt;
+	rs->st.opt = &cur;
+	for (i = 0; i < cur.nb_queue_sizes && ret == 0; i++) {
+		cur.queue_size = cur.queue_sizes[i];
+		if (cur.nb_queue_sizes > 1)
+			printf("queue size %" PRIu64 " bytes:\n", cur.queue_size);
+		ret = run_transport(rs, ops, 0);
+	}
+	rs->st.opt = rs->opt;
+	return ret;
+}
+
+static void
+skip_rows(struct run_state *rs, const char *transport, const char *why)
+{
+	struct perf_result *r;
+	unsigned int i;
+
+	for (i = 0; i < rs->opt->nb_sizes; i++) {
+		r = new_row(rs, transport, 1, rs->opt->sizes[i]);
+		r->skipped = why;
+		perf_report_row(stdout, rs->opt, r);
+	}
+}
+
+static int
+run_baselines(struct run_state *rs)
+{
+	const struct perf_options *opt = rs->opt;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < RTE_DIM(baseline_transports) && ret == 0; i++) {
+		if (!(opt->baselines & (1u << baseline_transports[i].bl)))
+			continue;
+		if (opt->mode == PERF_MODE_BIDIR && baseline_transports[i].kernel) {
+			skip_rows(rs, baseline_transports[i].ops->name,
+				  "bidir over a blocking kernel stream deadlocks once both"
+				  " sides block in write");
+			continue;
+		}
+		ret = run_transport(rs, baseline_transports[i].ops, 1);
+	}
+	return ret;
+}
+
+static int
+run_limits(struct run_state *rs)
+{
+	const struct perf_options *opt = rs->opt;
+	int ret = 0;
+
+	if (opt->baselines & (1u << PERF_BL_MEMCPY)) {
+		ret = perf_limits_memcpy(rs->st.tx_lcore, 0.3, &rs->lim.memcpy_gbps);
+		rs->lim.memcpy_measured = ret == 0;
+	}
+	if (ret == 0 && (opt->baselines & (1u << PERF_BL_CACHELINE))) {
+		ret = perf_limits_cacheline(rs->st.tx_lcore, rs->st.rx_lcore, 200000, &rs->lim);
+		rs->lim.cacheline_measured = ret == 0;
+	}
+	rs->lim.measured = rs->lim.memcpy_measured || rs->lim.cacheline_measured;
+	if (ret < 0)
+		fprintf(stderr, "vmci-perf: measuring the machine limits failed: %s\n",
+			strerror(-ret));
+	return ret;
 }
 
 static int
@@ -116,50 +258,95 @@ exit_status(const struct perf_options *opt, const struct perf_result *res,
 		printf("\nFAILED: verification found %" PRIu64 " bad messages\n", errors);
 	else if (run_ret < 0)
 		printf("\nFAILED: the run stopped early\n");
+	else if (opt->verify)
+		printf("\nverification passed: every message had the expected length and"
+		       " sequence number\n");
 	return run_ret < 0 || errors > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int
-write_json(FILE *json, const struct perf_options *opt, const struct perf_env *env,
-	   const struct perf_result *res, unsigned int nb_res)
+write_outputs(struct run_state *rs, FILE *json)
 {
-	int ret = perf_report_json(json, opt, env, res, nb_res);
+	const struct perf_options *opt = rs->opt;
+	int ret = 0;
 
-	if (ret < 0)
+	if (json != NULL && perf_report_json(json, opt, &rs->env, rs->res, rs->nb_res,
+					     &rs->lim) < 0) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->json_path);
+		ret = -EIO;
+	}
+	if (rs->hgrm != NULL && perf_hist_write_hgrm(rs->hgrm, rs->first_hist, 1000.0) < 0) {
+		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->hgrm_path);
+		ret = -EIO;
+	}
+	if (opt->plot_path != NULL) {
+		int pret = perf_plot(opt, rs->res, rs->nb_res, rs->first_hist);
+
+		/* A missing gnuplot is said, not failed on. */
+		if (pret < 0 && pret != -ENOENT)
+			ret = pret;
+	}
 	return ret;
 }
 
 static int
-run(const struct perf_options *opt, FILE *json)
+run(struct run_state *rs, FILE *json)
 {
-	struct perf_result res[PERF_MAX_SIZES];
-	struct perf_transport tp;
-	struct perf_stream st;
-	struct perf_env env;
-	unsigned int nb_res = 0;
-	int ret;
+	const struct perf_options *opt = rs->opt;
+	const struct perf_transport_ops *ops = perf_transport_find(opt->transport);
+	int ret, oret;
 
-	if (pick_lcores(&st.tx_lcore, &st.rx_lcore) < 0)
+	if (pick_lcores(opt, &rs->st.tx_lcore, &rs->st.rx_lcore) < 0)
 		return PERF_EXIT_USAGE;
-	st.opt = opt;
-	st.tp = &tp;
-	ret = perf_transport_open(&tp, &perf_transport_local_qp, opt, SOCKET_ID_ANY);
-	if (ret < 0)
+	rs->st.opt = opt;
+	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
+	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
+	rs->first_hist = rte_zmalloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
+	if (rs->hist == NULL || rs->first_hist == NULL) {
+		fprintf(stderr, "vmci-perf: out of memory for the histograms\n");
 		return EXIT_FAILURE;
-	perf_env_collect(&env, st.tx_lcore, st.rx_lcore, tp.ops->name);
-	ret = run_stream(opt, &env, &st, res, &nb_res);
-	perf_transport_close(&tp);
-	if (json != NULL && write_json(json, opt, &env, res, nb_res) < 0 && ret == 0)
-		ret = -EIO;
-	return exit_status(opt, res, nb_res, ret);
+	}
+	perf_hist_reset(rs->first_hist);
+	rs->st.hist = opt->mode == PERF_MODE_PINGPONG ? rs->hist : NULL;
+	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
+	perf_report_header(stdout, opt, &rs->env);
+	perf_report_columns(stdout, opt);
+	ret = run_queue_sizes(rs, ops);
+	if (ret == 0)
+		ret = run_baselines(rs);
+	if (ret == 0)
+		ret = run_limits(rs);
+	if (rs->nb_res > 0)
+		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim);
+	oret = write_outputs(rs, json);
+	if (ret == 0)
+		ret = oret;
+	return exit_status(opt, rs->res, rs->nb_res, ret);
 }
+
+/* Whether the EAL arguments name a vmci device already. */
+static int
+has_vmci_devargs(int eal_argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < eal_argc; i++) {
+		if (strncmp(argv[i], "vmci:", 5) == 0 || strstr(argv[i], "=vmci:") != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static char emu_arg_a[] = "-a";
+static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 
 int
 main(int argc, char **argv)
 {
 	char *no_args[] = { argv[0], NULL };
+	static struct run_state rs;
 	struct perf_options opt;
+	char **eal_argv;
 	char **app_argv = no_args;
 	int app_argc = 1;
 	int eal_argc;
@@ -183,10 +370,36 @@ main(int argc, char **argv)
 			return PERF_EXIT_USAGE;
 		}
 	}
-	ret = eal_start(eal_argc, argv);
+	if (opt.hgrm_path != NULL) {
+		rs.hgrm = fopen(opt.hgrm_path, "w");
+		if (rs.hgrm == NULL) {
+			fprintf(stderr, "vmci-perf: --hgrm %s: %s\n", opt.hgrm_path, strerror(errno));
+			return PERF_EXIT_USAGE;
+		}
+	}
+	/* The showcase needs no device on the command line: add two emulated ones. */
+	eal_argv = calloc((size_t)eal_argc + 5, sizeof(*eal_argv));
+	if (eal_argv == NULL)
+		return EXIT_FAILURE;
+	memcpy(eal_argv, argv, sizeof(*argv) * (size_t)eal_argc);
+	if (strcmp(opt.transport, "emu") == 0 && !has_vmci_devargs(eal_argc, argv)) {
+		eal_argv[eal_argc++] = emu_arg_a;
+		eal_argv[eal_argc++] = emu_arg0;
+		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	rs.opt = &opt;
+	ret = eal_start(eal_argc, eal_argv);
 	if (ret == 0) {
-		ret = run(&opt, json);
+		ret = run(&rs, json);
+		rte_free(rs.hist);
+		rte_free(rs.first_hist);
 		rte_eal_cleanup();
+	}
+	free(eal_argv);
+	if (rs.hgrm != NULL && fclose(rs.hgrm) != 0 && ret == EXIT_SUCCESS) {
+		fprintf(stderr, "vmci-perf: writing %s failed\n", opt.hgrm_path);
+		ret = EXIT_FAILURE;
 	}
 	if (json != NULL && fclose(json) != 0 && ret == EXIT_SUCCESS) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt.json_path);

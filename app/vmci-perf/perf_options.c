@@ -31,7 +31,24 @@ static const uint32_t default_sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
 
 static const char *const mode_names[] = {
 	[PERF_MODE_STREAM] = "stream",
+	[PERF_MODE_BIDIR] = "bidir",
+	[PERF_MODE_PINGPONG] = "pingpong",
 };
+
+static const char *const baseline_names[] = {
+	[PERF_BL_UNIX] = "unix",
+	[PERF_BL_UNIX_BUSY] = "unix-busy",
+	[PERF_BL_PIPE] = "pipe",
+	[PERF_BL_TCP] = "tcp",
+	[PERF_BL_RING] = "ring",
+	[PERF_BL_MEMCPY] = "memcpy",
+	[PERF_BL_CACHELINE] = "cacheline",
+};
+
+static const char *const transport_names[] = { "emu", "local-qp" };
+
+#define DURATION_DEFAULT 0.25
+#define LCORE_MAX 1023
 
 static const char *const api_names[] = {
 	[PERF_API_COPY] = "copy",
@@ -43,6 +60,12 @@ const char *
 perf_mode_name(enum perf_mode mode)
 {
 	return mode_names[mode];
+}
+
+const char *
+perf_baseline_name(enum perf_baseline bl)
+{
+	return baseline_names[bl];
 }
 
 const char *
@@ -69,13 +92,37 @@ perf_usage(FILE *f, const char *prgname)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [options]\n"
 		"\n"
-		"Measures VMCI queue-pair throughput between two lcores of one process:\n"
-		"the main lcore produces, the next enabled lcore consumes (\"-l 0,1\").\n"
+		"Measures VMCI queue-pair throughput and latency between two lcores of\n"
+		"one process, then the same over the baselines, and prints each baseline\n"
+		"as a ratio to the vmci figure. Side 0 (producer, pinger) runs on the main\n"
+		"lcore, side 1 (consumer, ponger) on the next enabled one: with \"-l 0,1\",\n"
+		"cores 0 and 1. Without a vmci device on the command line, transport emu\n"
+		"adds an emulated one (-a vmci:vmci_emu0,cid=20).\n"
 		"\n"
 		"Options:\n"
 		"  --mode MODE         test to run (default stream):\n"
-		"                        stream  one-way throughput over a local queue pair,\n"
-		"                                one message size after another\n"
+		"                        stream    one-way throughput, side 0 -> side 1\n"
+		"                        bidir     both directions at once, each side\n"
+		"                                  sending and receiving (figures are the\n"
+		"                                  sum of both directions)\n"
+		"                        pingpong  round-trip latency: one message out,\n"
+		"                                  the reply back, timed; min/p50/p90/p99/\n"
+		"                                  p99.9/p99.99/max\n"
+		"  --transport NAME    what carries the vmci figures (default emu):\n"
+		"                        emu       a queue pair the first vmci device (an\n"
+		"                                  emulated one) creates for the host, with\n"
+		"                                  the emulated host attached to it\n"
+		"                        local-qp  both endpoints of a queue pair in this\n"
+		"                                  process, no device\n"
+		"  --baselines LIST    comparisons run with the same sizes and cores:\n"
+		"                      all, none, or a comma-separated list of unix\n"
+		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
+		"                      non-blocking, busy-polled), pipe, tcp (127.0.0.1,\n"
+		"                      TCP_NODELAY), ring (rte_ring SPSC + mempool copies),\n"
+		"                      memcpy (1 MiB single-core bandwidth), cacheline\n"
+		"                      (core-to-core cache-line round trip) (default all;\n"
+		"                      bidir skips the kernel ones: they would deadlock\n"
+		"                      with both sides blocked in write)\n"
 		"  --api API           queue-pair API the workers drive (default copy):\n"
 		"                        copy  byte stream: one rte_vmci_qp_enqueue_bulk() and\n"
 		"                              one rte_vmci_qp_dequeue_bulk() per message\n"
@@ -94,23 +141,36 @@ perf_usage(FILE *f, const char *prgname)
 		"                      record header, rounded down to 8)\n"
 		"                      (default 64,256,1024,4096,16384,65536)\n"
 		"  --queue-size BYTES  bytes in each queue of the pair, %" PRIu64 "..%" PRIu64 ";\n"
-		"                      k, m and g suffixes allowed (default %" PRIu64 ")\n"
-		"  --duration SECONDS  measuring time per message size, decimal, more than 0\n"
-		"                      and at most %.0f (default 1)\n"
+		"                      k, m and g suffixes allowed; a comma-separated list\n"
+		"                      (at most %u) sweeps the vmci transport over them, the\n"
+		"                      baselines run once with the first (default %" PRIu64 ")\n"
+		"  --duration SECONDS  measuring time per message size and transport,\n"
+		"                      decimal, more than 0 and at most %.0f (default 0.25;\n"
+		"                      2 or more also prints a progress line per second)\n"
+		"  --count N           messages (pingpong: round trips) per size instead of\n"
+		"                      a duration, 1..2^40\n"
+		"  --tx-lcore N        lcore of side 0 (default the main lcore)\n"
+		"  --rx-lcore N        lcore of side 1 (default the next enabled lcore)\n"
 		"  --burst N           messages per msg call; for copy and zc, messages moved\n"
 		"                      per poll between clock checks; 1..%u (default %u)\n"
 		"  --no-verify         do not stamp and check sequence numbers (default: the\n"
 		"                      producer writes a 64-bit sequence number at the start\n"
 		"                      of each message, the consumer checks it and its length,\n"
 		"                      and a mismatch makes the exit status 1)\n"
-		"  --json FILE         also write the figures and machine info to FILE as JSON\n"
+		"  --json FILE         also write every figure and the machine (CPU, cores,\n"
+		"                      DPDK version, hugepages) to FILE as JSON\n"
+		"  --hgrm FILE         pingpong: write the round-trip distribution of the\n"
+		"                      first size to FILE in HdrHistogram's .hgrm text\n"
+		"                      layout (values in microseconds)\n"
+		"  --plot FILE.png     draw throughput by size (stream, bidir) or the\n"
+		"                      latency CDF (pingpong) with gnuplot, if installed\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
 		"GB/s counts message payload bytes (10^9 bytes per second).\n"
 		"Exit status: 0 success, 1 run failed or verification found errors,\n"
 		"2 bad command line.\n",
 		prgname, PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
-		QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
+		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
 }
 
 /*
@@ -226,11 +286,15 @@ parse_size(struct perf_options *opt, const char *arg)
 static int
 parse_mode(struct perf_options *opt, const char *arg)
 {
-	if (strcmp(arg, "stream") == 0) {
-		opt->mode = PERF_MODE_STREAM;
-		return 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(mode_names); i++) {
+		if (strcmp(arg, mode_names[i]) == 0) {
+			opt->mode = i;
+			return 0;
+		}
 	}
-	return bad_value("mode", "\"%s\": expected stream", arg);
+	return bad_value("mode", "\"%s\": expected stream, bidir or pingpong", arg);
 }
 
 static int
@@ -247,17 +311,30 @@ parse_api(struct perf_options *opt, const char *arg)
 	return bad_value("api", "\"%s\": expected copy, zc or msg", arg);
 }
 
+/* One queue size, or a comma-separated sweep of them. */
 static int
 parse_queue_size(struct perf_options *opt, const char *arg)
 {
+	const char *s = arg, *comma, *end;
 	uint64_t v;
 
-	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 ||
-	    v < QUEUE_SIZE_MIN || v > QUEUE_SIZE_MAX)
-		return bad_value("queue-size", "\"%s\": expected %" PRIu64 "..%" PRIu64
-				 " bytes (k, m, g suffixes allowed)",
-				 arg, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX);
-	opt->queue_size = v;
+	opt->nb_queue_sizes = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		end = comma == NULL ? s + strlen(s) : comma;
+		if (parse_bytes(s, end, &v) < 0 || v < QUEUE_SIZE_MIN || v > QUEUE_SIZE_MAX)
+			return bad_value("queue-size", "\"%.*s\": expected %" PRIu64 "..%" PRIu64
+					 " bytes (k, m, g suffixes allowed)", (int)(end - s), s,
+					 QUEUE_SIZE_MIN, QUEUE_SIZE_MAX);
+		if (opt->nb_queue_sizes == PERF_MAX_QUEUE_SIZES)
+			return bad_value("queue-size", "lists more than %u sizes",
+					 PERF_MAX_QUEUE_SIZES);
+		opt->queue_sizes[opt->nb_queue_sizes++] = v;
+		if (comma == NULL)
+			break;
+		s = comma + 1;
+	}
+	opt->queue_size = opt->queue_sizes[0];
 	return 0;
 }
 
@@ -274,6 +351,117 @@ parse_duration(struct perf_options *opt, const char *arg)
 		return bad_value("duration", "\"%s\": expected seconds, more than 0 and at most %.0f",
 				 arg, DURATION_MAX);
 	opt->duration = v;
+	opt->duration_set = 1;
+	return 0;
+}
+
+static int
+parse_transport(struct perf_options *opt, const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(transport_names); i++) {
+		if (strcmp(arg, transport_names[i]) == 0) {
+			opt->transport = transport_names[i];
+			return 0;
+		}
+	}
+	return bad_value("transport", "\"%s\": expected emu or local-qp", arg);
+}
+
+static int
+baseline_bit(const char *s, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(baseline_names); i++) {
+		if (strlen(baseline_names[i]) == len && strncmp(s, baseline_names[i], len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+parse_baselines(struct perf_options *opt, const char *arg)
+{
+	const char *s = arg, *comma;
+	size_t len;
+	int bit;
+
+	if (strcmp(arg, "all") == 0) {
+		opt->baselines = (1u << PERF_BL_COUNT) - 1;
+		return 0;
+	}
+	opt->baselines = 0;
+	if (strcmp(arg, "none") == 0)
+		return 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma == NULL ? strlen(s) : (size_t)(comma - s);
+		bit = baseline_bit(s, len);
+		if (bit < 0)
+			return bad_value("baselines", "\"%.*s\": expected all, none or a list of"
+					 " unix, unix-busy, pipe, tcp, ring, memcpy, cacheline",
+					 (int)len, s);
+		opt->baselines |= 1u << bit;
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static int
+parse_count(struct perf_options *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 || v < 1 || v > (UINT64_C(1) << 40))
+		return bad_value("count", "\"%s\": expected 1..2^40 messages", arg);
+	opt->count = v;
+	return 0;
+}
+
+static int
+parse_lcore(const char *name, const char *arg, int *out)
+{
+	uint64_t v;
+
+	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 || v > LCORE_MAX)
+		return usage_error("--%s \"%s\": expected an lcore id 0..%u enabled with -l",
+				   name, arg, LCORE_MAX);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_tx_lcore(struct perf_options *opt, const char *arg)
+{
+	return parse_lcore("tx-lcore", arg, &opt->tx_lcore);
+}
+
+static int
+parse_rx_lcore(struct perf_options *opt, const char *arg)
+{
+	return parse_lcore("rx-lcore", arg, &opt->rx_lcore);
+}
+
+static int
+parse_hgrm(struct perf_options *opt, const char *arg)
+{
+	if (arg[0] == '\0')
+		return bad_value("hgrm", "needs a file name");
+	opt->hgrm_path = arg;
+	return 0;
+}
+
+static int
+parse_plot(struct perf_options *opt, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (len < 5 || strcmp(arg + len - 4, ".png") != 0)
+		return bad_value("plot", "\"%s\": expected a file name ending in .png", arg);
+	opt->plot_path = arg;
 	return 0;
 }
 
@@ -321,6 +509,13 @@ static const struct opt_parser opt_parsers[] = {
 	{ "burst", required_argument, parse_burst },
 	{ "no-verify", no_argument, parse_no_verify },
 	{ "json", required_argument, parse_json },
+	{ "transport", required_argument, parse_transport },
+	{ "baselines", required_argument, parse_baselines },
+	{ "count", required_argument, parse_count },
+	{ "tx-lcore", required_argument, parse_tx_lcore },
+	{ "rx-lcore", required_argument, parse_rx_lcore },
+	{ "hgrm", required_argument, parse_hgrm },
+	{ "plot", required_argument, parse_plot },
 };
 
 #define OPT_HELP_INDEX RTE_DIM(opt_parsers)
@@ -334,24 +529,41 @@ options_default(struct perf_options *opt)
 	memcpy(opt->sizes, default_sizes, sizeof(default_sizes));
 	opt->nb_sizes = RTE_DIM(default_sizes);
 	opt->queue_size = QUEUE_SIZE_DEFAULT;
-	opt->duration = 1.0;
+	opt->queue_sizes[0] = QUEUE_SIZE_DEFAULT;
+	opt->nb_queue_sizes = 1;
+	opt->duration = DURATION_DEFAULT;
 	opt->burst = BURST_DEFAULT;
 	opt->verify = true;
+	opt->transport = transport_names[0];
+	opt->baselines = (1u << PERF_BL_COUNT) - 1;
+	opt->tx_lcore = -1;
+	opt->rx_lcore = -1;
 }
 
 /* Checks that need several options, whatever order they came in. */
 static int
 options_check(const struct perf_options *opt)
 {
-	uint64_t max = perf_max_msg_size(opt->api, opt->queue_size);
+	uint64_t smallest = opt->queue_sizes[0];
+	uint64_t max;
 	unsigned int i;
 
+	for (i = 1; i < opt->nb_queue_sizes; i++)
+		smallest = RTE_MIN(smallest, opt->queue_sizes[i]);
+	max = perf_max_msg_size(opt->api, smallest);
+
+	if (opt->tx_lcore >= 0 && opt->tx_lcore == opt->rx_lcore)
+		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
+				   " two different lcores", opt->tx_lcore);
+	if (opt->hgrm_path != NULL && opt->mode != PERF_MODE_PINGPONG)
+		return usage_error("--hgrm %s: round-trip distributions come from --mode pingpong,"
+				   " not --mode %s", opt->hgrm_path, perf_mode_name(opt->mode));
 	for (i = 0; i < opt->nb_sizes; i++) {
 		if (opt->sizes[i] > max)
 			return bad_value("size", "%" PRIu32 ": with --api %s and --queue-size %"
 					 PRIu64 ", messages are 1..%" PRIu64 " bytes",
 					 opt->sizes[i], perf_api_name(opt->api),
-					 opt->queue_size, max);
+					 smallest, max);
 	}
 	return 0;
 }

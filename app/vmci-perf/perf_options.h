@@ -19,11 +19,28 @@
 /** Most message sizes one run sweeps. */
 #define PERF_MAX_SIZES 64
 
+/** Most queue sizes one run sweeps (vmci transport only). */
+#define PERF_MAX_QUEUE_SIZES 8
+
 /** Exit status for a bad command line (as sysexits' EX_USAGE is too obscure). */
 #define PERF_EXIT_USAGE 2
 
 enum perf_mode {
-	PERF_MODE_STREAM, /**< One-way throughput, producer -> consumer. */
+	PERF_MODE_STREAM,   /**< One-way throughput, producer -> consumer. */
+	PERF_MODE_BIDIR,    /**< Both directions at once. */
+	PERF_MODE_PINGPONG, /**< Round-trip latency, one message in flight. */
+};
+
+/** Comparison measurements, --baselines bits. */
+enum perf_baseline {
+	PERF_BL_UNIX,      /**< AF_UNIX socketpair, blocking. */
+	PERF_BL_UNIX_BUSY, /**< AF_UNIX socketpair, non-blocking, busy-polled. */
+	PERF_BL_PIPE,      /**< Pipes. */
+	PERF_BL_TCP,       /**< TCP over 127.0.0.1, TCP_NODELAY. */
+	PERF_BL_RING,      /**< rte_ring SPSC with mempool payload copies. */
+	PERF_BL_MEMCPY,    /**< Single-core memcpy bandwidth, 1 MiB block. */
+	PERF_BL_CACHELINE, /**< Core-to-core cache-line ping-pong. */
+	PERF_BL_COUNT,
 };
 
 enum perf_api {
@@ -37,12 +54,25 @@ struct perf_options {
 	enum perf_api api;
 	uint32_t sizes[PERF_MAX_SIZES]; /**< Message sizes in bytes, in run order. */
 	unsigned int nb_sizes;
-	uint64_t queue_size;  /**< Bytes in each queue of the pair. */
+	uint64_t queue_size;  /**< Bytes in each queue of the pair (the run's current one). */
+	uint64_t queue_sizes[PERF_MAX_QUEUE_SIZES]; /**< --queue-size sweep, in run order. */
+	unsigned int nb_queue_sizes;
 	double duration;      /**< Seconds per message size. */
 	unsigned int burst;   /**< Messages per call (msg) or per poll (copy, zc). */
 	bool verify;          /**< Stamp and check sequence numbers. */
 	const char *json_path; /**< NULL: no JSON output. */
+	const char *hgrm_path; /**< NULL: no percentile distribution file. */
+	const char *plot_path; /**< NULL: no plot. */
+	const char *transport; /**< Transport measured: "emu" or "local-qp". */
+	uint32_t baselines;    /**< Bit i: enum perf_baseline i runs too. */
+	uint64_t count;        /**< Messages (round trips) per size; 0: use duration. */
+	int tx_lcore;          /**< Side 0 lcore; -1: the main lcore. */
+	int rx_lcore;          /**< Side 1 lcore; -1: the next enabled lcore. */
+	int duration_set;      /**< --duration was given. */
 };
+
+/** Name of a baseline ("unix", "memcpy", ...). */
+const char *perf_baseline_name(enum perf_baseline bl);
 
 /**
  * Parse the application arguments.

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -52,6 +55,28 @@ core_of(struct perf_core *core, unsigned int lcore)
 	core->socket = (int)rte_lcore_to_socket_id(lcore);
 }
 
+/* HugePages_Total, HugePages_Free and Hugepagesize of /proc/meminfo. */
+static void
+read_hugepages(struct perf_env *env)
+{
+	unsigned long long v;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "HugePages_Total: %llu", &v) == 1)
+			env->hugepages_total = v;
+		else if (sscanf(line, "HugePages_Free: %llu", &v) == 1)
+			env->hugepages_free = v;
+		else if (sscanf(line, "Hugepagesize: %llu kB", &v) == 1)
+			env->hugepage_kb = v;
+	}
+	fclose(f);
+}
+
 void
 perf_env_collect(struct perf_env *env, unsigned int tx_lcore, unsigned int rx_lcore,
 		 const char *transport)
@@ -63,6 +88,9 @@ perf_env_collect(struct perf_env *env, unsigned int tx_lcore, unsigned int rx_lc
 	env->tsc_hz = rte_get_tsc_hz();
 	core_of(&env->producer, tx_lcore);
 	core_of(&env->consumer, rx_lcore);
+	env->nb_cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	read_hugepages(env);
+	env->in_memory_no_huge = !rte_eal_has_hugepages();
 }
 
 int
@@ -71,15 +99,14 @@ perf_result_failed(const struct perf_result *res)
 	return res->tx_error != 0 || res->rx_error != 0;
 }
 
-/* Payload bytes per second, in 10^9. */
-static double
-result_gbps(const struct perf_result *res)
+double
+perf_result_gbps(const struct perf_result *res)
 {
 	return res->seconds > 0 ? (double)res->messages * res->size / res->seconds / 1e9 : 0;
 }
 
-static double
-result_mmsgs(const struct perf_result *res)
+double
+perf_result_mmsgs(const struct perf_result *res)
 {
 	return res->seconds > 0 ? (double)res->messages / res->seconds / 1e6 : 0;
 }
@@ -87,20 +114,45 @@ result_mmsgs(const struct perf_result *res)
 void
 perf_report_header(FILE *f, const struct perf_options *opt, const struct perf_env *env)
 {
-	fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
-		" B, burst %u, %.2f s per size\n",
-		VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
-		perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration);
+	if (opt->count > 0)
+		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
+			" B, burst %u, %" PRIu64 " messages per size\n",
+			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
+			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->count);
+	else
+		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
+			" B, burst %u, %.2f s per size and transport\n",
+			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
+			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration);
 	fprintf(f, "producer: lcore %u (cpu %u, socket %d) -> consumer: lcore %u (cpu %u, socket %d)\n",
 		env->producer.lcore, env->producer.cpu, env->producer.socket,
 		env->consumer.lcore, env->consumer.cpu, env->consumer.socket);
-	fprintf(f, "machine: %s, %s, TSC %" PRIu64 " Hz\n",
-		env->cpu_model, env->dpdk_version, env->tsc_hz);
+	if (opt->tx_lcore < 0 && opt->rx_lcore < 0)
+		fprintf(f, "(default lcores: the main lcore and the next one; choose with"
+			" --tx-lcore/--rx-lcore and -l)\n");
+	fprintf(f, "machine: %s, %u cores, %s, TSC %" PRIu64 " Hz, hugepages %" PRIu64
+		" x %" PRIu64 " kB (%" PRIu64 " free)%s\n",
+		env->cpu_model, env->nb_cores, env->dpdk_version, env->tsc_hz,
+		env->hugepages_total, env->hugepage_kb, env->hugepages_free,
+		env->in_memory_no_huge ? ", EAL without hugepages" : "");
+	fprintf(f, "note: figures from a shared or busy machine are noisy; repeat runs"
+		" and compare medians\n");
 	if (opt->verify)
 		fprintf(f, "verify: on (sequence number and length of every message)\n");
 	else
 		fprintf(f, "verify: OFF (--no-verify): messages are not checked\n");
-	fprintf(f, "\n%8s %10s %10s %15s %11s\n", "size", "GB/s", "Mmsg/s", "messages", "verify_err");
+}
+
+void
+perf_report_columns(FILE *f, const struct perf_options *opt)
+{
+	if (opt->mode == PERF_MODE_PINGPONG)
+		fprintf(f, "\n%-10s %7s %8s %8s %8s %8s %8s %8s %9s %11s %10s\n", "transport", "size",
+			"min_ns", "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99", "max_ns",
+			"roundtrips", "verify_err");
+	else
+		fprintf(f, "\n%-10s %7s %10s %10s %15s %11s\n", "transport", "size", "GB/s",
+			"Mmsg/s", "messages", "verify_err");
 }
 
 static void
@@ -122,8 +174,21 @@ perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_resul
 		snprintf(errs, sizeof(errs), "%" PRIu64, res->verify_errors);
 	else
 		snprintf(errs, sizeof(errs), "-");
-	fprintf(f, "%8" PRIu32 " %10.3f %10.3f %15" PRIu64 " %11s\n",
-		res->size, result_gbps(res), result_mmsgs(res), res->messages, errs);
+	if (res->skipped != NULL) {
+		fprintf(f, "%-10s %7" PRIu32 "  skipped: %s\n", res->transport, res->size,
+			res->skipped);
+		fflush(f);
+		return;
+	}
+	if (res->has_latency)
+		fprintf(f, "%-10s %7" PRIu32 " %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f %11"
+			PRIu64 " %10s\n", res->transport, res->size, res->lat.min, res->lat.p50,
+			res->lat.p90, res->lat.p99, res->lat.p999, res->lat.p9999, res->lat.max,
+			res->messages, errs);
+	else
+		fprintf(f, "%-10s %7" PRIu32 " %10.3f %10.3f %15" PRIu64 " %11s\n",
+			res->transport, res->size, perf_result_gbps(res), perf_result_mmsgs(res),
+			res->messages, errs);
 	report_error(f, "producer", res->tx_error);
 	report_error(f, "consumer", res->rx_error);
 	if (res->messages != res->sent && res->rx_error != -ETIMEDOUT)
@@ -177,7 +242,12 @@ json_machine(FILE *f, const struct perf_env *env)
 		fprintf(f, ",\n    \"kernel\": ");
 		json_str(f, uts.release);
 	}
-	fprintf(f, ",\n    \"tsc_hz\": %" PRIu64 ",\n", env->tsc_hz);
+	fprintf(f, ",\n    \"tsc_hz\": %" PRIu64 ",\n    \"cores\": %u,\n", env->tsc_hz,
+		env->nb_cores);
+	fprintf(f, "    \"hugepages\": {\"total\": %" PRIu64 ", \"free\": %" PRIu64
+		", \"size_kb\": %" PRIu64 ", \"used_by_eal\": %s},\n",
+		env->hugepages_total, env->hugepages_free, env->hugepage_kb,
+		env->in_memory_no_huge ? "false" : "true");
 	json_core(f, "producer", &env->producer);
 	fprintf(f, ",\n");
 	json_core(f, "consumer", &env->consumer);
@@ -185,11 +255,32 @@ json_machine(FILE *f, const struct perf_env *env)
 }
 
 static void
+json_latency(FILE *f, const struct perf_latency *l)
+{
+	fprintf(f, ", \"latency_ns\": {\"samples\": %" PRIu64 ", \"min\": %.0f, \"p50\": %.0f,"
+		" \"p90\": %.0f, \"p99\": %.0f, \"p99.9\": %.0f, \"p99.99\": %.0f,"
+		" \"max\": %.0f, \"mean\": %.1f}", l->samples, l->min, l->p50, l->p90, l->p99,
+		l->p999, l->p9999, l->max, l->mean);
+}
+
+static void
 json_result(FILE *f, const struct perf_options *opt, const struct perf_result *res)
 {
-	fprintf(f, "    {\"size\": %" PRIu32 ", \"gbytes_per_s\": %.4f, \"mmsgs_per_s\": %.4f,"
+	fprintf(f, "    {\"transport\": ");
+	json_str(f, res->transport);
+	fprintf(f, ", \"baseline\": %s, \"mode\": \"%s\", \"api\": ",
+		res->baseline ? "true" : "false", perf_mode_name(opt->mode));
+	json_str(f, res->api);
+	if (res->skipped != NULL) {
+		fprintf(f, ", \"size\": %" PRIu32 ", \"skipped\": ", res->size);
+		json_str(f, res->skipped);
+		fprintf(f, "}");
+		return;
+	}
+	fprintf(f, ", \"queue_size\": %" PRIu64, res->queue_size);
+	fprintf(f, ", \"size\": %" PRIu32 ", \"gbytes_per_s\": %.4f, \"mmsgs_per_s\": %.4f,"
 		" \"messages\": %" PRIu64 ", \"sent\": %" PRIu64 ", \"verify_errors\": ",
-		res->size, result_gbps(res), result_mmsgs(res), res->messages, res->sent);
+		res->size, perf_result_gbps(res), perf_result_mmsgs(res), res->messages, res->sent);
 	if (opt->verify)
 		fprintf(f, "%" PRIu64, res->verify_errors);
 	else
@@ -199,12 +290,81 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 	json_error(f, res->tx_error);
 	fprintf(f, ", \"rx_error\": ");
 	json_error(f, res->rx_error);
+	fprintf(f, ", \"errors\": %" PRIu64, (uint64_t)(res->tx_error != 0) +
+		(res->rx_error != 0) + res->verify_errors);
+	if (res->has_latency)
+		json_latency(f, &res->lat);
 	fprintf(f, "}");
+}
+
+static const char *
+json_verification(const struct perf_options *opt, const struct perf_result *res,
+		  unsigned int nb_res)
+{
+	unsigned int i;
+
+	if (!opt->verify)
+		return "off";
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].verify_errors > 0 || perf_result_failed(&res[i]))
+			return "failed";
+	}
+	return "passed";
+}
+
+static const struct perf_result *vmci_row(const struct perf_result *res, unsigned int nb_res,
+					  uint32_t size);
+static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+			 unsigned int nb_res, const struct perf_limits *lim);
+static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
+
+/* Each baseline figure against the vmci one of the same size. */
+static void
+json_ratios(FILE *f, const struct perf_result *res, unsigned int nb_res)
+{
+	const struct perf_result *v;
+	const char *sep = "";
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		v = vmci_row(res, nb_res, res[i].size);
+		if (!res[i].baseline || res[i].skipped != NULL || v == NULL)
+			continue;
+		fprintf(f, "%s    {\"baseline\": ", sep);
+		json_str(f, res[i].transport);
+		fprintf(f, ", \"size\": %" PRIu32 ", \"vmci_advantage\": %.4f, \"metric\": \"%s\"}",
+			res[i].size, vmci_advantage(v, &res[i]),
+			v->has_latency ? "baseline p50 / vmci p50" : "vmci msg/s / baseline msg/s");
+		sep = ",\n";
+	}
+	if (sep[0] != '\0')
+		fprintf(f, "\n");
+}
+
+static void
+json_limits(FILE *f, const struct perf_limits *lim)
+{
+	fprintf(f, "  \"limits\": ");
+	if (!lim->measured) {
+		fprintf(f, "null,\n");
+		return;
+	}
+	fprintf(f, "{\"memcpy_1mib_gbytes_per_s\": ");
+	if (lim->memcpy_measured)
+		fprintf(f, "%.3f", lim->memcpy_gbps);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"cacheline_rtt_ns\": ");
+	if (lim->cacheline_measured)
+		fprintf(f, "{\"min\": %.0f, \"p50\": %.0f, \"p99.9\": %.0f}},\n",
+			lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
+	else
+		fprintf(f, "null},\n");
 }
 
 int
 perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
-		 const struct perf_result *res, unsigned int nb_res)
+		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim)
 {
 	unsigned int i;
 
@@ -213,18 +373,207 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
 	json_str(f, env->transport);
 	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64
-		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"verify\": %s,\n",
+		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"count\": %" PRIu64
+		",\n  \"verify\": %s,\n",
 		perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration,
-		opt->verify ? "true" : "false");
+		opt->count, opt->verify ? "true" : "false");
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
-		" \"mmsgs_per_s\": \"10^6 messages per second\"},\n");
+		" \"mmsgs_per_s\": \"10^6 messages per second\","
+		" \"latency_ns\": \"round trip, nanoseconds\"},\n");
 	json_machine(f, env);
+	json_limits(f, lim);
+	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
 		json_result(f, opt, &res[i]);
 		fprintf(f, "%s\n", i + 1 < nb_res ? "," : "");
 	}
+	fprintf(f, "  ],\n  \"ratios\": [\n");
+	json_ratios(f, res, nb_res);
+	fprintf(f, "  ],\n  \"targets\": [\n");
+	json_targets(f, opt, res, nb_res, lim);
 	fprintf(f, "  ]\n}\n");
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* The vmci row of the same size: rows 0..n-1 before the first baseline. */
+static const struct perf_result *
+vmci_row(const struct perf_result *res, unsigned int nb_res, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res && !res[i].baseline; i++) {
+		if (res[i].size == size && res[i].skipped == NULL)
+			return &res[i];
+	}
+	return NULL;
+}
+
+/*
+ * How many times better vmci is than @p b: higher throughput, or lower
+ * median round trip. 0 when either figure is missing.
+ */
+static double
+vmci_advantage(const struct perf_result *v, const struct perf_result *b)
+{
+	if (v == NULL || b->skipped != NULL)
+		return 0;
+	if (v->has_latency)
+		return v->lat.p50 > 0 && b->has_latency ? b->lat.p50 / v->lat.p50 : 0;
+	return perf_result_mmsgs(b) > 0 ? perf_result_mmsgs(v) / perf_result_mmsgs(b) : 0;
+}
+
+static const struct perf_result *
+find_row(const struct perf_result *res, unsigned int nb_res, const char *transport, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (strcmp(res[i].transport, transport) == 0 && res[i].size == size &&
+		    res[i].skipped == NULL && !perf_result_failed(&res[i]))
+			return &res[i];
+	}
+	return NULL;
+}
+
+struct target {
+	const char *what;
+	double got;   /* 0: not measured */
+	double want;
+	int higher_better;
+	const char *unit;
+};
+
+#define MAX_TARGETS 4
+
+static const char *
+target_verdict(const struct target *t)
+{
+	if (t->got <= 0)
+		return "not measured";
+	if (t->higher_better ? t->got >= t->want : t->got <= t->want)
+		return "met";
+	return "MISSED";
+}
+
+static double
+ratio_of(double a, double b)
+{
+	return a > 0 && b > 0 ? a / b : 0;
+}
+
+/* The targets, as ratios measured in this run. */
+static unsigned int
+collect_targets(const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_limits *lim, struct target *t)
+{
+	const struct perf_result *v64 = vmci_row(res, nb_res, 64);
+	const struct perf_result *v64k = vmci_row(res, nb_res, 65536);
+	const struct perf_result *u64 = find_row(res, nb_res, "unix", 64);
+	const struct perf_result *b64 = find_row(res, nb_res, "unix-busy", 64);
+	unsigned int n = 0;
+
+	if (opt->mode == PERF_MODE_PINGPONG) {
+		if (v64 == NULL)
+			return 0;
+		t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
+			ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
+		t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
+			ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
+		t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
+			u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
+		t[n++] = (struct target){ "unix-busy p50 / vmci p50",
+			b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
+		return n;
+	}
+	if (v64 != NULL) {
+		t[n++] = (struct target){ "64 B messages, Mmsg/s", perf_result_mmsgs(v64),
+			100, 1, "" };
+		t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
+			u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
+	}
+	if (v64k != NULL)
+		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
+			ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x" };
+	return n;
+}
+
+static void
+summary_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_limits *lim)
+{
+	struct target t[MAX_TARGETS];
+	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+
+	fprintf(f, "\nTargets (ratios from this run):\n");
+	if (n == 0)
+		fprintf(f, "  (they need a 64-byte or 65536-byte size)\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", t[i].what, t[i].got,
+			t[i].unit, t[i].higher_better ? ">=" : "<=", t[i].want, t[i].unit,
+			target_verdict(&t[i]));
+}
+
+static void
+json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	     unsigned int nb_res, const struct perf_limits *lim)
+{
+	struct target t[MAX_TARGETS];
+	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, "    {\"target\": ");
+		json_str(f, t[i].what);
+		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
+			" \"verdict\": \"%s\"}%s\n", t[i].got, t[i].want,
+			t[i].higher_better ? "true" : "false", target_verdict(&t[i]),
+			i + 1 < n ? "," : "");
+	}
+}
+
+void
+perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		    unsigned int nb_res, const struct perf_limits *lim)
+{
+	const struct perf_result *v;
+	unsigned int i;
+	double adv;
+
+	fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and cores\n",
+		res[0].transport, res[0].api);
+	if (opt->mode == PERF_MODE_PINGPONG)
+		fprintf(f, "%-10s %7s %12s %12s %14s\n", "baseline", "size", "p50_ns",
+			"vmci_p50_ns", "vmci_faster_x");
+	else
+		fprintf(f, "%-10s %7s %12s %12s %14s\n", "baseline", "size", "Mmsg/s",
+			"vmci_Mmsg/s", "vmci_faster_x");
+	for (i = 0; i < nb_res; i++) {
+		if (!res[i].baseline)
+			continue;
+		v = vmci_row(res, nb_res, res[i].size);
+		if (res[i].skipped != NULL || v == NULL) {
+			fprintf(f, "%-10s %7" PRIu32 "  %s\n", res[i].transport, res[i].size,
+				res[i].skipped != NULL ? res[i].skipped : "no vmci figure");
+			continue;
+		}
+		adv = vmci_advantage(v, &res[i]);
+		if (opt->mode == PERF_MODE_PINGPONG)
+			fprintf(f, "%-10s %7" PRIu32 " %12.0f %12.0f %14.2f\n", res[i].transport,
+				res[i].size, res[i].lat.p50, v->lat.p50, adv);
+		else
+			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
+				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
+	}
+	if (lim->measured)
+		fprintf(f, "\nMachine limits on the same cores:\n");
+	if (lim->memcpy_measured)
+		fprintf(f, "  memcpy of a 1 MiB block, one core: %.2f GB/s\n", lim->memcpy_gbps);
+	if (lim->cacheline_measured)
+		fprintf(f, "  cache-line round trip core to core: min %.0f / p50 %.0f / p99.9 %.0f ns\n",
+			lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
+	summary_targets(f, opt, res, nb_res, lim);
+	if (!opt->verify)
+		fprintf(f, "\nverify: OFF (--no-verify): these figures were not checked\n");
+	fflush(f);
 }

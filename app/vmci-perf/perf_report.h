@@ -16,8 +16,18 @@
 
 #include "perf_options.h"
 
-/** Figures of one message size. */
+/** Round-trip times of a pingpong run, in nanoseconds. */
+struct perf_latency {
+	uint64_t samples;
+	double min, p50, p90, p99, p999, p9999, max, mean;
+};
+
+/** Figures of one message size over one transport. */
 struct perf_result {
+	const char *transport;  /**< Transport name. */
+	const char *api;        /**< Queue-pair API, or "copy" for baselines. */
+	int baseline;           /**< 1 for a comparison transport. */
+	uint64_t queue_size;    /**< Bytes per queue (qp transports; ring sizing). */
 	uint32_t size;          /**< Message size in bytes. */
 	uint64_t sent;          /**< Messages the producer enqueued. */
 	uint64_t messages;      /**< Messages the consumer dequeued. */
@@ -27,6 +37,20 @@ struct perf_result {
 	uint64_t rx_empty;      /**< Consumer calls that found it empty. */
 	int tx_error;           /**< 0 or the negative errno that stopped the producer. */
 	int rx_error;           /**< Same for the consumer (-ETIMEDOUT: messages lost). */
+	int has_latency;        /**< lat is set (pingpong). */
+	struct perf_latency lat;
+	const char *skipped;    /**< Not run, and why; NULL if it ran. */
+};
+
+/** The machine's own limits, measured in the same run on the same cores. */
+struct perf_limits {
+	int measured;           /**< At least one figure below is set. */
+	int memcpy_measured;
+	int cacheline_measured;
+	double memcpy_gbps;     /**< Single-core memcpy of a 1 MiB block, 10^9 B/s. */
+	double cacheline_p50;   /**< Core-to-core cache-line round trip, ns. */
+	double cacheline_p999;
+	double cacheline_min;
 };
 
 /** One worker's place. */
@@ -44,6 +68,11 @@ struct perf_env {
 	uint64_t tsc_hz;
 	struct perf_core producer;
 	struct perf_core consumer;
+	unsigned int nb_cores;     /**< Online CPUs. */
+	uint64_t hugepages_total;  /**< HugePages_Total of /proc/meminfo. */
+	uint64_t hugepages_free;
+	uint64_t hugepage_kb;      /**< Hugepagesize. */
+	int in_memory_no_huge;     /**< EAL runs without hugepages. */
 };
 
 /** Fill @p env; needs the EAL. */
@@ -56,8 +85,25 @@ int perf_result_failed(const struct perf_result *res);
 /** Print the header: once, before the first row. */
 void perf_report_header(FILE *f, const struct perf_options *opt, const struct perf_env *env);
 
+/** Print the column names for opt->mode. */
+void perf_report_columns(FILE *f, const struct perf_options *opt);
+
 /** Print one fixed-width row, then a line per error the size ended with. */
 void perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_result *res);
+
+/**
+ * Print the final table: every transport at every size with its ratio to
+ * the vmci figure (res[0..nb_sizes-1] are the vmci rows), the machine
+ * limits and the targets.
+ */
+void perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+			 unsigned int nb_res, const struct perf_limits *lim);
+
+/** Payload bytes per second, in 10^9. */
+double perf_result_gbps(const struct perf_result *res);
+
+/** Messages per second, in 10^6. */
+double perf_result_mmsgs(const struct perf_result *res);
 
 /**
  * Write the whole run as JSON.
@@ -66,6 +112,7 @@ void perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_
  *   0, or -EIO if writing failed.
  */
 int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
-		     const struct perf_result *res, unsigned int nb_res);
+		     const struct perf_result *res, unsigned int nb_res,
+		     const struct perf_limits *lim);
 
 #endif /* _PERF_REPORT_H_ */

@@ -7,13 +7,18 @@
 
 /**
  * @file
- * Stream mode: a producer lcore sends messages of one size for the set
- * duration while a consumer lcore receives them; throughput runs from the
- * producer's first attempt to the consumer's last message.
+ * The measuring modes over any transport, two lcores, one message size:
+ *  - stream: side 0 sends for the set time (or count) while side 1
+ *    receives; throughput runs from the first attempt to the last message;
+ *  - bidir: both sides send and receive at once, each on its own lcore;
+ *  - pingpong: side 0 sends one message and waits for side 1's reply,
+ *    timing every round trip into a histogram.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "perf_hist.h"
 #include "perf_options.h"
 #include "perf_report.h"
 #include "perf_transport.h"
@@ -21,13 +26,15 @@
 struct perf_stream {
 	struct perf_transport *tp;
 	const struct perf_options *opt;
-	unsigned int tx_lcore; /**< Producer; may be the calling lcore. */
-	unsigned int rx_lcore; /**< Consumer; may be the calling lcore. */
+	unsigned int tx_lcore; /**< Side 0 (producer, ping); may be the calling lcore. */
+	unsigned int rx_lcore; /**< Side 1 (consumer, pong); may be the calling lcore. */
+	bool progress;         /**< Print a progress line per second. */
+	struct perf_hist *hist; /**< Pingpong: filled with round trips in ns; may be NULL. */
 };
 
 /**
- * Measure one message size. Call from the main lcore while both worker
- * lcores are idle.
+ * Measure one message size in opt->mode. Call from the main lcore while
+ * both worker lcores are idle.
  *
  * @return
  *   0 when the workers ran (check perf_result_failed() for how it ended),

@@ -22,12 +22,14 @@
 struct perf_transport;
 
 /**
- * Move up to flow->burst messages of flow->size bytes: tx stamps them
- * when verifying, rx checks them. Returns the number of messages moved
- * (0 when the queue is full or empty) or a negative errno, which ends the
- * run.
+ * Move up to flow->burst messages of flow->size bytes from or to endpoint
+ * @p side (0 or 1; side 0 sends to side 1 and back): tx stamps them when
+ * verifying, rx checks them. Returns the number of messages moved (0 when
+ * the queue is full or empty, or the peer ended its direction) or a
+ * negative errno, which ends the run.
  */
-typedef int (*perf_xfer_t)(struct perf_transport *tp, struct perf_flow *flow);
+typedef int (*perf_xfer_t)(struct perf_transport *tp, unsigned int side,
+			   struct perf_flow *flow);
 
 /** Transport counters gathered after a run. */
 struct perf_transport_stats {
@@ -40,8 +42,20 @@ struct perf_transport_ops {
 	/** Set up for @p opt; fills tp->tx, tp->rx, tp->nb_bufs. */
 	int (*open)(struct perf_transport *tp, const struct perf_options *opt, int socket);
 	void (*close)(struct perf_transport *tp);
-	/** Read and zero the counters; only while no worker runs. */
+	/** Read and zero the counters; only while no worker runs. May be NULL. */
 	void (*stats)(struct perf_transport *tp, struct perf_transport_stats *st);
+	/**
+	 * Blocking transports: end the direction @p side sends on, so that a
+	 * peer blocked in rx wakes up and sees 0. May be NULL.
+	 */
+	void (*tx_end)(struct perf_transport *tp, unsigned int side);
+	/** Re-open what tx_end or abort closed, before the next run. May be NULL. */
+	int (*rearm)(struct perf_transport *tp);
+	/**
+	 * Blocking transports: side @p side stopped on an error; make the
+	 * peer's blocked reads and writes return (EOF, EPIPE). May be NULL.
+	 */
+	void (*abort)(struct perf_transport *tp, unsigned int side);
 };
 
 struct perf_transport {
@@ -54,6 +68,40 @@ struct perf_transport {
 
 /** Queue pair whose two endpoints both live in this process. */
 extern const struct perf_transport_ops perf_transport_local_qp;
+/** Queue pair created on one emulated VMCI device, attached from another. */
+extern const struct perf_transport_ops perf_transport_emu_qp;
+/** AF_UNIX stream socketpair, blocking. */
+extern const struct perf_transport_ops perf_transport_unix;
+/** AF_UNIX stream socketpair, non-blocking, busy-polled. */
+extern const struct perf_transport_ops perf_transport_unix_busy;
+/** Two pipes, blocking. */
+extern const struct perf_transport_ops perf_transport_pipe;
+/** TCP over 127.0.0.1 with TCP_NODELAY, blocking. */
+extern const struct perf_transport_ops perf_transport_tcp;
+/** Two SPSC rte_rings carrying payload copies in mempool objects. */
+extern const struct perf_transport_ops perf_transport_ring;
+
+/** Look a transport up by name; NULL if unknown. */
+const struct perf_transport_ops *perf_transport_find(const char *name);
+
+/** Call tx_end if the transport has one. */
+static inline void
+perf_transport_tx_end(struct perf_transport *tp, unsigned int side)
+{
+	if (tp->ops->tx_end != NULL)
+		tp->ops->tx_end(tp, side);
+}
+
+/** Call abort if the transport has one. */
+static inline void
+perf_transport_abort(struct perf_transport *tp, unsigned int side)
+{
+	if (tp->ops->abort != NULL)
+		tp->ops->abort(tp, side);
+}
+
+/** Prepare a transport for the next run (after tx_end). */
+int perf_transport_rearm(struct perf_transport *tp);
 
 /**
  * Open @p ops into @p tp.

@@ -19,6 +19,8 @@
 
 #include <rte_vmci_qp.h>
 #include <rte_vmci_qp_mem.h>
+#include <rte_bus_vmci.h>
+#include <vmci_emu.h>
 
 #include "perf_transport.h"
 #include "perf_zc.h"
@@ -26,28 +28,25 @@
 #define QP_MEM_NAME "vmci-perf"
 
 struct qp_priv {
-	struct rte_vmci_qp *ep[2]; /* [0] writes the a2b queue, [1] reads it */
-	struct rte_vmci_qp_mem *mem;
+	struct rte_vmci_qp *ep[2]; /* [0] creator, [1] peer */
+	struct rte_vmci_qp_mem *mem;       /* local pair */
+	struct rte_vmci_qpair *qpair[1];   /* emu: the device's pair; ep[1] is the host's */
+	struct rte_vmci_handle handle;
 };
 
+/* Each endpoint writes its produce queue and reads its consume queue. */
 static inline struct rte_vmci_qp *
-qp_tx_ep(const struct perf_transport *tp)
+qp_ep(const struct perf_transport *tp, unsigned int side)
 {
-	return ((const struct qp_priv *)tp->priv)->ep[0];
-}
-
-static inline struct rte_vmci_qp *
-qp_rx_ep(const struct perf_transport *tp)
-{
-	return ((const struct qp_priv *)tp->priv)->ep[1];
+	return ((const struct qp_priv *)tp->priv)->ep[side];
 }
 
 /* Byte stream: one bulk call per message-sized chunk. */
 
 static int
-qp_tx_copy(struct perf_transport *tp, struct perf_flow *flow)
+qp_tx_copy(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
-	struct rte_vmci_qp *qp = qp_tx_ep(tp);
+	struct rte_vmci_qp *qp = qp_ep(tp, side);
 	unsigned int n;
 	ssize_t ret;
 
@@ -65,9 +64,9 @@ qp_tx_copy(struct perf_transport *tp, struct perf_flow *flow)
 }
 
 static int
-qp_rx_copy(struct perf_transport *tp, struct perf_flow *flow)
+qp_rx_copy(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
-	struct rte_vmci_qp *qp = qp_rx_ep(tp);
+	struct rte_vmci_qp *qp = qp_ep(tp, side);
 	unsigned int n;
 	ssize_t ret;
 
@@ -86,9 +85,9 @@ qp_rx_copy(struct perf_transport *tp, struct perf_flow *flow)
 /* Zero copy: messages are written and inspected where they lie in the ring. */
 
 static int
-qp_tx_zc(struct perf_transport *tp, struct perf_flow *flow)
+qp_tx_zc(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
-	struct rte_vmci_qp *qp = qp_tx_ep(tp);
+	struct rte_vmci_qp *qp = qp_ep(tp, side);
 	struct rte_vmci_qp_zc zc;
 	unsigned int n;
 	ssize_t ret;
@@ -112,9 +111,9 @@ qp_tx_zc(struct perf_transport *tp, struct perf_flow *flow)
 }
 
 static int
-qp_rx_zc(struct perf_transport *tp, struct perf_flow *flow)
+qp_rx_zc(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
-	struct rte_vmci_qp *qp = qp_rx_ep(tp);
+	struct rte_vmci_qp *qp = qp_ep(tp, side);
 	struct rte_vmci_qp_zc zc;
 	uint64_t head;
 	unsigned int n;
@@ -141,7 +140,7 @@ qp_rx_zc(struct perf_transport *tp, struct perf_flow *flow)
 /* Framed messages: one burst call moves up to flow->burst records. */
 
 static int
-qp_tx_msg(struct perf_transport *tp, struct perf_flow *flow)
+qp_tx_msg(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
 	unsigned int i;
 	int ret;
@@ -151,18 +150,18 @@ qp_tx_msg(struct perf_transport *tp, struct perf_flow *flow)
 		for (i = 0; i < flow->burst; i++)
 			perf_flow_stamp(flow, flow->iov[i].iov_base, flow->seq + i);
 	}
-	ret = rte_vmci_qp_msg_enqueue_burst(qp_tx_ep(tp), flow->iov, flow->burst);
+	ret = rte_vmci_qp_msg_enqueue_burst(qp_ep(tp, side), flow->iov, flow->burst);
 	if (ret > 0)
 		flow->seq += ret;
 	return ret;
 }
 
 static int
-qp_rx_msg(struct perf_transport *tp, struct perf_flow *flow)
+qp_rx_msg(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
 	int ret, i;
 
-	ret = rte_vmci_qp_msg_dequeue_burst(qp_rx_ep(tp), flow->iov, flow->burst);
+	ret = rte_vmci_qp_msg_dequeue_burst(qp_ep(tp, side), flow->iov, flow->burst);
 	for (i = 0; i < ret; i++) {
 		if (flow->verify)
 			perf_flow_check(flow, flow->iov[i].iov_base, flow->iov[i].iov_len);
@@ -255,6 +254,106 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	return 0;
 }
 
+/*
+ * A vmci device and its host: the first vmci device creates the pair for
+ * the host context, and the host end attaches to it, as a guest and its
+ * host do over the hypervisor's queue-pair broker. With an emulated device
+ * the host end is the emulated hypervisor's (vmci_emu_host_qp_attach),
+ * which maps the guest's queue pages like the real host does; two guests
+ * cannot share pages through the emulator.
+ */
+
+static void
+emu_close(struct perf_transport *tp)
+{
+	struct qp_priv *priv = tp->priv;
+	int ret;
+
+	if (priv == NULL)
+		return;
+	if (priv->ep[1] != NULL) {
+		rte_vmci_qp_endpoint_free(priv->ep[1]);
+		ret = vmci_emu_host_qp_detach(NULL, priv->handle);
+		if (ret < 0)
+			fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
+	}
+	if (priv->qpair[0] != NULL)
+		rte_vmci_qpair_detach(priv->qpair[0]);
+	rte_free(priv);
+	tp->priv = NULL;
+}
+
+/* The first emulated vmci device: its host end lives in this process. */
+static int
+emu_find_device(struct rte_vmci_device **dev)
+{
+	struct rte_vmci_dev_info info;
+	uint16_t i, n = rte_vmci_dev_count();
+
+	for (i = 0; i < n; i++) {
+		*dev = rte_vmci_dev_get(i);
+		if (*dev != NULL && rte_vmci_dev_info_get(*dev, &info) == 0 &&
+		    strcmp(info.backend, "emu") == 0)
+			return 0;
+	}
+	fprintf(stderr, "vmci-perf: transport emu needs an emulated vmci device"
+		" (-a vmci:vmci_emu0,cid=20); found %u vmci devices, none emulated: a real"
+		" device's host end runs on the host (see doc/benchmarks.md)\n", n);
+	return -ENODEV;
+}
+
+static int
+emu_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
+{
+	struct rte_vmci_qpair_conf conf;
+	struct rte_vmci_device *dev;
+	struct qp_priv *priv;
+	int ret;
+
+	ret = emu_find_device(&dev);
+	if (ret < 0)
+		return ret;
+	priv = rte_zmalloc_socket("vmci_perf_emu", sizeof(*priv), RTE_CACHE_LINE_SIZE, socket);
+	if (priv == NULL) {
+		fprintf(stderr, "vmci-perf: out of memory for the transport\n");
+		return -ENOMEM;
+	}
+	tp->priv = priv;
+	memset(&conf, 0, sizeof(conf));
+	conf.produce_size = opt->queue_size;
+	conf.consume_size = opt->queue_size;
+	conf.peer = RTE_VMCI_HOST_CID;
+	conf.socket_id = socket;
+	priv->qpair[0] = rte_vmci_qpair_create(dev, &conf);
+	if (priv->qpair[0] == NULL) {
+		ret = -rte_errno;
+		fprintf(stderr, "vmci-perf: rte_vmci_qpair_create(peer host, %" PRIu64
+			" bytes per queue): %s\n", opt->queue_size, rte_strerror(rte_errno));
+		emu_close(tp);
+		return ret;
+	}
+	priv->ep[0] = rte_vmci_qpair_endpoint(priv->qpair[0]);
+	priv->handle = rte_vmci_qpair_handle(priv->qpair[0]);
+	ret = vmci_emu_host_qp_attach(NULL, priv->handle, opt->queue_size, opt->queue_size,
+				      &priv->ep[1]);
+	if (ret < 0) {
+		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
+			": VMCI result %d\n", priv->handle.context, priv->handle.resource, ret);
+		priv->ep[1] = NULL;
+		emu_close(tp);
+		return -EIO;
+	}
+	ret = qp_check_limits(priv, opt);
+	if (ret < 0) {
+		emu_close(tp);
+		return ret;
+	}
+	tp->tx = qp_api_fns[opt->api].tx;
+	tp->rx = qp_api_fns[opt->api].rx;
+	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+	return 0;
+}
+
 static void
 qp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
 {
@@ -274,5 +373,12 @@ const struct perf_transport_ops perf_transport_local_qp = {
 	.name = "local-qp",
 	.open = qp_open,
 	.close = qp_close,
+	.stats = qp_stats,
+};
+
+const struct perf_transport_ops perf_transport_emu_qp = {
+	.name = "emu",
+	.open = emu_open,
+	.close = emu_close,
 	.stats = qp_stats,
 };

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The vmci-dpdk authors
+"""Run vmci-perf briefly and validate what it wrote.
+
+    check_perf.py run VMCI_PERF NAME MODE TRANSPORT API [APP ARGS...] -- EAL ARGS...
+        runs VMCI_PERF [EAL ARGS] -- --mode MODE --transport TRANSPORT --api API
+        --json F [--hgrm F] [APP ARGS], then checks the JSON (modes, sizes,
+        rates > 0, verification passed, errors == 0, machine info) and, for
+        pingpong, the .hgrm file (header, monotonic rows, footer).
+    check_perf.py badcli VMCI_PERF
+        runs bad command lines; each must exit 2 naming the value and what
+        is allowed.
+"""
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+class CheckError(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise CheckError(what)
+
+
+def check_machine(doc):
+    m = doc.get("machine")
+    expect(isinstance(m, dict), "machine: missing")
+    expect(isinstance(m.get("cpu_model"), str) and m["cpu_model"], "machine.cpu_model empty")
+    expect(isinstance(m.get("cores"), int) and m["cores"] >= 1, "machine.cores < 1")
+    expect(str(m.get("dpdk_version", "")).startswith("DPDK"), "machine.dpdk_version")
+    hp = m.get("hugepages")
+    expect(isinstance(hp, dict) and {"total", "free", "size_kb"} <= set(hp),
+           "machine.hugepages fields")
+    for side in ("producer", "consumer"):
+        expect(isinstance(m.get(side), dict) and "lcore" in m[side], "machine.%s" % side)
+    expect(m["producer"]["lcore"] != m["consumer"]["lcore"], "two different lcores")
+
+
+def check_latency(r):
+    lat = r.get("latency_ns")
+    expect(isinstance(lat, dict), "%s %s: latency_ns missing" % (r["transport"], r["size"]))
+    keys = ["min", "p50", "p90", "p99", "p99.9", "p99.99", "max"]
+    vals = [lat[k] for k in keys]
+    expect(lat["samples"] > 0, "latency samples == 0")
+    expect(all(v > 0 for v in vals), "latency figures must be > 0: %s" % vals)
+    expect(vals == sorted(vals), "latency percentiles not monotonic: %s" % vals)
+
+
+def check_result(r, mode):
+    name = "%s %s B" % (r.get("transport"), r.get("size"))
+    expect(r.get("mode") == mode, name + ": mode %r" % r.get("mode"))
+    if "skipped" in r:
+        expect(mode == "bidir", name + ": skipped outside bidir: " + r["skipped"])
+        return
+    expect(r["messages"] > 0, name + ": no messages")
+    expect(r["messages"] == r["sent"], name + ": sent %d, received %d"
+           % (r["sent"], r["messages"]))
+    expect(r["mmsgs_per_s"] > 0 and r["gbytes_per_s"] > 0, name + ": rate not > 0")
+    expect(r["seconds"] > 0, name + ": seconds not > 0")
+    expect(r["verify_errors"] == 0, name + ": verify_errors %r" % r["verify_errors"])
+    expect(r["errors"] == 0, name + ": errors %r" % r["errors"])
+    expect(r["tx_error"] is None and r["rx_error"] is None, name + ": worker error")
+    if mode == "pingpong":
+        check_latency(r)
+
+
+def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
+    with open(path) as f:
+        doc = json.load(f)
+    expect(doc.get("tool") == "vmci-perf", "tool")
+    expect(doc.get("mode") == mode, "mode %r, expected %r" % (doc.get("mode"), mode))
+    expect(doc.get("transport") == transport, "transport %r" % doc.get("transport"))
+    expect(doc.get("api") == api, "api %r" % doc.get("api"))
+    expect(doc.get("verify") is True, "verify must be on")
+    expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
+    check_machine(doc)
+    expect(isinstance(doc.get("targets"), list), "targets missing")
+    for t in doc["targets"]:
+        expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
+               "target entry %r" % t)
+        expect((t["measured"] > 0) == (t["verdict"] != "not measured"),
+               "target %r: measured vs verdict" % t["target"])
+    res = doc.get("results")
+    expect(isinstance(res, list) and res, "results empty")
+    for r in res:
+        check_result(r, mode)
+    vm = [r for r in res if not r["baseline"]]
+    expect([r["size"] for r in vm] == sizes * len(queue_sizes), "vmci sizes %s, expected %s"
+           % ([r["size"] for r in vm], sizes * len(queue_sizes)))
+    expect([r["queue_size"] for r in vm] == [q for q in queue_sizes for _ in sizes],
+           "vmci queue sizes %s, expected the sweep %s" % ([r["queue_size"] for r in vm],
+                                                          queue_sizes))
+    expect(all(r["transport"] == transport for r in vm), "vmci rows' transport")
+    for bl in baselines:
+        rows = [r for r in res if r["baseline"] and r["transport"] == bl]
+        expect([r["size"] for r in rows] == sizes, "baseline %s sizes %s"
+               % (bl, [r["size"] for r in rows]))
+        ran = [r for r in rows if "skipped" not in r]
+        ratios = [x for x in doc["ratios"] if x["baseline"] == bl]
+        expect(len(ratios) == len(ran), "baseline %s: %d ratios for %d rows"
+               % (bl, len(ratios), len(ran)))
+        expect(all(x["vmci_advantage"] > 0 for x in ratios), "baseline %s: ratio <= 0" % bl)
+    return doc
+
+
+HGRM_ROW = re.compile(r"^\s*([0-9.]+)\s+([0-9.]+)\s+([0-9]+)(\s+([0-9.]+|inf))?\s*$")
+FOOTER = [
+    re.compile(r"^#\[Mean\s+=\s+[0-9.]+, StdDeviation\s+=\s+[0-9.]+\]$"),
+    re.compile(r"^#\[Max\s+=\s+([0-9.]+), Total count\s+=\s+([0-9]+)\]$"),
+    re.compile(r"^#\[Buckets\s+=\s+[0-9]+, SubBuckets\s+=\s+[0-9]+\]$"),
+]
+
+
+def check_hgrm(path):
+    with open(path) as f:
+        lines = [l.rstrip("\n") for l in f]
+    expect(lines and lines[0].split() == ["Value", "Percentile", "TotalCount",
+                                          "1/(1-Percentile)"], "hgrm header: %r" % lines[:1])
+    expect(len(lines) > 1 and lines[1] == "", "hgrm: blank line after header")
+    body = [l for l in lines[2:] if not l.startswith("#")]
+    foot = [l for l in lines[2:] if l.startswith("#")]
+    expect(len(body) >= 3, "hgrm: only %d rows" % len(body))
+    expect(lines[-3:] == foot and len(foot) == 3, "hgrm: footer must be the last 3 lines")
+    rows = []
+    for l in body:
+        m = HGRM_ROW.match(l)
+        expect(m, "hgrm row: %r" % l)
+        rows.append((float(m.group(1)), float(m.group(2)), int(m.group(3)), m.group(5)))
+    for a, b in zip(rows, rows[1:]):
+        expect(b[0] >= a[0], "hgrm values not monotonic: %s then %s" % (a, b))
+        expect(b[1] >= a[1], "hgrm percentiles not monotonic: %s then %s" % (a, b))
+        expect(b[2] >= a[2], "hgrm counts not monotonic: %s then %s" % (a, b))
+    for v, p, c, inv in rows[:-1]:
+        expect(0 <= p < 1 and inv is not None, "hgrm row percentile %s" % p)
+        expect(math.isclose(float(inv), 1 / (1 - p), rel_tol=1e-2), "1/(1-p) of %s" % p)
+    expect(rows[-1][1] == 1.0, "hgrm: last row must be percentile 1.0")
+    for rx, l in zip(FOOTER, foot):
+        expect(rx.match(l), "hgrm footer line %r" % l)
+    m = FOOTER[1].match(foot[1])
+    expect(int(m.group(2)) == rows[-1][2], "hgrm total count %s vs last row %d"
+           % (m.group(2), rows[-1][2]))
+    expect(math.isclose(float(m.group(1)), rows[-1][0], rel_tol=1e-6), "hgrm max vs last row")
+
+
+def opt_value(args, name, default):
+    return args[args.index(name) + 1] if name in args else default
+
+
+def cmd_run(argv):
+    perf, name, mode, transport, api = argv[:5]
+    rest = argv[5:]
+    sep = rest.index("--")
+    app, eal = rest[:sep], rest[sep + 1:]
+    sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
+    bl = opt_value(app, "--baselines", "none")
+    baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
+                   for q in opt_value(app, "--queue-size", "1m").split(",")]
+    tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
+    jpath = os.path.join(tmp, "out.json")
+    hpath = os.path.join(tmp, "out.hgrm")
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", api,
+                          "--json", jpath] + app
+    if mode == "pingpong":
+        cmd += ["--hgrm", hpath]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=240)
+    print(p.stdout)
+    expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
+    expect("Summary:" in p.stdout, "no summary table")
+    expect("verification passed" in p.stdout, "no verification verdict")
+    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes)
+    if mode == "pingpong":
+        check_hgrm(hpath)
+    print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
+
+
+BAD = [
+    (["--mode", "sideways"], "sideways", "stream, bidir or pingpong"),
+    (["--size", "0"], "\"0\"", "1 byte"),
+    (["--size", "12q"], "12q", "size"),
+    (["--size", "2m"], "2097152", "messages are 1.."),
+    (["--queue-size", "100"], "100", "4096..1073741824"),
+    (["--duration", "-1"], "-1", "more than 0"),
+    (["--duration", "abc"], "abc", "seconds"),
+    (["--burst", "0"], "\"0\"", "1..1024"),
+    (["--api", "dma"], "dma", "copy, zc or msg"),
+    (["--transport", "carrier-pigeon"], "carrier-pigeon", "emu or local-qp"),
+    (["--baselines", "unix,smoke"], "smoke", "unix, unix-busy, pipe, tcp, ring"),
+    (["--count", "0"], "\"0\"", "1..2^40"),
+    (["--tx-lcore", "x"], "\"x\"", "lcore id"),
+    (["--tx-lcore", "1", "--rx-lcore", "1"], "both 1", "two different lcores"),
+    (["--plot", "out.jpg"], "out.jpg", ".png"),
+    (["--hgrm", "x.hgrm"], "x.hgrm", "--mode pingpong"),
+    (["--json"], "--json", "needs a value"),
+    (["--frobnicate"], "--frobnicate", "unknown option"),
+    (["stray"], "stray", "unexpected argument"),
+]
+
+
+def cmd_badcli(argv):
+    perf = argv[0]
+    for args, value, allowed in BAD:
+        p = subprocess.run([perf, "--"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        err = p.stderr.strip().splitlines()
+        last = err[-1] if err else ""
+        expect(p.returncode == 2, "%s: exit %d, expected 2" % (args, p.returncode))
+        expect(value in last and allowed in last,
+               "%s: error line %r should name %r and %r" % (args, last, value, allowed))
+        print("ok %-40s -> %s" % (" ".join(args), last))
+    p = subprocess.run([perf, "--", "--help"], stdout=subprocess.PIPE, text=True, timeout=30)
+    expect(p.returncode == 0, "--help exit %d" % p.returncode)
+    for word in ("--mode", "--transport", "--baselines", "--size", "--queue-size",
+                 "--duration", "--count", "--burst", "--api", "--tx-lcore", "--rx-lcore",
+                 "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir"):
+        expect(word in p.stdout, "--help does not explain %s" % word)
+    print("ok --help")
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "badcli"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        (cmd_run if sys.argv[1] == "run" else cmd_badcli)(sys.argv[2:])
+    except CheckError as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
