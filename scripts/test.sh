@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Run every meson test suite twice: on the regular build and on an
-# ASan+UBSan build. Ends with one line "total: N passed, N failed, N skipped"
-# and exits non-zero when anything failed.
+# Run every meson test suite twice, on the regular build and on an
+# ASan+UBSan build, then every fuzz target for FUZZ_SECONDS (default 20)
+# with libFuzzer (scripts/fuzz.sh). Ends with one line
+# "total: N passed, N failed, N skipped" and exits non-zero when anything
+# failed.
 #
-#   scripts/test.sh                  both builds, all suites
-#   scripts/test.sh --no-sanitize    regular build only
+#   scripts/test.sh                  both builds, all suites, fuzzing
+#   scripts/test.sh --no-sanitize    without the ASan+UBSan build
+#   scripts/test.sh --no-fuzz        without the libFuzzer runs
 #   scripts/test.sh --suite unit     extra arguments go to `meson test`
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +17,12 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-san}
 sanitize=1
+fuzz=1
 meson_args=()
 for arg in "$@"; do
 	case "$arg" in
 	--no-sanitize) sanitize=0 ;;
+	--no-fuzz) fuzz=0 ;;
 	*) meson_args+=("$arg") ;;
 	esac
 done
@@ -75,6 +80,19 @@ if [ "$sanitize" = 1 ]; then
 		echo "sanitizer build failed:"; tail -30 "$SAN_BUILD_DIR/setup.log"
 		failed=$((failed + 1))
 	fi
+fi
+
+# Short libFuzzer runs: one result per target.
+if [ "$fuzz" = 1 ]; then
+	echo "== libFuzzer, ${FUZZ_SECONDS:-20} s per target"
+	fuzz_log=$(mktemp)
+	FUZZ_SECONDS=${FUZZ_SECONDS:-20} ./scripts/fuzz.sh | tee "$fuzz_log"
+	p=$(grep -c ': ok,' "$fuzz_log")
+	f=$(grep -c ': FAILED' "$fuzz_log")
+	[ "$p" -gt 0 ] || f=$((f + 1))  # nothing ran: the build or setup failed
+	rm -f "$fuzz_log"
+	echo "fuzz: $p passed, $f failed, 0 skipped"
+	passed=$((passed + p)) failed=$((failed + f))
 fi
 
 echo "total: $passed passed, $failed failed, $skipped skipped"
