@@ -310,6 +310,11 @@ vmci_bus_scan(void)
 	return ret != 0 ? ret : emu_ret;
 }
 
+/*
+ * -a/-b: a PCI function follows the PCI bus's lists; in addition, once
+ * devices of this bus are allow-listed (-a vmci:vmci_emu0), a function
+ * is used only if named with -a too, as on any bus with an allowlist.
+ */
 static bool
 dev_allowed(const struct rte_vmci_device *vdev)
 {
@@ -317,9 +322,11 @@ dev_allowed(const struct rte_vmci_device *vdev)
 
 	if (da != NULL && da->policy == RTE_DEV_BLOCKED)
 		return false;
-	if (vdev->pdev != NULL)
-		return vmci_pci_allowed(vdev->pdev);
-	return true;
+	if (vdev->pdev == NULL)
+		return true;
+	if (vmci_bus.conf.scan_mode == RTE_BUS_SCAN_ALLOWLIST && !vmci_pci_explicit(vdev->pdev))
+		return false;
+	return vmci_pci_allowed(vdev->pdev);
 }
 
 /*
