@@ -21,6 +21,7 @@
 #include <rte_bus.h>
 #include <rte_bus_pci.h>
 #include <rte_devargs.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
@@ -423,6 +424,12 @@ vmci_bus_probe(void)
 			VMCI_LOG(DEBUG, "%s: not allowed by -a/-b, skipped", vdev->name);
 			continue;
 		}
+		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+			/* Bring-up resets the device: only its owner may do that. */
+			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
+				 vdev->name);
+			continue;
+		}
 		if (vdev->pdev != NULL && !dev_explicit(vdev) &&
 		    vmci_pci_check_usable(vdev->pdev, RTE_LOG_NOTICE) < 0)
 			continue;
@@ -465,6 +472,11 @@ vmci_bus_plug(struct rte_device *dev)
 
 	if (vdev->bad_args && retry_emu_args(vdev) < 0)
 		return -EINVAL;
+	if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VMCI_LOG(ERR, "%s: a VMCI function can only be plugged in the primary process",
+			 vdev->name);
+		return -ENOTSUP;
+	}
 	return vmci_dev_probe(vdev);
 }
 

@@ -277,6 +277,42 @@ def case_pci_vfio_iova_va(opts):
           "no error naming the function and the fix")
 
 
+def case_pci_secondary(opts):
+    """
+    A secondary process leaves the VMCI function to the primary: bringing
+    it up would reset the primary's device. Needs hugepages.
+    """
+    free = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                free = int(line.split()[1])
+    if free == 0:
+        print("skipped: a secondary process needs hugepages (HugePages_Free is 0)")
+        return SKIP
+    prefix = "pci_secondary_%d" % os.getpid()
+    primary = [opts.app, "-l", "0", "-m", "64", "--file-prefix=bus_" + prefix,
+               "--base-virtaddr=0x200000000000", "--no-pci", "--no-telemetry",
+               "--", "-t", "60"]
+    print("$ " + " ".join(primary))
+    proc = subprocess.Popen(primary, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_line(proc, "vmci_testapp: ready")
+        with tempfile.TemporaryDirectory() as root:
+            r = run_app(opts, prefix, ["-l", "1", "--proc-type=secondary",
+                                       "--no-telemetry", "--log-level=bus.vmci:info"],
+                        env=pci_env(root, "vfio-pci"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, err = proc.communicate(timeout=30)
+        print("--- primary stdout (rest)\n%s--- primary stderr\n%s" % (rest, err))
+    check(proc.returncode == 0 and "cleanup=0" in rest, "primary exit %d" % proc.returncode)
+    expect_clean_exit(r, 0)
+    check("%s: VMCI function left to the primary process" % VMCI_BDF in r.err,
+          "secondary did not leave the function alone")
+    check("cannot map" not in r.err, "secondary tried to map the function")
+
+
 # Telemetry.
 
 def telemetry_query(opts, prefix, commands):
@@ -405,6 +441,7 @@ CASES = {
     "pci_blocked": case_pci_blocked,
     "pci_allowlist_other": case_pci_allowlist_other,
     "pci_vfio_iova_va": case_pci_vfio_iova_va,
+    "pci_secondary": case_pci_secondary,
     "telemetry": case_telemetry,
     "plugin": case_plugin,
 }
