@@ -247,6 +247,34 @@ event_seen(struct rte_vmci_device *dev, uint32_t event, const void *payload, uin
 		memcpy(cid, payload, sizeof(*cid));
 }
 
+/* After a context-ID change: reachable at the new ID, sending from it. */
+static int
+routed_to_new_cid(uint32_t cid)
+{
+	struct dg_seen seen0 = { 0 }, seen1 = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	struct rte_vmci_handle old = { CID1, 2100 };
+	int ret = TEST_FAILED;
+
+	ep0 = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &seen0);
+	ep1 = rte_vmci_dgram_create(dev1, 2100, dg_recv, &seen1);
+	if (ep0 == NULL || ep1 == NULL || rte_vmci_dgram_handle(ep1).context != cid)
+		goto out;
+	if (rte_vmci_dgram_send(ep0, rte_vmci_dgram_handle(ep1), "new", 3) < 0 ||
+	    poll_until(dev1, &seen1.count, 1) != TEST_SUCCESS ||
+	    rte_vmci_dgram_send(ep1, rte_vmci_dgram_handle(ep0), "back", 4) < 0 ||
+	    poll_until(dev0, &seen0.count, 1) != TEST_SUCCESS || seen0.src.context != cid)
+		goto out;
+	/* The old ID is nobody's now. */
+	if (rte_vmci_dgram_send(ep0, old, "old", 3) >= 0)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	return ret;
+}
+
 static int
 test_events(void)
 {
@@ -261,6 +289,7 @@ test_events(void)
 	rte_vmci_poll(dev1);
 	TEST_ASSERT_EQUAL(new_cid, 31, "CTX_ID_UPDATE payload");
 	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), 31, "cached context ID");
+	TEST_ASSERT_EQUAL(routed_to_new_cid(31), TEST_SUCCESS, "datagrams under the new ID");
 	TEST_ASSERT(vmci_emu_set_context_id(VMCI_EMU_DEFAULT_HV, 31, CID1) >= 0, "restore");
 	rte_vmci_poll(dev1);
 	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), CID1, "restored");
