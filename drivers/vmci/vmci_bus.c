@@ -362,10 +362,20 @@ dev_close_hw(struct rte_vmci_device *vdev)
 {
 	if (vdev->hw == NULL)
 		return;
-	if (vdev->pdev != NULL)
+	if (vdev->pdev != NULL) {
 		vmci_pci_hw_close(vdev->hw);
-	else
+	} else {
 		vmci_emu_dev_destroy(vdev->hw);
+		/*
+		 * The last device of an emulated hypervisor takes its memzone
+		 * along; -EBUSY while other devices (in any process) or host
+		 * queue pairs remain on it. Secondaries leave it to the primary.
+		 */
+		if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+		    vmci_emu_hv_free(vdev->hv_name) == 0)
+			VMCI_LOG(DEBUG, "%s: emulated hypervisor %s freed", vdev->name,
+				 vdev->hv_name);
+	}
 	vdev->hw = NULL;
 }
 

@@ -444,7 +444,20 @@ test_hotplug(void)
 	}
 	rte_vmci_dgram_destroy(ep0);
 	rte_vmci_dgram_destroy(ep1);
-	return ret;
+	if (ret != TEST_SUCCESS)
+		return ret;
+
+	/* The last device of the emulated hypervisor takes its memzone along. */
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) != NULL, "hv memzone");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_emu1"), 0, "remove 1");
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) != NULL,
+		    "hv freed while vmci_emu0 is on it");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_emu0"), 0, "remove 0");
+	dev0 = dev1 = NULL;
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) == NULL,
+		    "hv memzone left behind");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_count(), 0, "bus empty");
+	return TEST_SUCCESS;
 }
 
 static int
