@@ -281,7 +281,7 @@ scan_emu(void)
 	return ret;
 }
 
-/* Hotplug of a device refused before: parse its current devargs again. */
+/* Hotplug of a device refused before (devargs, bring-up): parse its devargs again. */
 static int
 retry_emu_args(struct rte_vmci_device *vdev)
 {
@@ -479,6 +479,7 @@ static int
 vmci_bus_plug(struct rte_device *dev)
 {
 	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+	int ret;
 
 	if (vdev->bad_args && retry_emu_args(vdev) < 0)
 		return -EINVAL;
@@ -487,7 +488,13 @@ vmci_bus_plug(struct rte_device *dev)
 			 vdev->name);
 		return -ENOTSUP;
 	}
-	return vmci_dev_probe(vdev);
+	ret = vmci_dev_probe(vdev);
+	if (ret < 0 && vdev->emulated) {
+		/* EAL drops the devargs of a failed plug: retry from new ones. */
+		vdev->bad_args = true;
+		vdev->device.devargs = NULL;
+	}
+	return ret;
 }
 
 /*

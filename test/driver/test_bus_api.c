@@ -457,6 +457,12 @@ test_hotplug(void)
 	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) == NULL,
 		    "hv memzone left behind");
 	TEST_ASSERT_EQUAL(rte_vmci_dev_count(), 0, "bus empty");
+
+	/* Refused at bring-up (no DATAGRAM), then plugged with good devargs. */
+	TEST_ASSERT(rte_eal_hotplug_add("vmci", "vmci_emu3", "caps=0x18") < 0, "no DATAGRAM");
+	TEST_ASSERT(rte_vmci_dev_find("vmci_emu3") == NULL, "refused device on the bus");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_add("vmci", "vmci_emu3", "cid=33"), 0, "retry");
+	TEST_ASSERT_EQUAL(rte_vmci_context_id(rte_vmci_dev_find("vmci_emu3")), 33, "cid");
 	return TEST_SUCCESS;
 }
 
