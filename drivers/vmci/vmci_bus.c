@@ -21,6 +21,7 @@
 #include <rte_bus.h>
 #include <rte_bus_pci.h>
 #include <rte_devargs.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
@@ -296,7 +297,7 @@ scan_emu(void)
 	return ret;
 }
 
-/* Hotplug of a device refused before: parse its current devargs again. */
+/* Hotplug of a device refused before (devargs, bring-up): parse its devargs again. */
 static int
 retry_emu_args(struct rte_vmci_device *vdev)
 {
@@ -326,6 +327,11 @@ vmci_bus_scan(void)
 	return ret != 0 ? ret : emu_ret;
 }
 
+/*
+ * -a/-b: a PCI function follows the PCI bus's lists; in addition, once
+ * devices of this bus are allow-listed (-a vmci:vmci_emu0), a function
+ * is used only if named with -a too, as on any bus with an allowlist.
+ */
 static bool
 dev_allowed(const struct rte_vmci_device *vdev)
 {
@@ -333,9 +339,11 @@ dev_allowed(const struct rte_vmci_device *vdev)
 
 	if (da != NULL && da->policy == RTE_DEV_BLOCKED)
 		return false;
-	if (vdev->pdev != NULL)
-		return vmci_pci_allowed(vdev->pdev);
-	return true;
+	if (vdev->pdev == NULL)
+		return true;
+	if (vmci_bus.conf.scan_mode == RTE_BUS_SCAN_ALLOWLIST && !vmci_pci_explicit(vdev->pdev))
+		return false;
+	return vmci_pci_allowed(vdev->pdev);
 }
 
 /*
@@ -370,10 +378,20 @@ dev_close_hw(struct rte_vmci_device *vdev)
 {
 	if (vdev->hw == NULL)
 		return;
-	if (vdev->pdev != NULL)
+	if (vdev->pdev != NULL) {
 		vmci_pci_hw_close(vdev->hw);
-	else
+	} else {
 		vmci_emu_dev_destroy(vdev->hw);
+		/*
+		 * The last device of an emulated hypervisor takes its memzone
+		 * along; -EBUSY while other devices (in any process) or host
+		 * queue pairs remain on it. Secondaries leave it to the primary.
+		 */
+		if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
+		    vmci_emu_hv_free(vdev->hv_name) == 0)
+			VMCI_LOG(DEBUG, "%s: emulated hypervisor %s freed", vdev->name,
+				 vdev->hv_name);
+	}
 	vdev->hw = NULL;
 }
 
@@ -432,6 +450,12 @@ vmci_bus_probe(void)
 			VMCI_LOG(DEBUG, "%s: not allowed by -a/-b, skipped", vdev->name);
 			continue;
 		}
+		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+			/* Bring-up resets the device: only its owner may do that. */
+			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
+				 vdev->name);
+			continue;
+		}
 		if (vdev->pdev != NULL && !dev_explicit(vdev) &&
 		    vmci_pci_check_usable(vdev->pdev, RTE_LOG_NOTICE) < 0)
 			continue;
@@ -471,10 +495,22 @@ static int
 vmci_bus_plug(struct rte_device *dev)
 {
 	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
+	int ret;
 
 	if (vdev->bad_args && retry_emu_args(vdev) < 0)
 		return -EINVAL;
-	return vmci_dev_probe(vdev);
+	if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VMCI_LOG(ERR, "%s: a VMCI function can only be plugged in the primary process",
+			 vdev->name);
+		return -ENOTSUP;
+	}
+	ret = vmci_dev_probe(vdev);
+	if (ret < 0 && vdev->emulated) {
+		/* EAL drops the devargs of a failed plug: retry from new ones. */
+		vdev->bad_args = true;
+		vdev->device.devargs = NULL;
+	}
+	return ret;
 }
 
 /*

@@ -24,7 +24,7 @@ struct rte_vmci_device {
 	char name[RTE_DEV_NAME_MAX_LEN];
 	struct rte_pci_device *pdev;   /* PCI backend, else NULL */
 	bool emulated;
-	bool bad_args;                 /* emulated: devargs refused (reported once) */
+	bool bad_args;                 /* emulated: refused; a hotplug re-reads devargs */
 	char hv_name[VMCI_EMU_HV_NAMESIZE];
 	struct vmci_emu_dev_conf emu;  /* emulated: parsed devargs */
 	struct vmci_hw *hw;            /* register access, once probed */

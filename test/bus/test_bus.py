@@ -212,13 +212,24 @@ def case_pci_unbound(opts):
 
 
 def case_pci_unbound_with_emu(opts):
-    """An unusable PCI function must not stop emulated devices."""
+    """
+    An unusable PCI function must not stop emulated devices; and with
+    -a vmci:... the vmci bus has an allowlist, so the function (not named)
+    is left alone without a notice.
+    """
     with tempfile.TemporaryDirectory() as root:
+        env = pci_env(root, "vmw_vmci")
         r = run_app(opts, "pci_unbound_emu", EAL_PCI + ["-a", "vmci:vmci_emu0,cid=40"],
-                    env=pci_env(root, "vmw_vmci"))
+                    env=env)
+        expect_clean_exit(r, 1)
+        check(r.devices[0]["context_id"] == 40, "emulated device: %s" % r.devices[0])
+        check("VMCI function bound" not in r.err, "function outside the allowlist looked at")
+        # Both named: the emulated device comes up, the function is refused.
+        r = run_app(opts, "pci_unbound_emu2", EAL_PCI +
+                    ["-a", "vmci:vmci_emu0,cid=40", "-a", VMCI_BDF], env=env)
     expect_clean_exit(r, 1)
-    check(r.devices[0]["context_id"] == 40, "emulated device: %s" % r.devices[0])
-    check('VMCI function bound to "vmw_vmci"' in r.err, "no notice for the kernel-owned function")
+    check('%s: VMCI function bound to "vmw_vmci"' % VMCI_BDF in r.err,
+          "no error for the named kernel-owned function")
 
 
 def case_pci_explicit(opts):
@@ -264,6 +275,42 @@ def case_pci_vfio_iova_va(opts):
     expect_clean_exit(r, 0)
     check(VMCI_BDF in r.err and ("--iova-mode=pa" in r.err or "cannot map" in r.err),
           "no error naming the function and the fix")
+
+
+def case_pci_secondary(opts):
+    """
+    A secondary process leaves the VMCI function to the primary: bringing
+    it up would reset the primary's device. Needs hugepages.
+    """
+    free = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                free = int(line.split()[1])
+    if free == 0:
+        print("skipped: a secondary process needs hugepages (HugePages_Free is 0)")
+        return SKIP
+    prefix = "pci_secondary_%d" % os.getpid()
+    primary = [opts.app, "-l", "0", "-m", "64", "--file-prefix=bus_" + prefix,
+               "--base-virtaddr=0x200000000000", "--no-pci", "--no-telemetry",
+               "--", "-t", "60"]
+    print("$ " + " ".join(primary))
+    proc = subprocess.Popen(primary, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_line(proc, "vmci_testapp: ready")
+        with tempfile.TemporaryDirectory() as root:
+            r = run_app(opts, prefix, ["-l", "1", "--proc-type=secondary",
+                                       "--no-telemetry", "--log-level=bus.vmci:info"],
+                        env=pci_env(root, "vfio-pci"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, err = proc.communicate(timeout=30)
+        print("--- primary stdout (rest)\n%s--- primary stderr\n%s" % (rest, err))
+    check(proc.returncode == 0 and "cleanup=0" in rest, "primary exit %d" % proc.returncode)
+    expect_clean_exit(r, 0)
+    check("%s: VMCI function left to the primary process" % VMCI_BDF in r.err,
+          "secondary did not leave the function alone")
+    check("cannot map" not in r.err, "secondary tried to map the function")
 
 
 # Telemetry.
@@ -394,6 +441,7 @@ CASES = {
     "pci_blocked": case_pci_blocked,
     "pci_allowlist_other": case_pci_allowlist_other,
     "pci_vfio_iova_va": case_pci_vfio_iova_va,
+    "pci_secondary": case_pci_secondary,
     "telemetry": case_telemetry,
     "plugin": case_plugin,
 }

@@ -247,6 +247,34 @@ event_seen(struct rte_vmci_device *dev, uint32_t event, const void *payload, uin
 		memcpy(cid, payload, sizeof(*cid));
 }
 
+/* After a context-ID change: reachable at the new ID, sending from it. */
+static int
+routed_to_new_cid(uint32_t cid)
+{
+	struct dg_seen seen0 = { 0 }, seen1 = { 0 };
+	struct rte_vmci_dgram *ep0, *ep1;
+	struct rte_vmci_handle old = { CID1, 2100 };
+	int ret = TEST_FAILED;
+
+	ep0 = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &seen0);
+	ep1 = rte_vmci_dgram_create(dev1, 2100, dg_recv, &seen1);
+	if (ep0 == NULL || ep1 == NULL || rte_vmci_dgram_handle(ep1).context != cid)
+		goto out;
+	if (rte_vmci_dgram_send(ep0, rte_vmci_dgram_handle(ep1), "new", 3) < 0 ||
+	    poll_until(dev1, &seen1.count, 1) != TEST_SUCCESS ||
+	    rte_vmci_dgram_send(ep1, rte_vmci_dgram_handle(ep0), "back", 4) < 0 ||
+	    poll_until(dev0, &seen0.count, 1) != TEST_SUCCESS || seen0.src.context != cid)
+		goto out;
+	/* The old ID is nobody's now. */
+	if (rte_vmci_dgram_send(ep0, old, "old", 3) >= 0)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_dgram_destroy(ep0);
+	rte_vmci_dgram_destroy(ep1);
+	return ret;
+}
+
 static int
 test_events(void)
 {
@@ -261,6 +289,7 @@ test_events(void)
 	rte_vmci_poll(dev1);
 	TEST_ASSERT_EQUAL(new_cid, 31, "CTX_ID_UPDATE payload");
 	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), 31, "cached context ID");
+	TEST_ASSERT_EQUAL(routed_to_new_cid(31), TEST_SUCCESS, "datagrams under the new ID");
 	TEST_ASSERT(vmci_emu_set_context_id(VMCI_EMU_DEFAULT_HV, 31, CID1) >= 0, "restore");
 	rte_vmci_poll(dev1);
 	TEST_ASSERT_EQUAL(rte_vmci_context_id(dev1), CID1, "restored");
@@ -415,7 +444,26 @@ test_hotplug(void)
 	}
 	rte_vmci_dgram_destroy(ep0);
 	rte_vmci_dgram_destroy(ep1);
-	return ret;
+	if (ret != TEST_SUCCESS)
+		return ret;
+
+	/* The last device of the emulated hypervisor takes its memzone along. */
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) != NULL, "hv memzone");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_emu1"), 0, "remove 1");
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) != NULL,
+		    "hv freed while vmci_emu0 is on it");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_emu0"), 0, "remove 0");
+	dev0 = dev1 = NULL;
+	TEST_ASSERT(rte_memzone_lookup("vmci_emu_" VMCI_EMU_DEFAULT_HV) == NULL,
+		    "hv memzone left behind");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_count(), 0, "bus empty");
+
+	/* Refused at bring-up (no DATAGRAM), then plugged with good devargs. */
+	TEST_ASSERT(rte_eal_hotplug_add("vmci", "vmci_emu3", "caps=0x18") < 0, "no DATAGRAM");
+	TEST_ASSERT(rte_vmci_dev_find("vmci_emu3") == NULL, "refused device on the bus");
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_add("vmci", "vmci_emu3", "cid=33"), 0, "retry");
+	TEST_ASSERT_EQUAL(rte_vmci_context_id(rte_vmci_dev_find("vmci_emu3")), 33, "cid");
+	return TEST_SUCCESS;
 }
 
 static int
