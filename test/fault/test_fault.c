@@ -295,18 +295,22 @@ test_lost_context_id_update(void)
 static int
 test_device_reset(void)
 {
+	struct rte_vmci_handle handle;
 	struct drv_guest g;
 	struct hpair hp;
+	int ret;
 
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
 	TEST_ASSERT(hpair_open(&g, &hp, 13) == TEST_SUCCESS, "pair");
 	TEST_ASSERT(hpair_traffic(&hp, 20) == TEST_SUCCESS, "traffic");
 	rte_vmci_qp_endpoint_free(hp.host);
+	handle = vmci_qpair_handle(hp.qp);
 	/* Teardown detaches the pair (the host is told) and resets the device. */
 	vmci_device_destroy(g.dev);
 	g.dev = NULL;
-	TEST_ASSERT(vmci_emu_host_qp_detach(HV, vmci_qpair_handle(hp.qp)) >= 0,
-		    "host end of the torn-down pair");
+	ret = vmci_emu_host_qp_detach(HV, handle);
+	TEST_ASSERT(ret >= 0, "host end of the torn-down pair %u:%u: %s", handle.context,
+		    handle.resource, vmci_result_str(ret));
 	g.dev = vmci_device_create(g.hw, NULL);
 	TEST_ASSERT(g.dev != NULL, "bring-up after reset: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(hpair_open(&g, &hp, 17) == TEST_SUCCESS, "pair after reset");
