@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "drv_test.h"
+#include "fault_mem.h"
 
 #define HV "fault"
 #define QSIZE (32u * 1024u + 77u)
@@ -390,33 +391,10 @@ test_qp_memory_cap(void)
 static int
 test_memory_exhausted(void)
 {
-	struct vmci_qpair_conf c = {
-		.produce_size = 1u << 20,
-		.consume_size = 1u << 20,
-		.peer = VMCI_HOST_CID,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	void *hog[256];
-	struct vmci_qpair *qp;
 	struct drv_guest g;
-	unsigned int n = 0, i;
-	size_t chunk;
 
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
-	/* Take everything, big pieces first, down to pieces smaller than a queue. */
-	for (chunk = 64u << 20; chunk >= (256u << 10) && n < RTE_DIM(hog); )
-		if ((hog[n] = rte_malloc(NULL, chunk, 0)) != NULL)
-			n++;
-		else
-			chunk /= 2;
-	qp = vmci_qpair_alloc(g.dev, &c);
-	TEST_ASSERT(qp == NULL, "a 2 MiB pair was created with memory exhausted");
-	TEST_ASSERT_EQUAL(rte_errno, ENOMEM, "rte_errno: %s", rte_strerror(rte_errno));
-	for (i = 0; i < n; i++)
-		rte_free(hog[i]);
-	qp = vmci_qpair_alloc(g.dev, &c);
-	TEST_ASSERT(qp != NULL, "pair once memory is back: %s", rte_strerror(rte_errno));
-	vmci_qpair_detach(qp);
+	TEST_ASSERT(fault_check_memory_exhausted(g.dev) == TEST_SUCCESS, "exhaustion");
 	drv_guest_down(&g);
 	return hv_clean();
 }

@@ -34,6 +34,7 @@
 #include <rte_errno.h>
 
 #include "drv_test.h"
+#include "fault_mem.h"
 
 #define HV "fault_mp"
 #define QSIZE 65536u
@@ -125,8 +126,13 @@ child_main(const char *spec)
 		printf("  child: attach: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	/*
+	 * Idle until killed, outside any register access: a process killed
+	 * inside one would leave the emulator's instance lock taken
+	 * (vmci_emu_hv_reap_dead() documents this limit).
+	 */
 	for (;;)
-		vmci_device_poll(g.dev);
+		pause();
 }
 
 /* The survivor keeps working: a new pair with the host carries data. */
@@ -202,8 +208,24 @@ test_secondary_sigkill(void)
 	return TEST_SUCCESS;
 }
 
+/* Hugepages exhausted (capped by --socket-limit): ENOMEM, then works again. */
+static int
+test_hugepages_exhausted(void)
+{
+	struct drv_guest g;
+	int ret;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
+	ret = fault_check_memory_exhausted(g.dev);
+	drv_guest_down(&g);
+	TEST_ASSERT(ret == TEST_SUCCESS, "exhaustion");
+	TEST_ASSERT_EQUAL(vmci_emu_hv_free(HV), 0, "hypervisor instance");
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "secondary_sigkill", test_secondary_sigkill },
+	{ "hugepages_exhausted", test_hugepages_exhausted },
 	{ NULL, NULL },
 };
 
