@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "drv_test.h"
+#include "fault_mem.h"
 
 #define HV "fault"
 #define QSIZE (32u * 1024u + 77u)
@@ -298,17 +299,19 @@ test_device_reset(void)
 	struct rte_vmci_handle handle;
 	struct drv_guest g;
 	struct hpair hp;
+	int ret;
 
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
 	TEST_ASSERT(hpair_open(&g, &hp, 13) == TEST_SUCCESS, "pair");
 	TEST_ASSERT(hpair_traffic(&hp, 20) == TEST_SUCCESS, "traffic");
 	rte_vmci_qp_endpoint_free(hp.host);
-	/* Teardown detaches and frees the pair (the host is told) and resets the device. */
 	handle = vmci_qpair_handle(hp.qp);
+	/* Teardown detaches the pair (the host is told) and resets the device. */
 	vmci_device_destroy(g.dev);
 	g.dev = NULL;
-	TEST_ASSERT(vmci_emu_host_qp_detach(HV, handle) >= 0,
-		    "host end of the torn-down pair");
+	ret = vmci_emu_host_qp_detach(HV, handle);
+	TEST_ASSERT(ret >= 0, "host end of the torn-down pair %u:%u: %s", handle.context,
+		    handle.resource, vmci_result_str(ret));
 	g.dev = vmci_device_create(g.hw, NULL);
 	TEST_ASSERT(g.dev != NULL, "bring-up after reset: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(hpair_open(&g, &hp, 17) == TEST_SUCCESS, "pair after reset");
@@ -388,33 +391,10 @@ test_qp_memory_cap(void)
 static int
 test_memory_exhausted(void)
 {
-	struct vmci_qpair_conf c = {
-		.produce_size = 1u << 20,
-		.consume_size = 1u << 20,
-		.peer = VMCI_HOST_CID,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	void *hog[256];
-	struct vmci_qpair *qp;
 	struct drv_guest g;
-	unsigned int n = 0, i;
-	size_t chunk;
 
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
-	/* Take everything, big pieces first, down to pieces smaller than a queue. */
-	for (chunk = 64u << 20; chunk >= (256u << 10) && n < RTE_DIM(hog); )
-		if ((hog[n] = rte_malloc(NULL, chunk, 0)) != NULL)
-			n++;
-		else
-			chunk /= 2;
-	qp = vmci_qpair_alloc(g.dev, &c);
-	TEST_ASSERT(qp == NULL, "a 2 MiB pair was created with memory exhausted");
-	TEST_ASSERT_EQUAL(rte_errno, ENOMEM, "rte_errno: %s", rte_strerror(rte_errno));
-	for (i = 0; i < n; i++)
-		rte_free(hog[i]);
-	qp = vmci_qpair_alloc(g.dev, &c);
-	TEST_ASSERT(qp != NULL, "pair once memory is back: %s", rte_strerror(rte_errno));
-	vmci_qpair_detach(qp);
+	TEST_ASSERT(fault_check_memory_exhausted(g.dev) == TEST_SUCCESS, "exhaustion");
 	drv_guest_down(&g);
 	return hv_clean();
 }
@@ -527,6 +507,35 @@ inject_fault(struct drv_guest *g, uint64_t r, uint64_t *counts)
 	}
 }
 
+/*
+ * Drain both streams of @hp (every acknowledged byte must arrive), add
+ * them to the totals, and replace the pair by a new one. Faults that
+ * would lose the new pair's QP_PEER_ATTACH (drop and corrupt rules, a
+ * pending queue full of flood) are cleared first: a lost attach event
+ * leaves the creator waiting, which the fault cases do not test.
+ */
+static int
+soak_cycle_pair(struct drv_guest *g, struct hpair *hp, uint64_t seed,
+		uint64_t *done_g2h, uint64_t *done_h2g)
+{
+	uint32_t cid = vmci_emu_dev_cid(g->hw); /* the truth, not the guest's cache */
+	unsigned int i;
+
+	TEST_ASSERT(vs_drain(&hp->g2h) == 0, "guest->host drain");
+	TEST_ASSERT(vs_drain(&hp->h2g) == 0, "host->guest drain");
+	*done_g2h += hp->g2h.got;
+	*done_h2g += hp->h2g.got;
+	hpair_close(hp);
+	host_drain();
+	vmci_emu_fault_drop_dg(HV, cid, 0);
+	vmci_emu_fault_corrupt_dg(HV, cid, 0);
+	vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID, VMCI_QUEUEPAIR_ALLOC, 0, 0);
+	/* A pending queue still full of flood would refuse the attach event. */
+	for (i = 0; i < 1000 && vmci_device_poll(g->dev) > 0; i++)
+		;
+	return hpair_open(g, hp, seed);
+}
+
 static int
 test_soak(void)
 {
@@ -541,6 +550,7 @@ test_soak(void)
 	struct dg_count cnt = { 0 };
 	uint64_t counts[8] = { 0 }, end, rng = soak_seed * 0x9e3779b97f4a7c15ull | 1;
 	uint64_t rounds = 0, extra_ok = 0, extra_failed = 0;
+	uint64_t done_g2h = 0, done_h2g = 0, pairs = 1;
 	struct vmci_qpair *extra;
 	struct vmci_dgram_ep *ep;
 	struct drv_guest g;
@@ -568,6 +578,12 @@ test_soak(void)
 			}
 			host_drain();
 		}
+		if ((rounds & 8191) == 8191) {
+			/* Replace the streaming pair: drain, tear down, open a new one. */
+			TEST_ASSERT(soak_cycle_pair(&g, &hp, rnd(&rng), &done_g2h, &done_h2g) ==
+				    TEST_SUCCESS, "pair %" PRIu64, pairs);
+			pairs++;
+		}
 		vmci_device_poll(g.dev);
 		TEST_ASSERT(vs_step(&hp.g2h, true) == 0, "guest->host, round %" PRIu64, rounds);
 		TEST_ASSERT(vs_step(&hp.h2g, true) == 0, "host->guest, round %" PRIu64, rounds);
@@ -576,10 +592,12 @@ test_soak(void)
 	vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID, VMCI_QUEUEPAIR_ALLOC, 0, 0);
 	TEST_ASSERT(vs_drain(&hp.g2h) == 0, "guest->host drain");
 	TEST_ASSERT(vs_drain(&hp.h2g) == 0, "host->guest drain");
-	printf("  %.1f s, %" PRIu64 " rounds: %" PRIu64 " + %" PRIu64
+	done_g2h += hp.g2h.got;
+	done_h2g += hp.h2g.got;
+	printf("  %.1f s, %" PRIu64 " rounds, %" PRIu64 " streaming pairs: %" PRIu64 " + %" PRIu64
 	       " bytes exactly once and in order; %" PRIu64 " datagrams in; extra pairs %"
-	       PRIu64 " ok, %" PRIu64 " refused\n  faults:", soak_seconds, rounds,
-	       hp.g2h.got, hp.h2g.got, cnt.n, extra_ok, extra_failed);
+	       PRIu64 " ok, %" PRIu64 " refused\n  faults:", soak_seconds, rounds, pairs,
+	       done_g2h, done_h2g, cnt.n, extra_ok, extra_failed);
 	for (i = 0; i < RTE_DIM(names); i++)
 		printf(" %s=%" PRIu64, names[i], counts[i]);
 	printf("\n");

@@ -195,7 +195,7 @@ api_call(struct fuzz_pair *p, uint64_t r, bool msgs)
 	if (msgs) {
 		struct iovec m[2] = { { buf, 64 }, { buf + 64, BUF_LEN - 64 } };
 
-		switch (r % 5) {
+		switch (r % 7) {
 		case 0:
 			ret = rte_vmci_qp_msg_peek_len(p->ep);
 			return check_ret("msg_peek_len", ret, UINT32_MAX);
@@ -215,12 +215,19 @@ api_call(struct fuzz_pair *p, uint64_t r, bool msgs)
 		case 3:
 			ret = rte_vmci_qp_msg_resync(p->ep);
 			return check_ret("msg_resync", ret, CONS_SIZE - 1);
-		default:
+		case 4:
 			ret = rte_vmci_qp_msg_enqueue_burst(p->ep, iov, 1);
 			return check_ret("msg_enqueue_burst", ret, 1);
+		case 5:
+			ret = rte_vmci_qp_msg_stagev(p->ep, iov, 3);
+			rte_vmci_qp_publish(p->ep);
+			return check_ret("msg_stagev", ret, 1);
+		default:
+			ret = rte_vmci_qp_msg_enqueue_bulk(p->ep, iov, 1);
+			return check_ret("msg_enqueue_bulk", ret, 1);
 		}
 	}
-	switch (r % 12) {
+	switch (r % 17) {
 	case 0: ret = rte_vmci_qp_enqueue_bulk(p->ep, buf, len); break;
 	case 1: ret = rte_vmci_qp_enqueue_burst(p->ep, buf, len); break;
 	case 2: ret = rte_vmci_qp_enqueuev_burst(p->ep, iov, 3); break;
@@ -229,6 +236,17 @@ api_call(struct fuzz_pair *p, uint64_t r, bool msgs)
 	case 5: ret = rte_vmci_qp_dequeuev_burst(p->ep, iov, 3); break;
 	case 6: ret = rte_vmci_qp_peek_burst(p->ep, buf, len); break;
 	case 7: ret = rte_vmci_qp_discard_burst(p->ep, len); break;
+	case 12: ret = rte_vmci_qp_enqueuev_bulk(p->ep, iov, 3); break;
+	case 13: ret = rte_vmci_qp_dequeuev_bulk(p->ep, iov, 3); break;
+	case 14: ret = rte_vmci_qp_peek_bulk(p->ep, buf, len); break;
+	case 15: ret = rte_vmci_qp_discard_bulk(p->ep, len); break;
+	case 16:
+		ret = rte_vmci_qp_dequeue_zc_bulk_start(p->ep, len, &zc);
+		if (check_zc(p, 1, &zc, ret) != TEST_SUCCESS)
+			return TEST_FAILED;
+		if (ret > 0)
+			TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_zc_finish(p->ep, ret), 0, "zc finish");
+		break;
 	case 8:
 		ret = rte_vmci_qp_free_space(p->ep);
 		return check_ret("free_space", ret, PROD_SIZE - 1);

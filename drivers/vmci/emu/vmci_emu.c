@@ -12,6 +12,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -435,6 +437,7 @@ vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf)
 	dev->caps = caps;
 	dev->mmio = conf->mmio;
 	dev->page_shift = RTE_VMCI_QP_PAGE_SHIFT;
+	dev->owner_pid = (int)getpid();
 	dev->used = true;
 	hw = emu_handle_new(hv, slot, true, conf->socket_id);
 	if (hw == NULL)
@@ -481,6 +484,31 @@ vmci_emu_dev_destroy(struct vmci_hw *hw)
 		rte_spinlock_unlock(&h->hv->lock);
 	}
 	rte_free(h);
+}
+
+int
+vmci_emu_hv_reap_dead(const char *hv_name)
+{
+	struct emu_hv *hv = emu_hv_find(hv_name);
+	int i, n = 0;
+
+	if (hv == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&hv->lock);
+	for (i = 0; i < VMCI_EMU_MAX_DEVS; i++) {
+		struct emu_dev *dev = &hv->dev[i];
+
+		/* kill(pid, 0) fails with ESRCH only once the process is gone and reaped. */
+		if (!dev->used || kill(dev->owner_pid, 0) == 0 || errno != ESRCH)
+			continue;
+		EMU_LOG(INFO, "cid %u: owner process %d is gone: removing the context",
+			dev->cid, dev->owner_pid);
+		emu_dev_forget(hv, i);
+		dev->used = false;
+		n++;
+	}
+	rte_spinlock_unlock(&hv->lock);
+	return n;
 }
 
 uint32_t

@@ -109,6 +109,21 @@ vmci_emu_dev_lookup(const char *hv_name, uint32_t cid);
 void
 vmci_emu_dev_destroy(struct vmci_hw *hw);
 
+/*
+ * Remove every context whose creating process no longer exists (killed,
+ * crashed), as the hypervisor removes a VM that went away: as in
+ * vmci_emu_dev_destroy(), its queue pairs are detached (peers get
+ * QP_PEER_DETACH), its doorbells unlinked and its pending datagrams
+ * dropped. A surviving process calls this from its poll loop; the dead
+ * process's own DPDK memory is not freed. A process killed while holding
+ * the instance lock (inside a register access) leaves it locked.
+ *
+ * @return
+ *   Contexts removed (>= 0), or -ENOENT (no such instance).
+ */
+int
+vmci_emu_hv_reap_dead(const char *hv_name);
+
 /* Current context ID of the device (changes with vmci_emu_set_context_id()). */
 uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);

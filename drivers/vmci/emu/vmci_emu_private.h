@@ -74,6 +74,7 @@ struct emu_qp {
 
 struct emu_dev {
 	bool used;
+	int owner_pid;          /* process that created the context */
 	uint32_t cid;
 	uint32_t caps;          /* offered */
 	uint32_t caps_in_use;

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * A DPDK secondary process holding one end of a queue pair is killed with
+ * SIGKILL. The primary is guest A (device core) and creates a VM-to-VM
+ * pair; it forks and execs itself as a secondary that brings up guest B
+ * in the same emulated hypervisor (hugepage memzone) and attaches. Once A
+ * saw the attach, the secondary is killed. The survivor must: see
+ * QP_PEER_DETACH (the hypervisor removes the dead context when A's loop
+ * calls vmci_emu_hv_reap_dead()), keep running (a new pair with the host
+ * streams), and free its pair, after which the hypervisor holds nothing
+ * of either guest.
+ *
+ * Usage: test_fault_mp <EAL args, hugepages, --iova-mode=va> (the
+ * secondary is spawned with --child=<pair resource>:<A's CID>). IOVA as
+ * VA: the emulator resolves guest page numbers with rte_mem_iova2virt(),
+ * which a secondary cannot do for physical addresses.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "drv_test.h"
+#include "fault_mem.h"
+
+#define HV "fault_mp"
+#define QSIZE 65536u
+#define WAIT_S 10
+
+static const char *file_prefix;
+static char exe[PATH_MAX];
+
+struct peer_log {
+	volatile bool attached;
+	volatile bool detached;
+	uint32_t peer;
+};
+
+static void
+peer_cb(struct vmci_qpair *qp, enum vmci_qp_peer_state st, uint32_t peer, void *arg)
+{
+	struct peer_log *l = arg;
+
+	RTE_SET_USED(qp);
+	if (st == VMCI_QP_PEER_ATTACHED)
+		l->attached = true;
+	else if (st == VMCI_QP_PEER_DETACHED)
+		l->detached = true;
+	l->peer = peer;
+}
+
+/* Poll @dev, reaping dead contexts as the hypervisor would, until *flag or WAIT_S. */
+static bool
+poll_until(struct vmci_device *dev, volatile bool *flag)
+{
+	uint64_t end = rte_get_timer_cycles() + WAIT_S * rte_get_timer_hz();
+
+	while (!*flag && rte_get_timer_cycles() < end) {
+		vmci_emu_hv_reap_dead(HV);
+		vmci_device_poll(dev);
+	}
+	return *flag;
+}
+
+static pid_t
+spawn_child(struct rte_vmci_handle h)
+{
+	char prefix[128], child[64];
+	char *argv[] = {
+		exe, "-l", "1", "--proc-type=secondary", prefix, "--no-pci", "--iova-mode=va",
+		"--no-telemetry", "--log-level=*:error", "--", child, NULL,
+	};
+	pid_t pid;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", file_prefix);
+	snprintf(child, sizeof(child), "--child=%u:%u", h.resource, h.context);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the primary */
+		execv(exe, argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Secondary: guest B attaches to A's pair, then waits to be killed. */
+static int
+child_main(const char *spec)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = QSIZE, .consume_size = QSIZE,
+		.flags = VMCI_QPFLAG_ATTACH_ONLY, .socket_id = SOCKET_ID_ANY,
+	};
+	struct drv_guest g;
+	unsigned int rid, cid;
+
+	if (sscanf(spec, "%u:%u", &rid, &cid) != 2)
+		return 2;
+	c.handle = (struct rte_vmci_handle){ cid, rid };
+	c.peer = cid;
+	struct vmci_emu_dev_conf ec = { .hv_name = HV, .socket_id = SOCKET_ID_ANY };
+	/* Device memzones are named after the device: differ from the primary's. */
+	struct vmci_device_conf dc = { .name = "vmci_child" };
+
+	memset(&g, 0, sizeof(g));
+	g.hw = vmci_emu_dev_create(&ec);
+	g.dev = g.hw == NULL ? NULL : vmci_device_create(g.hw, &dc);
+	if (g.dev == NULL) {
+		printf("  child: bring-up: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (vmci_qpair_alloc(g.dev, &c) == NULL) {
+		printf("  child: attach: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	/*
+	 * Idle until killed, outside any register access: a process killed
+	 * inside one would leave the emulator's instance lock taken
+	 * (vmci_emu_hv_reap_dead() documents this limit).
+	 */
+	for (;;)
+		pause();
+}
+
+/* The survivor keeps working: a new pair with the host carries data. */
+static int
+survivor_works(struct drv_guest *a)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = 8192, .consume_size = 8192,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+	};
+	static const char msg[] = "still here";
+	struct rte_vmci_qp *host = NULL;
+	struct vmci_qpair *qp;
+	char buf[sizeof(msg)];
+	int ret;
+
+	qp = vmci_qpair_alloc(a->dev, &c);
+	TEST_ASSERT(qp != NULL, "new pair: %s", rte_strerror(rte_errno));
+	ret = vmci_emu_host_qp_attach(HV, vmci_qpair_handle(qp), 8192, 8192, &host);
+	TEST_ASSERT(ret >= 0, "host attach: %s", vmci_result_str(ret));
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(vmci_qpair_endpoint(qp), msg, sizeof(msg)),
+			  sizeof(msg), "send");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_bulk(host, buf, sizeof(buf)), sizeof(buf), "receive");
+	TEST_ASSERT(memcmp(buf, msg, sizeof(msg)) == 0, "content");
+	rte_vmci_qp_endpoint_free(host);
+	vmci_emu_host_qp_detach(HV, vmci_qpair_handle(qp));
+	TEST_ASSERT_EQUAL(vmci_qpair_detach(qp), 0, "detach");
+	return TEST_SUCCESS;
+}
+
+static int
+test_secondary_sigkill(void)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = QSIZE, .consume_size = QSIZE, .socket_id = SOCKET_ID_ANY,
+		.peer_cb = peer_cb,
+	};
+	struct peer_log l = { 0 };
+	struct vmci_qpair *qp;
+	struct drv_guest a;
+	uint8_t dg[512];
+	int status, ret;
+	pid_t pid;
+
+	c.cb_arg = &l;
+	c.peer = VMCI_INVALID_ID;
+	TEST_ASSERT_EQUAL(vmci_emu_hv_allow_vm_to_vm_qp(HV, true), 0, "allow VM-to-VM");
+	TEST_ASSERT(drv_guest_up(&a, HV, false, 0) == 0, "bring-up");
+	qp = vmci_qpair_alloc(a.dev, &c);
+	TEST_ASSERT(qp != NULL, "pair: %s", rte_strerror(rte_errno));
+	pid = spawn_child(vmci_qpair_handle(qp));
+	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
+	if (!poll_until(a.dev, &l.attached)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		TEST_ASSERT(false, "secondary never attached (exit status 0x%x)", status);
+	}
+	printf("  secondary %d (cid %u) attached; killing it\n", (int)pid, l.peer);
+	kill(pid, SIGKILL);
+	TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "reap");
+	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+
+	TEST_ASSERT(poll_until(a.dev, &l.detached), "survivor never saw QP_PEER_DETACH");
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_DETACHED, "state");
+	TEST_ASSERT_EQUAL(vmci_emu_hv_reap_dead(HV), 0, "reaped twice");
+	TEST_ASSERT(survivor_works(&a) == TEST_SUCCESS, "survivor after the kill");
+	TEST_ASSERT_EQUAL(vmci_qpair_detach(qp), 0, "free the orphaned pair");
+	drv_guest_down(&a);
+	while ((ret = vmci_emu_host_recv(HV, dg, sizeof(dg))) > 0)
+		;
+	vmci_emu_hv_allow_vm_to_vm_qp(HV, false);
+	TEST_ASSERT_EQUAL(vmci_emu_hv_free(HV), 0, "hypervisor still holds the dead guest");
+	return TEST_SUCCESS;
+}
+
+/* Hugepages exhausted (capped by --socket-limit): ENOMEM, then works again. */
+static int
+test_hugepages_exhausted(void)
+{
+	struct drv_guest g;
+	int ret;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
+	ret = fault_check_memory_exhausted(g.dev);
+	drv_guest_down(&g);
+	TEST_ASSERT(ret == TEST_SUCCESS, "exhaustion");
+	TEST_ASSERT_EQUAL(vmci_emu_hv_free(HV), 0, "hypervisor instance");
+	return TEST_SUCCESS;
+}
+
+static const struct vmci_test_case cases[] = {
+	{ "secondary_sigkill", test_secondary_sigkill },
+	{ "hugepages_exhausted", test_hugepages_exhausted },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite suite = {
+	.name = "fault_mp",
+	.cases = cases,
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *child = NULL;
+	ssize_t len;
+	int n, i, ret;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--file-prefix=", 14) == 0)
+			file_prefix = argv[i] + 14;
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--child=", 8) == 0)
+			child = argv[i] + 8;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0 || file_prefix == NULL) {
+		printf("need /proc/self/exe and --file-prefix=\n");
+		return 1;
+	}
+	exe[len] = '\0';
+	if (rte_eal_init(argc, argv) < 0) {
+		if (child != NULL)
+			return 1;
+		/* Secondaries map the primary's hugepage files: no --no-huge. */
+		printf("fault_mp: skipped: EAL init failed (%s); needs free hugepages "
+		       "(scripts/setup.sh reserves them)\n", rte_strerror(rte_errno));
+		return TEST_SKIPPED;
+	}
+	n = child != NULL ? child_main(child) : vmci_test_run_suite(&suite);
+	ret = n;
+	rte_eal_cleanup();
+	return ret;
+}
