@@ -18,7 +18,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(dgram_rx event hcall qp_hdr msg devargs perf_opts)
 
 sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1)
-[ -n "$sdk" ] || sdk=$(ls -d /work/main/.sdk/dpdk-*/include 2>/dev/null | head -1)
+[ -n "$sdk" ] || { SETUP_NO_BUILD=1 ./scripts/setup.sh >/dev/null && sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1); }
 [ -z "$sdk" ] || sdk=$(realpath "$sdk")
 if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
 	CC=clang CXX=clang++ meson setup "$FUZZ_DIR" ${sdk:+-Dsdk_include_dir=$sdk} \

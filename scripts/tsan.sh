@@ -29,7 +29,7 @@ TSAN_BYTES=${TSAN_BYTES:-16000000}
 cases=(stream_4093 stream_65521 msg_4093 msg_65521 bidir)
 
 sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1)
-[ -n "$sdk" ] || sdk=$(ls -d /work/main/.sdk/dpdk-*/include 2>/dev/null | head -1)
+[ -n "$sdk" ] || { SETUP_NO_BUILD=1 ./scripts/setup.sh >/dev/null && sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1); }
 [ -z "$sdk" ] || sdk=$(realpath "$sdk")
 if [ ! -f "$TSAN_DIR/build.ninja" ]; then
 	meson setup "$TSAN_DIR" ${sdk:+-Dsdk_include_dir=$sdk} -Db_sanitize=thread \
