@@ -176,6 +176,9 @@ vmci_doorbell_scan(struct vmci_device *dev);
 void
 vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 		      const struct vmci_event_payload_qp *ev);
+/* QP_RESUMED: every pair's peer is taken as detached. */
+void
+vmci_qpair_resumed(struct vmci_device *dev);
 
 /* Teardown helpers, called in section 3 order by vmci_device_destroy(). */
 void

@@ -105,6 +105,8 @@ vmci_event_dispatch(struct vmci_device *dev, const struct vmci_dg_hdr *dg)
 		__atomic_store_n(&dev->cid, cid, __ATOMIC_RELAXED);
 	} else if (ev == VMCI_EVENT_QP_PEER_ATTACH || ev == VMCI_EVENT_QP_PEER_DETACH) {
 		vmci_qpair_peer_event(dev, ev, payload);
+	} else if (ev == VMCI_EVENT_QP_RESUMED) {
+		vmci_qpair_resumed(dev);
 	}
 	vmci_event_notify(dev, ev, plen > 0 ? payload : NULL, plen);
 	return true;

@@ -253,6 +253,28 @@ vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 		qp->peer_cb(qp, st, ev->peer_id, qp->cb_arg);
 }
 
+/*
+ * QP_RESUMED: the VM was resumed (snapshot restore, migration) and the
+ * hypervisor no longer vouches for any pair's peer. Like a detach of every
+ * peer: the application stops trusting the pairs and may create new ones.
+ * Data already in a consume queue stays readable.
+ */
+void
+vmci_qpair_resumed(struct vmci_device *dev)
+{
+	struct vmci_qpair *qp;
+
+	TAILQ_FOREACH(qp, &dev->qpairs, next) {
+		if (qp->peer_state == VMCI_QP_PEER_DETACHED)
+			continue;
+		VMCI_QP_LOG(INFO, "%s: pair %u:%u: VM resumed, peer taken as detached",
+			    dev->name, qp->handle.context, qp->handle.resource);
+		qp->peer_state = VMCI_QP_PEER_DETACHED;
+		if (qp->peer_cb != NULL)
+			qp->peer_cb(qp, VMCI_QP_PEER_DETACHED, VMCI_INVALID_ID, qp->cb_arg);
+	}
+}
+
 struct rte_vmci_qp *
 vmci_qpair_endpoint(const struct vmci_qpair *qp)
 {

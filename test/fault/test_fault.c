@@ -338,6 +338,9 @@ test_mem_access_events(void)
 	TEST_ASSERT(vmci_emu_fault_mem_access(HV, cid, false) >= 0, "MEM_ACCESS_OFF");
 	TEST_ASSERT(hpair_traffic(&hp, 10) == TEST_SUCCESS, "traffic with access off");
 	TEST_ASSERT(vmci_emu_fault_mem_access(HV, cid, true) >= 0, "MEM_ACCESS_ON");
+	for (i = 0; i < 10; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(hp.qp), VMCI_QP_PEER_ATTACHED, "state before");
 	TEST_ASSERT(vmci_emu_fault_qp_resumed(HV, cid) >= 0, "QP_RESUMED");
 	for (i = 0; i < 10; i++)
 		vmci_device_poll(g.dev);
@@ -345,6 +348,9 @@ test_mem_access_events(void)
 	/* The two VMX-only events are rejected (vmci_event.c), QP_RESUMED accepted. */
 	TEST_ASSERT_EQUAL(after.events_invalid - before.events_invalid, 2, "rejected events");
 	TEST_ASSERT_EQUAL(after.events - before.events, 1, "accepted events");
+	/* After a resume no peer is vouched for; the shared bytes stay readable. */
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(hp.qp), VMCI_QP_PEER_DETACHED,
+			  "state after QP_RESUMED");
 	TEST_ASSERT(hpair_traffic(&hp, 10) == TEST_SUCCESS, "traffic after");
 	TEST_ASSERT(vs_drain(&hp.g2h) == 0 && vs_drain(&hp.h2g) == 0, "drain");
 	hpair_close(&hp);
