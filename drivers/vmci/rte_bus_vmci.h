@@ -137,7 +137,7 @@ struct rte_vmci_qpair;
 enum rte_vmci_qpair_peer_state {
 	RTE_VMCI_QPAIR_PEER_WAITING = 0, /**< Created; nobody attached yet. */
 	RTE_VMCI_QPAIR_PEER_ATTACHED,    /**< The peer is attached. */
-	RTE_VMCI_QPAIR_PEER_DETACHED,    /**< The peer has detached. */
+	RTE_VMCI_QPAIR_PEER_DETACHED,    /**< The peer has detached, or the VM was resumed (QP_RESUMED). */
 };
 
 /** Peer-state callback, run by rte_vmci_poll(). */
@@ -296,7 +296,7 @@ rte_vmci_doorbell_notify(struct rte_vmci_device *dev, struct rte_vmci_handle han
 enum rte_vmci_event_id {
 	RTE_VMCI_EVENT_CTX_ID_UPDATE = 0,  /**< Payload: u32 new context ID. */
 	RTE_VMCI_EVENT_CTX_REMOVED = 1,    /**< Payload: u32 context ID. */
-	RTE_VMCI_EVENT_QP_RESUMED = 2,     /**< No payload defined. */
+	RTE_VMCI_EVENT_QP_RESUMED = 2,     /**< No payload defined; every pair is then peer-detached. */
 	RTE_VMCI_EVENT_QP_PEER_ATTACH = 3, /**< Payload: handle, u32 peer ID. */
 	RTE_VMCI_EVENT_QP_PEER_DETACH = 4, /**< Payload: handle, u32 peer ID. */
 };
