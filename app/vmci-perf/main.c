@@ -340,18 +340,6 @@ has_vmci_devargs(int eal_argc, char **argv)
 	return 0;
 }
 
-/* A secondary of transport emu-mp serves its primary; nothing else runs one. */
-static int
-run_secondary(const struct perf_options *opt)
-{
-	if (strcmp(opt->transport, "emu-mp") != 0) {
-		fprintf(stderr, "vmci-perf: --proc-type=secondary is for transport emu-mp,"
-			" whose primary starts it; got transport %s\n", opt->transport);
-		return PERF_EXIT_USAGE;
-	}
-	return perf_mp_serve();
-}
-
 static char emu_arg_a[] = "-a";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 
@@ -383,8 +371,12 @@ main(int argc, char **argv)
 	if (!secondary && strcmp(opt.transport, "emu-mp") == 0 &&
 	    perf_mp_save_eal_args(eal_argc, argv) < 0)
 		return PERF_EXIT_USAGE;
-	if (secondary && (opt.json_path != NULL || opt.hgrm_path != NULL)) {
-		fprintf(stderr, "vmci-perf: a secondary writes no outputs: its primary does\n");
+	/* Only transport emu-mp runs a secondary, and its primary starts it. */
+	if (secondary && (strcmp(opt.transport, "emu-mp") != 0 || opt.json_path != NULL ||
+			  opt.hgrm_path != NULL || opt.plot_path != NULL)) {
+		fprintf(stderr, "vmci-perf: --proc-type=secondary is the side 1 process of"
+			" transport emu-mp, which its primary starts: expected \"-- --transport"
+			" emu-mp\" and no outputs, got transport %s\n", opt.transport);
 		return PERF_EXIT_USAGE;
 	}
 	if (opt.json_path != NULL) {
@@ -416,7 +408,7 @@ main(int argc, char **argv)
 	rs.opt = &opt;
 	ret = eal_start(eal_argc, eal_argv);
 	if (ret == 0 && secondary) {
-		ret = run_secondary(&opt);
+		ret = perf_mp_serve();
 		rte_eal_cleanup();
 	} else if (ret == 0) {
 		ret = run(&rs, json);
