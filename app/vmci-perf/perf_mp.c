@@ -324,8 +324,8 @@ perf_mp_start(struct rte_vmci_handle handle, const struct perf_options *opt)
 	}
 	printf("emu-mp: secondary process %d (primary %d) on lcore %u attached the host end"
 	       " of queue pair %" PRIu32 ":%" PRIu32 "\n", (int)mp->pid, (int)getpid(),
-	       spawn_args.peer_lcore,
-	       handle.context, handle.resource);
+	       spawn_args.peer_lcore, handle.context, handle.resource);
+	fflush(stdout); /* both processes write to it */
 	return mp;
 }
 

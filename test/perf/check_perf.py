@@ -11,15 +11,21 @@
     check_perf.py badcli VMCI_PERF
         runs bad command lines; each must exit 2 naming the value and what
         is allowed.
+    check_perf.py mpkill VMCI_PERF MODE -- EAL ARGS...
+        starts a long emu-mp run, kills its secondary with SIGKILL once it
+        attached, and expects vmci-perf to end within seconds with status 1
+        and the consumer's error in its row: no hang, no false pass.
 """
 
 import json
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 
 class CheckError(Exception):
@@ -258,12 +264,71 @@ def cmd_badcli(argv):
     print("ok --help")
 
 
+def remove_hugepage_files(eal):
+    """After a killed secondary the EAL keeps the primary's hugepage files
+    (the next primary with the same prefix would remove them): free them now
+    so that the test leaves the machine's hugepages as it found them."""
+    prefix = next((a.split("=", 1)[1] for a in eal if a.startswith("--file-prefix=")), None)
+    if prefix is None:
+        return
+    hdir = next((a.split("=", 1)[1] for a in eal if a.startswith("--huge-dir=")),
+                "/dev/hugepages")
+    try:
+        names = [n for n in os.listdir(hdir) if n.startswith(prefix + "map_")]
+    except OSError:
+        return
+    for n in names:
+        os.unlink(os.path.join(hdir, n))
+    if names:
+        print("removed %d hugepage files %s/%smap_* left by the killed run"
+              % (len(names), hdir, prefix))
+
+
+def cmd_mpkill(argv):
+    perf, mode = argv[:2]
+    eal = argv[argv.index("--") + 1:]
+    if hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
+        return SKIP
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", "emu-mp", "--size", "64",
+                          "--duration", "60", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = []
+    killed = None
+    try:
+        for line in p.stdout:
+            out.append(line)
+            m = re.search(r"emu-mp: secondary process (\d+)", line)
+            if m and killed is None:
+                killed = int(m.group(1))
+                time.sleep(1)  # let the measured loop start
+                os.kill(killed, signal.SIGKILL)
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise CheckError("vmci-perf still running 30 s after its secondary was killed")
+    text = "".join(out)
+    print(text)
+    remove_hugepage_files(eal)
+    expect(killed is not None, "no line saying the secondary attached")
+    expect(rc == 1, "vmci-perf exited %d after its secondary died, expected 1" % rc)
+    expect("the secondary died during the run" in text, "the death was not reported")
+    expect("FAILED" in text and "verification passed" not in text, "no failure verdict")
+    print("ok: secondary %d killed, vmci-perf stopped with status 1" % killed)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill}
+
+
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "badcli"):
+    if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        return (cmd_run if sys.argv[1] == "run" else cmd_badcli)(sys.argv[2:]) or 0
+        return COMMANDS[sys.argv[1]](sys.argv[2:]) or 0
     except CheckError as e:
         print("FAIL: %s" % e, file=sys.stderr)
         return 1
