@@ -407,6 +407,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rs.opt = &opt;
 	ret = eal_start(eal_argc, eal_argv);
+	if (ret != 0 && !secondary && strcmp(opt.transport, "emu-mp") == 0)
+		fprintf(stderr, "vmci-perf: transport emu-mp needs free hugepages"
+			" (HugePages_Free in /proc/meminfo) and a --file-prefix no other"
+			" primary uses\n");
 	if (ret == 0 && secondary) {
 		ret = perf_mp_serve();
 		rte_eal_cleanup();
