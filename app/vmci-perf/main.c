@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -28,6 +29,7 @@
 
 #include "perf_hist.h"
 #include "perf_limits.h"
+#include "perf_mp.h"
 #include "perf_options.h"
 #include "perf_plot.h"
 #include "perf_report.h"
@@ -298,6 +300,7 @@ run(struct run_state *rs, FILE *json)
 
 	if (pick_lcores(opt, &rs->st.tx_lcore, &rs->st.rx_lcore) < 0)
 		return PERF_EXIT_USAGE;
+	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
@@ -350,6 +353,7 @@ main(int argc, char **argv)
 	char **app_argv = no_args;
 	int app_argc = 1;
 	int eal_argc;
+	bool secondary;
 	FILE *json = NULL;
 	int ret;
 
@@ -363,6 +367,18 @@ main(int argc, char **argv)
 	ret = perf_options_parse(&opt, app_argc, app_argv);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : PERF_EXIT_USAGE;
+	secondary = perf_mp_is_secondary_args(eal_argc, argv);
+	if (!secondary && strcmp(opt.transport, "emu-mp") == 0 &&
+	    perf_mp_save_eal_args(eal_argc, argv) < 0)
+		return PERF_EXIT_USAGE;
+	/* Only transport emu-mp runs a secondary, and its primary starts it. */
+	if (secondary && (strcmp(opt.transport, "emu-mp") != 0 || opt.json_path != NULL ||
+			  opt.hgrm_path != NULL || opt.plot_path != NULL)) {
+		fprintf(stderr, "vmci-perf: --proc-type=secondary is the side 1 process of"
+			" transport emu-mp, which its primary starts: expected \"-- --transport"
+			" emu-mp\" and no outputs, got transport %s\n", opt.transport);
+		return PERF_EXIT_USAGE;
+	}
 	if (opt.json_path != NULL) {
 		json = fopen(opt.json_path, "w");
 		if (json == NULL) {
@@ -382,7 +398,8 @@ main(int argc, char **argv)
 	if (eal_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(eal_argv, argv, sizeof(*argv) * (size_t)eal_argc);
-	if (strcmp(opt.transport, "emu") == 0 && !has_vmci_devargs(eal_argc, argv)) {
+	if (!secondary && strncmp(opt.transport, "emu", 3) == 0 &&
+	    !has_vmci_devargs(eal_argc, argv)) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg0;
 		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
@@ -390,7 +407,14 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rs.opt = &opt;
 	ret = eal_start(eal_argc, eal_argv);
-	if (ret == 0) {
+	if (ret != 0 && !secondary && strcmp(opt.transport, "emu-mp") == 0)
+		fprintf(stderr, "vmci-perf: transport emu-mp needs free hugepages"
+			" (HugePages_Free in /proc/meminfo) and a --file-prefix no other"
+			" primary uses\n");
+	if (ret == 0 && secondary) {
+		ret = perf_mp_serve();
+		rte_eal_cleanup();
+	} else if (ret == 0) {
 		ret = run(&rs, json);
 		rte_free(rs.hist);
 		rte_free(rs.first_hist);

@@ -19,7 +19,7 @@
 #define QUEUE_SIZE_MIN UINT64_C(4096)
 #define QUEUE_SIZE_MAX (UINT64_C(1) << 30)
 #define QUEUE_SIZE_DEFAULT (UINT64_C(1) << 20)
-#define BURST_MAX 1024u
+#define BURST_MAX PERF_BURST_MAX
 #define BURST_DEFAULT 32u
 #define DURATION_MAX 3600.0
 
@@ -45,7 +45,7 @@ static const char *const baseline_names[] = {
 	[PERF_BL_CACHELINE] = "cacheline",
 };
 
-static const char *const transport_names[] = { "emu", "local-qp" };
+static const char *const transport_names[] = { "emu", "local-qp", "emu-mp" };
 
 #define DURATION_DEFAULT 0.25
 #define LCORE_MAX 1023
@@ -93,11 +93,13 @@ perf_usage(FILE *f, const char *prgname)
 		"Usage: %s [EAL options] -- [options]\n"
 		"\n"
 		"Measures VMCI queue-pair throughput and latency between two lcores of\n"
-		"one process, then the same over the baselines, and prints each baseline\n"
-		"as a ratio to the vmci figure. Side 0 (producer, pinger) runs on the main\n"
-		"lcore, side 1 (consumer, ponger) on the next enabled one: with \"-l 0,1\",\n"
-		"cores 0 and 1. Without a vmci device on the command line, transport emu\n"
-		"adds an emulated one (-a vmci:vmci_emu0,cid=20).\n"
+		"one process (with --transport emu-mp: of this DPDK primary process and a\n"
+		"secondary it spawns), then the same over the baselines, and prints each\n"
+		"baseline as a ratio to the vmci figure. Side 0 (producer, pinger) runs\n"
+		"on the main lcore, side 1 (consumer, ponger) on the next enabled one:\n"
+		"with \"-l 0,1\", cores 0 and 1. Without a vmci device on the command\n"
+		"line, transports emu and emu-mp add an emulated one\n"
+		"(-a vmci:vmci_emu0,cid=20).\n"
 		"\n"
 		"Options:\n"
 		"  --mode MODE         test to run (default stream):\n"
@@ -114,6 +116,10 @@ perf_usage(FILE *f, const char *prgname)
 		"                                  the emulated host attached to it\n"
 		"                        local-qp  both endpoints of a queue pair in this\n"
 		"                                  process, no device\n"
+		"                        emu-mp    as emu, but the emulated host end and\n"
+		"                                  side 1 run in a DPDK secondary process\n"
+		"                                  vmci-perf spawns on side 1's lcore\n"
+		"                                  (needs hugepages; see doc/benchmarks.md)\n"
 		"  --baselines LIST    comparisons run with the same sizes and cores:\n"
 		"                      all, none, or a comma-separated list of unix\n"
 		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
@@ -366,7 +372,7 @@ parse_transport(struct perf_options *opt, const char *arg)
 			return 0;
 		}
 	}
-	return bad_value("transport", "\"%s\": expected emu or local-qp", arg);
+	return bad_value("transport", "\"%s\": expected emu, local-qp or emu-mp", arg);
 }
 
 static int

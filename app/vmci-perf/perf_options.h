@@ -22,6 +22,9 @@
 /** Most queue sizes one run sweeps (vmci transport only). */
 #define PERF_MAX_QUEUE_SIZES 8
 
+/** Most messages one call moves (--burst). */
+#define PERF_BURST_MAX 1024u
+
 /** Exit status for a bad command line (as sysexits' EX_USAGE is too obscure). */
 #define PERF_EXIT_USAGE 2
 

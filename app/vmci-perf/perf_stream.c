@@ -20,26 +20,11 @@
 /* Consumer polls between two looks at the clock for the progress line. */
 #define PROGRESS_POLLS 1024u
 
-/*
- * What one side tells the other. Each line has one writer, so a side's
- * idle polls read a line the other leaves alone until the end.
- */
-struct side_flags {
-	uint32_t ready;    /* polling: the peer may start */
-	uint32_t done;     /* stopped sending: tx_count is final */
-	uint64_t tx_count;
-} __rte_cache_aligned;
-
-struct run_ctl {
-	struct side_flags side[2];
-	uint32_t abort __rte_cache_aligned; /* main: a worker failed to start */
-};
-
 struct run_side {
 	struct perf_flow txf;
 	struct perf_flow rxf;
 	struct perf_transport *tp;
-	struct run_ctl *ctl;
+	struct perf_run_ctl *ctl;
 	struct perf_hist *hist;
 	unsigned int side;
 	bool progress;
@@ -53,7 +38,7 @@ struct run_side {
 } __rte_cache_aligned;
 
 static inline bool
-run_aborted(const struct run_ctl *ctl)
+run_aborted(const struct perf_run_ctl *ctl)
 {
 	return __atomic_load_n(&ctl->abort, __ATOMIC_ACQUIRE) != 0;
 }
@@ -61,7 +46,7 @@ run_aborted(const struct run_ctl *ctl)
 static int
 wait_peer_ready(const struct run_side *s)
 {
-	const struct side_flags *peer = &s->ctl->side[1 - s->side];
+	const struct perf_side_flags *peer = &s->ctl->side[1 - s->side];
 
 	while (__atomic_load_n(&peer->ready, __ATOMIC_ACQUIRE) == 0) {
 		if (run_aborted(s->ctl))
@@ -81,7 +66,7 @@ announce_ready(struct run_side *s)
 static void
 announce_done(struct run_side *s, uint64_t count)
 {
-	struct side_flags *me = &s->ctl->side[s->side];
+	struct perf_side_flags *me = &s->ctl->side[s->side];
 
 	me->tx_count = count;
 	/* Pairs with the peer's acquire: tx_count is visible with done. */
@@ -118,6 +103,11 @@ stream_produce(void *arg)
 		n = tx(s->tp, s->side, &s->txf);
 		if (unlikely(n < 0))
 			break;
+		/* A full queue may mean a dead consumer process. */
+		if (n == 0 && unlikely(run_aborted(s->ctl))) {
+			n = -ECANCELED;
+			break;
+		}
 		count += n;
 	}
 	s->sent = count;
@@ -135,7 +125,7 @@ stream_produce(void *arg)
 static bool
 rx_idle_end(const struct run_side *s, uint64_t count, uint64_t *deadline, int *err)
 {
-	const struct side_flags *peer = &s->ctl->side[1 - s->side];
+	const struct perf_side_flags *peer = &s->ctl->side[1 - s->side];
 	uint64_t now;
 
 	if (__atomic_load_n(&peer->done, __ATOMIC_ACQUIRE) == 0)
@@ -249,6 +239,10 @@ bidir_worker(void *arg)
 		m = rx(s->tp, s->side, &s->rxf);
 		if (unlikely(m < 0))
 			break;
+		if (n == 0 && m == 0 && unlikely(run_aborted(s->ctl))) {
+			n = -ECANCELED;
+			break;
+		}
 		received += m;
 	}
 	s->sent = sent;
@@ -390,7 +384,7 @@ struct run_job {
  * wait for all. The waiting side comes first: the other waits for it.
  */
 static int
-run_jobs(struct run_ctl *ctl, const struct run_job *job, unsigned int n)
+run_jobs(struct perf_run_ctl *ctl, const struct run_job *job, unsigned int n)
 {
 	unsigned int self = rte_lcore_id();
 	const struct run_job *local = NULL;
@@ -417,28 +411,42 @@ run_jobs(struct run_ctl *ctl, const struct run_job *job, unsigned int n)
 	return ret;
 }
 
-static int
-side_init(struct run_side *s, const struct perf_stream *st, struct run_ctl *ctl,
-	  unsigned int side, uint32_t size, unsigned int lcore)
+/* What side @p side of a run of @p size bytes does, from the options. */
+static void
+side_params(const struct perf_stream *st, uint32_t size, struct perf_side_params *p)
 {
 	const struct perf_options *opt = st->opt;
-	int socket = (int)rte_lcore_to_socket_id(lcore);
+
+	memset(p, 0, sizeof(*p));
+	p->mode = opt->mode;
+	p->size = size;
 	/* A round trip is one message each way. */
-	unsigned int burst = opt->mode == PERF_MODE_PINGPONG ? 1 : opt->burst;
-	unsigned int nb_bufs = opt->mode == PERF_MODE_PINGPONG ? 1 : st->tp->nb_bufs;
+	p->burst = opt->mode == PERF_MODE_PINGPONG ? 1 : opt->burst;
+	p->nb_bufs = opt->mode == PERF_MODE_PINGPONG ? 1 : st->tp->nb_bufs;
+	p->verify = opt->verify;
+	p->progress = st->progress;
+	p->count = opt->count;
+	p->duration_tsc = opt->count > 0 ? UINT64_MAX / 2 :
+		(uint64_t)(opt->duration * rte_get_tsc_hz());
+}
+
+static int
+side_init(struct run_side *s, struct perf_transport *tp, struct perf_run_ctl *ctl,
+	  unsigned int side, const struct perf_side_params *p, unsigned int lcore)
+{
+	int socket = (int)rte_lcore_to_socket_id(lcore);
 	int ret;
 
-	s->tp = st->tp;
+	s->tp = tp;
 	s->ctl = ctl;
 	s->side = side;
-	s->progress = st->progress;
-	s->duration_tsc = (uint64_t)(opt->duration * rte_get_tsc_hz());
-	s->max_count = opt->count;
-	if (opt->count > 0)
-		s->duration_tsc = UINT64_MAX / 2;
-	ret = perf_flow_init(&s->txf, size, nb_bufs, burst, opt->verify, socket);
+	s->progress = p->progress != 0;
+	s->duration_tsc = p->duration_tsc;
+	s->max_count = p->count;
+	ret = perf_flow_init(&s->txf, p->size, p->nb_bufs, p->burst, p->verify != 0, socket);
 	if (ret == 0)
-		ret = perf_flow_init(&s->rxf, size, nb_bufs, burst, opt->verify, socket);
+		ret = perf_flow_init(&s->rxf, p->size, p->nb_bufs, p->burst, p->verify != 0,
+				     socket);
 	return ret;
 }
 
@@ -493,73 +501,163 @@ run_result(const struct perf_options *opt, const struct run_side *a, const struc
 		res->rx_error = -EPROTO;
 }
 
-static void
-run_make_jobs(const struct perf_stream *st, struct run_side *a, struct run_side *b,
-	      struct run_job job[2])
+/* The worker of side @p side in @p mode. */
+static lcore_function_t *
+side_fn(uint32_t mode, unsigned int side)
 {
-	lcore_function_t *fa, *fb;
-
-	switch (st->opt->mode) {
+	switch (mode) {
 	case PERF_MODE_BIDIR:
-		fa = bidir_worker;
-		fb = bidir_worker;
-		break;
+		return bidir_worker;
 	case PERF_MODE_PINGPONG:
-		fa = pingpong_ping;
-		fb = pingpong_pong;
-		break;
+		return side == 0 ? pingpong_ping : pingpong_pong;
 	default:
-		fa = stream_produce;
-		fb = stream_consume;
-		break;
+		return side == 0 ? stream_produce : stream_consume;
 	}
+}
+
+static void
+side_report(const struct run_side *s, struct perf_side_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->sent = s->sent;
+	rep->received = s->received;
+	rep->start_tsc = s->start_tsc;
+	rep->end_tsc = s->end_tsc;
+	rep->verify_errors = s->rxf.verify_errors;
+	rep->err = s->err;
+}
+
+/* Side 1 as it ran in the other process, for run_result(). */
+static void
+side_from_report(struct run_side *s, const struct perf_side_report *rep)
+{
+	s->sent = rep->sent;
+	s->received = rep->received;
+	s->start_tsc = rep->start_tsc;
+	s->end_tsc = rep->end_tsc;
+	s->rxf.verify_errors = rep->verify_errors;
+	s->err = rep->err;
+}
+
+static void
+side_flows_free(struct run_side *s)
+{
+	perf_flow_free(&s->txf);
+	perf_flow_free(&s->rxf);
+}
+
+int
+perf_stream_run_side(struct perf_transport *tp, struct perf_run_ctl *ctl, unsigned int side,
+		     const struct perf_side_params *p, struct perf_side_report *rep)
+{
+	struct run_side s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	ret = side_init(&s, tp, ctl, side, p, rte_lcore_id());
+	if (ret < 0) {
+		fprintf(stderr, "vmci-perf: no memory for %u buffers of %" PRIu32 " bytes\n",
+			p->nb_bufs, p->size);
+		/* The peer waits for this side to poll: release it. */
+		__atomic_store_n(&ctl->abort, 1, __ATOMIC_RELEASE);
+		s.err = ret;
+	} else {
+		side_fn(p->mode, side)(&s);
+	}
+	side_report(&s, rep);
+	side_flows_free(&s);
+	return ret;
+}
+
+/*
+ * Side 1 in the other process: start it, run side 0 here, collect its
+ * report. A failure to start or a dead peer is side 1's error.
+ */
+static int
+run_remote(const struct perf_stream *st, struct run_side *a, struct run_side *b,
+	   const struct perf_side_params *p)
+{
+	struct perf_transport *tp = st->tp;
+	struct perf_side_report rep;
+	struct run_job job = { st->tx_lcore, side_fn(p->mode, 0), a };
+	int ret;
+
+	memset(&rep, 0, sizeof(rep));
+	ret = tp->ops->remote_start(tp, p);
+	if (ret < 0) {
+		b->err = ret;
+		return 0;
+	}
+	ret = run_jobs(a->ctl, &job, 1);
+	if (ret < 0)
+		__atomic_store_n(&a->ctl->abort, 1, __ATOMIC_RELEASE);
+	if (tp->ops->remote_wait(tp, &rep) < 0 && rep.err == 0)
+		rep.err = -ECHILD;
+	side_from_report(b, &rep);
+	return ret;
+}
+
+static int
+run_local(const struct perf_stream *st, struct run_side *a, struct run_side *b,
+	  const struct perf_side_params *p)
+{
 	/* Side 1 first: side 0 waits for it to poll. */
-	job[0] = (struct run_job){ st->rx_lcore, fb, b };
-	job[1] = (struct run_job){ st->tx_lcore, fa, a };
+	struct run_job job[2] = {
+		{ st->rx_lcore, side_fn(p->mode, 1), b },
+		{ st->tx_lcore, side_fn(p->mode, 0), a },
+	};
+	int ret;
+
+	ret = side_init(b, st->tp, a->ctl, 1, p, st->rx_lcore);
+	if (ret < 0) {
+		fprintf(stderr, "vmci-perf: no memory for %u buffers of %" PRIu32 " bytes\n",
+			p->nb_bufs, p->size);
+		return ret;
+	}
+	return run_jobs(a->ctl, job, RTE_DIM(job));
 }
 
 int
 perf_stream_run_size(const struct perf_stream *st, uint32_t size, struct perf_result *res)
 {
+	struct perf_transport *tp = st->tp;
+	bool remote = tp->ops->remote_ctl != NULL;
 	struct perf_transport_stats ts;
+	struct perf_side_params p;
+	struct perf_run_ctl local_ctl;
+	struct perf_run_ctl *ctl = remote ? tp->ops->remote_ctl(tp) : &local_ctl;
 	struct run_side a, b;
-	struct run_job job[2];
-	struct run_ctl ctl;
 	int ret;
 
-	memset(&ctl, 0, sizeof(ctl));
+	memset(ctl, 0, sizeof(*ctl));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	res->size = size;
-	ret = side_init(&a, st, &ctl, 0, size, st->tx_lcore);
-	if (ret == 0)
-		ret = side_init(&b, st, &ctl, 1, size, st->rx_lcore);
+	side_params(st, size, &p);
+	ret = side_init(&a, tp, ctl, 0, &p, st->tx_lcore);
 	if (ret < 0)
 		fprintf(stderr, "vmci-perf: no memory for %u buffers of %" PRIu32 " bytes\n",
-			st->tp->nb_bufs, size);
+			p.nb_bufs, size);
 	if (ret == 0) {
 		if (st->hist != NULL)
 			perf_hist_reset(st->hist);
 		a.hist = st->hist;
-		run_make_jobs(st, &a, &b, job);
-		if (st->tp->ops->stats != NULL)
-			st->tp->ops->stats(st->tp, &ts); /* zero the counters */
-		ret = run_jobs(&ctl, job, RTE_DIM(job));
+		if (tp->ops->stats != NULL)
+			tp->ops->stats(tp, &ts); /* zero the counters */
+		ret = remote ? run_remote(st, &a, &b, &p) : run_local(st, &a, &b, &p);
 	}
 	if (ret == 0) {
 		run_result(st->opt, &a, &b, res);
 		if (st->hist != NULL && st->opt->mode == PERF_MODE_PINGPONG)
 			hist_result(st->hist, res);
-		if (st->tp->ops->stats != NULL) {
-			st->tp->ops->stats(st->tp, &ts);
+		if (tp->ops->stats != NULL) {
+			tp->ops->stats(tp, &ts);
 			res->tx_full = ts.tx_full;
 			res->rx_empty = ts.rx_empty;
 		}
-		ret = perf_transport_rearm(st->tp);
+		ret = perf_transport_rearm(tp);
 	}
-	perf_flow_free(&a.txf);
-	perf_flow_free(&a.rxf);
-	perf_flow_free(&b.txf);
-	perf_flow_free(&b.rxf);
+	side_flows_free(&a);
+	side_flows_free(&b);
 	return ret;
 }

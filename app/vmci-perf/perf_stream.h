@@ -42,4 +42,15 @@ struct perf_stream {
  */
 int perf_stream_run_size(const struct perf_stream *st, uint32_t size, struct perf_result *res);
 
+/**
+ * Run side @p side of one run as @p p says, on the calling lcore, with
+ * the peer side in another process sharing @p ctl; fill @p rep. For the
+ * secondary process of a transport whose side 1 is remote.
+ *
+ * @return
+ *   0 when the side ran (rep->err says how it ended), or -ENOMEM.
+ */
+int perf_stream_run_side(struct perf_transport *tp, struct perf_run_ctl *ctl, unsigned int side,
+			 const struct perf_side_params *p, struct perf_side_report *rep);
+
 #endif /* _PERF_STREAM_H_ */

@@ -33,6 +33,7 @@ perf_transport_close(struct perf_transport *tp)
 
 static const struct perf_transport_ops *const transports[] = {
 	&perf_transport_emu_qp,
+	&perf_transport_emu_mp,
 	&perf_transport_local_qp,
 	&perf_transport_unix,
 	&perf_transport_unix_busy,

@@ -14,7 +14,12 @@
  * by providing another ops table.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <rte_common.h>
+
+#include <rte_vmci_qp.h>
 
 #include "perf_flow.h"
 #include "perf_options.h"
@@ -37,6 +42,45 @@ struct perf_transport_stats {
 	uint64_t rx_empty; /**< Consumer calls that found too little data. */
 };
 
+/*
+ * What the two sides of one run tell each other. Each line has one
+ * writer, so a side's idle polls read a line the other leaves alone until
+ * the end. In shared memory when side 1 runs in another process.
+ */
+struct perf_side_flags {
+	uint32_t ready;    /**< Polling: the peer may start. */
+	uint32_t done;     /**< Stopped sending: tx_count is final. */
+	uint64_t tx_count;
+} __rte_cache_aligned;
+
+struct perf_run_ctl {
+	struct perf_side_flags side[2];
+	uint32_t abort __rte_cache_aligned; /**< A worker failed to start or died. */
+};
+
+/** One side's share of a run: enough to run it in another process. */
+struct perf_side_params {
+	uint32_t mode;     /**< enum perf_mode */
+	uint32_t size;     /**< Message size in bytes. */
+	uint32_t burst;    /**< Messages per call. */
+	uint32_t nb_bufs;  /**< Buffers per flow. */
+	uint32_t verify;   /**< Stamp and check sequence numbers. */
+	uint32_t progress; /**< Print a progress line per second. */
+	uint64_t count;    /**< Messages per run; 0: duration_tsc. */
+	uint64_t duration_tsc;
+};
+
+/** What one side reports after a run. */
+struct perf_side_report {
+	uint64_t sent;
+	uint64_t received;
+	uint64_t start_tsc;
+	uint64_t end_tsc;
+	uint64_t verify_errors;
+	uint64_t rx_empty; /**< Its endpoint's empty dequeues (remote side only). */
+	int32_t err;
+};
+
 struct perf_transport_ops {
 	const char *name;
 	/** Set up for @p opt; fills tp->tx, tp->rx, tp->nb_bufs. */
@@ -56,6 +100,16 @@ struct perf_transport_ops {
 	 * peer's blocked reads and writes return (EOF, EPIPE). May be NULL.
 	 */
 	void (*abort)(struct perf_transport *tp, unsigned int side);
+	/**
+	 * Side 1 runs in another process: the control block both sides
+	 * share. NULL when both sides run on lcores of this process; then
+	 * remote_start and remote_wait are NULL too.
+	 */
+	struct perf_run_ctl *(*remote_ctl)(struct perf_transport *tp);
+	/** Make the other process run side 1 of one run with @p p; no wait. */
+	int (*remote_start)(struct perf_transport *tp, const struct perf_side_params *p);
+	/** Wait for that run to end and fill @p rep; a negative errno if it died. */
+	int (*remote_wait)(struct perf_transport *tp, struct perf_side_report *rep);
 };
 
 struct perf_transport {
@@ -70,6 +124,11 @@ struct perf_transport {
 extern const struct perf_transport_ops perf_transport_local_qp;
 /** Queue pair created on one emulated VMCI device, attached from another. */
 extern const struct perf_transport_ops perf_transport_emu_qp;
+/**
+ * Queue pair created on an emulated VMCI device in this (primary)
+ * process, its host end attached in a secondary process this one spawns.
+ */
+extern const struct perf_transport_ops perf_transport_emu_mp;
 /** AF_UNIX stream socketpair, blocking. */
 extern const struct perf_transport_ops perf_transport_unix;
 /** AF_UNIX stream socketpair, non-blocking, busy-polled. */
@@ -80,6 +139,16 @@ extern const struct perf_transport_ops perf_transport_pipe;
 extern const struct perf_transport_ops perf_transport_tcp;
 /** Two SPSC rte_rings carrying payload copies in mempool objects. */
 extern const struct perf_transport_ops perf_transport_ring;
+
+/**
+ * Secondary process of transport emu-mp: attach the emulated host end of
+ * queue pair @p handle as side 1 (close with perf_transport_close()).
+ *
+ * @return
+ *   0, or a negative errno after printing why.
+ */
+int perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_handle handle,
+				 const struct perf_options *opt);
 
 /** Look a transport up by name; NULL if unknown. */
 const struct perf_transport_ops *perf_transport_find(const char *name);

@@ -22,6 +22,7 @@
 #include <rte_bus_vmci.h>
 #include <vmci_emu.h>
 
+#include "perf_mp.h"
 #include "perf_transport.h"
 #include "perf_zc.h"
 
@@ -32,6 +33,7 @@ struct qp_priv {
 	struct rte_vmci_qp_mem *mem;       /* local pair */
 	struct rte_vmci_qpair *qpair[1];   /* emu: the device's pair; ep[1] is the host's */
 	struct rte_vmci_handle handle;
+	struct perf_mp *mp;                /* emu-mp: the secondary with ep[1] */
 };
 
 /* Each endpoint writes its produce queue and reads its consume queue. */
@@ -208,6 +210,14 @@ qp_check_limits(const struct qp_priv *priv, const struct perf_options *opt)
 }
 
 static void
+qp_set_api(struct perf_transport *tp, const struct perf_options *opt)
+{
+	tp->tx = qp_api_fns[opt->api].tx;
+	tp->rx = qp_api_fns[opt->api].rx;
+	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+}
+
+static void
 qp_close(struct perf_transport *tp)
 {
 	struct qp_priv *priv = tp->priv;
@@ -248,9 +258,7 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 		qp_close(tp);
 		return ret;
 	}
-	tp->tx = qp_api_fns[opt->api].tx;
-	tp->rx = qp_api_fns[opt->api].rx;
-	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+	qp_set_api(tp, opt);
 	return 0;
 }
 
@@ -277,6 +285,8 @@ emu_close(struct perf_transport *tp)
 		if (ret < 0)
 			fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
 	}
+	/* The secondary detaches its host end before the guest goes. */
+	perf_mp_stop(priv->mp);
 	if (priv->qpair[0] != NULL)
 		rte_vmci_qpair_detach(priv->qpair[0]);
 	rte_free(priv);
@@ -302,8 +312,9 @@ emu_find_device(struct rte_vmci_device **dev)
 	return -ENODEV;
 }
 
+/* The guest end: a pair the first emulated device creates for the host. */
 static int
-emu_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
+emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int socket)
 {
 	struct rte_vmci_qpair_conf conf;
 	struct rte_vmci_device *dev;
@@ -334,23 +345,132 @@ emu_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	}
 	priv->ep[0] = rte_vmci_qpair_endpoint(priv->qpair[0]);
 	priv->handle = rte_vmci_qpair_handle(priv->qpair[0]);
-	ret = vmci_emu_host_qp_attach(NULL, priv->handle, opt->queue_size, opt->queue_size,
+	return 0;
+}
+
+/* The emulated host's end of @p handle, mapped in this process. */
+static int
+emu_host_attach(struct qp_priv *priv, struct rte_vmci_handle handle,
+		const struct perf_options *opt)
+{
+	int ret;
+
+	priv->handle = handle;
+	ret = vmci_emu_host_qp_attach(NULL, handle, opt->queue_size, opt->queue_size,
 				      &priv->ep[1]);
 	if (ret < 0) {
 		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
-			": VMCI result %d\n", priv->handle.context, priv->handle.resource, ret);
+			": VMCI result %d\n", handle.context, handle.resource, ret);
 		priv->ep[1] = NULL;
-		emu_close(tp);
 		return -EIO;
 	}
-	ret = qp_check_limits(priv, opt);
+	return 0;
+}
+
+static int
+emu_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
+{
+	struct qp_priv *priv;
+	int ret;
+
+	ret = emu_create_pair(tp, opt, socket);
+	if (ret < 0)
+		return ret;
+	priv = tp->priv;
+	ret = emu_host_attach(priv, priv->handle, opt);
+	if (ret == 0)
+		ret = qp_check_limits(priv, opt);
 	if (ret < 0) {
 		emu_close(tp);
 		return ret;
 	}
-	tp->tx = qp_api_fns[opt->api].tx;
-	tp->rx = qp_api_fns[opt->api].rx;
-	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+	qp_set_api(tp, opt);
+	return 0;
+}
+
+/* emu-mp: the host end is attached in the secondary this spawns. */
+static int
+emu_mp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
+{
+	struct qp_priv *priv;
+	int ret;
+
+	ret = emu_create_pair(tp, opt, socket);
+	if (ret < 0)
+		return ret;
+	priv = tp->priv;
+	ret = qp_check_limits(priv, opt);
+	if (ret == 0) {
+		priv->mp = perf_mp_start(priv->handle, opt);
+		if (priv->mp == NULL)
+			ret = -EIO;
+	}
+	if (ret < 0) {
+		emu_close(tp);
+		return ret;
+	}
+	qp_set_api(tp, opt);
+	return 0;
+}
+
+/* Secondary of emu-mp: only the host end, ep[1]. */
+static void
+emu_host_close(struct perf_transport *tp)
+{
+	struct qp_priv *priv = tp->priv;
+	int ret;
+
+	if (priv == NULL)
+		return;
+	if (priv->ep[1] != NULL) {
+		rte_vmci_qp_endpoint_free(priv->ep[1]);
+		ret = vmci_emu_host_qp_detach(NULL, priv->handle);
+		if (ret < 0)
+			fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
+	}
+	rte_free(priv);
+	tp->priv = NULL;
+}
+
+static void
+emu_host_stats(struct perf_transport *tp, struct perf_transport_stats *st)
+{
+	struct qp_priv *priv = tp->priv;
+	struct rte_vmci_qp_stats rx;
+
+	memset(st, 0, sizeof(*st));
+	if (rte_vmci_qp_stats_get(priv->ep[1], &rx) == 0)
+		st->rx_empty = rx.deq_empty;
+	rte_vmci_qp_stats_reset(priv->ep[1]);
+}
+
+static const struct perf_transport_ops perf_transport_emu_host = {
+	.name = "emu-mp-host",
+	.close = emu_host_close,
+	.stats = emu_host_stats,
+};
+
+int
+perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_handle handle,
+			     const struct perf_options *opt)
+{
+	struct qp_priv *priv;
+	int ret;
+
+	memset(tp, 0, sizeof(*tp));
+	priv = rte_zmalloc("vmci_perf_emu_host", sizeof(*priv), RTE_CACHE_LINE_SIZE);
+	if (priv == NULL) {
+		fprintf(stderr, "vmci-perf: out of memory for the transport\n");
+		return -ENOMEM;
+	}
+	tp->ops = &perf_transport_emu_host;
+	tp->priv = priv;
+	ret = emu_host_attach(priv, handle, opt);
+	if (ret < 0) {
+		perf_transport_close(tp);
+		return ret;
+	}
+	qp_set_api(tp, opt);
 	return 0;
 }
 
@@ -381,4 +501,46 @@ const struct perf_transport_ops perf_transport_emu_qp = {
 	.open = emu_open,
 	.close = emu_close,
 	.stats = qp_stats,
+};
+
+/* Guest end here: its tx counters; the secondary's report: the rx ones. */
+static void
+emu_mp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
+{
+	struct qp_priv *priv = tp->priv;
+	struct rte_vmci_qp_stats tx;
+
+	memset(st, 0, sizeof(*st));
+	if (rte_vmci_qp_stats_get(priv->ep[0], &tx) == 0)
+		st->tx_full = tx.enq_full;
+	rte_vmci_qp_stats_reset(priv->ep[0]);
+	st->rx_empty = perf_mp_take_rx_empty(priv->mp);
+}
+
+static struct perf_run_ctl *
+emu_mp_ctl(struct perf_transport *tp)
+{
+	return perf_mp_ctl(((struct qp_priv *)tp->priv)->mp);
+}
+
+static int
+emu_mp_run_start(struct perf_transport *tp, const struct perf_side_params *p)
+{
+	return perf_mp_run_start(((struct qp_priv *)tp->priv)->mp, p);
+}
+
+static int
+emu_mp_run_wait(struct perf_transport *tp, struct perf_side_report *rep)
+{
+	return perf_mp_run_wait(((struct qp_priv *)tp->priv)->mp, rep);
+}
+
+const struct perf_transport_ops perf_transport_emu_mp = {
+	.name = "emu-mp",
+	.open = emu_mp_open,
+	.close = emu_close,
+	.stats = emu_mp_stats,
+	.remote_ctl = emu_mp_ctl,
+	.remote_start = emu_mp_run_start,
+	.remote_wait = emu_mp_run_wait,
 };

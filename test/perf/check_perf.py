@@ -11,15 +11,21 @@
     check_perf.py badcli VMCI_PERF
         runs bad command lines; each must exit 2 naming the value and what
         is allowed.
+    check_perf.py mpkill VMCI_PERF MODE -- EAL ARGS...
+        starts a long emu-mp run, kills its secondary with SIGKILL once it
+        attached, and expects vmci-perf to end within seconds with status 1
+        and the consumer's error in its row: no hang, no false pass.
 """
 
 import json
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 
 class CheckError(Exception):
@@ -155,8 +161,24 @@ def opt_value(args, name, default):
     return args[args.index(name) + 1] if name in args else default
 
 
+def hugepages_free():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                return int(line.split()[1])
+    return 0
+
+
+SKIP = 77
+
+
 def cmd_run(argv):
     perf, name, mode, transport, api = argv[:5]
+    if transport == "emu-mp" and hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0): its"
+              " secondary process maps the primary's hugepage files; reserve some, e.g."
+              " echo 512 > /proc/sys/vm/nr_hugepages")
+        return SKIP
     rest = argv[5:]
     sep = rest.index("--")
     app, eal = rest[:sep], rest[sep + 1:]
@@ -180,10 +202,15 @@ def cmd_run(argv):
     expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
     expect("Summary:" in p.stdout, "no summary table")
     expect("verification passed" in p.stdout, "no verification verdict")
+    if transport == "emu-mp":
+        m = re.search(r"emu-mp: secondary process (\d+) \(primary (\d+)\)", p.stdout)
+        expect(m is not None, "no line saying the secondary attached")
+        expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
     check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
+    return 0
 
 
 BAD = [
@@ -196,7 +223,7 @@ BAD = [
     (["--duration", "abc"], "abc", "seconds"),
     (["--burst", "0"], "\"0\"", "1..1024"),
     (["--api", "dma"], "dma", "copy, zc or msg"),
-    (["--transport", "carrier-pigeon"], "carrier-pigeon", "emu or local-qp"),
+    (["--transport", "carrier-pigeon"], "carrier-pigeon", "local-qp or emu-mp"),
     (["--baselines", "unix,smoke"], "smoke", "unix, unix-busy, pipe, tcp, ring"),
     (["--count", "0"], "\"0\"", "1..2^40"),
     (["--tx-lcore", "x"], "\"x\"", "lcore id"),
@@ -209,17 +236,25 @@ BAD = [
 ]
 
 
+# EAL arguments that cannot work, refused before the EAL starts.
+BAD_EAL = [
+    (["--no-huge"], ["--transport", "emu-mp"], "--no-huge", "hugepage files"),
+    (["--in-memory"], ["--transport", "emu-mp"], "--in-memory", "hugepage files"),
+    (["--proc-type=secondary"], ["--transport", "emu"], "transport emu", "emu-mp"),
+]
+
+
 def cmd_badcli(argv):
     perf = argv[0]
-    for args, value, allowed in BAD:
-        p = subprocess.run([perf, "--"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=30)
+    for eal, args, value, allowed in [([], a, v, w) for a, v, w in BAD] + BAD_EAL:
+        p = subprocess.run([perf] + eal + ["--"] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
         err = p.stderr.strip().splitlines()
         last = err[-1] if err else ""
         expect(p.returncode == 2, "%s: exit %d, expected 2" % (args, p.returncode))
         expect(value in last and allowed in last,
                "%s: error line %r should name %r and %r" % (args, last, value, allowed))
-        print("ok %-40s -> %s" % (" ".join(args), last))
+        print("ok %-40s -> %s" % (" ".join(eal + args), last))
     p = subprocess.run([perf, "--", "--help"], stdout=subprocess.PIPE, text=True, timeout=30)
     expect(p.returncode == 0, "--help exit %d" % p.returncode)
     for word in ("--mode", "--transport", "--baselines", "--size", "--queue-size",
@@ -229,16 +264,74 @@ def cmd_badcli(argv):
     print("ok --help")
 
 
+def remove_hugepage_files(eal):
+    """After a killed secondary the EAL keeps the primary's hugepage files
+    (the next primary with the same prefix would remove them): free them now
+    so that the test leaves the machine's hugepages as it found them."""
+    prefix = next((a.split("=", 1)[1] for a in eal if a.startswith("--file-prefix=")), None)
+    if prefix is None:
+        return
+    hdir = next((a.split("=", 1)[1] for a in eal if a.startswith("--huge-dir=")),
+                "/dev/hugepages")
+    try:
+        names = [n for n in os.listdir(hdir) if n.startswith(prefix + "map_")]
+    except OSError:
+        return
+    for n in names:
+        os.unlink(os.path.join(hdir, n))
+    if names:
+        print("removed %d hugepage files %s/%smap_* left by the killed run"
+              % (len(names), hdir, prefix))
+
+
+def cmd_mpkill(argv):
+    perf, mode = argv[:2]
+    eal = argv[argv.index("--") + 1:]
+    if hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
+        return SKIP
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", "emu-mp", "--size", "64",
+                          "--duration", "60", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = []
+    killed = None
+    try:
+        for line in p.stdout:
+            out.append(line)
+            m = re.search(r"emu-mp: secondary process (\d+)", line)
+            if m and killed is None:
+                killed = int(m.group(1))
+                time.sleep(1)  # let the measured loop start
+                os.kill(killed, signal.SIGKILL)
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise CheckError("vmci-perf still running 30 s after its secondary was killed")
+    text = "".join(out)
+    print(text)
+    remove_hugepage_files(eal)
+    expect(killed is not None, "no line saying the secondary attached")
+    expect(rc == 1, "vmci-perf exited %d after its secondary died, expected 1" % rc)
+    expect("the secondary died during the run" in text, "the death was not reported")
+    expect("FAILED" in text and "verification passed" not in text, "no failure verdict")
+    print("ok: secondary %d killed, vmci-perf stopped with status 1" % killed)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill}
+
+
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("run", "badcli"):
+    if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        (cmd_run if sys.argv[1] == "run" else cmd_badcli)(sys.argv[2:])
+        return COMMANDS[sys.argv[1]](sys.argv[2:]) or 0
     except CheckError as e:
         print("FAIL: %s" % e, file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":
