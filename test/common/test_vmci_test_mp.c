@@ -26,12 +26,13 @@
 #include "vmci_test.h"
 #include "vmci_test_mp.h"
 
-#define PREFIX "vmci_test_mp_helper"
+/* as test/common/meson.build passes it */
+#define PREFIX_ARG "--file-prefix=vmci_test_mp_helper"
 #define WAIT_S 30
 
 /* What every secondary must see before "--", in this order. */
 static const char *const expected_eal[] = {
-	"-l", "1", "--proc-type=secondary", "--file-prefix=" PREFIX, "--no-pci",
+	"-l", "1", "--proc-type=secondary", PREFIX_ARG, "--no-pci",
 	"--no-telemetry", "--log-level=*:warning", "--",
 };
 static const char *const eal_extra[] = { "--log-level=*:warning", NULL };
