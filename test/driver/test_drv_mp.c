@@ -25,13 +25,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -42,6 +39,7 @@
 #include "emu/vmci_emu.h"
 #include "rte_bus_vmci.h"
 #include "vmci_test.h"
+#include "vmci_test_mp.h"
 
 #define PRIMARY_CID 20
 #define SECONDARY_CID 21
@@ -51,8 +49,6 @@
 #define DEADLINE_S 30
 
 static struct {
-	char exe[PATH_MAX];
-	const char *file_prefix;
 	struct rte_vmci_handle qp_a;  /* secondary: pair A to attach as host */
 	struct rte_vmci_handle bell;  /* secondary: primary's doorbell */
 } opt;
@@ -153,26 +149,12 @@ recv_pattern(struct rte_vmci_qp *qp, uint8_t seed)
 }
 
 /* The primary's secondary, so that waits end early when it dies. */
-static struct {
-	pid_t pid;
-	bool reaped;
-	int status;
-} child = { .pid = -1 };
-
-static bool
-child_failed(void)
-{
-	if (child.pid <= 0)
-		return false;
-	if (!child.reaped && waitpid(child.pid, &child.status, WNOHANG) == child.pid)
-		child.reaped = true;
-	return child.reaped && !(WIFEXITED(child.status) && WEXITSTATUS(child.status) == 0);
-}
+static struct vmci_test_child child = VMCI_TEST_CHILD_INIT;
 
 static bool
 expired(uint64_t deadline)
 {
-	if (child_failed()) {
+	if (vmci_test_child_poll(&child) != 0) {
 		printf("  secondary failed (status 0x%x): not waiting any longer\n",
 		       child.status);
 		return true;
@@ -310,54 +292,15 @@ run_secondary(void)
 static int
 spawn_secondary(struct rte_vmci_handle qp_a, struct rte_vmci_handle bell)
 {
-	char prefix_arg[PATH_MAX], qp_arg[64], bell_arg[64];
-	char *argv[] = {
-		opt.exe, "-l", "1", "--proc-type=secondary", prefix_arg, "--no-pci",
-		"--no-telemetry", "--log-level=*:warning", "-a", "vmci:vmci_emu1,cid=21",
-		"--", qp_arg, bell_arg, NULL,
+	char qp_arg[64], bell_arg[64];
+	const char *const eal[] = {
+		"--log-level=*:warning", "-a", "vmci:vmci_emu1,cid=21", NULL,
 	};
-	pid_t parent = getpid();
+	const char *const app[] = { qp_arg, bell_arg, NULL };
 
-	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", opt.file_prefix);
 	snprintf(qp_arg, sizeof(qp_arg), "--qp=%u:%u", qp_a.context, qp_a.resource);
 	snprintf(bell_arg, sizeof(bell_arg), "--doorbell=%u:%u", bell.context, bell.resource);
-	fflush(stdout);
-	child.reaped = false;
-	child.pid = fork();
-	if (child.pid < 0)
-		return -errno;
-	if (child.pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a killed primary */
-		if (getppid() == parent)
-			execv(opt.exe, argv);
-		_exit(127);
-	}
-	return 0;
-}
-
-/* Reap the secondary within the deadline (killing it past that). */
-static int
-reap_secondary(void)
-{
-	uint64_t deadline = deadline_in(DEADLINE_S);
-
-	while (!child.reaped && rte_get_tsc_cycles() < deadline) {
-		if (waitpid(child.pid, &child.status, WNOHANG) == child.pid)
-			child.reaped = true;
-		else
-			usleep(10 * 1000);
-	}
-	if (!child.reaped) {
-		printf("  secondary still running after %d s: killed\n", DEADLINE_S);
-		kill(child.pid, SIGKILL);
-		waitpid(child.pid, &child.status, 0);
-		return -ETIMEDOUT;
-	}
-	if (!WIFEXITED(child.status) || WEXITSTATUS(child.status) != 0) {
-		printf("  secondary ended with status 0x%x\n", child.status);
-		return -ECHILD;
-	}
-	return 0;
+	return vmci_test_spawn_secondary(&child, "1", eal, app);
 }
 
 /* Pair B's host end, once the secondary has said where it is. */
@@ -437,7 +380,7 @@ test_across_processes(void)
 	if (ret == 0 && poll_for(dev, &s.rings, 1, "doorbell from the secondary") < 0)
 		ret = TEST_FAILED;
 out:
-	if (child.pid > 0 && reap_secondary() < 0)
+	if (child.pid > 0 && vmci_test_child_wait(&child, DEADLINE_S) < 0)
 		ret = TEST_FAILED;
 	rte_vmci_doorbell_destroy(db);
 	rte_vmci_dgram_destroy(ep);
@@ -485,63 +428,18 @@ parse_app_args(int argc, char **argv)
 	return 0;
 }
 
-/* Before rte_eal_init() reorders argv: what the secondary must repeat. */
-static int
-save_eal_args(int argc, char **argv)
-{
-	ssize_t n;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strncmp(argv[i], "--file-prefix=", 14) == 0)
-			opt.file_prefix = argv[i] + 14;
-	if (opt.file_prefix == NULL) {
-		printf("a unique --file-prefix=<name> is required\n");
-		return -1;
-	}
-	n = readlink("/proc/self/exe", opt.exe, sizeof(opt.exe) - 1);
-	if (n <= 0) {
-		printf("readlink(/proc/self/exe): %s\n", strerror(errno));
-		return -1;
-	}
-	opt.exe[n] = '\0';
-	return 0;
-}
-
-/* A secondary maps the primary's hugepage files: without them, skip. */
-static bool
-hugepages_free(void)
-{
-	unsigned long free_pages = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (f == NULL)
-		return false;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %lu", &free_pages) == 1)
-			break;
-	fclose(f);
-	return free_pages > 0;
-}
-
 int
 main(int argc, char **argv)
 {
 	int n, ret;
 
-	setvbuf(stdout, NULL, _IOLBF, 0); /* both processes share the log */
-	if (save_eal_args(argc, argv) < 0)
+	if (!vmci_test_is_secondary(argc, argv) && vmci_test_hugepages_or_skip(0) != 0)
+		return TEST_SKIPPED;
+	if (vmci_test_mp_init(argc, argv) < 0)
 		return 1;
 	n = vmci_test_eal_init(argc, argv);
-	if (n < 0) {
-		if (!hugepages_free()) {
-			printf("skipped: EAL needs free hugepages (HugePages_Free is 0); "
-			       "reserve some, e.g. echo 64 > /proc/sys/vm/nr_hugepages\n");
-			return TEST_SKIPPED;
-		}
+	if (n < 0)
 		return 1;
-	}
 	if (parse_app_args(argc - n, argv + n) < 0)
 		ret = 1;
 	else if (rte_eal_process_type() == RTE_PROC_SECONDARY)

@@ -21,12 +21,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,13 +33,11 @@
 
 #include "drv_test.h"
 #include "fault_mem.h"
+#include "vmci_test_mp.h"
 
 #define HV "fault_mp"
 #define QSIZE 65536u
 #define WAIT_S 10
-
-static const char *file_prefix;
-static char exe[PATH_MAX];
 
 struct peer_log {
 	volatile bool attached;
@@ -75,25 +71,15 @@ poll_until(struct vmci_device *dev, volatile bool *flag)
 	return *flag;
 }
 
-static pid_t
-spawn_child(struct rte_vmci_handle h)
+static int
+spawn_child(struct vmci_test_child *child, struct rte_vmci_handle h)
 {
-	char prefix[128], child[64];
-	char *argv[] = {
-		exe, "-l", "1", "--proc-type=secondary", prefix, "--no-pci", "--iova-mode=va",
-		"--no-telemetry", "--log-level=*:error", "--", child, NULL,
-	};
-	pid_t pid;
+	char child_arg[64];
+	const char *const eal[] = { "--iova-mode=va", "--log-level=*:error", NULL };
+	const char *const app[] = { child_arg, NULL };
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", file_prefix);
-	snprintf(child, sizeof(child), "--child=%u:%u", h.resource, h.context);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the primary */
-		execv(exe, argv);
-		_exit(127);
-	}
-	return pid;
+	snprintf(child_arg, sizeof(child_arg), "--child=%u:%u", h.resource, h.context);
+	return vmci_test_spawn_secondary(child, "1", eal, app);
 }
 
 /* Secondary: guest B attaches to A's pair, then waits to be killed. */
@@ -171,11 +157,11 @@ test_secondary_sigkill(void)
 		.peer_cb = peer_cb,
 	};
 	struct peer_log l = { 0 };
+	struct vmci_test_child child = VMCI_TEST_CHILD_INIT;
 	struct vmci_qpair *qp;
 	struct drv_guest a;
 	uint8_t dg[512];
-	int status, ret;
-	pid_t pid;
+	int ret;
 
 	c.cb_arg = &l;
 	c.peer = VMCI_INVALID_ID;
@@ -183,17 +169,15 @@ test_secondary_sigkill(void)
 	TEST_ASSERT(drv_guest_up(&a, HV, false, 0) == 0, "bring-up");
 	qp = vmci_qpair_alloc(a.dev, &c);
 	TEST_ASSERT(qp != NULL, "pair: %s", rte_strerror(rte_errno));
-	pid = spawn_child(vmci_qpair_handle(qp));
-	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
+	TEST_ASSERT_EQUAL(spawn_child(&child, vmci_qpair_handle(qp)), 0, "spawn secondary");
 	if (!poll_until(a.dev, &l.attached)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		TEST_ASSERT(false, "secondary never attached (exit status 0x%x)", status);
+		vmci_test_child_kill(&child);
+		TEST_ASSERT(false, "secondary never attached (exit status 0x%x)", child.status);
 	}
-	printf("  secondary %d (cid %u) attached; killing it\n", (int)pid, l.peer);
-	kill(pid, SIGKILL);
-	TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "reap");
-	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+	printf("  secondary %d (cid %u) attached; killing it\n", (int)child.pid, l.peer);
+	TEST_ASSERT_EQUAL(vmci_test_child_kill(&child), 0, "reap");
+	TEST_ASSERT(WIFSIGNALED(child.status) && WTERMSIG(child.status) == SIGKILL,
+		    "status 0x%x", child.status);
 
 	TEST_ASSERT(poll_until(a.dev, &l.detached), "survivor never saw QP_PEER_DETACH");
 	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_DETACHED, "state");
@@ -238,31 +222,19 @@ int
 main(int argc, char **argv)
 {
 	const char *child = NULL;
-	ssize_t len;
-	int n, i, ret;
+	int i, ret;
 
-	for (i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--file-prefix=", 14) == 0)
-			file_prefix = argv[i] + 14;
 	for (i = 1; i < argc; i++)
 		if (strncmp(argv[i], "--child=", 8) == 0)
 			child = argv[i] + 8;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len <= 0 || file_prefix == NULL) {
-		printf("need /proc/self/exe and --file-prefix=\n");
-		return 1;
-	}
-	exe[len] = '\0';
-	if (rte_eal_init(argc, argv) < 0) {
-		if (child != NULL)
-			return 1;
-		/* Secondaries map the primary's hugepage files: no --no-huge. */
-		printf("fault_mp: skipped: EAL init failed (%s); needs free hugepages "
-		       "(scripts/setup.sh reserves them)\n", rte_strerror(rte_errno));
+	/* The primary's --socket-limit=192 (MiB) must fit. */
+	if (!vmci_test_is_secondary(argc, argv) && vmci_test_hugepages_or_skip(192) != 0)
 		return TEST_SKIPPED;
-	}
-	n = child != NULL ? child_main(child) : vmci_test_run_suite(&suite);
-	ret = n;
+	if (vmci_test_mp_init(argc, argv) < 0)
+		return 1;
+	if (vmci_test_eal_init(argc, argv) < 0)
+		return 1;
+	ret = child != NULL ? child_main(child) : vmci_test_run_suite(&suite);
 	rte_eal_cleanup();
 	return ret;
 }

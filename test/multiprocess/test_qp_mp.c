@@ -19,17 +19,11 @@
  *              -- --case=NAME --mem=NAME --seed=N --bytes=N (spawned)
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +37,7 @@
 
 #include "qp_flow.h"
 #include "vmci_test.h"
+#include "vmci_test_mp.h"
 
 #define CHILD_LCORE "1"     /* the primary runs on lcore 0 */
 #define STALL_S 30          /* no traffic progress for this long fails */
@@ -63,124 +58,28 @@ static struct {
 	uint64_t seed;
 	bool seed_set;
 	uint64_t bytes;
-	const char *file_prefix;
-	char exe[PATH_MAX];
 } opt = { .bytes = MP_BYTES };
 
-struct child {
-	pid_t pid;
-	bool reaped;
-	int status;
-};
-
-/*
- * Child management
- */
-
-static void
-child_describe(const struct child *c)
-{
-	if (WIFEXITED(c->status))
-		printf("  secondary (pid %d) exited with status %d\n", (int)c->pid,
-		       WEXITSTATUS(c->status));
-	else if (WIFSIGNALED(c->status))
-		printf("  secondary (pid %d) was killed by signal %d (%s)\n",
-		       (int)c->pid, WTERMSIG(c->status), strsignal(WTERMSIG(c->status)));
-}
-
-static bool
-child_ok(const struct child *c)
-{
-	return c->reaped && WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
-}
-
-/* Reap the child if it has exited: 0 while it runs or after a clean exit. */
+/* Passed to the flow loop, which stops when the secondary has failed. */
 static int
 child_poll(void *arg)
 {
-	struct child *c = arg;
-	pid_t r;
-
-	if (c->reaped)
-		return 0;
-	r = waitpid(c->pid, &c->status, WNOHANG);
-	if (r == 0)
-		return 0;
-	c->reaped = true;
-	if (r < 0) {
-		printf("  waitpid(%d): %s\n", (int)c->pid, strerror(errno));
-		c->status = -1;
-		return -1;
-	}
-	if (child_ok(c))
-		return 0; /* its half is done; what it sent is still in the ring */
-	child_describe(c);
-	return -1;
-}
-
-static void
-child_kill(struct child *c)
-{
-	if (c->pid <= 0 || c->reaped)
-		return;
-	kill(c->pid, SIGKILL);
-	if (waitpid(c->pid, &c->status, 0) == c->pid)
-		c->reaped = true;
-}
-
-/* Wait up to @p timeout_s for a clean exit; kill the child if it overstays. */
-static int
-child_wait(struct child *c, unsigned int timeout_s)
-{
-	uint64_t deadline = rte_get_tsc_cycles() + (uint64_t)timeout_s * rte_get_tsc_hz();
-
-	while (!c->reaped && rte_get_tsc_cycles() < deadline) {
-		if (child_poll(c) != 0)
-			return -1;
-		usleep(10 * 1000);
-	}
-	if (!c->reaped) {
-		printf("  secondary (pid %d) still running after %u s: killing it\n",
-		       (int)c->pid, timeout_s);
-		child_kill(c);
-		return -1;
-	}
-	return child_ok(c) ? 0 : -1;
+	return vmci_test_child_poll(arg);
 }
 
 /* Fork and exec this program as the secondary half of @p case_name. */
 static int
-child_spawn(struct child *c, const char *case_name, const char *mem_name)
+child_spawn(struct vmci_test_child *c, const char *case_name, const char *mem_name)
 {
-	char case_arg[64], mem_arg[64], seed_arg[48], bytes_arg[48], prefix_arg[PATH_MAX];
-	char *argv[] = {
-		opt.exe, "-l", CHILD_LCORE, "--proc-type=secondary", prefix_arg,
-		"--no-pci", "--no-telemetry", "--log-level=*:warning", "--",
-		case_arg, mem_arg, seed_arg, bytes_arg, NULL,
-	};
-	pid_t parent = getpid();
+	char case_arg[64], mem_arg[64], seed_arg[48], bytes_arg[48];
+	const char *const eal[] = { "--log-level=*:warning", NULL };
+	const char *const app[] = { case_arg, mem_arg, seed_arg, bytes_arg, NULL };
 
 	snprintf(case_arg, sizeof(case_arg), "--case=%s", case_name);
 	snprintf(mem_arg, sizeof(mem_arg), "--mem=%s", mem_name);
 	snprintf(seed_arg, sizeof(seed_arg), "--seed=%" PRIu64, opt.seed);
 	snprintf(bytes_arg, sizeof(bytes_arg), "--bytes=%" PRIu64, opt.bytes);
-	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", opt.file_prefix);
-	fflush(stdout); /* or the child would print our buffered lines again */
-	c->reaped = false;
-	c->pid = fork();
-	if (c->pid < 0) {
-		printf("  fork: %s\n", strerror(errno));
-		return -1;
-	}
-	if (c->pid == 0) {
-		/* die with the primary, even if it is killed */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		execv(opt.exe, argv);
-		_exit(127);
-	}
-	return 0;
+	return vmci_test_spawn_secondary(c, CHILD_LCORE, eal, app);
 }
 
 /*
@@ -348,7 +247,7 @@ flows_run(struct mp_flows *fl, int (*poll)(void *arg), void *poll_arg)
  */
 
 static int
-traffic_primary_run(struct mp_pair *p, struct mp_flows *fl, struct child *c,
+traffic_primary_run(struct mp_pair *p, struct mp_flows *fl, struct vmci_test_child *c,
 		    const char *name)
 {
 	int ret;
@@ -366,7 +265,7 @@ traffic_primary_run(struct mp_pair *p, struct mp_flows *fl, struct child *c,
 	ret = flows_run(fl, child_poll, c);
 	if (ret != TEST_SUCCESS)
 		return ret;
-	TEST_ASSERT(child_wait(c, CHILD_EXIT_S) == 0,
+	TEST_ASSERT(vmci_test_child_wait(c, CHILD_EXIT_S) == 0,
 		    "secondary did not finish its half cleanly");
 	return TEST_SUCCESS;
 }
@@ -376,7 +275,7 @@ test_traffic(void)
 {
 	struct mp_pair p = { 0 };
 	struct mp_flows fl = { .n = 0 };
-	struct child c = { .pid = -1 };
+	struct vmci_test_child c = VMCI_TEST_CHILD_INIT;
 	char name[RTE_VMCI_QP_MEM_NAMESIZE];
 	int ret;
 
@@ -384,7 +283,7 @@ test_traffic(void)
 	printf("  %s: %" PRIu64 " bytes each way, seed %" PRIu64 "\n", name,
 	       opt.bytes, opt.seed);
 	ret = traffic_primary_run(&p, &fl, &c, name);
-	child_kill(&c); /* no-op unless we failed while it ran */
+	vmci_test_child_kill(&c); /* no-op unless we failed while it ran */
 	flows_free(&fl);
 	pair_free(&p, true);
 	return ret;
@@ -474,7 +373,7 @@ static int
 test_attach(void)
 {
 	struct mp_pair p = { 0 };
-	struct child c = { .pid = -1 };
+	struct vmci_test_child c = VMCI_TEST_CHILD_INIT;
 	char name[RTE_VMCI_QP_MEM_NAMESIZE];
 	struct mz_census before;
 	int ret;
@@ -484,88 +383,17 @@ test_attach(void)
 	ret = pair_create(&p, name, ATTACH_A2B, ATTACH_B2A);
 	if (ret == TEST_SUCCESS && child_spawn(&c, "attach", name) != 0)
 		ret = TEST_FAILED;
-	if (ret == TEST_SUCCESS && child_wait(&c, CHILD_EXIT_S) != 0) {
+	if (ret == TEST_SUCCESS && vmci_test_child_wait(&c, CHILD_EXIT_S) != 0) {
 		printf("  secondary did not attach and exit cleanly\n");
 		ret = TEST_FAILED;
 	}
 	if (ret == TEST_SUCCESS)
 		ret = attach_read_leftover(&p);
-	child_kill(&c);
+	vmci_test_child_kill(&c);
 	pair_free(&p, true);
 	if (ret == TEST_SUCCESS)
 		ret = attach_check_gone(name, &before);
 	return ret;
-}
-
-/*
- * Hugepage check: a secondary needs the primary's hugepage files, so
- * without hugepages this test cannot run at all (and must not fake it
- * with --no-huge).
- */
-
-static bool
-hugetlbfs_mounted(void)
-{
-	char line[1024];
-	bool found = false;
-	FILE *f = fopen("/proc/mounts", "r");
-
-	if (f == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, " hugetlbfs ") != NULL;
-	fclose(f);
-	return found;
-}
-
-/* Free hugepages over all sizes (sysfs), or -1 if it cannot be read. */
-static long
-hugepages_free(void)
-{
-	const char *dir = "/sys/kernel/mm/hugepages";
-	struct dirent *de;
-	long total = -1;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		long n = 0;
-		FILE *f;
-
-		if (strncmp(de->d_name, "hugepages-", 10) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/free_hugepages", dir, de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		if (fscanf(f, "%ld", &n) == 1)
-			total = RTE_MAX(total, 0L) + n;
-		fclose(f);
-	}
-	closedir(d);
-	return total;
-}
-
-static bool
-hugepages_usable(void)
-{
-	long n = hugepages_free();
-
-	if (!hugetlbfs_mounted()) {
-		printf("skipped: no hugetlbfs mount in /proc/mounts; a secondary "
-		       "process can only share hugepage memory\n");
-		return false;
-	}
-	if (n <= 0) {
-		printf("skipped: no free hugepages (HugePages_Free is 0 for every "
-		       "size under /sys/kernel/mm/hugepages%s); reserve some, e.g. "
-		       "echo 64 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages\n",
-		       n < 0 ? ", or it is unreadable" : "");
-		return false;
-	}
-	return true;
 }
 
 /*
@@ -606,43 +434,6 @@ parse_app_args(int argc, char **argv)
 	if (!ok)
 		printf("bad argument %s\n", argv[i - 1]);
 	return ok ? 0 : -1;
-}
-
-/* Before rte_eal_init() reorders argv: what the secondary must repeat. */
-static int
-save_eal_args(int argc, char **argv)
-{
-	ssize_t n;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "--file-prefix=", 14) == 0)
-			opt.file_prefix = argv[i] + 14;
-		else if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc)
-			opt.file_prefix = argv[i + 1];
-	}
-	if (opt.file_prefix == NULL) {
-		printf("a unique --file-prefix is required\n");
-		return -1;
-	}
-	n = readlink("/proc/self/exe", opt.exe, sizeof(opt.exe) - 1);
-	if (n <= 0) {
-		printf("readlink(/proc/self/exe): %s\n", strerror(errno));
-		return -1;
-	}
-	opt.exe[n] = '\0';
-	return 0;
-}
-
-static bool
-is_secondary_invocation(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--proc-type=secondary") == 0)
-			return true;
-	return false;
 }
 
 static const struct vmci_test_case all_cases[] = {
@@ -695,14 +486,11 @@ run_primary(void)
 int
 main(int argc, char **argv)
 {
-	bool secondary = is_secondary_invocation(argc, argv);
 	int n, ret;
 
-	/* both processes write to the same log: keep lines whole and in order */
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!secondary && !hugepages_usable())
+	if (!vmci_test_is_secondary(argc, argv) && vmci_test_hugepages_or_skip(0) != 0)
 		return TEST_SKIPPED;
-	if (save_eal_args(argc, argv) < 0)
+	if (vmci_test_mp_init(argc, argv) < 0)
 		return 1;
 	n = vmci_test_eal_init(argc, argv);
 	if (n < 0)

@@ -14,15 +14,14 @@
  * Mode "badinput": port 0 only; this program is the emulated host, attaches
  * to the offered pair itself and writes corrupt records into the ring.
  *
- * Mode "mp <file-prefix>" (hugepages): the primary sets both ports up and
- * runs this program again as a secondary process, which moves every frame
- * size through the ports the primary owns and checks each byte.
+ * Mode "mp" (hugepages, a --file-prefix): the primary sets both ports up
+ * and runs this program again as a secondary process, which moves every
+ * frame size through the ports the primary owns and checks each byte.
  */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +33,7 @@
 #include <rte_vmci_qp.h>
 
 #include "vmci_test.h"
+#include "vmci_test_mp.h"
 #include "vmci_defs.h"
 #include "emu/vmci_emu.h"
 
@@ -670,34 +670,27 @@ static const struct vmci_test_suite attach_suite = {
 
 /* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
 
-static const char *mp_prog;
-static const char *mp_prefix;
+#define MP_SECONDARY_S 120 /* both directions take well under a second */
 
 static int
 test_secondary_rxtx(void)
 {
+	struct vmci_test_child child = VMCI_TEST_CHILD_INIT;
+	const char *const eal[] = {
+		"--base-virtaddr=0x200000000000", "--log-level=*:warning", NULL,
+	};
+	const char *const app[] = { "mp-secondary", NULL };
 	struct rte_eth_stats s0, s1;
-	pid_t pid;
-	int status;
+	int ret;
 
 	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
 	rte_eth_stats_reset(0);
 	rte_eth_stats_reset(1);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		char prefix[64];
-
-		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", mp_prefix);
-		execl(mp_prog, mp_prog, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
-		      "--base-virtaddr=0x200000000000", "--log-level=*:warning", "--",
-		      "mp-secondary", (char *)NULL);
-		_exit(127);
-	}
-	TEST_ASSERT(pid > 0, "fork: %s", strerror(errno));
-	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
-	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "secondary failed (status 0x%x)", status);
+	/* The primary only waits: the secondary may use the same lcore. */
+	TEST_ASSERT_EQUAL(vmci_test_spawn_secondary(&child, "0", eal, app), 0,
+			  "spawn secondary");
+	ret = vmci_test_child_wait(&child, MP_SECONDARY_S);
+	TEST_ASSERT(ret == 0, "secondary failed (%d, status 0x%x)", ret, child.status);
 	/* The secondary's data path updated the counters the primary reads. */
 	rte_eth_stats_get(0, &s0);
 	rte_eth_stats_get(1, &s1);
@@ -738,23 +731,6 @@ secondary_main(void)
 	return ret == TEST_SUCCESS ? 0 : 1;
 }
 
-/* Free 2 MiB hugepages, from /proc/meminfo; 0 if unknown. */
-static unsigned long
-free_hugepages(void)
-{
-	unsigned long n = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
 static bool
 mp_requested(int argc, char **argv)
 {
@@ -771,13 +747,13 @@ main(int argc, char **argv)
 {
 	const struct vmci_test_suite *suite = &pair_suite;
 	uint16_t port, nb_ports;
-	const char *prog = argv[0];
 	int ret;
 
-	if (mp_requested(argc, argv) && free_hugepages() < 256) {
-		printf("skipped: the multi-process case needs 256 free hugepages, %lu free\n",
-		       free_hugepages());
-		return TEST_SKIPPED;
+	if (mp_requested(argc, argv)) {
+		if (vmci_test_hugepages_or_skip(512) != 0)
+			return TEST_SKIPPED;
+		if (vmci_test_mp_init(argc, argv) < 0)
+			return 1;
 	}
 
 	ret = vmci_test_eal_init(argc, argv);
@@ -793,11 +769,8 @@ main(int argc, char **argv)
 		suite = &attach_suite;
 	if (argc > 1 && strcmp(argv[1], "attach-offer") == 0)
 		suite = &offer_suite;
-	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
+	if (argc > 1 && strcmp(argv[1], "mp") == 0)
 		suite = &mp_suite;
-		mp_prog = prog;
-		mp_prefix = argv[2];
-	}
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports,
