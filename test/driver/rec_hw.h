@@ -43,6 +43,10 @@ struct rec_hw {
 	unsigned int n;
 	bool overflow;
 	struct rec_entry log[REC_MAX];
+	/* Outbound hygiene (rec_hygiene): datagrams checked, bytes not zeroed. */
+	unsigned int dg_checked;
+	unsigned int dg_dirty;
+	uint32_t hcall_seen;    /* bit per hypercall resource sent */
 };
 
 static inline void
@@ -64,6 +68,51 @@ rec_dg_dst(const void *dg, size_t len)
 	if (len < VMCI_DG_HDR_SIZE || h->dst.context != VMCI_HYPERVISOR_CID)
 		return UINT32_MAX;
 	return h->dst.resource;
+}
+
+/*
+ * Outbound hygiene: every byte the core sends that carries no field must
+ * be zero (no stack or heap contents reach the hypervisor). Checks the
+ * pad words of the hypercall messages and the bytes past payload_size.
+ */
+static inline bool
+rec_zero(const uint8_t *p, size_t len)
+{
+	while (len-- > 0)
+		if (*p++ != 0)
+			return false;
+	return true;
+}
+
+static inline void
+rec_hygiene(struct rec_hw *r, const void *dg, size_t len)
+{
+	const struct vmci_dg_hdr *h = dg;
+	const uint8_t *b = dg;
+	bool clean = true;
+	size_t end;
+
+	if (len < VMCI_DG_HDR_SIZE) {
+		r->dg_dirty++;
+		return;
+	}
+	r->dg_checked++;
+	end = VMCI_DG_HDR_SIZE + h->payload_size;
+	if (end > len)
+		clean = false;
+	else
+		clean = rec_zero(b + end, len - end);
+	if (h->dst.context == VMCI_HYPERVISOR_CID && h->dst.resource < 32) {
+		r->hcall_seen |= 1u << h->dst.resource;
+		if (h->dst.resource == VMCI_RESOURCES_QUERY &&
+		    len >= sizeof(struct vmci_resources_query_msg))
+			clean &= ((const struct vmci_resources_query_msg *)dg)->pad == 0;
+		if (h->dst.resource == VMCI_SET_NOTIFY_BITMAP &&
+		    h->payload_size == sizeof(uint32_t) * 2)
+			clean &= ((const struct vmci_notify_bitmap_set32_msg *)dg)->pad == 0;
+	}
+	if (!clean)
+		r->dg_dirty++;
 }
 
 static inline uint32_t
@@ -90,6 +139,11 @@ rec_write32(struct vmci_hw *hw, uint32_t off, uint32_t val)
 
 		rec_add(r, REC_SEND, off, hdr == NULL ? UINT32_MAX :
 			rec_dg_dst(hdr + 1, hdr->size));
+		if (hdr != NULL) {
+			if (hdr->rsvd != 0)
+				r->dg_dirty++;
+			rec_hygiene(r, hdr + 1, hdr->size);
+		}
 	} else {
 		rec_add(r, REC_WRITE, off, val);
 	}
@@ -102,6 +156,8 @@ rec_write_fifo(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len)
 	struct rec_hw *r = (struct rec_hw *)hw;
 
 	rec_add(r, REC_SEND, off, rec_dg_dst(buf, len));
+	if (off == VMCI_REG_DATA_OUT)
+		rec_hygiene(r, buf, len);
 	r->inner->ops->write_fifo(r->inner, off, buf, len);
 }
 

@@ -353,6 +353,85 @@ test_doorbells_mmio(void)
 	return check_doorbells(true);
 }
 
+/*
+ * Every message the core sends (bring-up, queue pair, doorbell, datagram)
+ * has its pad words and the bytes past its payload zeroed: nothing of the
+ * process's memory reaches the hypervisor (checklist: outbound hygiene).
+ */
+static void
+noop_doorbell(struct vmci_doorbell *db, void *arg)
+{
+	RTE_SET_USED(db);
+	RTE_SET_USED(arg);
+}
+
+static void
+noop_dgram(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
+	   void *arg)
+{
+	RTE_SET_USED(ep);
+	RTE_SET_USED(dg);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(arg);
+}
+
+static int
+check_outbound_zeroed(bool mmio)
+{
+	struct vmci_emu_dev_conf ec = { .hv_name = HV, .mmio = mmio, .socket_id = SOCKET_ID_ANY };
+	struct vmci_qpair_conf qc = {
+		.produce_size = 4093, .consume_size = 4099,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+	};
+	const uint32_t want = (1u << VMCI_SET_NOTIFY_BITMAP) | (1u << VMCI_RESOURCES_QUERY) |
+		(1u << VMCI_GET_CONTEXT_ID) | (1u << VMCI_QUEUEPAIR_ALLOC) |
+		(1u << VMCI_QUEUEPAIR_DETACH) | (1u << VMCI_DOORBELL_LINK) |
+		(1u << VMCI_DOORBELL_UNLINK) | (1u << VMCI_DOORBELL_NOTIFY);
+	static struct rec_hw rec;
+	struct vmci_dgram_ep *ep;
+	struct vmci_doorbell *db;
+	struct vmci_device *dev;
+	struct vmci_qpair *qp;
+	struct vmci_hw *emu;
+	uint8_t odd[13] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+
+	emu = vmci_emu_dev_create(&ec);
+	TEST_ASSERT(emu != NULL, "emulated device");
+	rec_hw_init(&rec, emu);
+	dev = vmci_device_create(&rec.hw, NULL);
+	TEST_ASSERT(dev != NULL, "bring-up: %s", rte_strerror(rte_errno));
+	qp = vmci_qpair_alloc(dev, &qc);
+	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
+	db = vmci_doorbell_create(dev, noop_doorbell, NULL);
+	TEST_ASSERT(db != NULL, "doorbell: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(vmci_doorbell_notify(dev, vmci_doorbell_handle(db)) >= 0, "notify");
+	ep = vmci_dgram_ep_create(dev, VMCI_INVALID_ID, noop_dgram, NULL);
+	TEST_ASSERT(ep != NULL, "datagram endpoint");
+	TEST_ASSERT(vmci_dgram_send(ep, vmci_dgram_ep_handle(ep), odd, sizeof(odd)) >= 0,
+		    "odd-sized datagram");
+	vmci_dgram_ep_destroy(ep);
+	vmci_doorbell_destroy(db);
+	vmci_qpair_detach(qp);
+	vmci_device_destroy(dev);
+	vmci_emu_dev_destroy(emu);
+	printf("  %u datagrams checked, hypercalls seen 0x%x\n", rec.dg_checked, rec.hcall_seen);
+	TEST_ASSERT_EQUAL(rec.dg_dirty, 0, "datagrams with non-zero pad or trailing bytes");
+	TEST_ASSERT_EQUAL(rec.hcall_seen & want, want, "hypercalls covered");
+	return TEST_SUCCESS;
+}
+
+static int
+test_outbound_zeroed_port(void)
+{
+	return check_outbound_zeroed(false);
+}
+
+static int
+test_outbound_zeroed_mmio(void)
+{
+	return check_outbound_zeroed(true);
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "bringup_port", test_bringup_port },
 	{ "bringup_mmio", test_bringup_mmio },
@@ -366,6 +445,8 @@ static const struct vmci_test_case cases[] = {
 	{ "events_mmio", test_events_mmio },
 	{ "doorbells_port", test_doorbells_port },
 	{ "doorbells_mmio", test_doorbells_mmio },
+	{ "outbound_zeroed_port", test_outbound_zeroed_port },
+	{ "outbound_zeroed_mmio", test_outbound_zeroed_mmio },
 	{ NULL, NULL },
 };
 
