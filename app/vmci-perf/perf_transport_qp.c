@@ -271,20 +271,29 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
  * cannot share pages through the emulator.
  */
 
+/* The emulated host's end of the pair: its endpoint, then its attachment. */
+static void
+host_end_close(struct qp_priv *priv)
+{
+	int ret;
+
+	if (priv->ep[1] == NULL)
+		return;
+	rte_vmci_qp_endpoint_free(priv->ep[1]);
+	priv->ep[1] = NULL;
+	ret = vmci_emu_host_qp_detach(NULL, priv->handle);
+	if (ret < 0)
+		fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
+}
+
 static void
 emu_close(struct perf_transport *tp)
 {
 	struct qp_priv *priv = tp->priv;
-	int ret;
 
 	if (priv == NULL)
 		return;
-	if (priv->ep[1] != NULL) {
-		rte_vmci_qp_endpoint_free(priv->ep[1]);
-		ret = vmci_emu_host_qp_detach(NULL, priv->handle);
-		if (ret < 0)
-			fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
-	}
+	host_end_close(priv);
 	/* The secondary detaches its host end before the guest goes. */
 	perf_mp_stop(priv->mp);
 	if (priv->qpair[0] != NULL)
@@ -418,16 +427,10 @@ static void
 emu_host_close(struct perf_transport *tp)
 {
 	struct qp_priv *priv = tp->priv;
-	int ret;
 
 	if (priv == NULL)
 		return;
-	if (priv->ep[1] != NULL) {
-		rte_vmci_qp_endpoint_free(priv->ep[1]);
-		ret = vmci_emu_host_qp_detach(NULL, priv->handle);
-		if (ret < 0)
-			fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
-	}
+	host_end_close(priv);
 	rte_free(priv);
 	tp->priv = NULL;
 }
