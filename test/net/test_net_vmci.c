@@ -348,6 +348,92 @@ test_creator_leaves(void)
 	return detach_reattach(0, 1);
 }
 
+/* Like wait_link(), polling only Rx on port 0 meanwhile (as an rxonly application). */
+static bool
+wait_link_rx_only(uint16_t port, bool up)
+{
+	struct rte_mbuf *b[BURST];
+	struct rte_eth_link link;
+	int i, n;
+
+	for (i = 0; i < 3000; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up)
+			return true;
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		rte_pktmbuf_free_bulk(b, n);
+		rte_delay_ms(1);
+	}
+	return false;
+}
+
+/*
+ * Port 0 polls only Rx while its peer leaves and returns more times than
+ * the port keeps withdrawn pairs: an idle Tx queue must not keep them
+ * alive, or reconnection stops.
+ */
+#define RX_ONLY_ROUNDS 40
+
+static int
+test_rx_only_reconnects(void)
+{
+	int round;
+
+	for (round = 0; round < RX_ONLY_ROUNDS; round++) {
+		TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop, round %d", round);
+		TEST_ASSERT(wait_link_rx_only(0, false), "link down, round %d", round);
+		TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start, round %d", round);
+		TEST_ASSERT(wait_link_rx_only(0, true), "link up again, round %d", round);
+	}
+	return send_sizes(0, 1, 60, 1000);
+}
+
+static uint32_t stopped_in_cb;
+
+/* An application that stops its port when the link goes down. */
+static int
+stop_on_down_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	struct rte_eth_link link;
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (rte_eth_link_get_nowait(port, &link) == 0 && !link.link_status &&
+	    rte_eth_dev_stop(port) == 0)
+		__atomic_store_n(&stopped_in_cb, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * rte_eth_dev_stop() from the LSC callback, which runs inside the port's
+ * poll alarm: the alarm must not go on with a stopped port (open pairs,
+ * send offers without a datagram endpoint, re-arm). The port stays down
+ * and quiet, and starts again normally.
+ */
+static int
+test_stop_in_lsc_callback(void)
+{
+	struct rte_eth_link link;
+	int ret;
+
+	__atomic_store_n(&stopped_in_cb, 0, __ATOMIC_RELAXED);
+	TEST_ASSERT_EQUAL(rte_eth_dev_callback_register(0, RTE_ETH_EVENT_INTR_LSC,
+							stop_on_down_cb, NULL), 0, "register");
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop port 1");
+	ret = wait_events(&stopped_in_cb, 0) ? TEST_SUCCESS : TEST_FAILED;
+	rte_eth_dev_callback_unregister(0, RTE_ETH_EVENT_INTR_LSC, stop_on_down_cb, NULL);
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "port 0 stopped from its LSC callback");
+	/* Port 1 back: a stopped port 0 must not offer or connect. */
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start port 1");
+	rte_delay_ms(300);
+	TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && !link.link_status, "port 0 down");
+	TEST_ASSERT(rte_eth_link_get_nowait(1, &link) == 0 && !link.link_status,
+		    "nothing for port 1 to connect to");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(0), 0, "start port 0");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	return send_sizes(0, 1, 60, 2000);
+}
+
 static const struct vmci_test_case pair_cases[] = {
 	{ "all_sizes_both_ways", test_all_sizes },
 	{ "oversize_counted", test_oversize },
@@ -355,6 +441,8 @@ static const struct vmci_test_case pair_cases[] = {
 	{ "creator_leaves_and_returns", test_creator_leaves },
 	{ "rx_mtu_enforced", test_rx_mtu },
 	{ "reset_and_restart", test_reset },
+	{ "rx_only_reconnects", test_rx_only_reconnects },
+	{ "stop_in_lsc_callback", test_stop_in_lsc_callback },
 	{ NULL, NULL },
 };
 
