@@ -456,13 +456,15 @@ static const struct vmci_test_suite pair_suite = {
 static struct rte_vmci_qp *host_ep;
 static struct rte_vmci_handle host_handle;
 
-/* Receive the offer the port sends to the host and attach to its pair. */
+/*
+ * Receive an offer the port sends to the host for a pair other than
+ * host_handle (offers repeated before our last attach was seen are stale).
+ */
 static int
-host_attach(void)
+host_wait_offer(struct rte_vmci_handle *h)
 {
 	uint8_t buf[VMCI_DG_HDR_SIZE + 256];
 	const struct vmci_dg_hdr *dg = (const void *)buf;
-	struct rte_vmci_handle h;
 	int i, len;
 
 	for (i = 0; i < 300; i++) {
@@ -470,20 +472,29 @@ host_attach(void)
 		/* Offer: magic, version, queues, generation, reserved, qsize, handles. */
 		if (len > (int)VMCI_DG_HDR_SIZE && dg->dst.resource == 4242 &&
 		    dg->payload_size >= 32) {
-			memcpy(&h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(h));
-			/* Offers repeated before our last attach was seen are stale. */
-			if (h.context == host_handle.context && h.resource == host_handle.resource)
+			memcpy(h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(*h));
+			if (h->context == host_handle.context && h->resource == host_handle.resource)
 				continue;
-			TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20,
-								  &host_ep),
-					  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
-			host_handle = h;
-			return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
+			return TEST_SUCCESS;
 		}
 		rte_delay_ms(10);
 	}
 	printf("  no offer reached the host\n");
 	return TEST_FAILED;
+}
+
+/* Receive the offer the port sends to the host and attach to its pair. */
+static int
+host_attach(void)
+{
+	struct rte_vmci_handle h;
+
+	if (host_wait_offer(&h) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &host_ep),
+			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+	host_handle = h;
+	return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
 }
 
 static int
@@ -549,6 +560,9 @@ inject_and_recover(const void *garbage, size_t len, uint32_t seq)
 		TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
 	}
 	TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+	/* One bad record, however many polls met it before the resync. */
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad1) == 0, "xstat");
+	TEST_ASSERT_EQUAL(bad1, bad0 + 1, "bad records counted once");
 	/* After the resynchronisation a good frame gets through. */
 	TEST_ASSERT_EQUAL(valid_frame(seq, 100), 1, "valid frame");
 	TEST_ASSERT(rx_expect(seq, 100, 1000, &got) == TEST_SUCCESS, "rx");
@@ -626,9 +640,41 @@ test_bad_index(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The peer attaches to the offered pair and leaves before the creator saw
+ * it connected: the broker would refuse it the same pair again, so the
+ * creator must offer a new one rather than wait for it.
+ */
+static int
+test_peer_leaves_before_connected(void)
+{
+	struct rte_vmci_handle h;
+	struct rte_vmci_qp *ep;
+	int got;
+
+	if (host_ep != NULL) {
+		rte_vmci_qp_endpoint_free(host_ep);
+		host_ep = NULL;
+		vmci_emu_host_qp_detach(NULL, host_handle);
+		TEST_ASSERT(wait_link(0, false), "link down once the host left");
+	}
+	TEST_ASSERT(host_wait_offer(&h) == TEST_SUCCESS, "offer");
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &ep),
+			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+	/* Gone again before the port's next poll. */
+	rte_vmci_qp_endpoint_free(ep);
+	vmci_emu_host_qp_detach(NULL, h);
+	host_handle = h;
+	TEST_ASSERT(host_attach() == TEST_SUCCESS, "a new pair offered and connected");
+	TEST_ASSERT_EQUAL(valid_frame(7, 100), 1, "frame");
+	TEST_ASSERT(rx_expect(7, 100, 1000, &got) == TEST_SUCCESS && got == 1, "rx");
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case bad_cases[] = {
 	{ "corrupt_records_from_peer", test_bad_input },
 	{ "peer_index_out_of_range", test_bad_index },
+	{ "peer_leaves_before_connected", test_peer_leaves_before_connected },
 	{ NULL, NULL },
 };
 
