@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_bus_vmci.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -100,6 +101,21 @@ wait_link(uint16_t port, bool up)
 
 	for (i = 0; i < 300; i++) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up)
+			return true;
+		rte_delay_ms(10);
+	}
+	return false;
+}
+
+/* Link up within 100 ms? */
+static bool
+wait_link_quick(uint16_t port)
+{
+	struct rte_eth_link link;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 			return true;
 		rte_delay_ms(10);
 	}
@@ -797,6 +813,116 @@ static const struct vmci_test_suite offer_suite = {
 	.cases = offer_cases,
 };
 
+/*
+ * role=host: this program is the guest. It creates the pair, offers it to
+ * the port like a create-side port would, and writes a well-formed record
+ * longer than any frame: counted as a bad record, the queue resynchronised,
+ * the link stays up and the next frame arrives.
+ */
+#define LONG_RECORD 20000
+
+static void
+ignore_dgram(struct rte_vmci_dgram *ep, struct rte_vmci_handle src, const void *payload,
+	     uint32_t len, void *arg)
+{
+	RTE_SET_USED(ep);
+	RTE_SET_USED(src);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(len);
+	RTE_SET_USED(arg);
+}
+
+static int
+guest_offer(struct rte_vmci_dgram *dg, struct rte_vmci_handle h)
+{
+	struct {
+		uint32_t magic;
+		uint16_t version, nb_queues;
+		uint32_t generation, reserved;
+		uint64_t qsize;
+		struct rte_vmci_handle handles[8];
+	} __rte_packed o = {
+		.magic = 0x54454e56, .version = 1, .nb_queues = 1, .generation = 1,
+		.qsize = 1 << 20, .handles = { h },
+	};
+	struct rte_vmci_handle dst = { .context = VMCI_HOST_CID, .resource = 4242 };
+
+	return rte_vmci_dgram_send(dg, dst, &o, sizeof(o));
+}
+
+static int
+host_role_long_record(struct rte_vmci_qp *ep)
+{
+	static uint8_t big[LONG_RECORD];
+	struct iovec iov = { .iov_base = big, .iov_len = sizeof(big) };
+	uint64_t bad = 0, rs0 = 0, rs1 = 0;
+	struct rte_eth_link link;
+	int got, i;
+
+	TEST_ASSERT(xstat(0, "rx_resyncs", &rs0) == 0, "xstat");
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 1, 100), 1, "frame before");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_enqueue_burst(ep, &iov, 1), 1, "long record");
+	TEST_ASSERT(rx_expect(1, 100, 1000, &got) == TEST_SUCCESS && got == 1,
+		    "the frame before it arrives");
+	for (i = 0, rs1 = rs0; i < 1000 && rs1 == rs0; i++) {
+		TEST_ASSERT(rx_expect(2, 100, 1, &got) == TEST_SUCCESS && got == 0, "rx");
+		TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
+	}
+	TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad) == 0 && bad == 1, "bad record counted");
+	TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && link.link_status, "link stays up");
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 2, 100), 1, "frame after");
+	TEST_ASSERT(rx_expect(2, 100, 1000, &got) == TEST_SUCCESS && got == 1,
+		    "the frame after it arrives");
+	return TEST_SUCCESS;
+}
+
+static int
+test_host_role_long_record(void)
+{
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 1 << 20, .consume_size = 1 << 20,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+	};
+	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
+	struct rte_vmci_qpair *qp;
+	struct rte_vmci_dgram *dg;
+	int ret = TEST_FAILED, i;
+
+	TEST_ASSERT(dev != NULL, "vmci device");
+	qp = rte_vmci_qpair_create(dev, &conf);
+	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
+	dg = rte_vmci_dgram_create(dev, RTE_VMCI_INVALID_ID, ignore_dgram, NULL);
+	if (dg == NULL) {
+		printf("  datagram endpoint: %s\n", rte_strerror(rte_errno));
+		goto out;
+	}
+	for (i = 0; i < 30 && !wait_link_quick(0); i++)
+		if (guest_offer(dg, rte_vmci_qpair_handle(qp)) < 0)
+			printf("  offer not sent (round %d)\n", i);
+	if (i == 30) {
+		printf("  the host port did not take the offer\n");
+		goto out;
+	}
+	ret = host_role_long_record(rte_vmci_qpair_endpoint(qp));
+out:
+	/* The port's endpoint reads our pages: stop it before they go. */
+	rte_eth_dev_stop(0);
+	rte_vmci_dgram_destroy(dg);
+	rte_vmci_qpair_detach(qp);
+	return ret;
+}
+
+static const struct vmci_test_case host_role_cases[] = {
+	{ "long_record_from_guest", test_host_role_long_record },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite host_role_suite = {
+	.name = "net_vmci_host_role",
+	.cases = host_role_cases,
+};
+
 static const struct vmci_test_suite attach_suite = {
 	.name = "net_vmci_attach",
 	.cases = attach_cases,
@@ -927,6 +1053,8 @@ main(int argc, char **argv)
 		suite = &attach_suite;
 	if (argc > 1 && strcmp(argv[1], "attach-offer") == 0)
 		suite = &offer_suite;
+	if (argc > 1 && strcmp(argv[1], "hostrole") == 0)
+		suite = &host_role_suite;
 	if (argc > 2 && strcmp(argv[1], "mp") == 0) {
 		suite = &mp_suite;
 		mp_prog = prog;

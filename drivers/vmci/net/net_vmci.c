@@ -17,7 +17,8 @@
  * Everything here runs from an EAL alarm in the primary process; bus
  * callbacks (which run in whichever thread polls the device) only record
  * what happened. An endpoint taken from the data path is freed only once
- * both lcores using it finished a burst after it was withdrawn.
+ * no burst can hold it: each queue's burst sequence is even (idle) when
+ * the endpoint is withdrawn, or has moved since (see queue_enter()).
  */
 
 #include <errno.h>
