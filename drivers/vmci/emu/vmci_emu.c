@@ -611,9 +611,8 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len)
 	} else if (size > len) {
 		ret = -EMSGSIZE;
 	} else {
-		/* The size copied, not the header's claim: the caller checks one against the other. */
 		emu_dgq_take(&hv->host_q, buf, size);
-		ret = (int)size;
+		ret = VMCI_DG_HDR_SIZE + ((struct vmci_dg_hdr *)buf)->payload_size;
 	}
 	rte_spinlock_unlock(&hv->lock);
 	return ret;
