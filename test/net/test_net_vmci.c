@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_bus_vmci.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -100,6 +101,21 @@ wait_link(uint16_t port, bool up)
 
 	for (i = 0; i < 300; i++) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up)
+			return true;
+		rte_delay_ms(10);
+	}
+	return false;
+}
+
+/* Link up within 100 ms? */
+static bool
+wait_link_quick(uint16_t port)
+{
+	struct rte_eth_link link;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 			return true;
 		rte_delay_ms(10);
 	}
@@ -348,6 +364,92 @@ test_creator_leaves(void)
 	return detach_reattach(0, 1);
 }
 
+/* Like wait_link(), polling only Rx on port 0 meanwhile (as an rxonly application). */
+static bool
+wait_link_rx_only(uint16_t port, bool up)
+{
+	struct rte_mbuf *b[BURST];
+	struct rte_eth_link link;
+	int i, n;
+
+	for (i = 0; i < 3000; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up)
+			return true;
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		rte_pktmbuf_free_bulk(b, n);
+		rte_delay_ms(1);
+	}
+	return false;
+}
+
+/*
+ * Port 0 polls only Rx while its peer leaves and returns more times than
+ * the port keeps withdrawn pairs: an idle Tx queue must not keep them
+ * alive, or reconnection stops.
+ */
+#define RX_ONLY_ROUNDS 40
+
+static int
+test_rx_only_reconnects(void)
+{
+	int round;
+
+	for (round = 0; round < RX_ONLY_ROUNDS; round++) {
+		TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop, round %d", round);
+		TEST_ASSERT(wait_link_rx_only(0, false), "link down, round %d", round);
+		TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start, round %d", round);
+		TEST_ASSERT(wait_link_rx_only(0, true), "link up again, round %d", round);
+	}
+	return send_sizes(0, 1, 60, 1000);
+}
+
+static uint32_t stopped_in_cb;
+
+/* An application that stops its port when the link goes down. */
+static int
+stop_on_down_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	struct rte_eth_link link;
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (rte_eth_link_get_nowait(port, &link) == 0 && !link.link_status &&
+	    rte_eth_dev_stop(port) == 0)
+		__atomic_store_n(&stopped_in_cb, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * rte_eth_dev_stop() from the LSC callback, which runs inside the port's
+ * poll alarm: the alarm must not go on with a stopped port (open pairs,
+ * send offers without a datagram endpoint, re-arm). The port stays down
+ * and quiet, and starts again normally.
+ */
+static int
+test_stop_in_lsc_callback(void)
+{
+	struct rte_eth_link link;
+	int ret;
+
+	__atomic_store_n(&stopped_in_cb, 0, __ATOMIC_RELAXED);
+	TEST_ASSERT_EQUAL(rte_eth_dev_callback_register(0, RTE_ETH_EVENT_INTR_LSC,
+							stop_on_down_cb, NULL), 0, "register");
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop port 1");
+	ret = wait_events(&stopped_in_cb, 0) ? TEST_SUCCESS : TEST_FAILED;
+	rte_eth_dev_callback_unregister(0, RTE_ETH_EVENT_INTR_LSC, stop_on_down_cb, NULL);
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "port 0 stopped from its LSC callback");
+	/* Port 1 back: a stopped port 0 must not offer or connect. */
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start port 1");
+	rte_delay_ms(300);
+	TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && !link.link_status, "port 0 down");
+	TEST_ASSERT(rte_eth_link_get_nowait(1, &link) == 0 && !link.link_status,
+		    "nothing for port 1 to connect to");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(0), 0, "start port 0");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	return send_sizes(0, 1, 60, 2000);
+}
+
 static const struct vmci_test_case pair_cases[] = {
 	{ "all_sizes_both_ways", test_all_sizes },
 	{ "oversize_counted", test_oversize },
@@ -355,6 +457,8 @@ static const struct vmci_test_case pair_cases[] = {
 	{ "creator_leaves_and_returns", test_creator_leaves },
 	{ "rx_mtu_enforced", test_rx_mtu },
 	{ "reset_and_restart", test_reset },
+	{ "rx_only_reconnects", test_rx_only_reconnects },
+	{ "stop_in_lsc_callback", test_stop_in_lsc_callback },
 	{ NULL, NULL },
 };
 
@@ -368,13 +472,15 @@ static const struct vmci_test_suite pair_suite = {
 static struct rte_vmci_qp *host_ep;
 static struct rte_vmci_handle host_handle;
 
-/* Receive the offer the port sends to the host and attach to its pair. */
+/*
+ * Receive an offer the port sends to the host for a pair other than
+ * host_handle (offers repeated before our last attach was seen are stale).
+ */
 static int
-host_attach(void)
+host_wait_offer(struct rte_vmci_handle *h)
 {
 	uint8_t buf[VMCI_DG_HDR_SIZE + 256];
 	const struct vmci_dg_hdr *dg = (const void *)buf;
-	struct rte_vmci_handle h;
 	int i, len;
 
 	for (i = 0; i < 300; i++) {
@@ -382,20 +488,29 @@ host_attach(void)
 		/* Offer: magic, version, queues, generation, reserved, qsize, handles. */
 		if (len > (int)VMCI_DG_HDR_SIZE && dg->dst.resource == 4242 &&
 		    dg->payload_size >= 32) {
-			memcpy(&h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(h));
-			/* Offers repeated before our last attach was seen are stale. */
-			if (h.context == host_handle.context && h.resource == host_handle.resource)
+			memcpy(h, buf + VMCI_DG_HDR_SIZE + 24, sizeof(*h));
+			if (h->context == host_handle.context && h->resource == host_handle.resource)
 				continue;
-			TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20,
-								  &host_ep),
-					  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
-			host_handle = h;
-			return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
+			return TEST_SUCCESS;
 		}
 		rte_delay_ms(10);
 	}
 	printf("  no offer reached the host\n");
 	return TEST_FAILED;
+}
+
+/* Receive the offer the port sends to the host and attach to its pair. */
+static int
+host_attach(void)
+{
+	struct rte_vmci_handle h;
+
+	if (host_wait_offer(&h) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &host_ep),
+			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+	host_handle = h;
+	return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
 }
 
 static int
@@ -461,6 +576,9 @@ inject_and_recover(const void *garbage, size_t len, uint32_t seq)
 		TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
 	}
 	TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+	/* One bad record, however many polls met it before the resync. */
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad1) == 0, "xstat");
+	TEST_ASSERT_EQUAL(bad1, bad0 + 1, "bad records counted once");
 	/* After the resynchronisation a good frame gets through. */
 	TEST_ASSERT_EQUAL(valid_frame(seq, 100), 1, "valid frame");
 	TEST_ASSERT(rx_expect(seq, 100, 1000, &got) == TEST_SUCCESS, "rx");
@@ -538,9 +656,41 @@ test_bad_index(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The peer attaches to the offered pair and leaves before the creator saw
+ * it connected: the broker would refuse it the same pair again, so the
+ * creator must offer a new one rather than wait for it.
+ */
+static int
+test_peer_leaves_before_connected(void)
+{
+	struct rte_vmci_handle h;
+	struct rte_vmci_qp *ep;
+	int got;
+
+	if (host_ep != NULL) {
+		rte_vmci_qp_endpoint_free(host_ep);
+		host_ep = NULL;
+		vmci_emu_host_qp_detach(NULL, host_handle);
+		TEST_ASSERT(wait_link(0, false), "link down once the host left");
+	}
+	TEST_ASSERT(host_wait_offer(&h) == TEST_SUCCESS, "offer");
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &ep),
+			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
+	/* Gone again before the port's next poll. */
+	rte_vmci_qp_endpoint_free(ep);
+	vmci_emu_host_qp_detach(NULL, h);
+	host_handle = h;
+	TEST_ASSERT(host_attach() == TEST_SUCCESS, "a new pair offered and connected");
+	TEST_ASSERT_EQUAL(valid_frame(7, 100), 1, "frame");
+	TEST_ASSERT(rx_expect(7, 100, 1000, &got) == TEST_SUCCESS && got == 1, "rx");
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case bad_cases[] = {
 	{ "corrupt_records_from_peer", test_bad_input },
 	{ "peer_index_out_of_range", test_bad_index },
+	{ "peer_leaves_before_connected", test_peer_leaves_before_connected },
 	{ NULL, NULL },
 };
 
@@ -663,6 +813,116 @@ static const struct vmci_test_suite offer_suite = {
 	.cases = offer_cases,
 };
 
+/*
+ * role=host: this program is the guest. It creates the pair, offers it to
+ * the port like a create-side port would, and writes a well-formed record
+ * longer than any frame: counted as a bad record, the queue resynchronised,
+ * the link stays up and the next frame arrives.
+ */
+#define LONG_RECORD 20000
+
+static void
+ignore_dgram(struct rte_vmci_dgram *ep, struct rte_vmci_handle src, const void *payload,
+	     uint32_t len, void *arg)
+{
+	RTE_SET_USED(ep);
+	RTE_SET_USED(src);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(len);
+	RTE_SET_USED(arg);
+}
+
+static int
+guest_offer(struct rte_vmci_dgram *dg, struct rte_vmci_handle h)
+{
+	struct {
+		uint32_t magic;
+		uint16_t version, nb_queues;
+		uint32_t generation, reserved;
+		uint64_t qsize;
+		struct rte_vmci_handle handles[8];
+	} __rte_packed o = {
+		.magic = 0x54454e56, .version = 1, .nb_queues = 1, .generation = 1,
+		.qsize = 1 << 20, .handles = { h },
+	};
+	struct rte_vmci_handle dst = { .context = VMCI_HOST_CID, .resource = 4242 };
+
+	return rte_vmci_dgram_send(dg, dst, &o, sizeof(o));
+}
+
+static int
+host_role_long_record(struct rte_vmci_qp *ep)
+{
+	static uint8_t big[LONG_RECORD];
+	struct iovec iov = { .iov_base = big, .iov_len = sizeof(big) };
+	uint64_t bad = 0, rs0 = 0, rs1 = 0;
+	struct rte_eth_link link;
+	int got, i;
+
+	TEST_ASSERT(xstat(0, "rx_resyncs", &rs0) == 0, "xstat");
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 1, 100), 1, "frame before");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_enqueue_burst(ep, &iov, 1), 1, "long record");
+	TEST_ASSERT(rx_expect(1, 100, 1000, &got) == TEST_SUCCESS && got == 1,
+		    "the frame before it arrives");
+	for (i = 0, rs1 = rs0; i < 1000 && rs1 == rs0; i++) {
+		TEST_ASSERT(rx_expect(2, 100, 1, &got) == TEST_SUCCESS && got == 0, "rx");
+		TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
+	}
+	TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad) == 0 && bad == 1, "bad record counted");
+	TEST_ASSERT(rte_eth_link_get_nowait(0, &link) == 0 && link.link_status, "link stays up");
+	TEST_ASSERT_EQUAL(valid_frame_on(ep, 2, 100), 1, "frame after");
+	TEST_ASSERT(rx_expect(2, 100, 1000, &got) == TEST_SUCCESS && got == 1,
+		    "the frame after it arrives");
+	return TEST_SUCCESS;
+}
+
+static int
+test_host_role_long_record(void)
+{
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 1 << 20, .consume_size = 1 << 20,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+	};
+	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
+	struct rte_vmci_qpair *qp;
+	struct rte_vmci_dgram *dg;
+	int ret = TEST_FAILED, i;
+
+	TEST_ASSERT(dev != NULL, "vmci device");
+	qp = rte_vmci_qpair_create(dev, &conf);
+	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
+	dg = rte_vmci_dgram_create(dev, RTE_VMCI_INVALID_ID, ignore_dgram, NULL);
+	if (dg == NULL) {
+		printf("  datagram endpoint: %s\n", rte_strerror(rte_errno));
+		goto out;
+	}
+	for (i = 0; i < 30 && !wait_link_quick(0); i++)
+		if (guest_offer(dg, rte_vmci_qpair_handle(qp)) < 0)
+			printf("  offer not sent (round %d)\n", i);
+	if (i == 30) {
+		printf("  the host port did not take the offer\n");
+		goto out;
+	}
+	ret = host_role_long_record(rte_vmci_qpair_endpoint(qp));
+out:
+	/* The port's endpoint reads our pages: stop it before they go. */
+	rte_eth_dev_stop(0);
+	rte_vmci_dgram_destroy(dg);
+	rte_vmci_qpair_detach(qp);
+	return ret;
+}
+
+static const struct vmci_test_case host_role_cases[] = {
+	{ "long_record_from_guest", test_host_role_long_record },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite host_role_suite = {
+	.name = "net_vmci_host_role",
+	.cases = host_role_cases,
+};
+
 static const struct vmci_test_suite attach_suite = {
 	.name = "net_vmci_attach",
 	.cases = attach_cases,
@@ -769,6 +1029,8 @@ main(int argc, char **argv)
 		suite = &attach_suite;
 	if (argc > 1 && strcmp(argv[1], "attach-offer") == 0)
 		suite = &offer_suite;
+	if (argc > 1 && strcmp(argv[1], "hostrole") == 0)
+		suite = &host_role_suite;
 	if (argc > 1 && strcmp(argv[1], "mp") == 0)
 		suite = &mp_suite;
 	nb_ports = rte_eth_dev_count_avail();

@@ -214,6 +214,16 @@ vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
 			struct rte_vmci_qp **ep);
 
 /*
+ * vmci_emu_host_qp_attach() with a limit on the records the host endpoint
+ * accepts (struct rte_vmci_qp_conf max_rx_msg_len; 0: the queue size), so
+ * a longer record from the guest is reported as a malformed record.
+ */
+int
+vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle,
+			      uint64_t produce_size, uint64_t consume_size,
+			      uint32_t max_rx_msg_len, struct rte_vmci_qp **ep);
+
+/*
  * Host create of a pair that guest @peer_cid (or any guest, when
  * VMCI_INVALID_ID) attaches to later with QUEUEPAIR_ALLOC. handle.context
  * must be VMCI_HOST_CID. Sizes are from the host's view; the guest

@@ -582,9 +582,13 @@ emu_dev_forget(struct emu_hv *hv, int slot)
 
 /* Host endpoint over the guest pages of @qp: host produce = guest consume. */
 static int
-emu_host_endpoint(const struct emu_qp *qp, struct rte_vmci_qp **ep)
+emu_host_endpoint(const struct emu_qp *qp, uint32_t max_rx_msg_len, struct rte_vmci_qp **ep)
 {
-	struct rte_vmci_qp_conf conf = { .name = "vmci_emu_host", .socket_id = SOCKET_ID_ANY };
+	struct rte_vmci_qp_conf conf = {
+		.name = "vmci_emu_host",
+		.max_rx_msg_len = max_rx_msg_len,
+		.socket_id = SOCKET_ID_ANY,
+	};
 	const struct emu_qp_queue *gq = qp->gq;
 
 	if (!gq[0].contig || !gq[1].contig || gq[0].data_va == 0 || gq[1].data_va == 0) {
@@ -612,6 +616,15 @@ vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
 			uint64_t produce_size, uint64_t consume_size,
 			struct rte_vmci_qp **ep)
 {
+	return vmci_emu_host_qp_attach_limit(hv_name, handle, produce_size, consume_size,
+					     0, ep);
+}
+
+int
+vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle,
+			      uint64_t produce_size, uint64_t consume_size,
+			      uint32_t max_rx_msg_len, struct rte_vmci_qp **ep)
+{
 	struct emu_hv *hv = emu_hv_find(hv_name);
 	struct emu_qp *qp;
 	int ret;
@@ -632,7 +645,7 @@ vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
 	else if (produce_size != qp->consume_size || consume_size != qp->produce_size)
 		ret = VMCI_ERROR_QUEUEPAIR_MISMATCH;
 	else
-		ret = emu_host_endpoint(qp, ep);
+		ret = emu_host_endpoint(qp, max_rx_msg_len, ep);
 	if (ret >= 0) {
 		qp->attacher = EMU_END_HOST;
 		qp->was_attached = true;
@@ -704,7 +717,7 @@ vmci_emu_host_qp_endpoint(const char *hv_name, struct rte_vmci_handle handle,
 	else if (qp->page_owner < 0)
 		ret = VMCI_ERROR_QUEUEPAIR_NOTATTACHED;
 	else
-		ret = emu_host_endpoint(qp, ep);
+		ret = emu_host_endpoint(qp, 0, ep);
 	rte_spinlock_unlock(&hv->lock);
 	return ret;
 }

@@ -17,7 +17,8 @@
  * Everything here runs from an EAL alarm in the primary process; bus
  * callbacks (which run in whichever thread polls the device) only record
  * what happened. An endpoint taken from the data path is freed only once
- * both lcores using it finished a burst after it was withdrawn.
+ * no burst can hold it: each queue's burst sequence is even (idle) when
+ * the endpoint is withdrawn, or has moved since (see queue_enter()).
  */
 
 #include <errno.h>
@@ -90,8 +91,9 @@ struct net_vmci_pair {
 struct net_vmci_retired {
 	struct net_vmci_pair pair;
 	uint16_t queue;
-	uint64_t rx_bursts;
-	uint64_t tx_bursts;
+	/* Sequence of each queue when withdrawn; odd: a burst was running. */
+	uint64_t rx_seq;
+	uint64_t tx_seq;
 };
 
 #define NET_VMCI_MAX_RETIRED (4 * NET_VMCI_MAX_QUEUES)
@@ -110,6 +112,13 @@ struct net_vmci_port {
 	struct rte_ether_addr mac;
 
 	bool started;
+	uint32_t starts; /* dev_start calls: tells the alarm whether it was restarted */
+	/*
+	 * Inside the alarm, link changes are announced at its end: an LSC
+	 * callback may stop the port, which must not happen mid-step.
+	 */
+	bool in_alarm;
+	bool lsc_pending;
 	bool connected;
 	uint32_t generation;
 	uint32_t polls;
@@ -311,7 +320,11 @@ link_set(struct net_vmci_port *p, bool up)
 	if (rte_eth_linkstatus_set(dev, &link) != 0)
 		return; /* unchanged */
 	NET_VMCI_LOG(INFO, "port %u: link %s", dev->data->port_id, up ? "up" : "down");
-	if (dev->data->dev_conf.intr_conf.lsc)
+	if (!dev->data->dev_conf.intr_conf.lsc)
+		return;
+	if (p->in_alarm)
+		p->lsc_pending = true;
+	else
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
@@ -355,12 +368,23 @@ pair_close(struct net_vmci_port *p, struct net_vmci_pair *pair)
 
 /* Retired pairs: freed once neither lcore can hold their endpoint. */
 
-/* Both lcores of the queue finished a burst since the pair was withdrawn. */
+/*
+ * A burst that was running when the endpoint was withdrawn has ended once
+ * the sequence moved on; any later burst loads the new (NULL) endpoint.
+ * An idle queue (even sequence) never held it.
+ */
+static bool
+queue_done_with(const struct net_vmci_queue *q, uint64_t seq_at_retire)
+{
+	return (seq_at_retire & 1) == 0 ||
+	       __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE) != seq_at_retire;
+}
+
 static bool
 retired_unused(struct net_vmci_port *p, const struct net_vmci_retired *r)
 {
-	return __atomic_load_n(&rxq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) != r->rx_bursts &&
-	       __atomic_load_n(&txq_of(p, r->queue)->bursts, __ATOMIC_ACQUIRE) != r->tx_bursts;
+	return queue_done_with(rxq_of(p, r->queue), r->rx_seq) &&
+	       queue_done_with(txq_of(p, r->queue), r->tx_seq);
 }
 
 static void
@@ -389,17 +413,16 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 
 	if (!pair_is_open(pair))
 		return;
-	__atomic_store_n(&rxq->ep, NULL, __ATOMIC_RELEASE);
-	__atomic_store_n(&txq->ep, NULL, __ATOMIC_RELEASE);
-	/* Our stores must be visible before we sample the burst counters. */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* SEQ_CST store then load: pairs with queue_enter(), see there. */
+	__atomic_store_n(&rxq->ep, NULL, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&txq->ep, NULL, __ATOMIC_SEQ_CST);
 	/* can_connect() kept room for every pair of the connection. */
 	RTE_VERIFY(p->nb_retired < NET_VMCI_MAX_RETIRED);
 	r = &p->retired[p->nb_retired++];
 	r->pair = *pair;
 	r->queue = i;
-	r->rx_bursts = __atomic_load_n(&rxq->bursts, __ATOMIC_ACQUIRE);
-	r->tx_bursts = __atomic_load_n(&txq->bursts, __ATOMIC_ACQUIRE);
+	r->rx_seq = __atomic_load_n(&rxq->seq, __ATOMIC_SEQ_CST);
+	r->tx_seq = __atomic_load_n(&txq->seq, __ATOMIC_SEQ_CST);
 	pair->qpair = NULL;
 	pair->host_ep = NULL;
 }
@@ -445,6 +468,7 @@ install_endpoints(struct net_vmci_port *p)
 
 		rxq->fatal = 0;
 		txq->fatal = 0;
+		rxq->resync_pending = 0;
 		__atomic_store_n(&rxq->ep, ep, __ATOMIC_RELEASE);
 		__atomic_store_n(&txq->ep, ep, __ATOMIC_RELEASE);
 	}
@@ -476,7 +500,13 @@ host_pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle
 	struct net_vmci_pair *pair = &p->pairs[i];
 	int ret;
 
-	ret = vmci_emu_host_qp_attach(p->hv, *h, p->qsize, p->qsize, &pair->host_ep);
+	/*
+	 * Same limit as the guest roles: a record up to the largest frame is
+	 * dropped by rx_drop() and counted as oversize, the stream intact; a
+	 * longer one is reported by the library as malformed (resync).
+	 */
+	ret = vmci_emu_host_qp_attach_limit(p->hv, *h, p->qsize, p->qsize,
+					    NET_VMCI_MAX_FRAME, &pair->host_ep);
 	if (ret < 0) {
 		NET_VMCI_LOG(ERR, "port %u: host attach to %u:%u in %s: VMCI error %d",
 			     p->eth_dev->data->port_id, h->context, h->resource, p->hv, ret);
@@ -571,6 +601,17 @@ all_peers_attached(struct net_vmci_port *p)
 	return true;
 }
 
+static bool
+any_peer_detached(struct net_vmci_port *p)
+{
+	uint16_t i;
+
+	for (i = 0; i < p->nb_queues; i++)
+		if (pair_peer_state(&p->pairs[i]) == RTE_VMCI_QPAIR_PEER_DETACHED)
+			return true;
+	return false;
+}
+
 static void
 create_side_step(struct net_vmci_port *p)
 {
@@ -583,6 +624,18 @@ create_side_step(struct net_vmci_port *p)
 	}
 	if (p->connected)
 		return;
+	/*
+	 * A peer that left before attaching every pair cannot come back to
+	 * the ones it attached (the broker refuses a second attach): offer a
+	 * fresh generation instead of waiting for it forever.
+	 */
+	if (any_peer_detached(p)) {
+		NET_VMCI_LOG(NOTICE, "port %u: peer detached before attaching all %u queue "
+			     "pairs; offering new ones", p->eth_dev->data->port_id, p->nb_queues);
+		p->peer_detaches++;
+		disconnect(p);
+		return;
+	}
 	if (all_peers_attached(p))
 		install_endpoints(p);
 	else if (p->polls % NET_VMCI_OFFER_EVERY == 0)
@@ -820,8 +873,11 @@ net_vmci_alarm(void *arg)
 	struct net_vmci_port *p = arg;
 
 	/* dev_stop clears this before cancelling: do not re-arm behind it. */
+	uint32_t starts = p->starts;
+
 	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
 		return;
+	p->in_alarm = true;
 	p->polls++;
 	if (p->vdev != NULL)
 		rte_vmci_poll(p->vdev);
@@ -834,6 +890,14 @@ net_vmci_alarm(void *arg)
 		attach_side_step(p);
 	reap_retired(p, false);
 	report_peer_errors(p);
+	p->in_alarm = false;
+	if (p->lsc_pending) {
+		p->lsc_pending = false;
+		rte_eth_dev_callback_process(p->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+		/* The callback may have stopped the port, or stopped and started it again. */
+		if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE) || p->starts != starts)
+			return;
+	}
 	if (rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p) < 0)
 		NET_VMCI_LOG(ERR, "port %u: cannot re-arm the poll alarm; link state frozen",
 			     p->eth_dev->data->port_id);
@@ -884,6 +948,8 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 		}
 	}
 	p->started = true;
+	p->starts++;
+	p->lsc_pending = false;
 	p->polls = 0;
 	p->connections = 0;
 	ret = rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p);

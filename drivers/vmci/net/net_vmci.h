@@ -68,8 +68,11 @@ struct net_vmci_qstats {
 struct net_vmci_queue {
 	/* Endpoint of the current connection, NULL while down. */
 	struct rte_vmci_qp *ep;
-	/* Bursts completed; lets the control path know an old endpoint is unused. */
-	uint64_t bursts;
+	/*
+	 * Burst sequence: odd while a burst runs, even between bursts. Lets
+	 * the control path know when a withdrawn endpoint is unused.
+	 */
+	uint64_t seq;
 	/* Set by the data path on a fatal peer error; the control path reconnects. */
 	uint32_t fatal;
 	uint16_t queue_id;
@@ -78,6 +81,8 @@ struct net_vmci_queue {
 	struct rte_mempool *mp; /* Rx only */
 	uint16_t seg_room;   /* Rx: data room of one mbuf */
 	uint64_t last_resync_tsc;
+	/* Rx: a bad record is counted and waits for its rate-limited resync. */
+	uint32_t resync_pending;
 	struct net_vmci_qstats stats;
 	/* Scratch space that oversize frames are read into to drop them. */
 	uint8_t *scratch;

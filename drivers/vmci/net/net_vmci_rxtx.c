@@ -4,8 +4,8 @@
 
 /*
  * Data path. One lcore per queue, no locks: the endpoint pointer is loaded
- * once per burst (acquire, pairs with the control path's release when it
- * installs a new connection), records are fetched or staged one by one and
+ * once per burst, inside a sequence count the control path reads before it
+ * frees a withdrawn endpoint; records are fetched or staged one by one and
  * the ring index is published once per burst.
  */
 
@@ -18,17 +18,26 @@
 
 #include "net_vmci.h"
 
+/*
+ * Mark the queue busy (odd sequence), then load the endpoint. The sequence
+ * store must be globally visible before the endpoint load, or the control
+ * path could withdraw the endpoint, still read an even (idle) count and
+ * free what this burst is about to use: a SEQ_CST read-modify-write orders
+ * both, and is the only atomic RMW of the burst. It pairs with the SEQ_CST
+ * store of NULL and load of the count in the control path.
+ */
 static inline struct rte_vmci_qp *
 queue_enter(struct net_vmci_queue *q)
 {
-	return __atomic_load_n(&q->ep, __ATOMIC_ACQUIRE);
+	__atomic_fetch_add(&q->seq, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&q->ep, __ATOMIC_SEQ_CST);
 }
 
-/* Tells the control path that this burst no longer holds the endpoint. */
+/* Even again: this burst no longer holds the endpoint (release: its accesses are done). */
 static inline void
 queue_leave(struct net_vmci_queue *q)
 {
-	__atomic_store_n(&q->bursts, q->bursts + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -42,20 +51,29 @@ rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 {
 	uint64_t now = rte_get_tsc_cycles();
 
-	q->stats.bad_records++;
+	/* Until the resync, every burst meets the same bad record again: count it once. */
+	if (!q->resync_pending) {
+		q->stats.bad_records++;
+		q->resync_pending = 1;
+	}
 	if (now - q->last_resync_tsc < rte_get_tsc_hz() / NET_VMCI_RESYNC_PER_SEC)
 		return;
 	q->last_resync_tsc = now;
+	q->resync_pending = 0;
 	if (rte_vmci_qp_msg_resync(ep) >= 0)
 		q->stats.resyncs++;
 	else
-		q->fatal = 1;
+		__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
 }
 
 static void
 rx_error(struct net_vmci_queue *q, struct rte_vmci_qp *ep, int64_t err)
 {
-	if (err == -EBADMSG) {
+	/*
+	 * -EMSGSIZE: the record is longer than its header said when peeked
+	 * (the peer rewrote it) or than we can hold: malformed, not fatal.
+	 */
+	if (err == -EBADMSG || err == -EMSGSIZE) {
 		rx_bad_record(q, ep);
 	} else {
 		/* -EIO: a peer index out of range; only a new connection helps. */
@@ -106,7 +124,12 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 	got = rte_vmci_qp_msg_fetchv(ep, iov, nseg);
 	if (unlikely(got != (int64_t)len)) {
 		rte_pktmbuf_free_bulk(segs, nseg);
-		*err = got < 0 ? got : -EBADMSG;
+		/*
+		 * got >= 0: a record was consumed, but not the length peeked (the
+		 * peer rewrote its header in between): the stream is still in
+		 * step, only this record is lost.
+		 */
+		*err = got < 0 ? got : -EPROTO;
 		return NULL;
 	}
 	segs[0]->nb_segs = nseg;
@@ -150,6 +173,11 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		}
 		bufs[n] = rx_one(q, ep, len, &err);
 		if (unlikely(bufs[n] == NULL)) {
+			if (err == -EPROTO) {
+				q->stats.bad_records++;
+				consumed = true;
+				continue;
+			}
 			if (err == -ENOBUFS)
 				q->stats.nombuf++;
 			else
