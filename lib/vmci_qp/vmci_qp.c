@@ -642,43 +642,141 @@ msgs_rec_bytes(const struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned 
 	return total;
 }
 
+/*
+ * Write one record (header, payload, zero padding) of @rec ring bytes at
+ * @pos; the caller has checked the space. Returns the position after it.
+ * A record that ends before the ring does takes the fast path: one 8-byte
+ * header store, one zero store over the last 8 bytes (whose payload part
+ * the copy then overwrites), one copy.
+ */
+static inline uint64_t
+rec_write(uint8_t *ring, uint64_t size, uint64_t pos, const struct iovec *msg, uint64_t rec)
+{
+	struct rte_vmci_qp_rec_hdr hdr = {
+		.len = (uint32_t)msg->iov_len,
+		.magic = RTE_VMCI_QP_REC_MAGIC,
+		.flags = 0,
+	};
+	uint64_t len = msg->iov_len;
+	uint8_t *p = ring + pos;
+
+	if (likely(size - pos > rec)) {
+		memcpy(p, &hdr, REC_HDR_SIZE);
+		if (len % RTE_VMCI_QP_REC_ALIGN != 0)
+			memcpy(p + rec - RTE_VMCI_QP_REC_ALIGN, rec_pad_zeros,
+			       RTE_VMCI_QP_REC_ALIGN);
+		rte_memcpy(p + REC_HDR_SIZE, msg->iov_base, len);
+		return pos + rec;
+	}
+	ring_write_small(ring, size, pos, &hdr, REC_HDR_SIZE);
+	pos = ring_advance(pos, REC_HDR_SIZE, size);
+	ring_write(ring, size, pos, msg->iov_base, len);
+	pos = ring_advance(pos, len, size);
+	if (rec - REC_HDR_SIZE > len) {
+		ring_write_small(ring, size, pos, rec_pad_zeros, rec - REC_HDR_SIZE - len);
+		pos = ring_advance(pos, rec - REC_HDR_SIZE - len, size);
+	}
+	return pos;
+}
+
+/*
+ * How many leading messages of a burst fit, and their ring bytes in
+ * @total. The peer's head is re-read at most once, when the cached one
+ * shows too little space. Returns -EMSGSIZE / -EIO only for the first.
+ */
+static int
+msg_burst_fit(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n,
+	      uint64_t *total)
+{
+	uint64_t space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
+	uint64_t used = 0;
+	bool refreshed = false;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		uint64_t rec;
+
+		if (unlikely(msgs[i].iov_len > qp->max_tx_msg_len)) {
+			if (i == 0)
+				return -EMSGSIZE;
+			break;
+		}
+		rec = rec_size(msgs[i].iov_len);
+		if (unlikely(space - used < rec)) {
+			if (refreshed)
+				break;
+			refreshed = true;
+			ret = prod_refresh(qp);
+			if (unlikely(ret < 0)) {
+				if (i == 0)
+					return ret;
+				break;
+			}
+			space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
+			if (space - used < rec)
+				break;
+		}
+		used += rec;
+	}
+	*total = used;
+	return i;
+}
+
+/* All @n messages or none: their ring bytes, 0 if they do not fit now. */
+static int
+msg_bulk_fit(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n,
+	     uint64_t *total)
+{
+	int64_t need = msgs_rec_bytes(qp, msgs, n);
+	int64_t space;
+
+	if (need < 0)
+		return need;
+	if ((uint64_t)need > qp->prod_size - 1)
+		return -EMSGSIZE;
+	space = prod_space(qp, need);
+	if (unlikely(space < 0))
+		return space;
+	if (space < need)
+		return 0;
+	*total = need;
+	return n;
+}
+
+/*
+ * One space check for the whole burst, then the records are written in
+ * one pass and published with one release store; stats once per burst.
+ */
 static int
 msg_enqueue(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n, bool fixed)
 {
+	uint8_t *ring = qp->prod_data;
+	uint64_t size = qp->prod_size;
+	uint64_t pos = qp->prod.tail;
+	uint64_t total = 0;
 	unsigned int i;
-	int ret = 0;
+	int cnt;
 
 	if (msgs == NULL && n > 0)
 		return -EINVAL;
-	if (fixed) {
-		int64_t need = msgs_rec_bytes(qp, msgs, n);
-		int64_t space;
-
-		if (need < 0)
-			return need;
-		if ((uint64_t)need > qp->prod_size - 1)
-			return -EMSGSIZE;
-		space = prod_space(qp, need);
-		if (unlikely(space < 0))
-			return space;
-		if (space < need) {
+	if (n == 0)
+		return 0;
+	cnt = fixed ? msg_bulk_fit(qp, msgs, n, &total) : msg_burst_fit(qp, msgs, n, &total);
+	if (unlikely(cnt <= 0)) {
+		if (cnt == 0)
 			qp->prod.full++;
-			return 0;
-		}
+		return cnt;
 	}
-	for (i = 0; i < n; i++) {
-		ret = msg_stage(qp, &msgs[i], 1, msgs[i].iov_len);
-		if (ret <= 0)
-			break;
+	for (i = 0; i < (unsigned int)cnt; i++) {
+		pos = rec_write(ring, size, pos, &msgs[i], rec_size(msgs[i].iov_len));
 	}
-	if (i > 0) {
-		qp->prod.ops++;
-		rte_vmci_qp_publish(qp);
-		return i;
-	}
-	if (ret == 0 && n > 0)
-		qp->prod.full++;
-	return ret;
+	qp->prod.tail = pos;
+	qp->prod.bytes += total;
+	qp->prod.msgs += cnt;
+	qp->prod.ops++;
+	rte_vmci_qp_publish(qp);
+	return cnt;
 }
 
 int
@@ -750,37 +848,106 @@ msg_consume(struct rte_vmci_qp *qp, const struct iovec *seg, uint64_t len, uint6
 	qp->cons.msgs++;
 }
 
+/*
+ * Copy the payload of the record at @pos (its header already validated)
+ * to @dst. A record that ends before the ring does is one copy.
+ */
+static inline void
+rec_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t len,
+	 uint64_t rec)
+{
+	if (likely(size - pos > rec)) {
+		rte_memcpy(dst, ring + pos + REC_HDR_SIZE, len);
+		return;
+	}
+	ring_read(ring, size, ring_advance(pos, REC_HDR_SIZE, size), dst, len);
+}
+
+/*
+ * The peer's tail is re-read at most once per burst, when the cached one
+ * shows no more whole record; records in the cached range are complete,
+ * as writers publish whole records only. Each header is copied out once
+ * and validated; only the copy is used.
+ */
 int
 rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsigned int n)
 {
+	const uint8_t *ring = qp->cons_data;
+	uint64_t size = qp->cons_size;
+	uint64_t head = qp->cons.head;
+	uint64_t ready = ring_ready(qp->cons.peer_tail, head, size);
+	uint64_t start = head;
+	bool refreshed = false;
 	unsigned int i;
-	int64_t len = 0;
-	uint64_t rec;
+	int ret = 0;
 
 	if (bufs == NULL && n > 0)
 		return -EINVAL;
+	if (unlikely(qp->cons.broken) && n > 0)
+		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		len = msg_next(qp, &rec);
-		if (len < 0)
-			break;
-		if ((uint64_t)len > bufs[i].iov_len) {
-			len = -EMSGSIZE;
+		struct rte_vmci_qp_rec_hdr hdr;
+		uint64_t rec;
+
+		if (unlikely(ready < REC_HDR_SIZE) && !refreshed) {
+			refreshed = true;
+			ret = cons_refresh(qp);
+			if (unlikely(ret < 0))
+				break;
+			ready = ring_ready(qp->cons.peer_tail, head, size);
+		}
+		if (ready == 0) {
+			ret = -EAGAIN;
 			break;
 		}
-		msg_consume(qp, &bufs[i], len, rec);
-		bufs[i].iov_len = len;
+		/* Writers publish whole records: a partial header is corruption. */
+		if (unlikely(ready < REC_HDR_SIZE)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		if (likely(size - head >= REC_HDR_SIZE))
+			memcpy(&hdr, ring + head, REC_HDR_SIZE);
+		else
+			ring_read_small(ring, size, head, &hdr, REC_HDR_SIZE);
+		if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
+			     hdr.len > qp->max_rx_msg_len)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		rec = rec_size(hdr.len);
+		if (unlikely(ready < rec) && !refreshed) {
+			refreshed = true;
+			ret = cons_refresh(qp);
+			if (unlikely(ret < 0))
+				break;
+			ready = ring_ready(qp->cons.peer_tail, head, size);
+		}
+		if (unlikely(ready < rec)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		if (unlikely(hdr.len > bufs[i].iov_len)) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		rec_read(ring, size, head, bufs[i].iov_base, hdr.len, rec);
+		bufs[i].iov_len = hdr.len;
+		head = ring_advance(head, rec, size);
+		ready -= rec;
 	}
 	if (i > 0) {
+		qp->cons.bytes += ring_ready(head, start, size);
+		qp->cons.msgs += i;
+		qp->cons.head = head;
 		qp->cons.ops++;
 		rte_vmci_qp_release(qp);
 		return i;
 	}
-	if (len == -EAGAIN) {
-		if (n > 0)
-			qp->cons.empty++;
+	if (ret == -EAGAIN) {
+		qp->cons.empty++;
 		return 0;
 	}
-	return len;
+	return ret;
 }
 
 int64_t
