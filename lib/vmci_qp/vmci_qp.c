@@ -680,47 +680,24 @@ rec_write(uint8_t *ring, uint64_t size, uint64_t pos, const struct iovec *msg, u
 }
 
 /*
- * How many leading messages of a burst fit, and their ring bytes in
- * @total. The peer's head is re-read at most once, when the cached one
- * shows too little space. Returns -EMSGSIZE / -EIO only for the first.
+ * Space for one more record of @rec bytes after @used staged ones, given
+ * @space known free: re-reads the peer's head once per burst (*refreshed)
+ * when the cached one is short. Returns false to end the burst.
  */
-static int
-msg_burst_fit(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n,
-	      uint64_t *total)
+static inline bool
+msg_burst_room(struct rte_vmci_qp *qp, uint64_t *space, uint64_t used, uint64_t rec,
+	       bool *refreshed, int *err)
 {
-	uint64_t space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
-	uint64_t used = 0;
-	bool refreshed = false;
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		uint64_t rec;
-
-		if (unlikely(msgs[i].iov_len > qp->max_tx_msg_len)) {
-			if (i == 0)
-				return -EMSGSIZE;
-			break;
-		}
-		rec = rec_size(msgs[i].iov_len);
-		if (unlikely(space - used < rec)) {
-			if (refreshed)
-				break;
-			refreshed = true;
-			ret = prod_refresh(qp);
-			if (unlikely(ret < 0)) {
-				if (i == 0)
-					return ret;
-				break;
-			}
-			space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
-			if (space - used < rec)
-				break;
-		}
-		used += rec;
-	}
-	*total = used;
-	return i;
+	if (likely(*space - used >= rec))
+		return true;
+	if (*refreshed)
+		return false;
+	*refreshed = true;
+	*err = prod_refresh(qp);
+	if (unlikely(*err < 0))
+		return false;
+	*space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
+	return *space - used >= rec;
 }
 
 /* All @n messages or none: their ring bytes, 0 if they do not fit now. */
@@ -744,39 +721,83 @@ msg_bulk_fit(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n,
 	return n;
 }
 
-/*
- * One space check for the whole burst, then the records are written in
- * one pass and published with one release store; stats once per burst.
- */
-static int
-msg_enqueue(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n, bool fixed)
+/* Stats once per call, then one release store for all the records. */
+static inline int
+msg_enqueue_done(struct rte_vmci_qp *qp, uint64_t pos, uint64_t total, unsigned int cnt)
 {
-	uint8_t *ring = qp->prod_data;
-	uint64_t size = qp->prod_size;
-	uint64_t pos = qp->prod.tail;
-	uint64_t total = 0;
-	unsigned int i;
-	int cnt;
-
-	if (msgs == NULL && n > 0)
-		return -EINVAL;
-	if (n == 0)
-		return 0;
-	cnt = fixed ? msg_bulk_fit(qp, msgs, n, &total) : msg_burst_fit(qp, msgs, n, &total);
-	if (unlikely(cnt <= 0)) {
-		if (cnt == 0)
-			qp->prod.full++;
-		return cnt;
-	}
-	for (i = 0; i < (unsigned int)cnt; i++) {
-		pos = rec_write(ring, size, pos, &msgs[i], rec_size(msgs[i].iov_len));
-	}
 	qp->prod.tail = pos;
 	qp->prod.bytes += total;
 	qp->prod.msgs += cnt;
 	qp->prod.ops++;
 	rte_vmci_qp_publish(qp);
 	return cnt;
+}
+
+static int
+msg_enqueue_bulk(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n)
+{
+	uint8_t *ring = qp->prod_data;
+	uint64_t size = qp->prod_size;
+	uint64_t pos = qp->prod.tail;
+	uint64_t total = 0;
+	unsigned int i;
+	int ret;
+
+	ret = msg_bulk_fit(qp, msgs, n, &total);
+	if (unlikely(ret <= 0)) {
+		if (ret == 0)
+			qp->prod.full++;
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		pos = rec_write(ring, size, pos, &msgs[i], rec_size(msgs[i].iov_len));
+	return msg_enqueue_done(qp, pos, total, n);
+}
+
+/*
+ * One pass: each record is checked against the space known at the start
+ * of the burst (the peer's head is re-read at most once) and written.
+ */
+static int
+msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n)
+{
+	uint8_t *ring = qp->prod_data;
+	uint64_t size = qp->prod_size;
+	uint64_t pos = qp->prod.tail;
+	uint64_t space = ring_free(pos, qp->prod.peer_head, size);
+	uint64_t used = 0;
+	bool refreshed = false;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t rec;
+
+		if (unlikely(msgs[i].iov_len > qp->max_tx_msg_len)) {
+			err = -EMSGSIZE;
+			break;
+		}
+		rec = rec_size(msgs[i].iov_len);
+		if (unlikely(!msg_burst_room(qp, &space, used, rec, &refreshed, &err)))
+			break;
+		pos = rec_write(ring, size, pos, &msgs[i], rec);
+		used += rec;
+	}
+	if (likely(i > 0))
+		return msg_enqueue_done(qp, pos, used, i);
+	if (err == 0 && n > 0)
+		qp->prod.full++;
+	return err;
+}
+
+static int
+msg_enqueue(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n, bool fixed)
+{
+	if (msgs == NULL && n > 0)
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	return fixed ? msg_enqueue_bulk(qp, msgs, n) : msg_enqueue_burst(qp, msgs, n);
 }
 
 int
