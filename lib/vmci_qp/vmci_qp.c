@@ -58,30 +58,44 @@ ring_advance(uint64_t idx, uint64_t n, uint64_t size)
 	return idx >= size - n ? idx + n - size : idx + n;
 }
 
-static inline void
+/*
+ * A copy that wraps happens once per pass over the ring: it stays out of
+ * line so that the common, contiguous copy is inlined at each caller.
+ */
+static __rte_noinline void
+ring_write_wrap(uint8_t *ring, uint64_t first, uint64_t pos, const void *src, uint64_t len)
+{
+	rte_memcpy(ring + pos, src, first);
+	rte_memcpy(ring, (const uint8_t *)src + first, len - first);
+}
+
+static __rte_always_inline void
 ring_write(uint8_t *ring, uint64_t size, uint64_t pos, const void *src, uint64_t len)
 {
 	uint64_t first = size - pos;
 
-	if (likely(len <= first)) {
+	if (likely(len <= first))
 		rte_memcpy(ring + pos, src, len);
-	} else {
-		rte_memcpy(ring + pos, src, first);
-		rte_memcpy(ring, (const uint8_t *)src + first, len - first);
-	}
+	else
+		ring_write_wrap(ring, first, pos, src, len);
 }
 
-static inline void
+static __rte_noinline void
+ring_read_wrap(const uint8_t *ring, uint64_t first, uint64_t pos, void *dst, uint64_t len)
+{
+	rte_memcpy(dst, ring + pos, first);
+	rte_memcpy((uint8_t *)dst + first, ring, len - first);
+}
+
+static __rte_always_inline void
 ring_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t len)
 {
 	uint64_t first = size - pos;
 
-	if (likely(len <= first)) {
+	if (likely(len <= first))
 		rte_memcpy(dst, ring + pos, len);
-	} else {
-		rte_memcpy(dst, ring + pos, first);
-		rte_memcpy((uint8_t *)dst + first, ring, len - first);
-	}
+	else
+		ring_read_wrap(ring, first, pos, dst, len);
 }
 
 /*
@@ -163,14 +177,21 @@ prod_space(struct rte_vmci_qp *qp, uint64_t want)
 	return ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
 }
 
-void
-rte_vmci_qp_publish(struct rte_vmci_qp *qp)
+/* Inline for the data path: the exported symbol would cost a PLT call. */
+static inline void
+qp_publish(struct rte_vmci_qp *qp)
 {
 	if (qp->prod.tail == qp->prod.pub_tail)
 		return;
 	/* R1: the data copies above happen before the peer sees the tail. */
 	__atomic_store_n(&qp->prod_hdr->producer_tail, qp->prod.tail, __ATOMIC_RELEASE);
 	qp->prod.pub_tail = qp->prod.tail;
+}
+
+void
+rte_vmci_qp_publish(struct rte_vmci_qp *qp)
+{
+	qp_publish(qp);
 }
 
 static inline void
@@ -238,24 +259,47 @@ qp_enqueue(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt, bool fix
 		return 0;
 	prod_copy_iov(qp, qp->prod.tail, iov, total);
 	prod_commit(qp, total);
-	rte_vmci_qp_publish(qp);
+	qp_publish(qp);
 	return total;
+}
+
+/* One contiguous buffer: qp_enqueue() without the vector walk. */
+static inline ssize_t
+qp_enqueue_buf(struct rte_vmci_qp *qp, const void *buf, uint64_t len, bool fixed)
+{
+	int64_t space;
+
+	if (unlikely(len > INT64_MAX || (buf == NULL && len > 0)))
+		return -EINVAL;
+	if (fixed && len > qp->prod_size - 1)
+		return -EMSGSIZE;
+	space = prod_space(qp, len);
+	if (unlikely(space < 0))
+		return space;
+	if (unlikely((uint64_t)space < len)) {
+		qp->prod.full++;
+		if (fixed || space == 0)
+			return 0;
+		len = space;
+	}
+	if (unlikely(len == 0))
+		return 0;
+	ring_write(qp->prod_data, qp->prod_size, qp->prod.tail, buf, len);
+	prod_commit(qp, len);
+	qp_publish(qp);
+	return len;
 }
 
 ssize_t
 rte_vmci_qp_enqueue_bulk(struct rte_vmci_qp *qp, const void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-
-	return qp_enqueue(qp, &iov, 1, true);
+	return qp_enqueue_buf(qp, buf, len, true);
 }
 
 ssize_t
 rte_vmci_qp_enqueue_burst(struct rte_vmci_qp *qp, const void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-
-	return qp_enqueue(qp, &iov, 1, false);
+	return qp_enqueue_buf(qp, buf, len, false);
 }
 
 ssize_t
@@ -311,14 +355,20 @@ cons_ready(struct rte_vmci_qp *qp, uint64_t want)
 	return ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size);
 }
 
-void
-rte_vmci_qp_release(struct rte_vmci_qp *qp)
+static inline void
+qp_release(struct rte_vmci_qp *qp)
 {
 	if (qp->cons.head == qp->cons.pub_head)
 		return;
 	/* R2: our reads of the data happen before the peer may overwrite it. */
 	__atomic_store_n(&qp->prod_hdr->consumer_head, qp->cons.head, __ATOMIC_RELEASE);
 	qp->cons.pub_head = qp->cons.head;
+}
+
+void
+rte_vmci_qp_release(struct rte_vmci_qp *qp)
+{
+	qp_release(qp);
 }
 
 static inline void
@@ -345,7 +395,7 @@ cons_copy_iov(const struct rte_vmci_qp *qp, uint64_t pos, const struct iovec *io
 }
 
 /* How many of @want bytes a read may take: fixed is all or nothing. */
-static int64_t
+static inline int64_t
 cons_take(struct rte_vmci_qp *qp, uint64_t want, bool fixed)
 {
 	int64_t ready;
@@ -389,25 +439,38 @@ qp_dequeue(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt, uint64_t
 		cons_copy_iov(qp, qp->cons.head, iov, n);
 	if (op != CONS_PEEK) {
 		cons_commit(qp, n);
-		rte_vmci_qp_release(qp);
+		qp_release(qp);
 	}
+	return n;
+}
+
+/* One contiguous buffer: qp_dequeue() without the vector walk. */
+static inline ssize_t
+qp_dequeue_buf(struct rte_vmci_qp *qp, void *buf, uint64_t len, bool fixed)
+{
+	int64_t n;
+
+	if (unlikely(len > INT64_MAX || (buf == NULL && len > 0)))
+		return -EINVAL;
+	n = cons_take(qp, len, fixed);
+	if (n <= 0)
+		return n;
+	ring_read(qp->cons_data, qp->cons_size, qp->cons.head, buf, n);
+	cons_commit(qp, n);
+	qp_release(qp);
 	return n;
 }
 
 ssize_t
 rte_vmci_qp_dequeue_bulk(struct rte_vmci_qp *qp, void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-	return qp_dequeue(qp, &iov, 1, 0, true, CONS_DEQUEUE);
+	return qp_dequeue_buf(qp, buf, len, true);
 }
 
 ssize_t
 rte_vmci_qp_dequeue_burst(struct rte_vmci_qp *qp, void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-	return qp_dequeue(qp, &iov, 1, 0, false, CONS_DEQUEUE);
+	return qp_dequeue_buf(qp, buf, len, false);
 }
 
 ssize_t
@@ -519,7 +582,7 @@ rte_vmci_qp_enqueue_zc_finish(struct rte_vmci_qp *qp, size_t n)
 	qp->prod.zc_len = 0;
 	if (n > 0)
 		prod_commit(qp, n);
-	rte_vmci_qp_publish(qp);
+	qp_publish(qp);
 	return 0;
 }
 
@@ -562,7 +625,7 @@ rte_vmci_qp_dequeue_zc_finish(struct rte_vmci_qp *qp, size_t n)
 	qp->cons.zc_len = 0;
 	if (n > 0)
 		cons_commit(qp, n);
-	rte_vmci_qp_release(qp);
+	qp_release(qp);
 	return 0;
 }
 
@@ -729,7 +792,7 @@ msg_enqueue_done(struct rte_vmci_qp *qp, uint64_t pos, uint64_t total, unsigned 
 	qp->prod.bytes += total;
 	qp->prod.msgs += cnt;
 	qp->prod.ops++;
-	rte_vmci_qp_publish(qp);
+	qp_publish(qp);
 	return cnt;
 }
 
@@ -961,7 +1024,7 @@ rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsign
 		qp->cons.msgs += i;
 		qp->cons.head = head;
 		qp->cons.ops++;
-		rte_vmci_qp_release(qp);
+		qp_release(qp);
 		return i;
 	}
 	if (ret == -EAGAIN) {
@@ -1013,7 +1076,7 @@ rte_vmci_qp_msg_resync(struct rte_vmci_qp *qp)
 	dropped = ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size);
 	qp->cons.head = qp->cons.peer_tail;
 	qp->cons.broken = false;
-	rte_vmci_qp_release(qp);
+	qp_release(qp);
 	if (dropped > 0)
 		VMCI_QP_LOG(WARNING, "%s: resynchronised, dropped %" PRId64 " bytes",
 			    qp->name, dropped);
