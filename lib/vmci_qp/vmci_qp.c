@@ -19,7 +19,10 @@
  *
  * The peer's index is re-read only when the cached one shows too little
  * space or data, so a steady stream touches the peer's cache line once per
- * refill rather than once per operation.
+ * refill rather than once per operation; a message burst re-reads it at
+ * most once per call. A burst is framed or parsed in one pass (no
+ * division: positions wrap by compare-and-subtract, as sizes are
+ * arbitrary), with one index publish and one stats update per call.
  */
 
 #include <errno.h>
