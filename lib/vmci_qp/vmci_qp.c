@@ -836,6 +836,9 @@ msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int
 	unsigned int i;
 	int err = 0;
 
+	/* A queue too small for a bare header; otherwise max_tx_msg_len says it all. */
+	if (unlikely(size - 1 < REC_HDR_SIZE))
+		return -EMSGSIZE;
 	for (i = 0; i < n; i++) {
 		uint64_t rec;
 
