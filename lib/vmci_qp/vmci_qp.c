@@ -19,7 +19,10 @@
  *
  * The peer's index is re-read only when the cached one shows too little
  * space or data, so a steady stream touches the peer's cache line once per
- * refill rather than once per operation.
+ * refill rather than once per operation; a message burst re-reads it at
+ * most once per call. A burst is framed or parsed in one pass (no
+ * division: positions wrap by compare-and-subtract, as sizes are
+ * arbitrary), with one index publish and one stats update per call.
  */
 
 #include <errno.h>
@@ -58,30 +61,44 @@ ring_advance(uint64_t idx, uint64_t n, uint64_t size)
 	return idx >= size - n ? idx + n - size : idx + n;
 }
 
-static inline void
+/*
+ * A copy that wraps happens once per pass over the ring: it stays out of
+ * line so that the common, contiguous copy is inlined at each caller.
+ */
+static __rte_noinline void
+ring_write_wrap(uint8_t *ring, uint64_t first, uint64_t pos, const void *src, uint64_t len)
+{
+	rte_memcpy(ring + pos, src, first);
+	rte_memcpy(ring, (const uint8_t *)src + first, len - first);
+}
+
+static __rte_always_inline void
 ring_write(uint8_t *ring, uint64_t size, uint64_t pos, const void *src, uint64_t len)
 {
 	uint64_t first = size - pos;
 
-	if (likely(len <= first)) {
+	if (likely(len <= first))
 		rte_memcpy(ring + pos, src, len);
-	} else {
-		rte_memcpy(ring + pos, src, first);
-		rte_memcpy(ring, (const uint8_t *)src + first, len - first);
-	}
+	else
+		ring_write_wrap(ring, first, pos, src, len);
 }
 
-static inline void
+static __rte_noinline void
+ring_read_wrap(const uint8_t *ring, uint64_t first, uint64_t pos, void *dst, uint64_t len)
+{
+	rte_memcpy(dst, ring + pos, first);
+	rte_memcpy((uint8_t *)dst + first, ring, len - first);
+}
+
+static __rte_always_inline void
 ring_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t len)
 {
 	uint64_t first = size - pos;
 
-	if (likely(len <= first)) {
+	if (likely(len <= first))
 		rte_memcpy(dst, ring + pos, len);
-	} else {
-		rte_memcpy(dst, ring + pos, first);
-		rte_memcpy((uint8_t *)dst + first, ring, len - first);
-	}
+	else
+		ring_read_wrap(ring, first, pos, dst, len);
 }
 
 /*
@@ -163,14 +180,21 @@ prod_space(struct rte_vmci_qp *qp, uint64_t want)
 	return ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
 }
 
-void
-rte_vmci_qp_publish(struct rte_vmci_qp *qp)
+/* Inline for the data path: the exported symbol would cost a PLT call. */
+static inline void
+qp_publish(struct rte_vmci_qp *qp)
 {
 	if (qp->prod.tail == qp->prod.pub_tail)
 		return;
 	/* R1: the data copies above happen before the peer sees the tail. */
 	__atomic_store_n(&qp->prod_hdr->producer_tail, qp->prod.tail, __ATOMIC_RELEASE);
 	qp->prod.pub_tail = qp->prod.tail;
+}
+
+void
+rte_vmci_qp_publish(struct rte_vmci_qp *qp)
+{
+	qp_publish(qp);
 }
 
 static inline void
@@ -238,24 +262,47 @@ qp_enqueue(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt, bool fix
 		return 0;
 	prod_copy_iov(qp, qp->prod.tail, iov, total);
 	prod_commit(qp, total);
-	rte_vmci_qp_publish(qp);
+	qp_publish(qp);
 	return total;
+}
+
+/* One contiguous buffer: qp_enqueue() without the vector walk. */
+static inline ssize_t
+qp_enqueue_buf(struct rte_vmci_qp *qp, const void *buf, uint64_t len, bool fixed)
+{
+	int64_t space;
+
+	if (unlikely(len > INT64_MAX || (buf == NULL && len > 0)))
+		return -EINVAL;
+	if (fixed && len > qp->prod_size - 1)
+		return -EMSGSIZE;
+	space = prod_space(qp, len);
+	if (unlikely(space < 0))
+		return space;
+	if (unlikely((uint64_t)space < len)) {
+		qp->prod.full++;
+		if (fixed || space == 0)
+			return 0;
+		len = space;
+	}
+	if (unlikely(len == 0))
+		return 0;
+	ring_write(qp->prod_data, qp->prod_size, qp->prod.tail, buf, len);
+	prod_commit(qp, len);
+	qp_publish(qp);
+	return len;
 }
 
 ssize_t
 rte_vmci_qp_enqueue_bulk(struct rte_vmci_qp *qp, const void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-
-	return qp_enqueue(qp, &iov, 1, true);
+	return qp_enqueue_buf(qp, buf, len, true);
 }
 
 ssize_t
 rte_vmci_qp_enqueue_burst(struct rte_vmci_qp *qp, const void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-
-	return qp_enqueue(qp, &iov, 1, false);
+	return qp_enqueue_buf(qp, buf, len, false);
 }
 
 ssize_t
@@ -311,14 +358,20 @@ cons_ready(struct rte_vmci_qp *qp, uint64_t want)
 	return ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size);
 }
 
-void
-rte_vmci_qp_release(struct rte_vmci_qp *qp)
+static inline void
+qp_release(struct rte_vmci_qp *qp)
 {
 	if (qp->cons.head == qp->cons.pub_head)
 		return;
 	/* R2: our reads of the data happen before the peer may overwrite it. */
 	__atomic_store_n(&qp->prod_hdr->consumer_head, qp->cons.head, __ATOMIC_RELEASE);
 	qp->cons.pub_head = qp->cons.head;
+}
+
+void
+rte_vmci_qp_release(struct rte_vmci_qp *qp)
+{
+	qp_release(qp);
 }
 
 static inline void
@@ -345,7 +398,7 @@ cons_copy_iov(const struct rte_vmci_qp *qp, uint64_t pos, const struct iovec *io
 }
 
 /* How many of @want bytes a read may take: fixed is all or nothing. */
-static int64_t
+static inline int64_t
 cons_take(struct rte_vmci_qp *qp, uint64_t want, bool fixed)
 {
 	int64_t ready;
@@ -389,25 +442,38 @@ qp_dequeue(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt, uint64_t
 		cons_copy_iov(qp, qp->cons.head, iov, n);
 	if (op != CONS_PEEK) {
 		cons_commit(qp, n);
-		rte_vmci_qp_release(qp);
+		qp_release(qp);
 	}
+	return n;
+}
+
+/* One contiguous buffer: qp_dequeue() without the vector walk. */
+static inline ssize_t
+qp_dequeue_buf(struct rte_vmci_qp *qp, void *buf, uint64_t len, bool fixed)
+{
+	int64_t n;
+
+	if (unlikely(len > INT64_MAX || (buf == NULL && len > 0)))
+		return -EINVAL;
+	n = cons_take(qp, len, fixed);
+	if (n <= 0)
+		return n;
+	ring_read(qp->cons_data, qp->cons_size, qp->cons.head, buf, n);
+	cons_commit(qp, n);
+	qp_release(qp);
 	return n;
 }
 
 ssize_t
 rte_vmci_qp_dequeue_bulk(struct rte_vmci_qp *qp, void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-	return qp_dequeue(qp, &iov, 1, 0, true, CONS_DEQUEUE);
+	return qp_dequeue_buf(qp, buf, len, true);
 }
 
 ssize_t
 rte_vmci_qp_dequeue_burst(struct rte_vmci_qp *qp, void *buf, size_t len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-	return qp_dequeue(qp, &iov, 1, 0, false, CONS_DEQUEUE);
+	return qp_dequeue_buf(qp, buf, len, false);
 }
 
 ssize_t
@@ -519,7 +585,7 @@ rte_vmci_qp_enqueue_zc_finish(struct rte_vmci_qp *qp, size_t n)
 	qp->prod.zc_len = 0;
 	if (n > 0)
 		prod_commit(qp, n);
-	rte_vmci_qp_publish(qp);
+	qp_publish(qp);
 	return 0;
 }
 
@@ -562,7 +628,7 @@ rte_vmci_qp_dequeue_zc_finish(struct rte_vmci_qp *qp, size_t n)
 	qp->cons.zc_len = 0;
 	if (n > 0)
 		cons_commit(qp, n);
-	rte_vmci_qp_release(qp);
+	qp_release(qp);
 	return 0;
 }
 
@@ -642,43 +708,165 @@ msgs_rec_bytes(const struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned 
 	return total;
 }
 
+/*
+ * Write one record (header, payload, zero padding) of @rec ring bytes at
+ * @pos; the caller has checked the space. Returns the position after it.
+ * A record that ends before the ring does takes the fast path: one 8-byte
+ * header store, one zero store over the last 8 bytes (whose payload part
+ * the copy then overwrites), one copy.
+ */
+static inline uint64_t
+rec_write(uint8_t *ring, uint64_t size, uint64_t pos, const struct iovec *msg, uint64_t rec)
+{
+	struct rte_vmci_qp_rec_hdr hdr = {
+		.len = (uint32_t)msg->iov_len,
+		.magic = RTE_VMCI_QP_REC_MAGIC,
+		.flags = 0,
+	};
+	uint64_t len = msg->iov_len;
+	uint8_t *p = ring + pos;
+
+	if (likely(size - pos > rec)) {
+		memcpy(p, &hdr, REC_HDR_SIZE);
+		if (len % RTE_VMCI_QP_REC_ALIGN != 0)
+			memcpy(p + rec - RTE_VMCI_QP_REC_ALIGN, rec_pad_zeros,
+			       RTE_VMCI_QP_REC_ALIGN);
+		rte_memcpy(p + REC_HDR_SIZE, msg->iov_base, len);
+		return pos + rec;
+	}
+	ring_write_small(ring, size, pos, &hdr, REC_HDR_SIZE);
+	pos = ring_advance(pos, REC_HDR_SIZE, size);
+	ring_write(ring, size, pos, msg->iov_base, len);
+	pos = ring_advance(pos, len, size);
+	if (rec - REC_HDR_SIZE > len) {
+		ring_write_small(ring, size, pos, rec_pad_zeros, rec - REC_HDR_SIZE - len);
+		pos = ring_advance(pos, rec - REC_HDR_SIZE - len, size);
+	}
+	return pos;
+}
+
+/*
+ * Space for one more record of @rec bytes after @used staged ones, given
+ * @space known free: re-reads the peer's head once per burst (*refreshed)
+ * when the cached one is short. Returns false to end the burst.
+ */
+static inline bool
+msg_burst_room(struct rte_vmci_qp *qp, uint64_t *space, uint64_t used, uint64_t rec,
+	       bool *refreshed, int *err)
+{
+	if (likely(*space - used >= rec))
+		return true;
+	if (*refreshed)
+		return false;
+	*refreshed = true;
+	*err = prod_refresh(qp);
+	if (unlikely(*err < 0))
+		return false;
+	*space = ring_free(qp->prod.tail, qp->prod.peer_head, qp->prod_size);
+	return *space - used >= rec;
+}
+
+/* All @n messages or none: their ring bytes, 0 if they do not fit now. */
+static int
+msg_bulk_fit(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n,
+	     uint64_t *total)
+{
+	int64_t need = msgs_rec_bytes(qp, msgs, n);
+	int64_t space;
+
+	if (need < 0)
+		return need;
+	if ((uint64_t)need > qp->prod_size - 1)
+		return -EMSGSIZE;
+	space = prod_space(qp, need);
+	if (unlikely(space < 0))
+		return space;
+	if (space < need)
+		return 0;
+	*total = need;
+	return n;
+}
+
+/* Stats once per call, then one release store for all the records. */
+static inline int
+msg_enqueue_done(struct rte_vmci_qp *qp, uint64_t pos, uint64_t total, unsigned int cnt)
+{
+	qp->prod.tail = pos;
+	qp->prod.bytes += total;
+	qp->prod.msgs += cnt;
+	qp->prod.ops++;
+	qp_publish(qp);
+	return cnt;
+}
+
+static int
+msg_enqueue_bulk(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n)
+{
+	uint8_t *ring = qp->prod_data;
+	uint64_t size = qp->prod_size;
+	uint64_t pos = qp->prod.tail;
+	uint64_t total = 0;
+	unsigned int i;
+	int ret;
+
+	ret = msg_bulk_fit(qp, msgs, n, &total);
+	if (unlikely(ret <= 0)) {
+		if (ret == 0)
+			qp->prod.full++;
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		pos = rec_write(ring, size, pos, &msgs[i], rec_size(msgs[i].iov_len));
+	return msg_enqueue_done(qp, pos, total, n);
+}
+
+/*
+ * One pass: each record is checked against the space known at the start
+ * of the burst (the peer's head is re-read at most once) and written.
+ */
+static int
+msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n)
+{
+	uint8_t *ring = qp->prod_data;
+	uint64_t size = qp->prod_size;
+	uint64_t pos = qp->prod.tail;
+	uint64_t space = ring_free(pos, qp->prod.peer_head, size);
+	uint64_t used = 0;
+	bool refreshed = false;
+	unsigned int i;
+	int err = 0;
+
+	/* A queue too small for a bare header; otherwise max_tx_msg_len says it all. */
+	if (unlikely(size - 1 < REC_HDR_SIZE))
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		uint64_t rec;
+
+		if (unlikely(msgs[i].iov_len > qp->max_tx_msg_len)) {
+			err = -EMSGSIZE;
+			break;
+		}
+		rec = rec_size(msgs[i].iov_len);
+		if (unlikely(!msg_burst_room(qp, &space, used, rec, &refreshed, &err)))
+			break;
+		pos = rec_write(ring, size, pos, &msgs[i], rec);
+		used += rec;
+	}
+	if (likely(i > 0))
+		return msg_enqueue_done(qp, pos, used, i);
+	if (err == 0 && n > 0)
+		qp->prod.full++;
+	return err;
+}
+
 static int
 msg_enqueue(struct rte_vmci_qp *qp, const struct iovec *msgs, unsigned int n, bool fixed)
 {
-	unsigned int i;
-	int ret = 0;
-
 	if (msgs == NULL && n > 0)
 		return -EINVAL;
-	if (fixed) {
-		int64_t need = msgs_rec_bytes(qp, msgs, n);
-		int64_t space;
-
-		if (need < 0)
-			return need;
-		if ((uint64_t)need > qp->prod_size - 1)
-			return -EMSGSIZE;
-		space = prod_space(qp, need);
-		if (unlikely(space < 0))
-			return space;
-		if (space < need) {
-			qp->prod.full++;
-			return 0;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		ret = msg_stage(qp, &msgs[i], 1, msgs[i].iov_len);
-		if (ret <= 0)
-			break;
-	}
-	if (i > 0) {
-		qp->prod.ops++;
-		rte_vmci_qp_publish(qp);
-		return i;
-	}
-	if (ret == 0 && n > 0)
-		qp->prod.full++;
-	return ret;
+	if (n == 0)
+		return 0;
+	return fixed ? msg_enqueue_bulk(qp, msgs, n) : msg_enqueue_burst(qp, msgs, n);
 }
 
 int
@@ -750,37 +938,106 @@ msg_consume(struct rte_vmci_qp *qp, const struct iovec *seg, uint64_t len, uint6
 	qp->cons.msgs++;
 }
 
+/*
+ * Copy the payload of the record at @pos (its header already validated)
+ * to @dst. A record that ends before the ring does is one copy.
+ */
+static inline void
+rec_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t len,
+	 uint64_t rec)
+{
+	if (likely(size - pos > rec)) {
+		rte_memcpy(dst, ring + pos + REC_HDR_SIZE, len);
+		return;
+	}
+	ring_read(ring, size, ring_advance(pos, REC_HDR_SIZE, size), dst, len);
+}
+
+/*
+ * The peer's tail is re-read at most once per burst, when the cached one
+ * shows no more whole record; records in the cached range are complete,
+ * as writers publish whole records only. Each header is copied out once
+ * and validated; only the copy is used.
+ */
 int
 rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsigned int n)
 {
+	const uint8_t *ring = qp->cons_data;
+	uint64_t size = qp->cons_size;
+	uint64_t head = qp->cons.head;
+	uint64_t ready = ring_ready(qp->cons.peer_tail, head, size);
+	uint64_t start = head;
+	bool refreshed = false;
 	unsigned int i;
-	int64_t len = 0;
-	uint64_t rec;
+	int ret = 0;
 
 	if (bufs == NULL && n > 0)
 		return -EINVAL;
+	if (unlikely(qp->cons.broken) && n > 0)
+		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		len = msg_next(qp, &rec);
-		if (len < 0)
-			break;
-		if ((uint64_t)len > bufs[i].iov_len) {
-			len = -EMSGSIZE;
+		struct rte_vmci_qp_rec_hdr hdr;
+		uint64_t rec;
+
+		if (unlikely(ready < REC_HDR_SIZE) && !refreshed) {
+			refreshed = true;
+			ret = cons_refresh(qp);
+			if (unlikely(ret < 0))
+				break;
+			ready = ring_ready(qp->cons.peer_tail, head, size);
+		}
+		if (ready == 0) {
+			ret = -EAGAIN;
 			break;
 		}
-		msg_consume(qp, &bufs[i], len, rec);
-		bufs[i].iov_len = len;
+		/* Writers publish whole records: a partial header is corruption. */
+		if (unlikely(ready < REC_HDR_SIZE)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		if (likely(size - head >= REC_HDR_SIZE))
+			memcpy(&hdr, ring + head, REC_HDR_SIZE);
+		else
+			ring_read_small(ring, size, head, &hdr, REC_HDR_SIZE);
+		if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
+			     hdr.len > qp->max_rx_msg_len)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		rec = rec_size(hdr.len);
+		if (unlikely(ready < rec) && !refreshed) {
+			refreshed = true;
+			ret = cons_refresh(qp);
+			if (unlikely(ret < 0))
+				break;
+			ready = ring_ready(qp->cons.peer_tail, head, size);
+		}
+		if (unlikely(ready < rec)) {
+			ret = msg_bad(qp);
+			break;
+		}
+		if (unlikely(hdr.len > bufs[i].iov_len)) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		rec_read(ring, size, head, bufs[i].iov_base, hdr.len, rec);
+		bufs[i].iov_len = hdr.len;
+		head = ring_advance(head, rec, size);
+		ready -= rec;
 	}
 	if (i > 0) {
+		qp->cons.bytes += ring_ready(head, start, size);
+		qp->cons.msgs += i;
+		qp->cons.head = head;
 		qp->cons.ops++;
-		rte_vmci_qp_release(qp);
+		qp_release(qp);
 		return i;
 	}
-	if (len == -EAGAIN) {
-		if (n > 0)
-			qp->cons.empty++;
+	if (ret == -EAGAIN) {
+		qp->cons.empty++;
 		return 0;
 	}
-	return len;
+	return ret;
 }
 
 int64_t
@@ -825,7 +1082,7 @@ rte_vmci_qp_msg_resync(struct rte_vmci_qp *qp)
 	dropped = ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size);
 	qp->cons.head = qp->cons.peer_tail;
 	qp->cons.broken = false;
-	rte_vmci_qp_release(qp);
+	qp_release(qp);
 	if (dropped > 0)
 		VMCI_QP_LOG(WARNING, "%s: resynchronised, dropped %" PRId64 " bytes",
 			    qp->name, dropped);

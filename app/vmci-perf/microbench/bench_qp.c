@@ -186,45 +186,55 @@ bm_zc(struct gbench_state *st, void *arg)
 	fixture_teardown(&fx);
 }
 
-/* Framed messages: one enqueue burst and one dequeue burst of MSG_BURST. */
+/*
+ * Framed messages: one enqueue burst and one dequeue burst of @arg
+ * messages (MSG_BURST for throughput, 1 for the per-call cost that a
+ * ping-pong pays on every message).
+ */
 static void
 bm_msg_burst(struct gbench_state *st, void *arg)
 {
 	size_t size = gbench_range_arg(st, 0);
+	unsigned int burst = (unsigned int)(uintptr_t)arg;
 	struct iovec tx[MSG_BURST], rx[MSG_BURST];
 	struct qp_fixture fx;
 	unsigned int i;
 
-	(void)arg;
 	if (fixture_setup(st, &fx) < 0)
 		return;
-	for (i = 0; i < MSG_BURST; i++) {
+	for (i = 0; i < burst; i++) {
 		tx[i].iov_base = fx.src + i * size;
 		tx[i].iov_len = size;
 		rx[i].iov_base = fx.dst + i * size;
 		rx[i].iov_len = size;
 	}
 	while (gbench_keep_running(st)) {
-		if (unlikely(rte_vmci_qp_msg_enqueue_burst(fx.ep[0], tx, MSG_BURST) != MSG_BURST ||
-			     rte_vmci_qp_msg_dequeue_burst(fx.ep[1], rx, MSG_BURST) != MSG_BURST)) {
+		if (unlikely(rte_vmci_qp_msg_enqueue_burst(fx.ep[0], tx, burst) != (int)burst ||
+			     rte_vmci_qp_msg_dequeue_burst(fx.ep[1], rx, burst) != (int)burst)) {
 			gbench_skip_with_error(st, "a burst call moved less than the burst");
 			break;
 		}
 		/* Dequeue stored each length; restoring the capacity is part of the use. */
-		for (i = 0; i < MSG_BURST; i++)
+		for (i = 0; i < burst; i++)
 			rx[i].iov_len = size;
 	}
-	report(st, size, MSG_BURST);
+	report(st, size, burst);
 	fixture_teardown(&fx);
+}
+
+static struct gbench_bench *
+register_sized_arg(const char *name, gbench_fn_t fn, void *arg)
+{
+	struct gbench_bench *b = gbench_register(name, fn, arg);
+
+	gbench_arg_name(b, "size");
+	return b;
 }
 
 static struct gbench_bench *
 register_sized(const char *name, gbench_fn_t fn)
 {
-	struct gbench_bench *b = gbench_register(name, fn, NULL);
-
-	gbench_arg_name(b, "size");
-	return b;
+	return register_sized_arg(name, fn, NULL);
 }
 
 void
@@ -241,9 +251,11 @@ gbench_app_register(void)
 	b = register_sized("qp_zc_bulk", bm_zc);
 	for (size = SIZE_MIN; size <= SIZE_MAX_BYTES; size *= 2)
 		gbench_arg(b, size);
-	b = register_sized("qp_msg_burst32", bm_msg_burst);
+	b = register_sized_arg("qp_msg_burst32", bm_msg_burst, (void *)(uintptr_t)MSG_BURST);
 	for (i = 0; i < RTE_DIM(msg_sizes); i++)
 		gbench_arg(b, msg_sizes[i]);
+	b = register_sized_arg("qp_msg_burst1", bm_msg_burst, (void *)(uintptr_t)1);
+	gbench_arg(b, 64);
 }
 
 int
