@@ -13,7 +13,9 @@
  * naming its destination, read from the bytes the device is handed.
  */
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_memory.h>
@@ -47,6 +49,7 @@ struct rec_hw {
 	unsigned int dg_checked;
 	unsigned int dg_dirty;
 	uint32_t hcall_seen;    /* bit per hypercall resource sent */
+	uint32_t caps;          /* capabilities the core wrote back (CAPS) */
 };
 
 static inline void
@@ -107,12 +110,17 @@ rec_hygiene(struct rec_hw *r, const void *dg, size_t len)
 		if (h->dst.resource == VMCI_RESOURCES_QUERY &&
 		    len >= sizeof(struct vmci_resources_query_msg))
 			clean &= ((const struct vmci_resources_query_msg *)dg)->pad == 0;
+		/* Both forms carry 8 bytes: a u64 with PPN64, else a u32 and a pad. */
 		if (h->dst.resource == VMCI_SET_NOTIFY_BITMAP &&
-		    h->payload_size == sizeof(uint32_t) * 2)
+		    !(r->caps & VMCI_CAPS_PPN64) &&
+		    len >= sizeof(struct vmci_notify_bitmap_set32_msg))
 			clean &= ((const struct vmci_notify_bitmap_set32_msg *)dg)->pad == 0;
 	}
-	if (!clean)
+	if (!clean) {
 		r->dg_dirty++;
+		printf("  not zeroed: datagram to %u:%u, payload %" PRIu64 " bytes, %zu sent\n",
+		       h->dst.context, h->dst.resource, h->payload_size, len);
+	}
 }
 
 static inline uint32_t
@@ -132,6 +140,8 @@ rec_write32(struct vmci_hw *hw, uint32_t off, uint32_t val)
 
 	if (off == VMCI_REG_DATA_OUT_HIGH)
 		r->out_high = val;
+	if (off == VMCI_REG_CAPS)
+		r->caps = val;
 	if (off == VMCI_REG_DATA_OUT_LOW) {
 		/* The inline datagram follows the 24-byte DMA header. */
 		const struct vmci_dma_hdr *hdr =
