@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Run every meson test suite twice, on the regular build and on an
-# ASan+UBSan build, then every fuzz target for FUZZ_SECONDS (default 20)
+# ASan+UBSan build, then the concurrency stress cases under ThreadSanitizer
+# (scripts/tsan.sh), then every fuzz target for FUZZ_SECONDS (default 20)
 # with libFuzzer (scripts/fuzz.sh). Ends with one line
 # "total: N passed, N failed, N skipped" and exits non-zero when anything
 # failed.
 #
 #   scripts/test.sh                  both builds, all suites, fuzzing
 #   scripts/test.sh --no-sanitize    without the ASan+UBSan build
+#   scripts/test.sh --no-tsan        without the ThreadSanitizer runs
 #   scripts/test.sh --no-fuzz        without the libFuzzer runs
 #   scripts/test.sh --suite unit     extra arguments go to `meson test`
 set -uo pipefail
@@ -18,11 +20,13 @@ BUILD_DIR=${BUILD_DIR:-build}
 SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-san}
 sanitize=1
 fuzz=1
+tsan=1
 meson_args=()
 for arg in "$@"; do
 	case "$arg" in
 	--no-sanitize) sanitize=0 ;;
 	--no-fuzz) fuzz=0 ;;
+	--no-tsan) tsan=0 ;;
 	*) meson_args+=("$arg") ;;
 	esac
 done
@@ -80,6 +84,19 @@ if [ "$sanitize" = 1 ]; then
 		echo "sanitizer build failed:"; tail -30 "$SAN_BUILD_DIR/setup.log"
 		failed=$((failed + 1))
 	fi
+fi
+
+# ThreadSanitizer: the control run and one result per stress case.
+if [ "$tsan" = 1 ]; then
+	echo "== ThreadSanitizer over the stress cases"
+	tsan_log=$(mktemp)
+	./scripts/tsan.sh | tee "$tsan_log"
+	p=$(grep -c '^tsan .*: ok' "$tsan_log")
+	f=$(grep -c '^tsan .*: FAIL' "$tsan_log")
+	[ "$p" -gt 0 ] || f=$((f + 1))  # nothing ran: the build or setup failed
+	rm -f "$tsan_log"
+	echo "tsan: $p passed, $f failed, 0 skipped"
+	passed=$((passed + p)) failed=$((failed + f))
 fi
 
 # Short libFuzzer runs: one result per target.
