@@ -18,7 +18,15 @@
 
 #define QUEUE_SIZE_MIN UINT64_C(4096)
 #define QUEUE_SIZE_MAX (UINT64_C(1) << 30)
-#define QUEUE_SIZE_DEFAULT (UINT64_C(1) << 20)
+/*
+ * Larger than a core's L2 (1 MiB on this machine kind): in a queue that
+ * fits in L2, every line the consumer reads is still modified in the
+ * producer's L2 and every line the producer rewrites is still cached by the
+ * consumer, so each one crosses between the two cores' L2 caches. Four
+ * times that lets lines age out to the shared L3 first (64 KiB copies: 13
+ * GB/s with 1 MiB queues, 43 GB/s with 4 MiB).
+ */
+#define QUEUE_SIZE_DEFAULT (UINT64_C(4) << 20)
 #define BURST_MAX PERF_BURST_MAX
 #define BURST_DEFAULT 32u
 #define DURATION_MAX 3600.0

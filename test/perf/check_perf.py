@@ -187,7 +187,7 @@ def cmd_run(argv):
     baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
-                   for q in opt_value(app, "--queue-size", "1m").split(",")]
+                   for q in opt_value(app, "--queue-size", "4m").split(",")]
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
@@ -217,7 +217,7 @@ BAD = [
     (["--mode", "sideways"], "sideways", "stream, bidir or pingpong"),
     (["--size", "0"], "\"0\"", "1 byte"),
     (["--size", "12q"], "12q", "size"),
-    (["--size", "2m"], "2097152", "messages are 1.."),
+    (["--size", "8m"], "8388608", "messages are 1.."),
     (["--queue-size", "100"], "100", "4096..1073741824"),
     (["--duration", "-1"], "-1", "more than 0"),
     (["--duration", "abc"], "abc", "seconds"),
