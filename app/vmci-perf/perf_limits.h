@@ -26,7 +26,9 @@ int perf_limits_memcpy(unsigned int lcore, double seconds, double *gbps);
 
 /**
  * Cache-line ping-pong: @p a writes a line that @p b polls and answers in
- * the same line, @p rounds times; round-trip percentiles in ns.
+ * the same line, @p rounds times; round-trip percentiles in ns. Then the
+ * same with each 64-byte message in a line of its own, announced by a flag
+ * in another line (the floor of a ring with VMCI's layout).
  *
  * @return
  *   0, or a negative errno.

@@ -51,6 +51,9 @@ struct perf_limits {
 	double cacheline_p50;   /**< Core-to-core cache-line round trip, ns. */
 	double cacheline_p999;
 	double cacheline_min;
+	double twoline_p50;     /**< Round trip of 64 B in a line + a flag in another, ns. */
+	double twoline_p999;
+	double twoline_min;
 };
 
 /** One worker's place. */

@@ -79,6 +79,18 @@ def check_result(r, mode):
         check_latency(r)
 
 
+def check_limits(doc):
+    """Both round trips come together, each with min <= p50 <= p99.9."""
+    lim = doc.get("limits")
+    if lim is None:
+        return
+    one, two = lim.get("cacheline_rtt_ns"), lim.get("data_and_index_lines_rtt_ns")
+    expect((one is None) == (two is None), "limits: one round trip without the other")
+    for name, rtt in (("cacheline", one), ("line + flag", two)):
+        if rtt is not None:
+            expect(0 < rtt["min"] <= rtt["p50"] <= rtt["p99.9"], "limits %s %r" % (name, rtt))
+
+
 def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
     with open(path) as f:
         doc = json.load(f)
@@ -89,6 +101,7 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
     expect(doc.get("verify") is True, "verify must be on")
     expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
     check_machine(doc)
+    check_limits(doc)
     expect(isinstance(doc.get("targets"), list), "targets missing")
     for t in doc["targets"]:
         expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
