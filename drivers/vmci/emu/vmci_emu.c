@@ -215,13 +215,16 @@ emu_dgq_corrupt(struct emu_dgq *q, uint32_t pos, uint64_t payload)
 
 /*
  * Queue a datagram (header and payload_size bytes, already validated) for
- * @dst_cid. Datagrams from the hypervisor may use the event room above
- * the pending limit, as on the real host.
+ * @dst_cid. Datagrams from the hypervisor's context handle may use the
+ * event room above the pending limit, as on the real host. The source is
+ * trustworthy here: emu_route() makes every other sender use its own CID,
+ * and no guest or host CID is 0.
  */
 int
-emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
-	    bool from_hv)
+emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 {
+	bool from_hv = dg->src.context == VMCI_HYPERVISOR_CID &&
+		dg->src.resource == VMCI_CONTEXT_RESOURCE_ID;
 	uint64_t size = VMCI_DG_HDR_SIZE + dg->payload_size;
 	uint64_t aligned = VMCI_DG_SIZE_ALIGNED(dg->payload_size);
 	uint64_t limit = from_hv ? EMU_DGQ_SIZE : VMCI_MAX_PENDING_DG_BYTES;
@@ -312,7 +315,7 @@ emu_route(struct emu_hv *hv, uint32_t src_cid, const struct vmci_dg_hdr *dg)
 	}
 	if (dg->dst.context != VMCI_HOST_CID && emu_cid_reserved(dg->dst.context))
 		return VMCI_ERROR_DST_UNREACHABLE;
-	ret = emu_dgq_put(hv, dg->dst.context, dg, false);
+	ret = emu_dgq_put(hv, dg->dst.context, dg);
 	return ret < 0 ? ret : (int)size;
 }
 
@@ -334,7 +337,7 @@ emu_send_event(struct emu_hv *hv, uint32_t cid, uint32_t event,
 	ev->event_data.event = event;
 	if (len > 0)
 		memcpy(ev + 1, payload, len);
-	return emu_dgq_put(hv, cid, &ev->hdr, true);
+	return emu_dgq_put(hv, cid, &ev->hdr);
 }
 
 static int
