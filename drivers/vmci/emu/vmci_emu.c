@@ -238,7 +238,7 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 		return VMCI_ERROR_DST_UNREACHABLE;
 	if (size > VMCI_MAX_DG_SIZE)
 		return VMCI_ERROR_PAYLOAD_TOO_LARGE;
-	if (q->used + aligned > limit) {
+	if (q->used + aligned > limit || q->count == EMU_DGQ_MAX_DG) {
 		EMU_LOG(INFO, "queue of context %u full: %u + %" PRIu64
 			" bytes > limit %" PRIu64, dst_cid, q->used, aligned, limit);
 		return VMCI_ERROR_NO_RESOURCES;
@@ -255,6 +255,7 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 		q->corrupt--;
 		emu_dgq_corrupt(q, pos, dg->payload_size);
 	}
+	q->size[(q->first + q->count) % EMU_DGQ_MAX_DG] = (uint32_t)size;
 	q->used += aligned;
 	q->count++;
 	if (dev != NULL)
@@ -262,25 +263,27 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 	return VMCI_SUCCESS;
 }
 
-/* Aligned size of the oldest datagram, 0 if none. */
+/* Size as sent (header and payload) of the oldest datagram, 0 if none. */
 uint32_t
 emu_dgq_peek_size(const struct emu_dgq *q)
 {
-	struct vmci_dg_hdr hdr;
-
-	if (q->count == 0)
-		return 0;
-	emu_ring_copy((uint8_t *)(uintptr_t)q->buf, q->head, &hdr, sizeof(hdr), false);
-	return VMCI_DG_SIZE_ALIGNED(hdr.payload_size);
+	return q->count == 0 ? 0 : q->size[q->first];
 }
 
-/* Remove the oldest datagram; @len is its aligned size (peeked). */
+/*
+ * Remove the oldest datagram, copying its first @len bytes to @buf: its
+ * peeked size, or that rounded up to 8 for the guest's stream (the
+ * padding is stored as zeros).
+ */
 void
 emu_dgq_take(struct emu_dgq *q, void *buf, uint32_t len)
 {
-	emu_ring_copy(q->buf, q->head, buf, len, false);
-	q->head = (q->head + len) % EMU_DGQ_SIZE;
-	q->used -= len;
+	uint32_t aligned = RTE_ALIGN_CEIL(q->size[q->first], VMCI_DG_ALIGN);
+
+	emu_ring_copy(q->buf, q->head, buf, RTE_MIN(len, aligned), false);
+	q->head = (q->head + aligned) % EMU_DGQ_SIZE;
+	q->used -= aligned;
+	q->first = (q->first + 1) % EMU_DGQ_MAX_DG;
 	q->count--;
 }
 
@@ -290,6 +293,7 @@ emu_dgq_flush(struct emu_dgq *q)
 	q->head = 0;
 	q->used = 0;
 	q->count = 0;
+	q->first = 0;
 }
 
 /*
@@ -615,7 +619,7 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len)
 		ret = -EMSGSIZE;
 	} else {
 		emu_dgq_take(&hv->host_q, buf, size);
-		ret = VMCI_DG_HDR_SIZE + ((struct vmci_dg_hdr *)buf)->payload_size;
+		ret = (int)size;
 	}
 	rte_spinlock_unlock(&hv->lock);
 	return ret;

@@ -40,13 +40,23 @@ extern int vmci_emu_logtype;
 #define EMU_END_NONE (-1)
 #define EMU_END_HOST (-2)
 
-/* FIFO of whole datagrams, each stored in its 8-byte aligned size. */
+/* Most datagrams the ring can hold: each takes at least a bare header. */
+#define EMU_DGQ_MAX_DG (EMU_DGQ_SIZE / VMCI_DG_HDR_SIZE + 1)
+
+/*
+ * FIFO of whole datagrams, each stored in its 8-byte aligned size (the
+ * guest's receive stream needs that), with its exact size (header plus
+ * payload) kept beside the ring: what a receiver gets is what was sent,
+ * never the padding, and never a size read back from the stored bytes.
+ */
 struct emu_dgq {
 	uint32_t head;  /* byte offset of the oldest datagram */
 	uint32_t used;  /* bytes in use (aligned sizes) */
 	uint32_t count; /* datagrams queued */
+	uint32_t first; /* index in size[] of the oldest datagram */
 	uint32_t drop;  /* fault: datagrams still to drop */
 	uint32_t corrupt; /* fault: datagrams still to corrupt */
+	uint32_t size[EMU_DGQ_MAX_DG];
 	uint8_t buf[EMU_DGQ_SIZE];
 };
 
