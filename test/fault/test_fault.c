@@ -542,7 +542,8 @@ poll_peer_state(struct drv_guest *g, struct vmci_qpair *qp)
  * guest cannot know and the pair stays WAITING; once the host writes, the
  * moved producer_tail in the guest's consume queue header shows the peer
  * is there: the pair becomes ATTACHED (callback once, counted), every byte
- * arrives, and the late event changes nothing.
+ * arrives, and the late event changes nothing. A second pair does the same
+ * through the other index: the host only reads what the guest wrote.
  */
 static int
 test_lost_peer_attach(void)
@@ -556,8 +557,10 @@ test_lost_peer_attach(void)
 	struct vmci_event_payload_qp ev;
 	struct attach_log log = { 0 };
 	struct vmci_qpair *qp;
+	struct rte_vmci_qp *host;
 	struct vstream h2g;
 	struct drv_guest g;
+	uint8_t buf[16];
 	uint32_t cid;
 	int i, ret;
 
@@ -606,6 +609,33 @@ test_lost_peer_attach(void)
 		vmci_device_poll(g.dev);
 	TEST_ASSERT_EQUAL(log.other, 1, "detach callbacks");
 	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_DETACHED, "state after detach");
+	vmci_qpair_detach(qp);
+
+	/* Second pair, the other index: the guest writes, the host only reads. */
+	memset(&log, 0, sizeof(log));
+	qp = vmci_qpair_alloc(g.dev, &c);
+	TEST_ASSERT(qp != NULL, "second queue pair: %s", rte_strerror(rte_errno));
+	cid = vmci_device_context_id(g.dev);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_drop_dg(HV, cid, 1), 0, "drop rule");
+	ret = vmci_emu_host_qp_attach(HV, vmci_qpair_handle(qp), QSIZE + 8, QSIZE, &host);
+	TEST_ASSERT(ret >= 0, "second host attach: %s", vmci_result_str(ret));
+	/* Written but not yet read: the guest's own tail says nothing of the peer. */
+	TEST_ASSERT(rte_vmci_qp_enqueue_burst(vmci_qpair_endpoint(qp), "abc", 3) == 3,
+		    "guest write");
+	for (i = 0; i < 100; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_WAITING,
+			  "state before the host read");
+	TEST_ASSERT(rte_vmci_qp_dequeue_burst(host, buf, sizeof(buf)) == 3 &&
+		    memcmp(buf, "abc", 3) == 0, "host read");
+	TEST_ASSERT_EQUAL(poll_peer_state(&g, qp), VMCI_QP_PEER_ATTACHED,
+			  "pair still waiting after the host read");
+	vmci_device_stats_get(g.dev, &after);
+	TEST_ASSERT_EQUAL(log.attached, 1, "attach callbacks, second pair");
+	TEST_ASSERT_EQUAL(after.qp_attach_inferred - before.qp_attach_inferred, 2,
+			  "inferred attaches counted");
+	rte_vmci_qp_endpoint_free(host);
+	vmci_emu_host_qp_detach(HV, vmci_qpair_handle(qp));
 	vmci_qpair_detach(qp);
 	drv_guest_down(&g);
 	return hv_clean();
