@@ -369,6 +369,13 @@ vmci_poll(struct vmci_device *dev, bool force)
 	if (force || (icr & VMCI_ICR_DATAGRAM))
 		n += vmci_dg_receive(dev);
 	/*
+	 * After the receive pass, so that an attach event which did arrive
+	 * is the one that counts. Nothing to do (one compare) while no
+	 * created pair waits for its peer.
+	 */
+	if (dev->qp_waiting > 0)
+		n += vmci_qpair_check_waiting(dev);
+	/*
 	 * The bitmap is plain memory: scanning it is cheap and does not
 	 * depend on whether ICR latched NOTIFICATION.
 	 */

@@ -75,6 +75,7 @@ struct vmci_device_stats {
 	uint64_t events;           /* valid events dispatched */
 	uint64_t events_invalid;   /* bad size or unknown/VMX-only id */
 	uint64_t doorbells_fired;  /* bitmap entries found raised */
+	uint64_t qp_attach_inferred; /* peer seen in the queue headers, no QP_PEER_ATTACH */
 };
 
 /*

@@ -49,6 +49,17 @@ struct vmci_qpair {
 	bool creator;            /* we created it (not ATTACH_ONLY) */
 	bool hc_detached;        /* QUEUEPAIR_DETACH already sent */
 	enum vmci_qp_peer_state peer_state;
+	/*
+	 * Creator only: the header the peer writes (our consume queue's),
+	 * the two ring sizes its indices must stay below, and the indices
+	 * it held when the pair was created. A change proves the peer uses
+	 * the pair even if its QP_PEER_ATTACH never arrived.
+	 */
+	const struct rte_vmci_queue_header *peer_hdr;
+	uint64_t produce_size;
+	uint64_t consume_size;
+	uint64_t peer_tail0;
+	uint64_t peer_head0;
 	struct rte_vmci_qp_mem *mem;
 	struct rte_vmci_qp *ep;
 	vmci_qp_peer_cb_t peer_cb;
@@ -112,6 +123,7 @@ struct vmci_device {
 	TAILQ_HEAD(, vmci_dgram_ep) dgram_eps;
 	TAILQ_HEAD(, vmci_doorbell) doorbells;
 	TAILQ_HEAD(, vmci_qpair) qpairs;
+	uint32_t qp_waiting;     /* creator pairs whose peer has not been seen */
 
 	struct vmci_doorbell *db_by_idx[VMCI_MAX_DOORBELLS];
 	uint32_t db_hwm;         /* indices below it are scanned */
@@ -179,6 +191,12 @@ vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 /* QP_RESUMED: every pair's peer is taken as detached. */
 void
 vmci_qpair_resumed(struct vmci_device *dev);
+/*
+ * Creator pairs still WAITING whose peer visibly used the pair (lost
+ * QP_PEER_ATTACH) become ATTACHED; returns how many. Device lock held.
+ */
+int
+vmci_qpair_check_waiting(struct vmci_device *dev);
 
 /* Teardown helpers, called in section 3 order by vmci_device_destroy(). */
 void

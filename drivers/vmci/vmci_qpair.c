@@ -81,6 +81,39 @@ vmci_qpair_mem(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
 	return mem;
 }
 
+/*
+ * Remember where the peer's indices live and what they are now, right
+ * after QUEUEPAIR_ALLOC (the hypervisor has just initialised the headers).
+ */
+static void
+vmci_qpair_watch_peer(struct vmci_qpair *qp)
+{
+	struct rte_vmci_qp_queue_desc produce, consume;
+
+	if (rte_vmci_qp_mem_queues(qp->mem, RTE_VMCI_QP_SIDE_CREATOR, &produce, &consume) < 0)
+		return;
+	qp->peer_hdr = consume.hdr;
+	qp->produce_size = produce.size;
+	qp->consume_size = consume.size;
+	qp->peer_tail0 = __atomic_load_n(&consume.hdr->producer_tail, __ATOMIC_RELAXED);
+	qp->peer_head0 = __atomic_load_n(&consume.hdr->consumer_head, __ATOMIC_RELAXED);
+}
+
+/*
+ * The one place a pair's peer state changes: keeps the count of waiting
+ * creator pairs that the poll function looks at, then tells the owner.
+ */
+static void
+vmci_qpair_set_state(struct vmci_device *dev, struct vmci_qpair *qp,
+		     enum vmci_qp_peer_state st, uint32_t peer_id)
+{
+	if (qp->peer_state == VMCI_QP_PEER_WAITING && qp->creator)
+		dev->qp_waiting--;
+	qp->peer_state = st;
+	if (qp->peer_cb != NULL)
+		qp->peer_cb(qp, st, peer_id, qp->cb_arg);
+}
+
 /* Pick the handle, allocate memory, QUEUEPAIR_ALLOC, endpoint. Lock held. */
 static int
 vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
@@ -131,6 +164,8 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 		vmci_hc_qp_detach(dev, qp->handle);
 		return ret;
 	}
+	if (qp->creator)
+		vmci_qpair_watch_peer(qp);
 	return 0;
 }
 
@@ -164,8 +199,11 @@ vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
 	qp->cb_arg = conf->cb_arg;
 	vmci_dev_lock(dev);
 	ret = vmci_qpair_setup(dev, qp, conf);
-	if (ret == 0)
+	if (ret == 0) {
 		TAILQ_INSERT_TAIL(&dev->qpairs, qp, next);
+		if (qp->creator)
+			dev->qp_waiting++;
+	}
 	vmci_dev_unlock(dev);
 	if (ret < 0) {
 		rte_vmci_qp_mem_free(qp->mem);
@@ -209,6 +247,8 @@ vmci_qpair_detach(struct vmci_qpair *qp)
 	vmci_dev_lock(dev);
 	vmci_qpair_hc_detach(dev, qp);
 	TAILQ_REMOVE(&dev->qpairs, qp, next);
+	if (qp->creator && qp->peer_state == VMCI_QP_PEER_WAITING)
+		dev->qp_waiting--;
 	vmci_dev_unlock(dev);
 	/* After DETACH the device no longer references the pages. */
 	vmci_qpair_free(qp);
@@ -233,6 +273,7 @@ vmci_qpair_free_all(struct vmci_device *dev)
 		TAILQ_REMOVE(&dev->qpairs, qp, next);
 		vmci_qpair_free(qp);
 	}
+	dev->qp_waiting = 0;
 }
 
 void
@@ -248,9 +289,16 @@ vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 		return;
 	}
 	st = event == VMCI_EVENT_QP_PEER_ATTACH ? VMCI_QP_PEER_ATTACHED : VMCI_QP_PEER_DETACHED;
-	qp->peer_state = st;
-	if (qp->peer_cb != NULL)
-		qp->peer_cb(qp, st, ev->peer_id, qp->cb_arg);
+	/*
+	 * A late attach event for a pair already taken as attached from its
+	 * headers (or a repeated event) changes nothing: the owner was told.
+	 */
+	if (qp->peer_state == st) {
+		VMCI_QP_LOG(DEBUG, "%s: peer event %u for %u:%u: already in that state",
+			    dev->name, event, ev->handle.context, ev->handle.resource);
+		return;
+	}
+	vmci_qpair_set_state(dev, qp, st, ev->peer_id);
 }
 
 /*
@@ -269,10 +317,64 @@ vmci_qpair_resumed(struct vmci_device *dev)
 			continue;
 		VMCI_QP_LOG(INFO, "%s: pair %u:%u: VM resumed, peer taken as detached",
 			    dev->name, qp->handle.context, qp->handle.resource);
-		qp->peer_state = VMCI_QP_PEER_DETACHED;
-		if (qp->peer_cb != NULL)
-			qp->peer_cb(qp, VMCI_QP_PEER_DETACHED, VMCI_INVALID_ID, qp->cb_arg);
+		vmci_qpair_set_state(dev, qp, VMCI_QP_PEER_DETACHED, VMCI_INVALID_ID);
 	}
+}
+
+/*
+ * True when the peer of a waiting creator pair has moved one of the two
+ * indices it owns: its producer_tail (it wrote to us) or its
+ * consumer_head (it read from us), both in our consume queue's header.
+ * Each is read once and must lie inside its ring; a value outside it is
+ * no evidence of anything (the data path reports it as -EIO).
+ */
+static bool
+vmci_qpair_peer_seen(struct vmci_qpair *qp)
+{
+	uint64_t tail, head;
+
+	if (qp->peer_hdr == NULL)
+		return false;
+	tail = __atomic_load_n(&qp->peer_hdr->producer_tail, __ATOMIC_RELAXED);
+	head = __atomic_load_n(&qp->peer_hdr->consumer_head, __ATOMIC_RELAXED);
+	if (tail >= qp->consume_size || head >= qp->produce_size)
+		return false;
+	return tail != qp->peer_tail0 || head != qp->peer_head0;
+}
+
+/* First waiting creator pair whose peer has been seen, or NULL. */
+static struct vmci_qpair *
+vmci_qpair_find_seen(struct vmci_device *dev)
+{
+	struct vmci_qpair *qp;
+	uint32_t waiting = 0;
+
+	TAILQ_FOREACH(qp, &dev->qpairs, next) {
+		if (!qp->creator || qp->peer_state != VMCI_QP_PEER_WAITING)
+			continue;
+		if (vmci_qpair_peer_seen(qp))
+			return qp;
+		if (++waiting == dev->qp_waiting)
+			break;
+	}
+	return NULL;
+}
+
+int
+vmci_qpair_check_waiting(struct vmci_device *dev)
+{
+	struct vmci_qpair *qp;
+	int n = 0;
+
+	/* A new search after each callback: it may have changed the list. */
+	while ((qp = vmci_qpair_find_seen(dev)) != NULL) {
+		VMCI_QP_LOG(INFO, "%s: pair %u:%u: peer uses the queues but no QP_PEER_ATTACH came; taken as attached",
+			    dev->name, qp->handle.context, qp->handle.resource);
+		dev->stats.qp_attach_inferred++;
+		vmci_qpair_set_state(dev, qp, VMCI_QP_PEER_ATTACHED, qp->peer);
+		n++;
+	}
+	return n;
 }
 
 struct rte_vmci_qp *

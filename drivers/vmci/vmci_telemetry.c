@@ -100,6 +100,7 @@ vmci_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "events", st.events);
 	rte_tel_data_add_dict_u64(d, "events_invalid", st.events_invalid);
 	rte_tel_data_add_dict_u64(d, "doorbells_fired", st.doorbells_fired);
+	rte_tel_data_add_dict_u64(d, "qp_attach_inferred", st.qp_attach_inferred);
 	return 0;
 }
 

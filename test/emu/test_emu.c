@@ -7,6 +7,7 @@
  * playing the guest driver's part by hand.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -634,6 +635,57 @@ test_routing_and_faults(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Regression: the host queue keeps datagrams padded to 8 bytes, and
+ * vmci_emu_host_recv() copied the padded size, so a buffer of exactly the
+ * datagram's size was refused (-EMSGSIZE) and a larger one got up to 7
+ * bytes written past the datagram. Now it copies and returns the size as
+ * sent, whatever the header in the copied bytes says.
+ */
+static int
+test_host_recv_size(void)
+{
+	static const uint32_t payloads[] = { 0, 1, 7, 8, 300, 301, 4095, VMCI_MAX_DG_PAYLOAD_SIZE };
+	static uint8_t buf[VMCI_MAX_DG_SIZE + 16];
+	struct vmci_hw *a = dev_new(120, false);
+	struct vmci_dg_hdr *h = (struct vmci_dg_hdr *)buf;
+	static uint8_t dg[VMCI_MAX_DG_SIZE];
+	uint32_t i, size, j;
+
+	TEST_ASSERT(a != NULL, "create");
+	for (i = 0; i < RTE_DIM(payloads); i++) {
+		size = VMCI_DG_HDR_SIZE + payloads[i];
+		hdr_init((struct vmci_dg_hdr *)dg, VMCI_HOST_CID, 9, 120, 1025 + i, payloads[i]);
+		memset(dg + VMCI_DG_HDR_SIZE, 0x40 + i, payloads[i]);
+		TEST_ASSERT_EQUAL(pio_send(a, dg, size), (int32_t)size, "send %u", size);
+		/* Exactly the datagram's size is enough. */
+		memset(buf, 0xEE, sizeof(buf));
+		TEST_ASSERT_EQUAL(vmci_emu_host_recv(HV, buf, size), (int)size,
+				  "receive into %u bytes", size);
+		TEST_ASSERT_EQUAL(h->src.resource, 1025 + i, "source");
+		TEST_ASSERT_EQUAL(h->payload_size, payloads[i], "payload_size");
+		for (j = VMCI_DG_HDR_SIZE; j < size; j++)
+			TEST_ASSERT_EQUAL(buf[j], 0x40 + i, "payload byte %u of %u", j, size);
+		/* A larger buffer: nothing past the datagram is written. */
+		TEST_ASSERT_EQUAL(pio_send(a, dg, size), (int32_t)size, "send %u again", size);
+		memset(buf, 0xEE, sizeof(buf));
+		TEST_ASSERT_EQUAL(vmci_emu_host_recv(HV, buf, sizeof(buf)), (int)size,
+				  "receive %u into a large buffer", size);
+		for (j = size; j < size + 16; j++)
+			TEST_ASSERT_EQUAL(buf[j], 0xEE, "byte %u past a %u-byte datagram written",
+					  j, size);
+		/* One byte short is refused and takes nothing. */
+		TEST_ASSERT_EQUAL(pio_send(a, dg, size), (int32_t)size, "send %u a third time", size);
+		TEST_ASSERT_EQUAL(vmci_emu_host_recv(HV, buf, size - 1), -EMSGSIZE,
+				  "receive %u into %u bytes", size, size - 1);
+		TEST_ASSERT_EQUAL(vmci_emu_host_recv(HV, buf, size), (int)size, "still queued");
+	}
+	TEST_ASSERT_EQUAL(vmci_emu_host_recv(HV, buf, sizeof(buf)), 0, "queue empty");
+	vmci_emu_dev_destroy(a);
+	TEST_ASSERT_EQUAL(vmci_emu_hv_free(HV), 0, "instance freed");
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case emu_cases[] = {
 	{ "caps_and_registers", test_caps_and_registers },
 	{ "pio_hypercalls", test_pio_hypercalls },
@@ -645,6 +697,7 @@ static const struct vmci_test_case emu_cases[] = {
 	{ "qp_refusals", test_qp_refusals },
 	{ "malformed", test_malformed },
 	{ "routing_and_faults", test_routing_and_faults },
+	{ "host_recv_size", test_host_recv_size },
 	{ NULL, NULL },
 };
 

@@ -418,9 +418,9 @@ dg_cb(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payloa
 	((struct dg_count *)arg)->n++;
 }
 
-/* Send up to @n datagrams host -> guest; returns how many the hypervisor refused. */
+/* Send up to @n datagrams of @len payload bytes host -> guest; returns how many were refused. */
 static unsigned int
-host_flood(uint32_t cid, unsigned int n)
+host_flood_len(uint32_t cid, unsigned int n, uint32_t len)
 {
 	static struct {
 		struct vmci_dg_hdr hdr;
@@ -428,13 +428,42 @@ host_flood(uint32_t cid, unsigned int n)
 	} dg;
 	unsigned int i, refused = 0;
 
+	len = RTE_MIN(len, (uint32_t)sizeof(dg.payload));
 	dg.hdr.dst = (struct rte_vmci_handle){ cid, RID };
 	dg.hdr.src = (struct rte_vmci_handle){ VMCI_HOST_CID, 99 };
-	dg.hdr.payload_size = sizeof(dg.payload);
+	dg.hdr.payload_size = len;
 	for (i = 0; i < n; i++)
-		if (vmci_emu_host_send(HV, &dg.hdr, sizeof(dg)) < 0)
+		if (vmci_emu_host_send(HV, &dg.hdr, VMCI_DG_HDR_SIZE + len) < 0)
 			refused++;
 	return refused;
+}
+
+static unsigned int
+host_flood(uint32_t cid, unsigned int n)
+{
+	return host_flood_len(cid, n, 1024);
+}
+
+/*
+ * Fill the pending queue of @cid to the last byte its limit allows: 1 KiB
+ * datagrams, then ever smaller ones, until not even a bare header (24
+ * bytes) is accepted. Returns the datagrams queued.
+ */
+static unsigned int
+host_fill(uint32_t cid)
+{
+	unsigned int queued = 0;
+	uint32_t len = 1024;
+
+	for (;;) {
+		while (host_flood_len(cid, 1, len) == 0)
+			queued++;
+		if (len == 0)
+			return queued;
+		len /= 2;
+		if (len < VMCI_DG_ALIGN)
+			len = 0;
+	}
 }
 
 /*
@@ -471,6 +500,194 @@ test_datagram_storm(void)
 	TEST_ASSERT(refused > 0, "the flood was never held back");
 	hpair_close(&hp);
 	vmci_dgram_ep_destroy(ep);
+	drv_guest_down(&g);
+	return hv_clean();
+}
+
+struct attach_log {
+	unsigned int attached;
+	unsigned int other;
+	uint32_t peer;
+};
+
+static void
+attach_cb(struct vmci_qpair *qp, enum vmci_qp_peer_state st, uint32_t peer, void *arg)
+{
+	struct attach_log *l = arg;
+
+	RTE_SET_USED(qp);
+	if (st == VMCI_QP_PEER_ATTACHED) {
+		l->attached++;
+		l->peer = peer;
+	} else {
+		l->other++;
+	}
+}
+
+/* Poll until the pair leaves WAITING or ~1 s passes. */
+static enum vmci_qp_peer_state
+poll_peer_state(struct drv_guest *g, struct vmci_qpair *qp)
+{
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
+
+	while (vmci_qpair_peer_state(qp) == VMCI_QP_PEER_WAITING &&
+	       rte_get_timer_cycles() < end)
+		vmci_device_poll(g->dev);
+	return vmci_qpair_peer_state(qp);
+}
+
+/*
+ * The host attaches but its QP_PEER_ATTACH is lost (dropped by the
+ * hypervisor's queue). As long as the host neither writes nor reads, the
+ * guest cannot know and the pair stays WAITING; once the host writes, the
+ * moved producer_tail in the guest's consume queue header shows the peer
+ * is there: the pair becomes ATTACHED (callback once, counted), every byte
+ * arrives, and the late event changes nothing. A second pair does the same
+ * through the other index: the host only reads what the guest wrote.
+ */
+static int
+test_lost_peer_attach(void)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = QSIZE, .consume_size = QSIZE + 8,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+		.peer_cb = attach_cb,
+	};
+	struct vmci_device_stats before, after;
+	struct vmci_event_payload_qp ev;
+	struct attach_log log = { 0 };
+	struct vmci_qpair *qp;
+	struct rte_vmci_qp *host;
+	struct vstream h2g;
+	struct drv_guest g;
+	uint8_t buf[16];
+	uint32_t cid;
+	int i, ret;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
+	c.cb_arg = &log;
+	qp = vmci_qpair_alloc(g.dev, &c);
+	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
+	cid = vmci_device_context_id(g.dev);
+	vmci_device_stats_get(g.dev, &before);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_drop_dg(HV, cid, 1), 0, "drop rule");
+	h2g = (struct vstream){ NULL, vmci_qpair_endpoint(qp), 5, 0, 0, 29 };
+	ret = vmci_emu_host_qp_attach(HV, vmci_qpair_handle(qp), QSIZE + 8, QSIZE, &h2g.tx);
+	TEST_ASSERT(ret >= 0, "host attach: %s", vmci_result_str(ret));
+	/* The documented limit: a silent peer is invisible without the event. */
+	for (i = 0; i < 100; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_WAITING,
+			  "state before the host used the pair");
+	TEST_ASSERT_EQUAL(log.attached, 0, "attach callback without evidence");
+	/* The host writes: the guest must notice, then read every byte. */
+	for (i = 0; i < 4; i++)
+		TEST_ASSERT(vs_step(&h2g, true) == 0, "host->guest burst %d", i);
+	TEST_ASSERT_EQUAL(poll_peer_state(&g, qp), VMCI_QP_PEER_ATTACHED,
+			  "pair still waiting after the host wrote %" PRIu64 " bytes", h2g.sent);
+	vmci_device_stats_get(g.dev, &after);
+	TEST_ASSERT_EQUAL(log.attached, 1, "attach callbacks");
+	TEST_ASSERT_EQUAL(log.other, 0, "other peer callbacks");
+	TEST_ASSERT_EQUAL(log.peer, VMCI_HOST_CID, "peer CID given to the callback");
+	TEST_ASSERT_EQUAL(after.qp_attach_inferred - before.qp_attach_inferred, 1,
+			  "inferred attaches counted");
+	TEST_ASSERT_EQUAL(after.events, before.events, "an event arrived after all");
+	for (i = 0; i < 50; i++)
+		TEST_ASSERT(vs_step(&h2g, true) == 0, "host->guest at step %d", i);
+	TEST_ASSERT(vs_drain(&h2g) == 0, "host->guest bytes lost");
+	/* The attach event arriving late is not a second attach. */
+	ev = (struct vmci_event_payload_qp){ vmci_qpair_handle(qp), VMCI_HOST_CID };
+	TEST_ASSERT(vmci_emu_send_event(HV, cid, VMCI_EVENT_QP_PEER_ATTACH, &ev, sizeof(ev)) >= 0,
+		    "late attach event");
+	for (i = 0; i < 10; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(log.attached, 1, "attach callbacks after the late event");
+	/* And the detach event still works as usual. */
+	rte_vmci_qp_endpoint_free(h2g.tx);
+	vmci_emu_host_qp_detach(HV, vmci_qpair_handle(qp));
+	for (i = 0; i < 1000 && log.other == 0; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(log.other, 1, "detach callbacks");
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_DETACHED, "state after detach");
+	vmci_qpair_detach(qp);
+
+	/* Second pair, the other index: the guest writes, the host only reads. */
+	memset(&log, 0, sizeof(log));
+	qp = vmci_qpair_alloc(g.dev, &c);
+	TEST_ASSERT(qp != NULL, "second queue pair: %s", rte_strerror(rte_errno));
+	cid = vmci_device_context_id(g.dev);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_drop_dg(HV, cid, 1), 0, "drop rule");
+	ret = vmci_emu_host_qp_attach(HV, vmci_qpair_handle(qp), QSIZE + 8, QSIZE, &host);
+	TEST_ASSERT(ret >= 0, "second host attach: %s", vmci_result_str(ret));
+	/* Written but not yet read: the guest's own tail says nothing of the peer. */
+	TEST_ASSERT(rte_vmci_qp_enqueue_burst(vmci_qpair_endpoint(qp), "abc", 3) == 3,
+		    "guest write");
+	for (i = 0; i < 100; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_qpair_peer_state(qp), VMCI_QP_PEER_WAITING,
+			  "state before the host read");
+	TEST_ASSERT(rte_vmci_qp_dequeue_burst(host, buf, sizeof(buf)) == 3 &&
+		    memcmp(buf, "abc", 3) == 0, "host read");
+	TEST_ASSERT_EQUAL(poll_peer_state(&g, qp), VMCI_QP_PEER_ATTACHED,
+			  "pair still waiting after the host read");
+	vmci_device_stats_get(g.dev, &after);
+	TEST_ASSERT_EQUAL(log.attached, 1, "attach callbacks, second pair");
+	TEST_ASSERT_EQUAL(after.qp_attach_inferred - before.qp_attach_inferred, 2,
+			  "inferred attaches counted");
+	rte_vmci_qp_endpoint_free(host);
+	vmci_emu_host_qp_detach(HV, vmci_qpair_handle(qp));
+	vmci_qpair_detach(qp);
+	drv_guest_down(&g);
+	return hv_clean();
+}
+
+/*
+ * The host fills the guest's pending datagram queue up to its limit, then
+ * attaches: the hypervisor's QP_PEER_ATTACH still fits (events have room
+ * of their own), so the guest sees ATTACHED from the event itself, with no
+ * data written and no inference.
+ */
+static int
+test_attach_under_flood(void)
+{
+	struct vmci_qpair_conf c = {
+		.produce_size = QSIZE, .consume_size = QSIZE + 8,
+		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
+		.peer_cb = attach_cb,
+	};
+	struct vmci_device_stats before, after;
+	struct attach_log log = { 0 };
+	struct rte_vmci_qp *host;
+	struct vmci_qpair *qp;
+	struct drv_guest g;
+	unsigned int queued;
+	uint32_t cid;
+	int ret;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
+	c.cb_arg = &log;
+	qp = vmci_qpair_alloc(g.dev, &c);
+	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
+	cid = vmci_device_context_id(g.dev);
+	vmci_device_stats_get(g.dev, &before);
+	/* Full to the byte: not even a bare 24-byte datagram fits. */
+	queued = host_fill(cid);
+	TEST_ASSERT(queued > 100, "only %u datagrams queued", queued);
+	TEST_ASSERT_EQUAL(host_flood_len(cid, 1, 0), 1, "a datagram fits the full queue");
+	ret = vmci_emu_host_qp_attach(HV, vmci_qpair_handle(qp), QSIZE + 8, QSIZE, &host);
+	TEST_ASSERT(ret >= 0, "host attach: %s", vmci_result_str(ret));
+	TEST_ASSERT_EQUAL(poll_peer_state(&g, qp), VMCI_QP_PEER_ATTACHED,
+			  "attach event lost under the flood");
+	vmci_device_stats_get(g.dev, &after);
+	TEST_ASSERT_EQUAL(log.attached, 1, "attach callbacks");
+	TEST_ASSERT_EQUAL(after.qp_attach_inferred, before.qp_attach_inferred,
+			  "attach inferred, not received");
+	TEST_ASSERT(after.dg_received - before.dg_received > queued,
+		    "%" PRIu64 " datagrams received: expected the %u queued and the event",
+		    after.dg_received - before.dg_received, queued);
+	rte_vmci_qp_endpoint_free(host);
+	vmci_emu_host_qp_detach(HV, vmci_qpair_handle(qp));
+	vmci_qpair_detach(qp);
 	drv_guest_down(&g);
 	return hv_clean();
 }
@@ -516,9 +733,10 @@ inject_fault(struct drv_guest *g, uint64_t r, uint64_t *counts)
 /*
  * Drain both streams of @hp (every acknowledged byte must arrive), add
  * them to the totals, and replace the pair by a new one. Faults that
- * would lose the new pair's QP_PEER_ATTACH (drop and corrupt rules, a
- * pending queue full of flood) are cleared first: a lost attach event
- * leaves the creator waiting, which the fault cases do not test.
+ * would lose the new pair's QP_PEER_ATTACH (drop and corrupt rules) are
+ * cleared first: hpair_open() waits for the attach before the host
+ * writes, and without the event or data from the host the guest cannot
+ * tell that it attached (lost_peer_attach covers that case).
  */
 static int
 soak_cycle_pair(struct drv_guest *g, struct hpair *hp, uint64_t seed,
@@ -536,7 +754,7 @@ soak_cycle_pair(struct drv_guest *g, struct hpair *hp, uint64_t seed,
 	vmci_emu_fault_drop_dg(HV, cid, 0);
 	vmci_emu_fault_corrupt_dg(HV, cid, 0);
 	vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID, VMCI_QUEUEPAIR_ALLOC, 0, 0);
-	/* A pending queue still full of flood would refuse the attach event. */
+	/* Stale flood first, so that the attach is not behind it. */
 	for (i = 0; i < 1000 && vmci_device_poll(g->dev) > 0; i++)
 		;
 	return hpair_open(g, hp, seed);
@@ -622,6 +840,8 @@ static const struct vmci_test_case cases[] = {
 	{ "qp_memory_cap", test_qp_memory_cap },
 	{ "memory_exhausted", test_memory_exhausted },
 	{ "datagram_storm", test_datagram_storm },
+	{ "lost_peer_attach", test_lost_peer_attach },
+	{ "attach_under_flood", test_attach_under_flood },
 	{ "soak", test_soak },
 	{ NULL, NULL },
 };

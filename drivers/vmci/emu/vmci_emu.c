@@ -215,13 +215,16 @@ emu_dgq_corrupt(struct emu_dgq *q, uint32_t pos, uint64_t payload)
 
 /*
  * Queue a datagram (header and payload_size bytes, already validated) for
- * @dst_cid. Datagrams from the hypervisor may use the event room above
- * the pending limit, as on the real host.
+ * @dst_cid. Datagrams from the hypervisor's context handle may use the
+ * event room above the pending limit, as on the real host. The source is
+ * trustworthy here: emu_route() makes every other sender use its own CID,
+ * and no guest or host CID is 0.
  */
 int
-emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
-	    bool from_hv)
+emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 {
+	bool from_hv = dg->src.context == VMCI_HYPERVISOR_CID &&
+		dg->src.resource == VMCI_CONTEXT_RESOURCE_ID;
 	uint64_t size = VMCI_DG_HDR_SIZE + dg->payload_size;
 	uint64_t aligned = VMCI_DG_SIZE_ALIGNED(dg->payload_size);
 	uint64_t limit = from_hv ? EMU_DGQ_SIZE : VMCI_MAX_PENDING_DG_BYTES;
@@ -235,7 +238,7 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
 		return VMCI_ERROR_DST_UNREACHABLE;
 	if (size > VMCI_MAX_DG_SIZE)
 		return VMCI_ERROR_PAYLOAD_TOO_LARGE;
-	if (q->used + aligned > limit) {
+	if (q->used + aligned > limit || q->count == EMU_DGQ_MAX_DG) {
 		EMU_LOG(INFO, "queue of context %u full: %u + %" PRIu64
 			" bytes > limit %" PRIu64, dst_cid, q->used, aligned, limit);
 		return VMCI_ERROR_NO_RESOURCES;
@@ -252,6 +255,7 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
 		q->corrupt--;
 		emu_dgq_corrupt(q, pos, dg->payload_size);
 	}
+	q->size[(q->first + q->count) % EMU_DGQ_MAX_DG] = (uint32_t)size;
 	q->used += aligned;
 	q->count++;
 	if (dev != NULL)
@@ -259,25 +263,27 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
 	return VMCI_SUCCESS;
 }
 
-/* Aligned size of the oldest datagram, 0 if none. */
+/* Size as sent (header and payload) of the oldest datagram, 0 if none. */
 uint32_t
 emu_dgq_peek_size(const struct emu_dgq *q)
 {
-	struct vmci_dg_hdr hdr;
-
-	if (q->count == 0)
-		return 0;
-	emu_ring_copy((uint8_t *)(uintptr_t)q->buf, q->head, &hdr, sizeof(hdr), false);
-	return VMCI_DG_SIZE_ALIGNED(hdr.payload_size);
+	return q->count == 0 ? 0 : q->size[q->first];
 }
 
-/* Remove the oldest datagram; @len is its aligned size (peeked). */
+/*
+ * Remove the oldest datagram, copying its first @len bytes to @buf: its
+ * peeked size, or that rounded up to 8 for the guest's stream (the
+ * padding is stored as zeros).
+ */
 void
 emu_dgq_take(struct emu_dgq *q, void *buf, uint32_t len)
 {
-	emu_ring_copy(q->buf, q->head, buf, len, false);
-	q->head = (q->head + len) % EMU_DGQ_SIZE;
-	q->used -= len;
+	uint32_t aligned = RTE_ALIGN_CEIL(q->size[q->first], VMCI_DG_ALIGN);
+
+	emu_ring_copy(q->buf, q->head, buf, RTE_MIN(len, aligned), false);
+	q->head = (q->head + aligned) % EMU_DGQ_SIZE;
+	q->used -= aligned;
+	q->first = (q->first + 1) % EMU_DGQ_MAX_DG;
 	q->count--;
 }
 
@@ -287,6 +293,7 @@ emu_dgq_flush(struct emu_dgq *q)
 	q->head = 0;
 	q->used = 0;
 	q->count = 0;
+	q->first = 0;
 }
 
 /*
@@ -312,7 +319,7 @@ emu_route(struct emu_hv *hv, uint32_t src_cid, const struct vmci_dg_hdr *dg)
 	}
 	if (dg->dst.context != VMCI_HOST_CID && emu_cid_reserved(dg->dst.context))
 		return VMCI_ERROR_DST_UNREACHABLE;
-	ret = emu_dgq_put(hv, dg->dst.context, dg, false);
+	ret = emu_dgq_put(hv, dg->dst.context, dg);
 	return ret < 0 ? ret : (int)size;
 }
 
@@ -334,7 +341,7 @@ emu_send_event(struct emu_hv *hv, uint32_t cid, uint32_t event,
 	ev->event_data.event = event;
 	if (len > 0)
 		memcpy(ev + 1, payload, len);
-	return emu_dgq_put(hv, cid, &ev->hdr, true);
+	return emu_dgq_put(hv, cid, &ev->hdr);
 }
 
 static int
@@ -612,7 +619,7 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len)
 		ret = -EMSGSIZE;
 	} else {
 		emu_dgq_take(&hv->host_q, buf, size);
-		ret = VMCI_DG_HDR_SIZE + ((struct vmci_dg_hdr *)buf)->payload_size;
+		ret = (int)size;
 	}
 	rte_spinlock_unlock(&hv->lock);
 	return ret;

@@ -184,9 +184,10 @@ vmci_emu_host_send(const char *hv_name, const struct vmci_dg_hdr *dg, size_t len
  * Take the oldest datagram addressed to the host.
  *
  * @return
- *   Its size in bytes (header included) copied to @buf; 0 if none is
- *   queued; -EMSGSIZE if @len is too small (nothing taken); -ENOENT if
- *   there is no such instance.
+ *   Its size as sent (24 + payload_size, no padding), which is exactly
+ *   the bytes copied to @buf; 0 if none is queued; -EMSGSIZE if @len is
+ *   smaller than that (nothing taken); -ENOENT if there is no such
+ *   instance.
  */
 int
 vmci_emu_host_recv(const char *hv_name, void *buf, size_t len);

@@ -24,8 +24,15 @@ extern int vmci_emu_logtype;
 	rte_log(RTE_LOG_ ## level, vmci_emu_logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
 
-/* Room for 1024 event datagrams on top of the pending limit (section 4.1). */
-#define EMU_EVENT_ROOM (1024u * 48u)
+/*
+ * Room for 1024 event datagrams of the largest size (24-byte header and a
+ * 24-byte event payload) on top of the pending limit, as section 4.1 of
+ * vmci-device.md gives for the host: only datagrams whose source is the
+ * hypervisor's context handle (0:0) may use it, so that a flood from any
+ * other context never squeezes an event out.
+ */
+#define EMU_EVENT_DG_MAX (VMCI_DG_HDR_SIZE + VMCI_EVENT_MAX_PAYLOAD)
+#define EMU_EVENT_ROOM (1024u * EMU_EVENT_DG_MAX)
 #define EMU_DGQ_SIZE (VMCI_MAX_PENDING_DG_BYTES + EMU_EVENT_ROOM)
 #define EMU_PAGE VMCI_NOTIFY_BITMAP_SIZE
 
@@ -33,13 +40,23 @@ extern int vmci_emu_logtype;
 #define EMU_END_NONE (-1)
 #define EMU_END_HOST (-2)
 
-/* FIFO of whole datagrams, each stored in its 8-byte aligned size. */
+/* Most datagrams the ring can hold: each takes at least a bare header. */
+#define EMU_DGQ_MAX_DG (EMU_DGQ_SIZE / VMCI_DG_HDR_SIZE + 1)
+
+/*
+ * FIFO of whole datagrams, each stored in its 8-byte aligned size (the
+ * guest's receive stream needs that), with its exact size (header plus
+ * payload) kept beside the ring: what a receiver gets is what was sent,
+ * never the padding, and never a size read back from the stored bytes.
+ */
 struct emu_dgq {
 	uint32_t head;  /* byte offset of the oldest datagram */
 	uint32_t used;  /* bytes in use (aligned sizes) */
 	uint32_t count; /* datagrams queued */
+	uint32_t first; /* index in size[] of the oldest datagram */
 	uint32_t drop;  /* fault: datagrams still to drop */
 	uint32_t corrupt; /* fault: datagrams still to corrupt */
+	uint32_t size[EMU_DGQ_MAX_DG];
 	uint8_t buf[EMU_DGQ_SIZE];
 };
 
@@ -139,8 +156,7 @@ emu_handle(const struct vmci_hw *hw)
 struct emu_hv *emu_hv_find(const char *hv_name);
 struct emu_dev *emu_dev_by_cid(struct emu_hv *hv, uint32_t cid);
 int emu_slot_by_cid(struct emu_hv *hv, uint32_t cid);
-int emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg,
-		bool from_hv);
+int emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg);
 uint32_t emu_dgq_peek_size(const struct emu_dgq *q);
 void emu_dgq_take(struct emu_dgq *q, void *buf, uint32_t len);
 void emu_dgq_flush(struct emu_dgq *q);

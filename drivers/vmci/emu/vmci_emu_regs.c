@@ -258,7 +258,8 @@ emu_dma_fill(struct emu_dev *dev, struct emu_sg_cursor *c)
 
 	for (i = 0; i < c->n; i++)
 		total += c->len[i];
-	while ((size = emu_dgq_peek_size(&dev->q)) != 0 && off + size <= total) {
+	while ((size = RTE_ALIGN_CEIL(emu_dgq_peek_size(&dev->q), VMCI_DG_ALIGN)) != 0 &&
+	       off + size <= total) {
 		emu_dgq_take(&dev->q, dev->rx_dg, size);
 		emu_sg_write(c, dev->rx_dg, size, false);
 		off += size;
@@ -449,7 +450,8 @@ emu_rx_fill(struct emu_dev *dev, uint8_t *out, size_t len, uint64_t pos)
 			continue;
 		}
 		dev->rx_after_marker = false;
-		size = emu_dgq_peek_size(&dev->q);
+		/* The stream carries each datagram in its 8-byte aligned size. */
+		size = RTE_ALIGN_CEIL(emu_dgq_peek_size(&dev->q), VMCI_DG_ALIGN);
 		if (left < VMCI_DG_HDR_SIZE) {
 			/* A header never straddles a read: pad, guest drops the tail. */
 			memset(out + done, 0xFF, left);
