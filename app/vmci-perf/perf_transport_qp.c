@@ -24,12 +24,13 @@
 
 #include "perf_mp.h"
 #include "perf_transport.h"
+#include "perf_transport_qp.h"
 #include "perf_zc.h"
 
 #define QP_MEM_NAME "vmci-perf"
 
 struct qp_priv {
-	struct rte_vmci_qp *ep[2]; /* [0] creator, [1] peer */
+	struct perf_qp_ends ends;          /* first: what qp_ep() reads */
 	struct rte_vmci_qp_mem *mem;       /* local pair */
 	struct rte_vmci_qpair *qpair[1];   /* emu: the device's pair; ep[1] is the host's */
 	struct rte_vmci_handle handle;
@@ -40,7 +41,7 @@ struct qp_priv {
 static inline struct rte_vmci_qp *
 qp_ep(const struct perf_transport *tp, unsigned int side)
 {
-	return ((const struct qp_priv *)tp->priv)->ep[side];
+	return ((const struct perf_qp_ends *)tp->priv)->ep[side];
 }
 
 /* Byte stream: one bulk call per message-sized chunk. */
@@ -186,8 +187,8 @@ static const struct {
 /* Control path. */
 
 /* The endpoints must carry what the options promised the user. */
-static int
-qp_check_limits(const struct qp_priv *priv, const struct perf_options *opt)
+int
+perf_qp_check_limits(struct rte_vmci_qp *ep, const struct perf_options *opt)
 {
 	uint64_t want = perf_max_msg_size(opt->api, opt->queue_size);
 	struct rte_vmci_qp_info info;
@@ -195,7 +196,7 @@ qp_check_limits(const struct qp_priv *priv, const struct perf_options *opt)
 
 	if (opt->api != PERF_API_MSG)
 		return 0;
-	ret = rte_vmci_qp_info_get(priv->ep[0], &info);
+	ret = rte_vmci_qp_info_get(ep, &info);
 	if (ret < 0) {
 		fprintf(stderr, "vmci-perf: rte_vmci_qp_info_get: %s\n", strerror(-ret));
 		return ret;
@@ -209,8 +210,8 @@ qp_check_limits(const struct qp_priv *priv, const struct perf_options *opt)
 	return 0;
 }
 
-static void
-qp_set_api(struct perf_transport *tp, const struct perf_options *opt)
+void
+perf_qp_set_api(struct perf_transport *tp, const struct perf_options *opt)
 {
 	tp->tx = qp_api_fns[opt->api].tx;
 	tp->rx = qp_api_fns[opt->api].rx;
@@ -224,7 +225,7 @@ qp_close(struct perf_transport *tp)
 
 	if (priv == NULL)
 		return;
-	rte_vmci_qp_local_pair_free(priv->mem, priv->ep);
+	rte_vmci_qp_local_pair_free(priv->mem, priv->ends.ep);
 	rte_free(priv);
 	tp->priv = NULL;
 }
@@ -244,7 +245,7 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	}
 	tp->priv = priv;
 	priv->mem = rte_vmci_qp_local_pair_create(QP_MEM_NAME, opt->queue_size,
-						  opt->queue_size, socket, handle, priv->ep);
+						  opt->queue_size, socket, handle, priv->ends.ep);
 	if (priv->mem == NULL) {
 		ret = -rte_errno;
 		fprintf(stderr, "vmci-perf: rte_vmci_qp_local_pair_create(%" PRIu64
@@ -253,12 +254,12 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 		qp_close(tp);
 		return ret;
 	}
-	ret = qp_check_limits(priv, opt);
+	ret = perf_qp_check_limits(priv->ends.ep[0], opt);
 	if (ret < 0) {
 		qp_close(tp);
 		return ret;
 	}
-	qp_set_api(tp, opt);
+	perf_qp_set_api(tp, opt);
 	return 0;
 }
 
@@ -277,10 +278,10 @@ host_end_close(struct qp_priv *priv)
 {
 	int ret;
 
-	if (priv->ep[1] == NULL)
+	if (priv->ends.ep[1] == NULL)
 		return;
-	rte_vmci_qp_endpoint_free(priv->ep[1]);
-	priv->ep[1] = NULL;
+	rte_vmci_qp_endpoint_free(priv->ends.ep[1]);
+	priv->ends.ep[1] = NULL;
 	ret = vmci_emu_host_qp_detach(NULL, priv->handle);
 	if (ret < 0)
 		fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
@@ -352,7 +353,7 @@ emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int s
 		emu_close(tp);
 		return ret;
 	}
-	priv->ep[0] = rte_vmci_qpair_endpoint(priv->qpair[0]);
+	priv->ends.ep[0] = rte_vmci_qpair_endpoint(priv->qpair[0]);
 	priv->handle = rte_vmci_qpair_handle(priv->qpair[0]);
 	return 0;
 }
@@ -366,11 +367,11 @@ emu_host_attach(struct qp_priv *priv, struct rte_vmci_handle handle,
 
 	priv->handle = handle;
 	ret = vmci_emu_host_qp_attach(NULL, handle, opt->queue_size, opt->queue_size,
-				      &priv->ep[1]);
+				      &priv->ends.ep[1]);
 	if (ret < 0) {
 		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
 			": VMCI result %d\n", handle.context, handle.resource, ret);
-		priv->ep[1] = NULL;
+		priv->ends.ep[1] = NULL;
 		return -EIO;
 	}
 	return 0;
@@ -388,12 +389,12 @@ emu_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	priv = tp->priv;
 	ret = emu_host_attach(priv, priv->handle, opt);
 	if (ret == 0)
-		ret = qp_check_limits(priv, opt);
+		ret = perf_qp_check_limits(priv->ends.ep[0], opt);
 	if (ret < 0) {
 		emu_close(tp);
 		return ret;
 	}
-	qp_set_api(tp, opt);
+	perf_qp_set_api(tp, opt);
 	return 0;
 }
 
@@ -408,7 +409,7 @@ emu_mp_open(struct perf_transport *tp, const struct perf_options *opt, int socke
 	if (ret < 0)
 		return ret;
 	priv = tp->priv;
-	ret = qp_check_limits(priv, opt);
+	ret = perf_qp_check_limits(priv->ends.ep[0], opt);
 	if (ret == 0) {
 		priv->mp = perf_mp_start(priv->handle, opt);
 		if (priv->mp == NULL)
@@ -418,7 +419,7 @@ emu_mp_open(struct perf_transport *tp, const struct perf_options *opt, int socke
 		emu_close(tp);
 		return ret;
 	}
-	qp_set_api(tp, opt);
+	perf_qp_set_api(tp, opt);
 	return 0;
 }
 
@@ -442,9 +443,9 @@ emu_host_stats(struct perf_transport *tp, struct perf_transport_stats *st)
 	struct rte_vmci_qp_stats rx;
 
 	memset(st, 0, sizeof(*st));
-	if (rte_vmci_qp_stats_get(priv->ep[1], &rx) == 0)
+	if (rte_vmci_qp_stats_get(priv->ends.ep[1], &rx) == 0)
 		st->rx_empty = rx.deq_empty;
-	rte_vmci_qp_stats_reset(priv->ep[1]);
+	rte_vmci_qp_stats_reset(priv->ends.ep[1]);
 }
 
 static const struct perf_transport_ops perf_transport_emu_host = {
@@ -473,37 +474,39 @@ perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_handle h
 		perf_transport_close(tp);
 		return ret;
 	}
-	qp_set_api(tp, opt);
+	perf_qp_set_api(tp, opt);
 	return 0;
 }
 
-static void
-qp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
+void
+perf_qp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
 {
-	struct qp_priv *priv = tp->priv;
+	struct perf_qp_ends *ends = tp->priv;
 	struct rte_vmci_qp_stats tx, rx;
 
 	memset(st, 0, sizeof(*st));
-	if (rte_vmci_qp_stats_get(priv->ep[0], &tx) == 0)
+	if (rte_vmci_qp_stats_get(ends->ep[0], &tx) == 0)
 		st->tx_full = tx.enq_full;
-	if (rte_vmci_qp_stats_get(priv->ep[1], &rx) == 0)
+	if (rte_vmci_qp_stats_get(ends->ep[1], &rx) == 0)
 		st->rx_empty = rx.deq_empty;
-	rte_vmci_qp_stats_reset(priv->ep[0]);
-	rte_vmci_qp_stats_reset(priv->ep[1]);
+	rte_vmci_qp_stats_reset(ends->ep[0]);
+	/* Both sides may use one endpoint (transport vmci). */
+	if (ends->ep[1] != ends->ep[0])
+		rte_vmci_qp_stats_reset(ends->ep[1]);
 }
 
 const struct perf_transport_ops perf_transport_local_qp = {
 	.name = "local-qp",
 	.open = qp_open,
 	.close = qp_close,
-	.stats = qp_stats,
+	.stats = perf_qp_stats,
 };
 
 const struct perf_transport_ops perf_transport_emu_qp = {
 	.name = "emu",
 	.open = emu_open,
 	.close = emu_close,
-	.stats = qp_stats,
+	.stats = perf_qp_stats,
 };
 
 /* Guest end here: its tx counters; the secondary's report: the rx ones. */
@@ -514,9 +517,9 @@ emu_mp_stats(struct perf_transport *tp, struct perf_transport_stats *st)
 	struct rte_vmci_qp_stats tx;
 
 	memset(st, 0, sizeof(*st));
-	if (rte_vmci_qp_stats_get(priv->ep[0], &tx) == 0)
+	if (rte_vmci_qp_stats_get(priv->ends.ep[0], &tx) == 0)
 		st->tx_full = tx.enq_full;
-	rte_vmci_qp_stats_reset(priv->ep[0]);
+	rte_vmci_qp_stats_reset(priv->ends.ep[0]);
 	st->rx_empty = perf_mp_take_rx_empty(priv->mp);
 }
 
