@@ -35,6 +35,7 @@
 #include "perf_report.h"
 #include "perf_stream.h"
 #include "perf_transport.h"
+#include "perf_transport_vmci.h"
 
 static void
 app_usage_hook(const char *prgname)
@@ -301,6 +302,7 @@ run(struct run_state *rs, FILE *json)
 	if (pick_lcores(opt, &rs->st.tx_lcore, &rs->st.rx_lcore) < 0)
 		return PERF_EXIT_USAGE;
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
+	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);

@@ -53,10 +53,16 @@ static const char *const baseline_names[] = {
 	[PERF_BL_CACHELINE] = "cacheline",
 };
 
-static const char *const transport_names[] = { "emu", "local-qp", "emu-mp" };
+static const char *const transport_names[] = { "emu", "local-qp", "emu-mp", "vmci" };
 
 #define DURATION_DEFAULT 0.25
 #define LCORE_MAX 1023
+
+/* Context and resource IDs: 0xffffffff is VMCI's invalid (wildcard) ID. */
+#define VMCI_ID_MAX 0xfffffffeu
+/* 0 is the hypervisor, 1 reserved: a peer is the host (2) or a VM. */
+#define PEER_CID_MIN 2u
+#define SERVICE_MIN 1u
 
 static const char *const api_names[] = {
 	[PERF_API_COPY] = "copy",
@@ -128,6 +134,22 @@ perf_usage(FILE *f, const char *prgname)
 		"                                  side 1 run in a DPDK secondary process\n"
 		"                                  vmci-perf spawns on side 1's lcore\n"
 		"                                  (needs hugepages; see doc/benchmarks.md)\n"
+		"                        vmci      the guest end only: a queue pair on a\n"
+		"                                  real (or emulated) vmci device for a peer\n"
+		"                                  that echoes every byte back (a host\n"
+		"                                  program on VMware); side 0 sends, side 1\n"
+		"                                  receives the echo, so the figures are a\n"
+		"                                  loop through the peer; stream and\n"
+		"                                  pingpong only (see doc/benchmarks-vmware.md)\n"
+		"  --vmci-dev NAME     vmci: the device (bus name, e.g. 0000:00:07.7 or\n"
+		"                      vmci_emu0; default the first PCI vmci device, else\n"
+		"                      the first one)\n"
+		"  --peer CID          vmci: context ID of the peer, %u..%u (default 2,\n"
+		"                      the host)\n"
+		"  --service RID       vmci: the peer's datagram resource ID that the\n"
+		"                      offers go to, %u..%u (default %u)\n"
+		"  --attach-timeout S  vmci: seconds to wait for the peer to attach, more\n"
+		"                      than 0 and at most %.0f (default %.0f)\n"
 		"  --baselines LIST    comparisons run with the same sizes and cores:\n"
 		"                      all, none, or a comma-separated list of unix\n"
 		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
@@ -183,7 +205,9 @@ perf_usage(FILE *f, const char *prgname)
 		"GB/s counts message payload bytes (10^9 bytes per second).\n"
 		"Exit status: 0 success, 1 run failed or verification found errors,\n"
 		"2 bad command line.\n",
-		prgname, PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
+		prgname, PEER_CID_MIN, VMCI_ID_MAX, SERVICE_MIN, VMCI_ID_MAX,
+		PERF_VMCI_SERVICE_DEFAULT, DURATION_MAX, PERF_VMCI_ATTACH_TIMEOUT_DEFAULT,
+		PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
 		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
 }
 
@@ -380,7 +404,7 @@ parse_transport(struct perf_options *opt, const char *arg)
 			return 0;
 		}
 	}
-	return bad_value("transport", "\"%s\": expected emu, local-qp or emu-mp", arg);
+	return bad_value("transport", "\"%s\": expected emu, local-qp, emu-mp or vmci", arg);
 }
 
 static int
@@ -507,6 +531,71 @@ parse_json(struct perf_options *opt, const char *arg)
 	return 0;
 }
 
+static int
+parse_vmci_dev(struct perf_options *opt, const char *arg)
+{
+	if (arg[0] == '\0')
+		return bad_value("vmci-dev", "needs a vmci bus device name (0000:00:07.7,"
+				 " vmci_emu0)");
+	opt->vmci_dev = arg;
+	opt->vmci_opts_set = 1;
+	return 0;
+}
+
+/* Decimal ID in [min, VMCI_ID_MAX]. */
+static int
+parse_vmci_id(const char *arg, uint32_t min, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > VMCI_ID_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_peer(struct perf_options *opt, const char *arg)
+{
+	if (parse_vmci_id(arg, PEER_CID_MIN, &opt->vmci_peer) < 0)
+		return bad_value("peer", "\"%s\": expected a context ID %u..%u (2 is the host)",
+				 arg, PEER_CID_MIN, VMCI_ID_MAX);
+	opt->vmci_opts_set = 1;
+	return 0;
+}
+
+static int
+parse_service(struct perf_options *opt, const char *arg)
+{
+	if (parse_vmci_id(arg, SERVICE_MIN, &opt->vmci_service) < 0)
+		return bad_value("service", "\"%s\": expected a resource ID %u..%u", arg,
+				 SERVICE_MIN, VMCI_ID_MAX);
+	opt->vmci_opts_set = 1;
+	return 0;
+}
+
+static int
+parse_attach_timeout(struct perf_options *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    v <= 0 || v > DURATION_MAX)
+		return bad_value("attach-timeout", "\"%s\": expected seconds, more than 0 and"
+				 " at most %.0f", arg, DURATION_MAX);
+	opt->attach_timeout = v;
+	opt->vmci_opts_set = 1;
+	return 0;
+}
+
 struct opt_parser {
 	const char *name;
 	int has_arg;
@@ -530,6 +619,10 @@ static const struct opt_parser opt_parsers[] = {
 	{ "rx-lcore", required_argument, parse_rx_lcore },
 	{ "hgrm", required_argument, parse_hgrm },
 	{ "plot", required_argument, parse_plot },
+	{ "vmci-dev", required_argument, parse_vmci_dev },
+	{ "peer", required_argument, parse_peer },
+	{ "service", required_argument, parse_service },
+	{ "attach-timeout", required_argument, parse_attach_timeout },
 };
 
 #define OPT_HELP_INDEX RTE_DIM(opt_parsers)
@@ -552,6 +645,9 @@ options_default(struct perf_options *opt)
 	opt->baselines = (1u << PERF_BL_COUNT) - 1;
 	opt->tx_lcore = -1;
 	opt->rx_lcore = -1;
+	opt->vmci_peer = 2;
+	opt->vmci_service = PERF_VMCI_SERVICE_DEFAULT;
+	opt->attach_timeout = PERF_VMCI_ATTACH_TIMEOUT_DEFAULT;
 }
 
 /* Checks that need several options, whatever order they came in. */
@@ -569,6 +665,17 @@ options_check(const struct perf_options *opt)
 	if (opt->tx_lcore >= 0 && opt->tx_lcore == opt->rx_lcore)
 		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
 				   " two different lcores", opt->tx_lcore);
+	if (opt->vmci_opts_set && strcmp(opt->transport, "vmci") != 0)
+		return usage_error("--vmci-dev, --peer, --service and --attach-timeout are for"
+				   " --transport vmci, not --transport %s", opt->transport);
+	/*
+	 * Through an echo peer both directions carry the same bytes, so
+	 * there is no second, independent stream to measure.
+	 */
+	if (strcmp(opt->transport, "vmci") == 0 && opt->mode == PERF_MODE_BIDIR)
+		return usage_error("--mode bidir: transport vmci loops one stream through a peer"
+				   " that echoes it, so both directions carry the same bytes;"
+				   " expected --mode stream or pingpong");
 	if (opt->hgrm_path != NULL && opt->mode != PERF_MODE_PINGPONG)
 		return usage_error("--hgrm %s: round-trip distributions come from --mode pingpong,"
 				   " not --mode %s", opt->hgrm_path, perf_mode_name(opt->mode));

@@ -35,6 +35,7 @@ static const struct perf_transport_ops *const transports[] = {
 	&perf_transport_emu_qp,
 	&perf_transport_emu_mp,
 	&perf_transport_local_qp,
+	&perf_transport_vmci,
 	&perf_transport_unix,
 	&perf_transport_unix_busy,
 	&perf_transport_pipe,

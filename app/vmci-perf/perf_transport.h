@@ -129,6 +129,11 @@ extern const struct perf_transport_ops perf_transport_emu_qp;
  * process, its host end attached in a secondary process this one spawns.
  */
 extern const struct perf_transport_ops perf_transport_emu_mp;
+/**
+ * Guest end of a queue pair on a vmci device, for a peer that echoes it
+ * (perf_transport_vmci.h).
+ */
+extern const struct perf_transport_ops perf_transport_vmci;
 /** AF_UNIX stream socketpair, blocking. */
 extern const struct perf_transport_ops perf_transport_unix;
 /** AF_UNIX stream socketpair, non-blocking, busy-polled. */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+#ifndef _PERF_TRANSPORT_VMCI_H_
+#define _PERF_TRANSPORT_VMCI_H_
+
+/**
+ * @file
+ * Transport vmci: the guest end of a queue pair on a vmci device, for a
+ * peer (on VMware, a program on the host) that echoes every byte it reads
+ * back into the pair. This header is the protocol between the two; the
+ * reference peer for the emulated hypervisor (test/perf/vmci_echo_peer.c)
+ * includes it.
+ *
+ * 1. The guest creates a pair for context --peer (default 2, the host),
+ *    both queues --queue-size bytes.
+ * 2. It sends a struct perf_vmci_offer, in one datagram of exactly
+ *    PERF_VMCI_OFFER_SIZE bytes, from a datagram endpoint of its own
+ *    context to peer:--service, every PERF_VMCI_OFFER_INTERVAL_MS until
+ *    the peer attaches (QP_PEER_ATTACH) or --attach-timeout passes.
+ * 3. The peer checks the offer (size, magic, version, reserved fields 0,
+ *    mode and api known, handle.context == the datagram's source context,
+ *    sizes within its limits) and attaches to handle with its produce size
+ *    = consume_size and its consume size = produce_size.
+ * 4. The peer copies every byte it can read from its consume queue into
+ *    its produce queue, in order, without looking at them, until the
+ *    guest detaches (QP_PEER_DETACH); then it detaches too.
+ * Each --queue-size of a sweep is a new pair and a new offer. Fields are
+ * little-endian (the layout of x86 guests and hosts).
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include <rte_vmci_qp.h>
+
+/** "VPRF" in memory order. */
+#define PERF_VMCI_OFFER_MAGIC 0x46525056u
+#define PERF_VMCI_OFFER_VERSION 1u
+#define PERF_VMCI_OFFER_SIZE 64u
+/** The guest repeats its offer this often until the peer attaches. */
+#define PERF_VMCI_OFFER_INTERVAL_MS 100u
+
+/** The offer datagram's payload. */
+struct perf_vmci_offer {
+	uint32_t magic;        /**< PERF_VMCI_OFFER_MAGIC */
+	uint16_t version;      /**< PERF_VMCI_OFFER_VERSION */
+	uint16_t mode;         /**< enum perf_mode of the run: 0 stream, 2 pingpong. */
+	uint16_t api;          /**< enum perf_api: 0 copy, 1 zc, 2 msg (for the peer's log). */
+	uint16_t reserved0;    /**< 0 */
+	uint32_t max_msg_size; /**< Largest message of the run, bytes (for the peer's log). */
+	struct rte_vmci_handle handle; /**< The pair; its context is the sender's. */
+	uint64_t produce_size; /**< Bytes of the queue the guest writes (the peer reads). */
+	uint64_t consume_size; /**< Bytes of the queue the guest reads (the peer writes). */
+	uint32_t reserved[6];  /**< 0 */
+};
+
+_Static_assert(sizeof(struct perf_vmci_offer) == PERF_VMCI_OFFER_SIZE,
+	       "the offer is a fixed-size datagram");
+
+/** vmci-perf: the lcore side 1 (the consumer of the echo) runs on. */
+void perf_transport_vmci_set_rx_lcore(unsigned int lcore);
+
+#endif /* _PERF_TRANSPORT_VMCI_H_ */
