@@ -15,6 +15,7 @@
 #include <rte_common.h>
 
 #include "perf_options.h"
+#include "perf_transport_vmci.h"
 
 #define QUEUE_SIZE_MIN UINT64_C(4096)
 #define QUEUE_SIZE_MAX (UINT64_C(1) << 30)

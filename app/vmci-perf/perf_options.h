@@ -80,9 +80,6 @@ struct perf_options {
 	int vmci_opts_set;     /**< One of the four above was given. */
 };
 
-/** Default --service of transport vmci: the peer's datagram resource for offers. */
-#define PERF_VMCI_SERVICE_DEFAULT 4243u
-
 /** Default --attach-timeout of transport vmci, seconds. */
 #define PERF_VMCI_ATTACH_TIMEOUT_DEFAULT 10.0
 

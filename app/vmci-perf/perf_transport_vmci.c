@@ -160,7 +160,8 @@ vmci_offer_fill(const struct vmci_priv *priv, const struct perf_options *opt,
 	o->api = (uint16_t)opt->api;
 	for (i = 0; i < opt->nb_sizes; i++)
 		o->max_msg_size = RTE_MAX(o->max_msg_size, opt->sizes[i]);
-	o->handle = priv->handle;
+	o->qp_context = priv->handle.context;
+	o->qp_resource = priv->handle.resource;
 	o->produce_size = opt->queue_size;
 	o->consume_size = opt->queue_size;
 }

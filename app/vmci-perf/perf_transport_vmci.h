@@ -20,8 +20,8 @@
  *    context to peer:--service, every PERF_VMCI_OFFER_INTERVAL_MS until
  *    the peer attaches (QP_PEER_ATTACH) or --attach-timeout passes.
  * 3. The peer checks the offer (size, magic, version, reserved fields 0,
- *    mode and api known, handle.context == the datagram's source context,
- *    sizes within its limits) and attaches to handle with its produce size
+ *    mode and api known, qp_context == the datagram's source context,
+ *    sizes within its limits) and attaches to qp_context:qp_resource with its produce size
  *    = consume_size and its consume size = produce_size.
  * 4. The peer copies every byte it can read from its consume queue into
  *    its produce queue, in order, without looking at them, until the
@@ -30,16 +30,15 @@
  * little-endian (the layout of x86 guests and hosts).
  */
 
+/* Only fixed-size types: a host peer needs nothing else to speak it. */
 #include <stdint.h>
-
-#include <rte_common.h>
-
-#include <rte_vmci_qp.h>
 
 /** "VPRF" in memory order. */
 #define PERF_VMCI_OFFER_MAGIC 0x46525056u
 #define PERF_VMCI_OFFER_VERSION 1u
 #define PERF_VMCI_OFFER_SIZE 64u
+/** Default --service: the peer's datagram resource ID the offers go to. */
+#define PERF_VMCI_SERVICE_DEFAULT 4243u
 /** The guest repeats its offer this often until the peer attaches. */
 #define PERF_VMCI_OFFER_INTERVAL_MS 100u
 
@@ -51,7 +50,8 @@ struct perf_vmci_offer {
 	uint16_t api;          /**< enum perf_api: 0 copy, 1 zc, 2 msg (for the peer's log). */
 	uint16_t reserved0;    /**< 0 */
 	uint32_t max_msg_size; /**< Largest message of the run, bytes (for the peer's log). */
-	struct rte_vmci_handle handle; /**< The pair; its context is the sender's. */
+	uint32_t qp_context;   /**< The pair's handle: context (the sender's)... */
+	uint32_t qp_resource;  /**< ... and resource ID. */
 	uint64_t produce_size; /**< Bytes of the queue the guest writes (the peer reads). */
 	uint64_t consume_size; /**< Bytes of the queue the guest reads (the peer writes). */
 	uint32_t reserved[6];  /**< 0 */

@@ -15,6 +15,15 @@
         starts a long emu-mp run, kills its secondary with SIGKILL once it
         attached, and expects vmci-perf to end within seconds with status 1
         and the consumer's error in its row: no hang, no false pass.
+    check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
+        transport vmci against the reference echo peer, a DPDK secondary of
+        vmci-perf started once vmci-perf offers its pair. KIND run: checks
+        as "run" does, plus the peer's attach and detach lines; timeout: no
+        peer, vmci-perf must exit 1 naming the peer and service within the
+        attach timeout and a few seconds; badoffer: the peer refuses the
+        offer (queues above its --max-queue-size), vmci-perf times out;
+        detach: the peer detaches mid-run, vmci-perf must stop with status 1
+        and say so.
 """
 
 import json
@@ -236,7 +245,13 @@ BAD = [
     (["--duration", "abc"], "abc", "seconds"),
     (["--burst", "0"], "\"0\"", "1..1024"),
     (["--api", "dma"], "dma", "copy, zc or msg"),
-    (["--transport", "carrier-pigeon"], "carrier-pigeon", "local-qp or emu-mp"),
+    (["--transport", "carrier-pigeon"], "carrier-pigeon", "local-qp, emu-mp or vmci"),
+    (["--transport", "vmci", "--mode", "bidir"], "bidir", "expected --mode stream or pingpong"),
+    (["--transport", "vmci", "--peer", "1"], "\"1\"", "context ID 2..4294967294"),
+    (["--transport", "vmci", "--service", "4294967295"], "4294967295", "1..4294967294"),
+    (["--transport", "vmci", "--attach-timeout", "0"], "\"0\"", "more than 0"),
+    (["--transport", "vmci", "--vmci-dev", ""], "--vmci-dev", "bus device name"),
+    (["--transport", "emu", "--peer", "2"], "--transport emu", "--transport vmci"),
     (["--baselines", "unix,smoke"], "smoke", "unix, unix-busy, pipe, tcp, ring"),
     (["--count", "0"], "\"0\"", "1..2^40"),
     (["--tx-lcore", "x"], "\"x\"", "lcore id"),
@@ -272,7 +287,8 @@ def cmd_badcli(argv):
     expect(p.returncode == 0, "--help exit %d" % p.returncode)
     for word in ("--mode", "--transport", "--baselines", "--size", "--queue-size",
                  "--duration", "--count", "--burst", "--api", "--tx-lcore", "--rx-lcore",
-                 "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir"):
+                 "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir",
+                 "vmci", "--vmci-dev", "--peer", "--service", "--attach-timeout"):
         expect(word in p.stdout, "--help does not explain %s" % word)
     print("ok --help")
 
@@ -333,7 +349,134 @@ def cmd_mpkill(argv):
     return 0
 
 
-COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill}
+def peer_eal_args(eal):
+    """The secondary's EAL arguments: the primary's instance and memory."""
+    keep = ("--file-prefix", "--base-virtaddr", "--iova-mode", "--log-level", "--huge-dir")
+    args = ["--proc-type=secondary", "-l", "1"]
+    args += [a for a in eal if a.startswith(keep) or a in ("--no-pci", "--no-telemetry")]
+    return args
+
+
+def start_peer(peer, eal, peer_args, log):
+    cmd = [peer] + peer_eal_args(eal) + ["--"] + peer_args
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
+
+
+VMCI_KINDS = ("run", "timeout", "badoffer", "detach")
+
+
+def cmd_vmci(argv):
+    kind, perf, peer, name, mode, api = argv[:6]
+    expect(kind in VMCI_KINDS, "kind %r, expected one of %s" % (kind, VMCI_KINDS))
+    if hugepages_free() == 0:
+        print("skipped: transport vmci against the reference peer needs free hugepages"
+              " (HugePages_Free is 0): the peer is a secondary process that maps the"
+              " primary's hugepage files; reserve some, e.g."
+              " echo 512 > /proc/sys/vm/nr_hugepages")
+        return SKIP
+    rest = argv[6:]
+    sep = rest.index("--")
+    app, eal = rest[:sep], rest[sep + 1:]
+    sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
+    bl = opt_value(app, "--baselines", "none")
+    baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
+                   for q in opt_value(app, "--queue-size", "1m").split(",")]
+    attach_timeout = float(opt_value(app, "--attach-timeout", "10"))
+    peer_args = {
+        "run": ["--pairs", str(len(queue_sizes))],
+        "timeout": None,
+        "badoffer": ["--max-queue-size", "65536", "--pairs", "1"],
+        "detach": ["--detach-after", str(4 << 20)],
+    }[kind]
+    tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
+    jpath = os.path.join(tmp, "out.json")
+    hpath = os.path.join(tmp, "out.hgrm")
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", "vmci", "--api", api,
+                          "--json", jpath] + app
+    if mode == "pingpong":
+        cmd += ["--hgrm", hpath]
+    print("+ " + " ".join(cmd), flush=True)
+    plog = open(os.path.join(tmp, "peer.log"), "w+")
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    pp = None
+    out = []
+    try:
+        for line in p.stdout:
+            out.append(line)
+            if "vmci: offering queue pair" in line and pp is None and peer_args is not None:
+                pp = start_peer(peer, eal, peer_args, plog)
+        rc = p.wait(timeout=180)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise CheckError("vmci-perf still running after 180 s")
+    finally:
+        if pp is not None:
+            try:
+                prc = pp.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pp.kill()
+                pp.wait()
+                raise CheckError("the echo peer did not exit 30 s after vmci-perf")
+    elapsed = time.monotonic() - start
+    text = "".join(out)
+    print(text)
+    plog.seek(0)
+    ptext = plog.read()
+    if pp is not None:
+        print("echo peer (exit %d):\n%s" % (prc, ptext))
+    if kind in ("timeout", "badoffer"):
+        expect(rc == 1, "vmci-perf exited %d without a peer attaching, expected 1" % rc)
+        expect(re.search(r"no answer from peer 2 on service 4243: \d+ offers", text),
+               "no message naming the peer and service that did not answer")
+        expect(elapsed < attach_timeout + 8, "took %.1f s with --attach-timeout %.1f"
+               % (elapsed, attach_timeout))
+        expect("verification passed" not in text, "a verdict without a run")
+        if kind == "badoffer":
+            expect(prc == 0, "echo peer exited %d" % prc)
+            expect(re.search(r"offer from 20 refused: queues of 1048576 and 1048576 bytes,"
+                             r" expected 4096\.\.65536", ptext),
+                   "the peer did not say why it refused the offer")
+            expect("attached to queue pair" not in ptext, "the peer attached anyway")
+        print("ok: %s, vmci-perf exited 1 after %.1f s" % (kind, elapsed))
+        return 0
+    if kind == "detach":
+        expect(rc == 1, "vmci-perf exited %d after the peer detached, expected 1" % rc)
+        expect(re.search(r"peer 2 detached from queue pair 20:\d+ during the run", text),
+               "the detach was not reported")
+        expect("FAILED" in text and "verification passed" not in text, "no failure verdict")
+        expect("(--detach-after)" in ptext, "the peer did not detach by itself")
+        expect(prc == 0, "echo peer exited %d" % prc)
+        print("ok: the peer detached mid-run, vmci-perf stopped with status 1 after %.1f s"
+              % elapsed)
+        return 0
+    expect(rc == 0, "vmci-perf exited %d" % rc)
+    expect(prc == 0, "echo peer exited %d" % prc)
+    expect("Summary:" in text, "no summary table")
+    expect("verification passed" in text, "no verification verdict")
+    expect(len(re.findall(r"vmci: peer 2 attached to queue pair 20:\d+ after", text))
+           == len(queue_sizes), "vmci-perf did not see the peer attach each pair")
+    expect("loop through the peer" in text, "the output does not say it is a loop")
+    attached = re.findall(r"echo-peer: attached to queue pair 20:\d+ of guest 20 \(mode %s,"
+                          r" api \d, queues (\d+)/(\d+) bytes" % mode, ptext)
+    expect([int(a) for a, _ in attached] == queue_sizes,
+           "the peer attached to queues %s, expected %s" % (attached, queue_sizes))
+    expect(len(re.findall(r"echo-peer: detached from queue pair 20:\d+ after echoing [1-9]\d*"
+                          r" bytes \(the guest detached\)", ptext)) == len(queue_sizes),
+           "the peer did not echo and then see the guest detach each pair")
+    check_json(jpath, mode, "vmci", api, sizes, baselines, queue_sizes)
+    if mode == "pingpong":
+        check_hgrm(hpath)
+    print("checked %s%s and the peer's log" % (jpath, " and " + hpath if mode == "pingpong"
+                                               else ""))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci}
 
 
 def main():

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * vmci-echo-peer: the host end of vmci-perf --transport vmci in the
+ * emulated hypervisor, and the executable specification of what a host
+ * peer on VMware does (protocol: app/vmci-perf/perf_transport_vmci.h).
+ *
+ *   vmci-echo-peer --proc-type=secondary --file-prefix=P [EAL options] -- [options]
+ *
+ * It is a DPDK secondary process of the vmci-perf primary whose emulated
+ * device made the pair: the emulated hypervisor (and the host's datagram
+ * queue) is a memzone of that primary. It plays context 2: it reads every
+ * datagram addressed to the host, takes the valid offers sent to its
+ * service, attaches to the offered pair, copies every byte it reads back
+ * into the pair and detaches when the guest does. One pair at a time; it
+ * exits when the primary is gone or after --pairs pairs.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memcpy.h>
+
+#include <rte_vmci_qp.h>
+#include <vmci_defs.h>
+#include <vmci_emu.h>
+
+#include "perf_transport_vmci.h"
+
+#define EXIT_USAGE 2
+/* Smallest queue a guest may offer: one page. */
+#define QUEUE_SIZE_MIN UINT64_C(4096)
+#define QUEUE_SIZE_MAX_DEFAULT (UINT64_C(64) << 20)
+/* Largest datagram this peer reads in place; a longer one is not an offer. */
+#define DG_BUF_SIZE (VMCI_DG_HDR_SIZE + 256u)
+/* Bytes echoed per call at most, so that datagrams are read in between. */
+#define ECHO_CHUNK (UINT64_C(1) << 20)
+/* Echo calls between two looks at the host's datagram queue. */
+#define ECHO_CALLS_PER_DG_CHECK 256u
+/* Empty echo calls before the CPU is given up once. */
+#define IDLE_SPINS 256u
+
+/* enum perf_mode values the guest may offer (bidir is refused by vmci-perf). */
+#define MODE_STREAM 0u
+#define MODE_PINGPONG 2u
+#define API_MAX 2u
+
+struct peer_opts {
+	const char *hv;         /* emulated hypervisor instance; NULL: the default */
+	uint32_t service;       /* resource ID the offers come to */
+	uint32_t guest;         /* only offers from this context; VMCI_INVALID_ID: any */
+	uint64_t max_queue;     /* largest queue accepted */
+	uint64_t detach_after;  /* detach after echoing this many bytes of a pair; 0: never */
+	unsigned int max_pairs; /* exit after serving this many pairs; 0: until the primary exits */
+};
+
+struct peer {
+	struct peer_opts opt;
+	struct rte_vmci_qp *ep;        /* the pair being served, NULL if none */
+	struct rte_vmci_handle handle; /* its handle */
+	struct rte_vmci_handle last;   /* the last pair served: its late offers are repeats */
+	uint64_t echoed;               /* bytes echoed on the current pair */
+	uint64_t total;                /* bytes echoed on every pair */
+	unsigned int served;           /* pairs served to their end */
+	unsigned int bad_offers;
+	int err;                       /* a fatal error: exit status 1 */
+};
+
+static bool
+handle_eq(struct rte_vmci_handle a, struct rte_vmci_handle b)
+{
+	return a.context == b.context && a.resource == b.resource;
+}
+
+static void
+usage(const char *prg)
+{
+	printf("Usage: %s --proc-type=secondary --file-prefix=PREFIX [EAL options] -- [options]\n"
+	       "\n"
+	       "Host end (context 2) of vmci-perf --transport vmci in the emulated hypervisor\n"
+	       "of the vmci-perf primary with that --file-prefix: attaches to each pair\n"
+	       "offered to --service and echoes every byte back until the guest detaches.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --service RID         resource ID the offers are sent to (default %u)\n"
+	       "  --guest CID           accept offers from this context only (default any)\n"
+	       "  --max-queue-size B    largest queue accepted, bytes (default %" PRIu64 ")\n"
+	       "  --pairs N             exit after serving N pairs (default: when the\n"
+	       "                        primary exits)\n"
+	       "  --detach-after B      detach from a pair after echoing B bytes of it\n"
+	       "                        (tests a peer leaving mid-run)\n"
+	       "  --hv NAME             emulated hypervisor instance (default vmci_emu)\n",
+	       prg, PERF_VMCI_SERVICE_DEFAULT, QUEUE_SIZE_MAX_DEFAULT);
+}
+
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Name the option and the value, then what is allowed. */
+static int
+bad_value(const char *name, const char *arg, const char *allowed)
+{
+	fprintf(stderr, "vmci-echo-peer: error: --%s \"%s\": expected %s\n", name, arg, allowed);
+	return -EINVAL;
+}
+
+static int
+parse_args(struct peer_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "service", required_argument, NULL, 's' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "max-queue-size", required_argument, NULL, 'q' },
+		{ "pairs", required_argument, NULL, 'p' },
+		{ "detach-after", required_argument, NULL, 'd' },
+		{ "hv", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	o->hv = NULL;
+	o->service = PERF_VMCI_SERVICE_DEFAULT;
+	o->guest = VMCI_INVALID_ID;
+	o->max_queue = QUEUE_SIZE_MAX_DEFAULT;
+	o->detach_after = 0;
+	o->max_pairs = 0;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (parse_u64(optarg, 1, VMCI_INVALID_ID - 1, &v) < 0)
+				return bad_value("service", optarg, "a resource ID 1..4294967294");
+			o->service = (uint32_t)v;
+			break;
+		case 'g':
+			if (parse_u64(optarg, 3, VMCI_INVALID_ID - 1, &v) < 0)
+				return bad_value("guest", optarg, "a guest context ID 3..4294967294");
+			o->guest = (uint32_t)v;
+			break;
+		case 'q':
+			if (parse_u64(optarg, QUEUE_SIZE_MIN, UINT64_C(1) << 30, &v) < 0)
+				return bad_value("max-queue-size", optarg, "4096..1073741824 bytes");
+			o->max_queue = v;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 1, 1000000, &v) < 0)
+				return bad_value("pairs", optarg, "1..1000000");
+			o->max_pairs = (unsigned int)v;
+			break;
+		case 'd':
+			if (parse_u64(optarg, 1, UINT64_MAX, &v) < 0)
+				return bad_value("detach-after", optarg, "bytes, at least 1");
+			o->detach_after = v;
+			break;
+		case 'v':
+			if (strlen(optarg) == 0 || strlen(optarg) > VMCI_EMU_HV_NAMESIZE)
+				return bad_value("hv", optarg, "a name of 1..20 characters");
+			o->hv = optarg;
+			break;
+		case 'h':
+			usage(argv[0]);
+			return 1;
+		case ':':
+			fprintf(stderr, "vmci-echo-peer: error: %s needs a value\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "vmci-echo-peer: error: unknown option %s\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmci-echo-peer: error: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Why the offer @p o from context @p src is refused, or NULL when it is
+ * valid. @p o is a private copy: every field is read once, here.
+ */
+static const char *
+offer_refusal(const struct peer *p, const struct perf_vmci_offer *o, uint32_t src,
+	      char *why, size_t len)
+{
+	unsigned int i;
+
+	if (p->opt.guest != VMCI_INVALID_ID && src != p->opt.guest) {
+		snprintf(why, len, "sender context %u, expected %u (--guest)", src, p->opt.guest);
+		return why;
+	}
+	if (o->magic != PERF_VMCI_OFFER_MAGIC || o->version != PERF_VMCI_OFFER_VERSION) {
+		snprintf(why, len, "magic 0x%08x version %u, expected 0x%08x version %u",
+			 o->magic, o->version, PERF_VMCI_OFFER_MAGIC, PERF_VMCI_OFFER_VERSION);
+		return why;
+	}
+	for (i = 0; i < RTE_DIM(o->reserved); i++) {
+		if (o->reserved[i] != 0)
+			break;
+	}
+	if (o->reserved0 != 0 || i < RTE_DIM(o->reserved)) {
+		snprintf(why, len, "reserved fields not 0");
+		return why;
+	}
+	if ((o->mode != MODE_STREAM && o->mode != MODE_PINGPONG) || o->api > API_MAX) {
+		snprintf(why, len, "mode %u api %u, expected mode %u (stream) or %u (pingpong),"
+			 " api 0..%u", o->mode, o->api, MODE_STREAM, MODE_PINGPONG, API_MAX);
+		return why;
+	}
+	if (o->qp_context != src || o->qp_resource == VMCI_INVALID_ID) {
+		snprintf(why, len, "handle %u:%u, expected %u:<resource> (the sender's context)",
+			 o->qp_context, o->qp_resource, src);
+		return why;
+	}
+	if (o->produce_size < QUEUE_SIZE_MIN || o->produce_size > p->opt.max_queue ||
+	    o->consume_size < QUEUE_SIZE_MIN || o->consume_size > p->opt.max_queue) {
+		snprintf(why, len, "queues of %" PRIu64 " and %" PRIu64 " bytes, expected %"
+			 PRIu64 "..%" PRIu64 " (--max-queue-size)", o->produce_size,
+			 o->consume_size, QUEUE_SIZE_MIN, p->opt.max_queue);
+		return why;
+	}
+	if (o->max_msg_size == 0 || o->max_msg_size >= o->produce_size) {
+		snprintf(why, len, "largest message %u bytes, expected 1..%" PRIu64,
+			 o->max_msg_size, o->produce_size - 1);
+		return why;
+	}
+	return NULL;
+}
+
+static void
+peer_refuse(struct peer *p, uint32_t src, const char *why)
+{
+	p->bad_offers++;
+	printf("echo-peer: offer from %u refused: %s\n", src, why);
+	fflush(stdout);
+}
+
+static void
+peer_offer(struct peer *p, const struct vmci_dg_hdr *dg)
+{
+	struct perf_vmci_offer o;
+	struct rte_vmci_handle h;
+	char why[160];
+	int ret;
+
+	if (dg->payload_size != sizeof(o)) {
+		snprintf(why, sizeof(why), "%" PRIu64 " bytes, expected %u", dg->payload_size,
+			 PERF_VMCI_OFFER_SIZE);
+		peer_refuse(p, dg->src.context, why);
+		return;
+	}
+	memcpy(&o, dg + 1, sizeof(o));
+	h.context = o.qp_context;
+	h.resource = o.qp_resource;
+	if (offer_refusal(p, &o, dg->src.context, why, sizeof(why)) != NULL) {
+		peer_refuse(p, dg->src.context, why);
+		return;
+	}
+	/* The guest repeats its offer until it sees the attach: not a new one. */
+	if ((p->ep != NULL && handle_eq(h, p->handle)) || handle_eq(h, p->last))
+		return;
+	if (p->ep != NULL) {
+		snprintf(why, sizeof(why), "busy with queue pair %u:%u", p->handle.context,
+			 p->handle.resource);
+		peer_refuse(p, dg->src.context, why);
+		return;
+	}
+	/* Our produce queue is the guest's consume queue. */
+	ret = vmci_emu_host_qp_attach(p->opt.hv, h, o.consume_size, o.produce_size,
+				      &p->ep);
+	if (ret < 0) {
+		p->ep = NULL;
+		printf("echo-peer: attach to queue pair %u:%u failed: VMCI result %d\n",
+		       h.context, h.resource, ret);
+		fflush(stdout);
+		return;
+	}
+	p->handle = h;
+	p->last = h;
+	p->echoed = 0;
+	printf("echo-peer: attached to queue pair %u:%u of guest %u (mode %s, api %u, queues"
+	       " %" PRIu64 "/%" PRIu64 " bytes, messages up to %u bytes)\n",
+	       h.context, h.resource, dg->src.context,
+	       o.mode == MODE_STREAM ? "stream" : "pingpong", o.api, o.produce_size,
+	       o.consume_size, o.max_msg_size);
+	fflush(stdout);
+}
+
+static void
+peer_detach(struct peer *p, const char *why)
+{
+	int ret;
+
+	if (p->ep == NULL)
+		return;
+	rte_vmci_qp_endpoint_free(p->ep);
+	p->ep = NULL;
+	ret = vmci_emu_host_qp_detach(p->opt.hv, p->handle);
+	p->total += p->echoed;
+	p->served++;
+	printf("echo-peer: detached from queue pair %u:%u after echoing %" PRIu64 " bytes (%s)%s\n",
+	       p->handle.context, p->handle.resource, p->echoed, why,
+	       ret < 0 ? "; the detach hypercall failed" : "");
+	fflush(stdout);
+}
+
+/* One datagram for the host, @p len bytes read once into @p buf. */
+static void
+peer_dgram(struct peer *p, const uint8_t *buf, int len)
+{
+	const struct vmci_dg_hdr *dg = (const void *)buf;
+	const struct vmci_event_msg *ev = (const void *)buf;
+	struct vmci_event_payload_qp qp;
+
+	if (len < (int)VMCI_DG_HDR_SIZE || (uint64_t)len != VMCI_DG_HDR_SIZE + dg->payload_size)
+		return;
+	if (dg->src.context == VMCI_HYPERVISOR_CID && dg->dst.resource == 0) {
+		if (dg->payload_size < sizeof(struct vmci_event_data) + sizeof(qp) ||
+		    ev->event_data.event != VMCI_EVENT_QP_PEER_DETACH)
+			return;
+		memcpy(&qp, ev + 1, sizeof(qp));
+		if (p->ep != NULL && handle_eq(qp.handle, p->handle))
+			peer_detach(p, "the guest detached");
+		return;
+	}
+	if (dg->dst.resource == p->opt.service)
+		peer_offer(p, dg);
+}
+
+/* Read every datagram queued for the host. */
+static void
+peer_dgrams(struct peer *p)
+{
+	uint8_t buf[DG_BUF_SIZE] __rte_aligned(8);
+	uint8_t *big;
+	int len;
+
+	for (;;) {
+		len = vmci_emu_host_recv(p->opt.hv, buf, sizeof(buf));
+		if (len == -EMSGSIZE) {
+			/* Too long for an offer or an event: take it out of the queue. */
+			big = malloc(VMCI_MAX_DG_SIZE);
+			if (big == NULL)
+				return;
+			vmci_emu_host_recv(p->opt.hv, big, VMCI_MAX_DG_SIZE);
+			free(big);
+			continue;
+		}
+		if (len == -ENOENT) {
+			fprintf(stderr, "vmci-echo-peer: no emulated hypervisor %s: start vmci-perf"
+				" with an emulated device first and this program as its secondary"
+				" (same --file-prefix)\n", p->opt.hv != NULL ? p->opt.hv :
+				VMCI_EMU_DEFAULT_HV);
+			p->err = -ENOENT;
+			return;
+		}
+		if (len <= 0)
+			return;
+		peer_dgram(p, buf, len);
+	}
+}
+
+/* Copy @p n bytes from the mapped regions of @p src into those of @p dst. */
+static void
+zc_copy(const struct rte_vmci_qp_zc *dst, const struct rte_vmci_qp_zc *src, size_t n)
+{
+	uint8_t *dp[2] = { dst->ptr1, dst->ptr2 };
+	const uint8_t *sp[2] = { src->ptr1, src->ptr2 };
+	size_t dl[2] = { dst->len1, dst->len2 };
+	size_t sl[2] = { src->len1, src->len2 };
+	unsigned int di = 0, si = 0;
+	size_t doff = 0, soff = 0, c;
+
+	while (n > 0 && di < 2 && si < 2) {
+		c = RTE_MIN(n, RTE_MIN(dl[di] - doff, sl[si] - soff));
+		rte_memcpy(dp[di] + doff, sp[si] + soff, c);
+		n -= c;
+		doff += c;
+		soff += c;
+		if (doff == dl[di]) {
+			di++;
+			doff = 0;
+		}
+		if (soff == sl[si]) {
+			si++;
+			soff = 0;
+		}
+	}
+}
+
+/*
+ * Echo what fits: map free space in our produce queue, map as many ready
+ * bytes of our consume queue, copy ring to ring, publish both. The bytes
+ * are the guest's and never interpreted, so nothing in them needs checks;
+ * the indices are checked by lib/vmci_qp (-EIO).
+ */
+static ssize_t
+peer_echo(struct peer *p, size_t max)
+{
+	struct rte_vmci_qp_zc in, out;
+	ssize_t room, n;
+	int ret;
+
+	room = rte_vmci_qp_enqueue_zc_burst_start(p->ep, max, &out);
+	if (room <= 0)
+		return room;
+	n = rte_vmci_qp_dequeue_zc_burst_start(p->ep, (size_t)room, &in);
+	if (n <= 0) {
+		rte_vmci_qp_enqueue_zc_finish(p->ep, 0);
+		return n;
+	}
+	zc_copy(&out, &in, (size_t)n);
+	ret = rte_vmci_qp_enqueue_zc_finish(p->ep, (size_t)n);
+	if (ret == 0)
+		ret = rte_vmci_qp_dequeue_zc_finish(p->ep, (size_t)n);
+	if (ret < 0)
+		return ret;
+	p->echoed += (uint64_t)n;
+	return n;
+}
+
+static int
+peer_serve(struct peer *p)
+{
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t next_alive = 0, now;
+	unsigned int calls = 0, idle = 0;
+	size_t chunk;
+	ssize_t n;
+
+	printf("echo-peer: serving offers to %u:%u (process %d)\n", VMCI_HOST_CID,
+	       p->opt.service, (int)getpid());
+	fflush(stdout);
+	while (p->err == 0) {
+		if (p->ep == NULL) {
+			peer_dgrams(p);
+			if (p->ep == NULL) {
+				if (p->opt.max_pairs > 0 && p->served >= p->opt.max_pairs)
+					break;
+				usleep(1000);
+			}
+		} else {
+			chunk = ECHO_CHUNK;
+			if (p->opt.detach_after > 0)
+				chunk = RTE_MIN(chunk, p->opt.detach_after - p->echoed);
+			n = peer_echo(p, chunk);
+			if (n < 0) {
+				fprintf(stderr, "vmci-echo-peer: queue pair %u:%u: %s\n",
+					p->handle.context, p->handle.resource, strerror((int)-n));
+				peer_detach(p, "ring error");
+				p->err = (int)n;
+				break;
+			}
+			if (p->opt.detach_after > 0 && p->echoed >= p->opt.detach_after) {
+				peer_detach(p, "--detach-after");
+				continue;
+			}
+			if (n == 0 && ++idle == IDLE_SPINS) {
+				/* Nothing to echo: let a process sharing this CPU run. */
+				idle = 0;
+				sched_yield();
+			}
+			if (++calls == ECHO_CALLS_PER_DG_CHECK || n == 0) {
+				calls = 0;
+				peer_dgrams(p);
+			}
+		}
+		now = rte_get_timer_cycles();
+		if (now >= next_alive) {
+			next_alive = now + hz / 10;
+			if (!rte_eal_primary_proc_alive(NULL)) {
+				peer_detach(p, "the primary exited");
+				printf("echo-peer: the primary exited\n");
+				break;
+			}
+		}
+	}
+	if (p->ep != NULL)
+		peer_detach(p, "exiting");
+	printf("echo-peer: served %u pairs, echoed %" PRIu64 " bytes, refused %u offers\n",
+	       p->served, p->total, p->bad_offers);
+	return p->err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct peer p;
+	int ret, n;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "vmci-echo-peer: EAL initialisation failed: %s (run it as the"
+			" secondary of vmci-perf: --proc-type=secondary and its --file-prefix)\n",
+			rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	/* rte_eal_init() left the program name in argv[n], then our options. */
+	ret = parse_args(&p.opt, argc - n, argv + n);
+	if (ret != 0) {
+		rte_eal_cleanup();
+		return ret > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	}
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
+		fprintf(stderr, "vmci-echo-peer: must run as a DPDK secondary process of"
+			" vmci-perf (--proc-type=secondary and its --file-prefix), whose emulated"
+			" hypervisor it serves\n");
+		rte_eal_cleanup();
+		return EXIT_USAGE;
+	}
+	p.last.context = VMCI_INVALID_ID;
+	p.last.resource = VMCI_INVALID_ID;
+	ret = peer_serve(&p);
+	rte_eal_cleanup();
+	return ret;
+}
