@@ -21,11 +21,18 @@
  *    the peer attaches (QP_PEER_ATTACH) or --attach-timeout passes.
  * 3. The peer checks the offer (size, magic, version, reserved fields 0,
  *    mode and api known, qp_context == the datagram's source context,
- *    sizes within its limits) and attaches to qp_context:qp_resource with its produce size
- *    = consume_size and its consume size = produce_size.
- * 4. The peer copies every byte it can read from its consume queue into
- *    its produce queue, in order, without looking at them, until the
- *    guest detaches (QP_PEER_DETACH); then it detaches too.
+ *    sizes within its limits, consume_size >= produce_size) and attaches
+ *    to qp_context:qp_resource with its produce size = consume_size and
+ *    its consume size = produce_size.
+ * 4. The peer copies every byte it reads from its consume queue into its
+ *    produce queue, in order, without looking at them, until the guest
+ *    detaches (QP_PEER_DETACH); then it detaches too. It publishes only
+ *    at points where the guest had published: it takes all the bytes
+ *    ready at once, and waits until its produce queue has room for all of
+ *    them. The guest publishes whole messages (framed records of
+ *    rte_vmci_qp_wire.h, zero-copy messages), so the echo keeps their
+ *    boundaries; a record published in two parts would reach the guest as
+ *    a truncated record.
  * Each --queue-size of a sweep is a new pair and a new offer. Fields are
  * little-endian (the layout of x86 guests and hosts).
  */

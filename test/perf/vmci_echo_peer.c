@@ -46,8 +46,6 @@
 #define QUEUE_SIZE_MAX_DEFAULT (UINT64_C(64) << 20)
 /* Largest datagram this peer reads in place; a longer one is not an offer. */
 #define DG_BUF_SIZE (VMCI_DG_HDR_SIZE + 256u)
-/* Bytes echoed per call at most, so that datagrams are read in between. */
-#define ECHO_CHUNK (UINT64_C(1) << 20)
 /* Echo calls between two looks at the host's datagram queue. */
 #define ECHO_CALLS_PER_DG_CHECK 256u
 /* Empty echo calls before the CPU is given up once. */
@@ -72,10 +70,14 @@ struct peer {
 	struct rte_vmci_qp *ep;        /* the pair being served, NULL if none */
 	struct rte_vmci_handle handle; /* its handle */
 	struct rte_vmci_handle last;   /* the last pair served: its late offers are repeats */
+	uint64_t consume_size;         /* bytes of our consume queue (the guest's produce) */
 	uint64_t echoed;               /* bytes echoed on the current pair */
 	uint64_t total;                /* bytes echoed on every pair */
 	unsigned int served;           /* pairs served to their end */
+	struct rte_vmci_handle refused; /* the last offer refused: its repeats are not logged */
 	unsigned int bad_offers;
+	bool hv_seen;                  /* the emulated hypervisor answered once */
+	bool hv_gone;                  /* ... and then vanished with the primary */
 	int err;                       /* a fatal error: exit status 1 */
 };
 
@@ -251,6 +253,16 @@ offer_refusal(const struct peer *p, const struct perf_vmci_offer *o, uint32_t sr
 			 o->consume_size, QUEUE_SIZE_MIN, p->opt.max_queue);
 		return why;
 	}
+	/*
+	 * Everything ready is echoed at once: it must fit our produce queue
+	 * once the guest has drained it.
+	 */
+	if (o->consume_size < o->produce_size) {
+		snprintf(why, len, "the guest reads a queue of %" PRIu64 " bytes, smaller than the"
+			 " %" PRIu64 " it writes: expected at least as large", o->consume_size,
+			 o->produce_size);
+		return why;
+	}
 	if (o->max_msg_size == 0 || o->max_msg_size >= o->produce_size) {
 		snprintf(why, len, "largest message %u bytes, expected 1..%" PRIu64,
 			 o->max_msg_size, o->produce_size - 1);
@@ -259,10 +271,14 @@ offer_refusal(const struct peer *p, const struct perf_vmci_offer *o, uint32_t sr
 	return NULL;
 }
 
+/* Log a refusal once per offered pair: the guest repeats its offer every 100 ms. */
 static void
-peer_refuse(struct peer *p, uint32_t src, const char *why)
+peer_refuse(struct peer *p, uint32_t src, struct rte_vmci_handle h, const char *why)
 {
 	p->bad_offers++;
+	if (handle_eq(h, p->refused))
+		return;
+	p->refused = h;
 	printf("echo-peer: offer from %u refused: %s\n", src, why);
 	fflush(stdout);
 }
@@ -278,14 +294,16 @@ peer_offer(struct peer *p, const struct vmci_dg_hdr *dg)
 	if (dg->payload_size != sizeof(o)) {
 		snprintf(why, sizeof(why), "%" PRIu64 " bytes, expected %u", dg->payload_size,
 			 PERF_VMCI_OFFER_SIZE);
-		peer_refuse(p, dg->src.context, why);
+		h.context = VMCI_INVALID_ID;
+		h.resource = VMCI_INVALID_ID;
+		peer_refuse(p, dg->src.context, h, why);
 		return;
 	}
 	memcpy(&o, dg + 1, sizeof(o));
 	h.context = o.qp_context;
 	h.resource = o.qp_resource;
 	if (offer_refusal(p, &o, dg->src.context, why, sizeof(why)) != NULL) {
-		peer_refuse(p, dg->src.context, why);
+		peer_refuse(p, dg->src.context, h, why);
 		return;
 	}
 	/* The guest repeats its offer until it sees the attach: not a new one. */
@@ -294,7 +312,7 @@ peer_offer(struct peer *p, const struct vmci_dg_hdr *dg)
 	if (p->ep != NULL) {
 		snprintf(why, sizeof(why), "busy with queue pair %u:%u", p->handle.context,
 			 p->handle.resource);
-		peer_refuse(p, dg->src.context, why);
+		peer_refuse(p, dg->src.context, h, why);
 		return;
 	}
 	/* Our produce queue is the guest's consume queue. */
@@ -309,6 +327,7 @@ peer_offer(struct peer *p, const struct vmci_dg_hdr *dg)
 	}
 	p->handle = h;
 	p->last = h;
+	p->consume_size = o.produce_size;
 	p->echoed = 0;
 	printf("echo-peer: attached to queue pair %u:%u of guest %u (mode %s, api %u, queues"
 	       " %" PRIu64 "/%" PRIu64 " bytes, messages up to %u bytes)\n",
@@ -378,6 +397,11 @@ peer_dgrams(struct peer *p)
 			free(big);
 			continue;
 		}
+		if (len == -ENOENT && p->hv_seen) {
+			/* The primary freed it on its way out. */
+			p->hv_gone = true;
+			return;
+		}
 		if (len == -ENOENT) {
 			fprintf(stderr, "vmci-echo-peer: no emulated hypervisor %s: start vmci-perf"
 				" with an emulated device first and this program as its secondary"
@@ -386,6 +410,7 @@ peer_dgrams(struct peer *p)
 			p->err = -ENOENT;
 			return;
 		}
+		p->hv_seen = true;
 		if (len <= 0)
 			return;
 		peer_dgram(p, buf, len);
@@ -421,25 +446,30 @@ zc_copy(const struct rte_vmci_qp_zc *dst, const struct rte_vmci_qp_zc *src, size
 }
 
 /*
- * Echo what fits: map free space in our produce queue, map as many ready
- * bytes of our consume queue, copy ring to ring, publish both. The bytes
- * are the guest's and never interpreted, so nothing in them needs checks;
- * the indices are checked by lib/vmci_qp (-EIO).
+ * Echo: map every byte ready in our consume queue, and copy them ring to
+ * ring only when our produce queue has room for all of them, then
+ * publish both. The guest publishes whole messages (framed records, zc
+ * messages), so a peer that never publishes part of what it found ready
+ * keeps the guest's boundaries without looking at the bytes; a record cut
+ * in two would be a truncated record to the guest. The bytes are never
+ * interpreted, so nothing in them needs checks; the indices are checked
+ * by lib/vmci_qp (-EIO).
  */
 static ssize_t
-peer_echo(struct peer *p, size_t max)
+peer_echo(struct peer *p)
 {
 	struct rte_vmci_qp_zc in, out;
-	ssize_t room, n;
+	ssize_t n, room;
 	int ret;
 
-	room = rte_vmci_qp_enqueue_zc_burst_start(p->ep, max, &out);
-	if (room <= 0)
-		return room;
-	n = rte_vmci_qp_dequeue_zc_burst_start(p->ep, (size_t)room, &in);
-	if (n <= 0) {
-		rte_vmci_qp_enqueue_zc_finish(p->ep, 0);
+	n = rte_vmci_qp_dequeue_zc_burst_start(p->ep, p->consume_size, &in);
+	if (n <= 0)
 		return n;
+	room = rte_vmci_qp_enqueue_zc_bulk_start(p->ep, (size_t)n, &out);
+	if (room <= 0) {
+		/* Full: wait until the guest drained enough (nothing released). */
+		ret = rte_vmci_qp_dequeue_zc_finish(p->ep, 0);
+		return room < 0 ? room : ret;
 	}
 	zc_copy(&out, &in, (size_t)n);
 	ret = rte_vmci_qp_enqueue_zc_finish(p->ep, (size_t)n);
@@ -457,7 +487,6 @@ peer_serve(struct peer *p)
 	uint64_t hz = rte_get_timer_hz();
 	uint64_t next_alive = 0, now;
 	unsigned int calls = 0, idle = 0;
-	size_t chunk;
 	ssize_t n;
 
 	printf("echo-peer: serving offers to %u:%u (process %d)\n", VMCI_HOST_CID,
@@ -472,10 +501,7 @@ peer_serve(struct peer *p)
 				usleep(1000);
 			}
 		} else {
-			chunk = ECHO_CHUNK;
-			if (p->opt.detach_after > 0)
-				chunk = RTE_MIN(chunk, p->opt.detach_after - p->echoed);
-			n = peer_echo(p, chunk);
+			n = peer_echo(p);
 			if (n < 0) {
 				fprintf(stderr, "vmci-echo-peer: queue pair %u:%u: %s\n",
 					p->handle.context, p->handle.resource, strerror((int)-n));
@@ -496,6 +522,11 @@ peer_serve(struct peer *p)
 				calls = 0;
 				peer_dgrams(p);
 			}
+		}
+		if (p->hv_gone) {
+			peer_detach(p, "the primary exited");
+			printf("echo-peer: the emulated hypervisor is gone: the primary exited\n");
+			break;
 		}
 		now = rte_get_timer_cycles();
 		if (now >= next_alive) {
@@ -542,6 +573,7 @@ main(int argc, char **argv)
 	}
 	p.last.context = VMCI_INVALID_ID;
 	p.last.resource = VMCI_INVALID_ID;
+	p.refused = p.last;
 	ret = peer_serve(&p);
 	rte_eal_cleanup();
 	return ret;
