@@ -40,6 +40,10 @@
 
 /* Device polls while waiting for the attach and during a run. */
 #define VMCI_POLL_US 1000u
+/* Polls between two looks at the endpoint counters during a run. */
+#define VMCI_STATS_POLLS 100u
+/* Seconds without any byte going out or coming back, with bytes in the loop. */
+#define VMCI_STALL_S 5u
 
 struct vmci_priv {
 	struct perf_qp_ends ends; /* first: both sides use the guest endpoint */
@@ -61,6 +65,7 @@ struct vmci_priv {
 	bool watching;
 	uint32_t stop_watch;
 	uint32_t peer_gone;
+	uint32_t peer_stalled; /* attached, but nothing came back for VMCI_STALL_S */
 };
 
 static unsigned int vmci_rx_lcore = RTE_MAX_LCORE;
@@ -348,11 +353,39 @@ vmci_peer_left(struct vmci_priv *priv)
 	return rte_vmci_qpair_peer_state(priv->qpair) != RTE_VMCI_QPAIR_PEER_ATTACHED;
 }
 
-/* During a run: a peer that detaches aborts it, so no worker waits for its echo. */
+/*
+ * Whether the loop stands still: bytes went into it that have not come
+ * back, and neither count moved for VMCI_STALL_S. The counters are read
+ * as telemetry reads them, while the workers run.
+ */
+static bool
+vmci_loop_stalled(struct vmci_priv *priv, uint64_t *last_out, uint64_t *last_in,
+		  uint64_t *since)
+{
+	struct rte_vmci_qp_stats st;
+	uint64_t now = rte_get_timer_cycles();
+
+	if (rte_vmci_qp_stats_get(priv->ends.ep[0], &st) < 0)
+		return false;
+	if (st.enq_bytes != *last_out || st.deq_bytes != *last_in) {
+		*last_out = st.enq_bytes;
+		*last_in = st.deq_bytes;
+		*since = now;
+		return false;
+	}
+	return st.enq_bytes > st.deq_bytes && now - *since > VMCI_STALL_S * rte_get_timer_hz();
+}
+
+/*
+ * During a run: a peer that detaches, or stays attached but stops
+ * echoing, aborts it, so that no worker waits for its echo for ever.
+ */
 static void *
 vmci_watch(void *arg)
 {
 	struct vmci_priv *priv = arg;
+	uint64_t last_out = 0, last_in = 0, since = rte_get_timer_cycles();
+	unsigned int polls = 0;
 
 	while (!__atomic_load_n(&priv->stop_watch, __ATOMIC_ACQUIRE)) {
 		if (vmci_peer_left(priv)) {
@@ -362,6 +395,19 @@ vmci_watch(void *arg)
 			__atomic_store_n(&priv->peer_gone, 1, __ATOMIC_RELEASE);
 			__atomic_store_n(&priv->ctl.abort, 1, __ATOMIC_RELEASE);
 			break;
+		}
+		if (++polls == VMCI_STATS_POLLS) {
+			polls = 0;
+			if (vmci_loop_stalled(priv, &last_out, &last_in, &since)) {
+				fprintf(stderr, "vmci-perf: peer %" PRIu32 " stopped echoing: %"
+					PRIu64 " bytes sent into queue pair %" PRIu32 ":%" PRIu32
+					" have not come back for %u s, and it is still attached\n",
+					priv->peer, last_out - last_in, priv->handle.context,
+					priv->handle.resource, VMCI_STALL_S);
+				__atomic_store_n(&priv->peer_stalled, 1, __ATOMIC_RELEASE);
+				__atomic_store_n(&priv->ctl.abort, 1, __ATOMIC_RELEASE);
+				break;
+			}
 		}
 		usleep(VMCI_POLL_US);
 	}
@@ -384,6 +430,11 @@ vmci_run_start(struct perf_transport *tp, const struct perf_side_params *p)
 	struct vmci_priv *priv = tp->priv;
 	int ret;
 
+	if (__atomic_load_n(&priv->peer_stalled, __ATOMIC_ACQUIRE)) {
+		fprintf(stderr, "vmci-perf: peer %" PRIu32 " stopped echoing in the last run\n",
+			priv->peer);
+		return -ETIMEDOUT;
+	}
 	if (__atomic_load_n(&priv->peer_gone, __ATOMIC_ACQUIRE) || vmci_peer_left(priv)) {
 		fprintf(stderr, "vmci-perf: peer %" PRIu32 " is no longer attached to queue pair %"
 			PRIu32 ":%" PRIu32 "\n", priv->peer, priv->handle.context,
@@ -428,6 +479,8 @@ vmci_run_wait(struct perf_transport *tp, struct perf_side_report *rep)
 	/* A receiver released by the abort saw no error of its own. */
 	if (__atomic_load_n(&priv->peer_gone, __ATOMIC_ACQUIRE) && rep->err == 0)
 		rep->err = -ENOTCONN;
+	if (__atomic_load_n(&priv->peer_stalled, __ATOMIC_ACQUIRE) && rep->err == 0)
+		rep->err = -ETIMEDOUT;
 	return 0;
 }
 

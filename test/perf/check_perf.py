@@ -23,7 +23,9 @@
         attach timeout and a few seconds; badoffer: the peer refuses the
         offer (queues above its --max-queue-size), vmci-perf times out;
         detach: the peer detaches mid-run, vmci-perf must stop with status 1
-        and say so.
+        and say so; stall: the peer stops echoing but stays attached during
+        a --count run that would last minutes, vmci-perf must stop within
+        seconds with status 1 and say so.
 """
 
 import json
@@ -365,7 +367,7 @@ def start_peer(peer, eal, mode, peer_args, log):
     return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
-VMCI_KINDS = ("run", "timeout", "badoffer", "detach")
+VMCI_KINDS = ("run", "timeout", "badoffer", "detach", "stall")
 
 
 def cmd_vmci(argv):
@@ -392,6 +394,7 @@ def cmd_vmci(argv):
         "timeout": None,
         "badoffer": ["--max-queue-size", "65536", "--pairs", "1"],
         "detach": ["--detach-after", str(4 << 20)],
+        "stall": ["--stall-after", str(4 << 20)],
     }[kind]
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
@@ -454,6 +457,16 @@ def cmd_vmci(argv):
         expect("(--detach-after)" in ptext, "the peer did not detach by itself")
         expect(prc == 0, "echo peer exited %d" % prc)
         print("ok: the peer detached mid-run, vmci-perf stopped with status 1 after %.1f s"
+              % elapsed)
+        return 0
+    if kind == "stall":
+        expect(rc == 1, "vmci-perf exited %d after the peer stopped echoing, expected 1" % rc)
+        expect(re.search(r"peer 2 stopped echoing: \d+ bytes sent into queue pair 20:\d+ have"
+                         r" not come back for 5 s", text), "the stall was not reported")
+        expect("FAILED" in text and "verification passed" not in text, "no failure verdict")
+        expect(elapsed < 30, "took %.1f s to notice the stall" % elapsed)
+        expect(prc == 0, "echo peer exited %d" % prc)
+        print("ok: the peer stopped echoing, vmci-perf stopped with status 1 after %.1f s"
               % elapsed)
         return 0
     expect(rc == 0, "vmci-perf exited %d" % rc)

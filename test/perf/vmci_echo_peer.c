@@ -62,6 +62,7 @@ struct peer_opts {
 	uint32_t guest;         /* only offers from this context; VMCI_INVALID_ID: any */
 	uint64_t max_queue;     /* largest queue accepted */
 	uint64_t detach_after;  /* detach after echoing this many bytes of a pair; 0: never */
+	uint64_t stall_after;   /* stop echoing (stay attached) after this many; 0: never */
 	unsigned int max_pairs; /* exit after serving this many pairs; 0: until the primary exits */
 };
 
@@ -78,6 +79,7 @@ struct peer {
 	unsigned int bad_offers;
 	bool hv_seen;                  /* the emulated hypervisor answered once */
 	bool hv_gone;                  /* ... and then vanished with the primary */
+	bool primary_gone;             /* the primary exited */
 	int err;                       /* a fatal error: exit status 1 */
 };
 
@@ -104,6 +106,8 @@ usage(const char *prg)
 	       "                        primary exits)\n"
 	       "  --detach-after B      detach from a pair after echoing B bytes of it\n"
 	       "                        (tests a peer leaving mid-run)\n"
+	       "  --stall-after B       stop echoing a pair after B bytes of it, but stay\n"
+	       "                        attached until the guest leaves (tests a stuck peer)\n"
 	       "  --hv NAME             emulated hypervisor instance (default vmci_emu)\n",
 	       prg, PERF_VMCI_SERVICE_DEFAULT, QUEUE_SIZE_MAX_DEFAULT);
 }
@@ -141,6 +145,7 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 		{ "max-queue-size", required_argument, NULL, 'q' },
 		{ "pairs", required_argument, NULL, 'p' },
 		{ "detach-after", required_argument, NULL, 'd' },
+		{ "stall-after", required_argument, NULL, 't' },
 		{ "hv", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -153,6 +158,7 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 	o->guest = VMCI_INVALID_ID;
 	o->max_queue = QUEUE_SIZE_MAX_DEFAULT;
 	o->detach_after = 0;
+	o->stall_after = 0;
 	o->max_pairs = 0;
 	opterr = 0;
 	optind = 1;
@@ -182,6 +188,11 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 			if (parse_u64(optarg, 1, UINT64_MAX, &v) < 0)
 				return bad_value("detach-after", optarg, "bytes, at least 1");
 			o->detach_after = v;
+			break;
+		case 't':
+			if (parse_u64(optarg, 1, UINT64_MAX, &v) < 0)
+				return bad_value("stall-after", optarg, "bytes, at least 1");
+			o->stall_after = v;
 			break;
 		case 'v':
 			if (strlen(optarg) == 0 || strlen(optarg) > VMCI_EMU_HV_NAMESIZE)
@@ -501,7 +512,10 @@ peer_serve(struct peer *p)
 				usleep(1000);
 			}
 		} else {
-			n = peer_echo(p);
+			if (p->opt.stall_after > 0 && p->echoed >= p->opt.stall_after)
+				n = 0;
+			else
+				n = peer_echo(p);
 			if (n < 0) {
 				fprintf(stderr, "vmci-echo-peer: queue pair %u:%u: %s\n",
 					p->handle.context, p->handle.resource, strerror((int)-n));
@@ -524,6 +538,7 @@ peer_serve(struct peer *p)
 			}
 		}
 		if (p->hv_gone) {
+			p->primary_gone = true;
 			peer_detach(p, "the primary exited");
 			printf("echo-peer: the emulated hypervisor is gone: the primary exited\n");
 			break;
@@ -532,6 +547,7 @@ peer_serve(struct peer *p)
 		if (now >= next_alive) {
 			next_alive = now + hz / 10;
 			if (!rte_eal_primary_proc_alive(NULL)) {
+				p->primary_gone = true;
 				peer_detach(p, "the primary exited");
 				printf("echo-peer: the primary exited\n");
 				break;
@@ -575,6 +591,8 @@ main(int argc, char **argv)
 	p.last.resource = VMCI_INVALID_ID;
 	p.refused = p.last;
 	ret = peer_serve(&p);
-	rte_eal_cleanup();
+	/* Without a primary the cleanup would only wait for its answers to time out. */
+	if (!p.primary_gone)
+		rte_eal_cleanup();
 	return ret;
 }
