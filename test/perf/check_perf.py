@@ -387,7 +387,7 @@ def cmd_vmci(argv):
     baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
-                   for q in opt_value(app, "--queue-size", "1m").split(",")]
+                   for q in opt_value(app, "--queue-size", "4m").split(",")]
     attach_timeout = float(opt_value(app, "--attach-timeout", "10"))
     peer_args = {
         "run": ["--pairs", str(len(queue_sizes))],
@@ -443,8 +443,8 @@ def cmd_vmci(argv):
         expect("verification passed" not in text, "a verdict without a run")
         if kind == "badoffer":
             expect(prc == 0, "echo peer exited %d" % prc)
-            expect(re.search(r"offer from 20 refused: queues of 1048576 and 1048576 bytes,"
-                             r" expected 4096\.\.65536", ptext),
+            expect(re.search(r"offer from 20 refused: queues of %d and %d bytes, expected"
+                             r" 4096\.\.65536" % (queue_sizes[0], queue_sizes[0]), ptext),
                    "the peer did not say why it refused the offer")
             expect("attached to queue pair" not in ptext, "the peer attached anyway")
         print("ok: %s, vmci-perf exited 1 after %.1f s" % (kind, elapsed))
