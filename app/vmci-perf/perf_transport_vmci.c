@@ -238,6 +238,9 @@ vmci_wait_attach(struct vmci_priv *priv, const struct perf_options *opt)
 	       " after %.2f s; every figure is a loop through the peer (guest -> peer ->"
 	       " guest)\n", dst.context, priv->handle.context, priv->handle.resource,
 	       (double)(rte_get_timer_cycles() - start) / (double)hz);
+	if (priv->stray_dgrams > 0)
+		printf("vmci: %" PRIu32 " datagrams to the offering endpoint were ignored\n",
+		       priv->stray_dgrams);
 	fflush(stdout);
 	return 0;
 }
