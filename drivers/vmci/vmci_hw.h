@@ -20,7 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_vmci_qp_wire.h>
+
 struct vmci_hw;
+struct rte_vmci_qp_mem;
 
 struct vmci_hw_ops {
 	/* 32-bit register read/write at a register offset (vmci_defs.h). */
@@ -32,6 +35,15 @@ struct vmci_hw_ops {
 	 */
 	void (*write_fifo)(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len);
 	void (*read_fifo)(struct vmci_hw *hw, uint32_t off, void *buf, size_t len);
+	/*
+	 * Optional, called after QUEUEPAIR_DETACH: true when the device's
+	 * side may still touch the pair's pages (an emulated host end mapped
+	 * in some process) and has taken @mem, to free it when that end lets
+	 * go. A real hypervisor unmaps the pages before DETACH returns, so
+	 * the PCI backends leave this NULL and the core frees at once.
+	 */
+	bool (*qp_mem_hold)(struct vmci_hw *hw, struct rte_vmci_handle handle,
+			    struct rte_vmci_qp_mem *mem);
 };
 
 /* One device as the core sees it. Backends embed it in their own state. */

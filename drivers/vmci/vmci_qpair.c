@@ -228,11 +228,15 @@ vmci_qpair_hc_detach(struct vmci_device *dev, struct vmci_qpair *qp)
 			    dev->name, qp->handle.context, qp->handle.resource);
 }
 
+/* After DETACH: the pages go back unless the device still maps them. */
 static void
 vmci_qpair_free(struct vmci_qpair *qp)
 {
+	struct vmci_hw *hw = qp->dev->hw;
+
 	rte_vmci_qp_endpoint_free(qp->ep);
-	rte_vmci_qp_mem_free(qp->mem);
+	if (hw->ops->qp_mem_hold == NULL || !hw->ops->qp_mem_hold(hw, qp->handle, qp->mem))
+		rte_vmci_qp_mem_free(qp->mem);
 	free(qp);
 }
 
@@ -250,7 +254,6 @@ vmci_qpair_detach(struct vmci_qpair *qp)
 	if (qp->creator && qp->peer_state == VMCI_QP_PEER_WAITING)
 		dev->qp_waiting--;
 	vmci_dev_unlock(dev);
-	/* After DETACH the device no longer references the pages. */
 	vmci_qpair_free(qp);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_memzone.h>
 
 #include "drv_test.h"
 #include "fault_mem.h"
@@ -227,6 +228,61 @@ test_peer_detach_midstream(void)
 	n = rte_vmci_qp_enqueue_burst(vmci_qpair_endpoint(hp.qp), "x", 1);
 	TEST_ASSERT(n == 0 || n == 1, "enqueue after detach: %zd", n);
 	TEST_ASSERT_EQUAL(vmci_qpair_detach(hp.qp), 0, "guest detach");
+	drv_guest_down(&g);
+	return hv_clean();
+}
+
+static void
+mz_count_cb(const struct rte_memzone *mz, void *arg)
+{
+	RTE_SET_USED(mz);
+	(*(unsigned int *)arg)++;
+}
+
+static unsigned int
+memzones(void)
+{
+	unsigned int n = 0;
+
+	rte_memzone_walk(mz_count_cb, &n);
+	return n;
+}
+
+/*
+ * The guest detaches while the host end is still mapped and writing: the
+ * pages must stay the pair's until the host lets go, or the host's writes
+ * land in whatever the guest allocates next (found with an echo peer that
+ * kept echoing after the guest left, into a mempool made just after).
+ */
+static int
+test_guest_detach_host_mapped(void)
+{
+	struct rte_vmci_handle h;
+	struct drv_guest g;
+	struct hpair hp;
+	unsigned int before;
+	uint8_t buf[4096];
+	ssize_t n;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
+	TEST_ASSERT(hpair_open(&g, &hp, 11) == TEST_SUCCESS, "pair");
+	TEST_ASSERT(hpair_traffic(&hp, 20) == TEST_SUCCESS, "traffic");
+	TEST_ASSERT(vs_step(&hp.g2h, true) == 0, "guest bytes left for the host");
+	h = vmci_qpair_handle(hp.qp);
+	before = memzones();
+	TEST_ASSERT_EQUAL(vmci_qpair_detach(hp.qp), 0, "guest detach");
+	TEST_ASSERT_EQUAL(memzones(), before,
+			  "the pair's memory was freed while the host end still maps it");
+	/* The host goes on as a peer that has not seen the detach yet. */
+	memset(buf, 0x5a, sizeof(buf));
+	n = rte_vmci_qp_enqueue_burst(hp.host, buf, sizeof(buf));
+	TEST_ASSERT(n >= 0, "host enqueue after the guest left: %zd", n);
+	n = rte_vmci_qp_dequeue_burst(hp.host, buf, sizeof(buf));
+	TEST_ASSERT(n >= 0, "host dequeue after the guest left: %zd", n);
+	rte_vmci_qp_endpoint_free(hp.host);
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_detach(HV, h), VMCI_SUCCESS_LAST_DETACH,
+			  "host detach");
+	TEST_ASSERT_EQUAL(memzones(), before - 1, "the pair's memory outlived both ends");
 	drv_guest_down(&g);
 	return hv_clean();
 }
@@ -833,6 +889,7 @@ test_soak(void)
 
 static const struct vmci_test_case cases[] = {
 	{ "peer_detach_midstream", test_peer_detach_midstream },
+	{ "guest_detach_host_mapped", test_guest_detach_host_mapped },
 	{ "context_id_change", test_context_id_change },
 	{ "lost_context_id_update", test_lost_context_id_update },
 	{ "device_reset", test_device_reset },

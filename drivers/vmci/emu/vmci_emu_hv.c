@@ -17,6 +17,8 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include <rte_vmci_qp_mem.h>
+
 #include "vmci_emu_private.h"
 
 #define EMU_QP_PAYLOAD_FIXED (sizeof(struct vmci_qp_alloc_msg) - VMCI_DG_HDR_SIZE)
@@ -265,6 +267,7 @@ emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
 			     emu_end_cid(hv, end));
 		return VMCI_SUCCESS;
 	}
+	rte_vmci_qp_mem_free(qp->held_mem);
 	memset(qp, 0, sizeof(*qp));
 	return VMCI_SUCCESS_LAST_DETACH;
 }
@@ -562,6 +565,31 @@ emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64
 	if (dg->dst.context == VMCI_HYPERVISOR_CID)
 		return emu_hypercall(hv, slot, dg);
 	return emu_route(hv, hv->dev[slot].cid, dg);
+}
+
+/*
+ * qp_mem_hold of the emulated device: the guest has detached from
+ * @handle; if the host end is still there, keep the guest's pages for it.
+ */
+bool
+emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle, struct rte_vmci_qp_mem *mem)
+{
+	struct emu_hv *hv = emu_handle(hw)->hv;
+	struct emu_qp *qp;
+	bool held = false;
+
+	rte_spinlock_lock(&hv->lock);
+	qp = emu_qp_find(hv, handle);
+	if (qp != NULL && qp->held_mem == NULL &&
+	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST)) {
+		qp->held_mem = mem;
+		held = true;
+	}
+	rte_spinlock_unlock(&hv->lock);
+	if (held)
+		EMU_LOG(DEBUG, "queue pair %u:%u: guest pages kept until the host end detaches",
+			handle.context, handle.resource);
+	return held;
 }
 
 /* Everything the hypervisor holds for a context that goes away. */

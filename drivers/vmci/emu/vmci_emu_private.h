@@ -87,6 +87,12 @@ struct emu_qp {
 	/* The guest end whose pages back the pair (host pairs only). */
 	int page_owner;
 	struct emu_qp_queue gq[2]; /* [0] guest produce, [1] guest consume */
+	/*
+	 * The owner's pages after it detached while the host end still maps
+	 * them: freed with the last end, so the host never writes into memory
+	 * the guest has reused (a real hypervisor unmaps them instead).
+	 */
+	struct rte_vmci_qp_mem *held_mem;
 };
 
 struct emu_dev {
@@ -171,6 +177,8 @@ int emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg,
 int emu_doorbell_ring(struct emu_hv *hv, struct rte_vmci_handle handle);
 void emu_dev_forget(struct emu_hv *hv, int slot);
 int emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end);
+bool emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		     struct rte_vmci_qp_mem *mem);
 struct emu_qp *emu_qp_find(struct emu_hv *hv, struct rte_vmci_handle handle);
 uint32_t emu_end_cid(struct emu_hv *hv, int end);
 
