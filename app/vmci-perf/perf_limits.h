@@ -28,7 +28,8 @@ int perf_limits_memcpy(unsigned int lcore, double seconds, double *gbps);
  * Cache-line ping-pong: @p a writes a line that @p b polls and answers in
  * the same line, @p rounds times; round-trip percentiles in ns. Then the
  * same with each 64-byte message in a line of its own, announced by a flag
- * in another line (the floor of a ring with VMCI's layout).
+ * in another line, each written by one side only (the shape of a VMCI
+ * ring: index in the header page, data in the data pages).
  *
  * @return
  *   0, or a negative errno.

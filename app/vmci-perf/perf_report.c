@@ -527,7 +527,7 @@ summary_layout_floor(FILE *f, const struct perf_result *res, unsigned int nb_res
 
 	if (v64 == NULL || !lim->cacheline_measured)
 		return;
-	fprintf(f, "  %-58s %9.2fx (VMCI's index and data are on different lines)\n",
+	fprintf(f, "  %-58s %9.2fx (information: the same handshake by hand)\n",
 		"64 B p50 RTT / line + flag round trip p50",
 		ratio_of(v64->lat.p50, lim->twoline_p50));
 }
@@ -590,8 +590,8 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "  cache-line round trip core to core: min %.0f / p50 %.0f / p99.9 %.0f ns\n",
 			lim->cacheline_min, lim->cacheline_p50, lim->cacheline_p999);
 	if (lim->cacheline_measured)
-		fprintf(f, "  64 B in a line + flag in another, round trip (the floor of VMCI's"
-			" layout):\n    min %.0f / p50 %.0f / p99.9 %.0f ns\n",
+		fprintf(f, "  64 B in a line + flag in another, round trip (one writer per line,"
+			" as in a VMCI ring):\n    min %.0f / p50 %.0f / p99.9 %.0f ns\n",
 			lim->twoline_min, lim->twoline_p50, lim->twoline_p999);
 	summary_targets(f, opt, res, nb_res, lim);
 	if (opt->mode == PERF_MODE_PINGPONG)
