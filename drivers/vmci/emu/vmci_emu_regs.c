@@ -197,20 +197,41 @@ emu_dma_send_exec(struct emu_handle *h, struct emu_dev *dev, uint64_t iova,
  * RESULT_LOW gets the error and busy stays set, as the device has nowhere
  * to write.
  */
+/*
+ * The DMA header the guest named, or NULL with the error in RESULT. It
+ * must start a page-aligned buffer (vmci-device.md 4.5): the device writes
+ * its busy and result words back, which it could not do at an odd address.
+ */
+static struct vmci_dma_hdr *
+emu_dma_hdr_map(struct emu_dev *dev, uint64_t iova, const char *what)
+{
+	struct vmci_dma_hdr *gh;
+
+	if (iova % EMU_PAGE != 0) {
+		EMU_LOG(INFO, "cid %u: DMA %s header at IOVA 0x%" PRIx64
+			": expected a page-aligned buffer", dev->cid, what, iova);
+		dev->result = VMCI_ERROR_NOT_PAGE_ALIGNED;
+		return NULL;
+	}
+	gh = emu_iova_map(iova, sizeof(*gh));
+	if (gh == NULL) {
+		EMU_LOG(INFO, "cid %u: DMA %s header at unmapped IOVA 0x%" PRIx64,
+			dev->cid, what, iova);
+		dev->result = VMCI_ERROR_INVALID_ARGS;
+	}
+	return gh;
+}
+
 static void
 emu_dma_send(struct emu_handle *h, struct emu_dev *dev, uint32_t low)
 {
 	uint64_t iova = (uint64_t)dev->out_high << 32 | low;
-	struct vmci_dma_hdr *gh = emu_iova_map(iova, sizeof(*gh));
+	struct vmci_dma_hdr *gh = emu_dma_hdr_map(dev, iova, "send");
 	struct vmci_dma_hdr hdr;
 	int ret;
 
-	if (gh == NULL) {
-		EMU_LOG(INFO, "cid %u: DMA send header at unmapped IOVA 0x%" PRIx64,
-			dev->cid, iova);
-		dev->result = VMCI_ERROR_INVALID_ARGS;
+	if (gh == NULL)
 		return;
-	}
 	memcpy(&hdr, gh, sizeof(hdr));
 	ret = emu_dma_send_exec(h, dev, iova, &hdr);
 	dev->result = ret;
@@ -273,16 +294,12 @@ static void
 emu_dma_recv(struct emu_dev *dev, uint32_t low)
 {
 	uint64_t iova = (uint64_t)dev->in_high << 32 | low;
-	struct vmci_dma_hdr *gh = emu_iova_map(iova, sizeof(*gh));
+	struct vmci_dma_hdr *gh = emu_dma_hdr_map(dev, iova, "receive");
 	struct emu_sg_cursor c;
 	struct vmci_dma_hdr hdr;
 
-	if (gh == NULL) {
-		EMU_LOG(INFO, "cid %u: DMA receive header at unmapped IOVA 0x%" PRIx64,
-			dev->cid, iova);
-		dev->result = VMCI_ERROR_INVALID_ARGS;
+	if (gh == NULL)
 		return;
-	}
 	memcpy(&hdr, gh, sizeof(hdr));
 	if (hdr.opcode != VMCI_DMA_OP_SG) {
 		EMU_LOG(INFO, "cid %u: DMA receive opcode %u: expected %u",
