@@ -377,16 +377,26 @@ parse_queue_size(struct perf_options *opt, const char *arg)
 	return 0;
 }
 
+/* Seconds in (0, DURATION_MAX], or -1. */
+static int
+parse_seconds(const char *arg, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*v) ||
+	    *v <= 0 || *v > DURATION_MAX)
+		return -1;
+	return 0;
+}
+
 static int
 parse_duration(struct perf_options *opt, const char *arg)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-	    v <= 0 || v > DURATION_MAX)
+	if (parse_seconds(arg, &v) < 0)
 		return bad_value("duration", "\"%s\": expected seconds, more than 0 and at most %.0f",
 				 arg, DURATION_MAX);
 	opt->duration = v;
@@ -583,13 +593,9 @@ parse_service(struct perf_options *opt, const char *arg)
 static int
 parse_attach_timeout(struct perf_options *opt, const char *arg)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-	    v <= 0 || v > DURATION_MAX)
+	if (parse_seconds(arg, &v) < 0)
 		return bad_value("attach-timeout", "\"%s\": expected seconds, more than 0 and"
 				 " at most %.0f", arg, DURATION_MAX);
 	opt->attach_timeout = v;

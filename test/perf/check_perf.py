@@ -196,14 +196,8 @@ def hugepages_free():
 SKIP = 77
 
 
-def cmd_run(argv):
-    perf, name, mode, transport, api = argv[:5]
-    if transport == "emu-mp" and hugepages_free() == 0:
-        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0): its"
-              " secondary process maps the primary's hugepage files; reserve some, e.g."
-              " echo 512 > /proc/sys/vm/nr_hugepages")
-        return SKIP
-    rest = argv[5:]
+def split_run_args(rest):
+    """vmci-perf options, EAL options, and the sizes, baselines and queue sizes asked for."""
     sep = rest.index("--")
     app, eal = rest[:sep], rest[sep + 1:]
     sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
@@ -212,6 +206,18 @@ def cmd_run(argv):
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
                    for q in opt_value(app, "--queue-size", "4m").split(",")]
+    return app, eal, sizes, baselines, queue_sizes
+
+
+def cmd_run(argv):
+    perf, name, mode, transport, api = argv[:5]
+    if transport == "emu-mp" and hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0): its"
+              " secondary process maps the primary's hugepage files; reserve some, e.g."
+              " echo 512 > /proc/sys/vm/nr_hugepages")
+        return SKIP
+    rest = argv[5:]
+    app, eal, sizes, baselines, queue_sizes = split_run_args(rest)
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
@@ -380,14 +386,7 @@ def cmd_vmci(argv):
               " echo 512 > /proc/sys/vm/nr_hugepages")
         return SKIP
     rest = argv[6:]
-    sep = rest.index("--")
-    app, eal = rest[:sep], rest[sep + 1:]
-    sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
-    bl = opt_value(app, "--baselines", "none")
-    baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
-    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-    queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
-                   for q in opt_value(app, "--queue-size", "4m").split(",")]
+    app, eal, sizes, baselines, queue_sizes = split_run_args(rest)
     attach_timeout = float(opt_value(app, "--attach-timeout", "10"))
     peer_args = {
         "run": ["--pairs", str(len(queue_sizes))],
