@@ -399,11 +399,12 @@ perf_mp_run_start(struct perf_mp *mp, const struct perf_side_params *p)
 	mp->shm->params = *p;
 	mp_post(mp, MP_CMD_RUN);
 	__atomic_store_n(&mp->stop_watch, 0, __ATOMIC_RELAXED);
-	ret = pthread_create(&mp->watcher, NULL, mp_watch, mp);
+	/* A control thread: off the measuring lcores where the machine has others. */
+	ret = rte_ctrl_thread_create(&mp->watcher, "vperf-mp-watch", NULL, mp_watch, mp);
 	mp->watching = ret == 0;
 	if (ret != 0)
 		fprintf(stderr, "vmci-perf: no watcher thread for the secondary: %s\n",
-			strerror(ret));
+			strerror(-ret));
 	return 0;
 }
 

@@ -460,11 +460,12 @@ vmci_run_start(struct perf_transport *tp, const struct perf_side_params *p)
 		__atomic_store_n(&priv->ctl.side[1].ready, 1, __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&priv->stop_watch, 0, __ATOMIC_RELAXED);
-	ret = pthread_create(&priv->watcher, NULL, vmci_watch, priv);
+	/* A control thread: off the measuring lcores where the machine has others. */
+	ret = rte_ctrl_thread_create(&priv->watcher, "vperf-vmciwatch", NULL, vmci_watch, priv);
 	priv->watching = ret == 0;
 	if (ret != 0)
 		fprintf(stderr, "vmci-perf: no thread to watch the peer during the run: %s\n",
-			strerror(ret));
+			strerror(-ret));
 	return 0;
 }
 
