@@ -43,6 +43,8 @@
 extern "C" {
 #endif
 
+/* Bus names of emulated guest devices: vmci_emu0, vmci_emu1, ... */
+#define VMCI_EMU_DEV_PREFIX "vmci_emu"
 /* Default hypervisor instance name. */
 #define VMCI_EMU_DEFAULT_HV "vmci_emu"
 /* Longest hv_name accepted (memzone name is "vmci_emu_" + hv_name). */
@@ -70,6 +72,16 @@ struct vmci_emu_dev_conf {
 	bool mmio;           /* model the MMIO-capable device: DMA datagrams mandatory */
 	int socket_id;       /* NUMA socket for the process-local handle */
 };
+
+/*
+ * Parse the devargs of an emulated guest device ("cid=20,mode=dma,hv=x,
+ * caps=..,socket=..", NULL or empty for the defaults) into @conf, whose
+ * hv_name then points at @hv_name. Returns 0, or -EINVAL after a log line
+ * naming the bad key and value.
+ */
+int
+vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
+		       char hv_name[VMCI_EMU_HV_NAMESIZE]);
 
 /*
  * Create an emulated guest device (one guest context) in the hypervisor
