@@ -20,7 +20,7 @@
 #include <rte_vmci_qp.h>
 #include <rte_vmci_qp_mem.h>
 #include <rte_bus_vmci.h>
-#include <vmci_emu.h>
+#include <vmci_emu_test.h>
 
 #include "perf_mp.h"
 #include "perf_transport.h"

@@ -4,7 +4,7 @@
 """The vmci bus as an application sees it, through vmci_testapp.
 
     test_bus.py --app <vmci_testapp> --case <name> [--telemetry <script>]
-                [--plugin <librte_bus_vmci.so>]
+                [--plugin <librte_bus_vmci.so> --emu-plugin <librte_vmci_emu.so>]
 
 Each case runs the application with its own --file-prefix and checks its
 output: devices found from devargs or from a fake sysfs PCI tree
@@ -391,20 +391,23 @@ def runtime_dir(prefix):
 def case_plugin(opts):
     """
     An unmodified DPDK application (DPDK's own dpdk-test) loading the
-    driver with -d finds the emulated device: seen through telemetry.
+    driver and the emulator with -d finds the emulated device: seen through
+    telemetry.
     """
     if opts.plugin_sanitized:
         print("skipped: this build's plugin is ASan-instrumented and dpdk-test is not; "
               "the regular build runs this case")
         return SKIP
     dpdk_test = shutil.which("dpdk-test")
-    if dpdk_test is None or opts.telemetry is None or opts.plugin is None:
+    if (dpdk_test is None or opts.telemetry is None or opts.plugin is None or
+            opts.emu_plugin is None):
         print("skipped: needs dpdk-test and dpdk-telemetry.py (Debian packages dpdk, "
-              "dpdk-dev) and --plugin")
+              "dpdk-dev), --plugin and --emu-plugin")
         return SKIP
     prefix = "bus_plugin_%d" % os.getpid()
     cmd = [dpdk_test, "--no-huge", "-m", "256", "--no-pci", "-l", "0",
            "--file-prefix=" + prefix, "-d", os.path.abspath(opts.plugin),
+           "-d", os.path.abspath(opts.emu_plugin),
            "-a", "vmci:vmci_emu0,cid=20,mode=dma"]
     print("$ " + " ".join(cmd))
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -453,6 +456,7 @@ def main():
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--telemetry", default=shutil.which("dpdk-telemetry.py"))
     ap.add_argument("--plugin", help="librte_bus_vmci.so, for the -d case")
+    ap.add_argument("--emu-plugin", help="librte_vmci_emu.so, for the -d case")
     ap.add_argument("--plugin-sanitized", action="store_true",
                     help="the plugin is built with ASan: skip the -d case")
     opts = ap.parse_args()

@@ -18,7 +18,7 @@
 #include <rte_memzone.h>
 #include <rte_service.h>
 
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 #include "rte_bus_vmci.h"
 #include "vmci_defs.h"
 #include "vmci_test.h"

@@ -17,7 +17,7 @@
 #include <rte_string_fns.h>
 
 #include "fuzz_common.h"
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

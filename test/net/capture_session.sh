@@ -13,7 +13,7 @@
 #    testpmd links some mempool drivers directly: preload the same ones so
 #    that dumpcap's pool means the same handler in testpmd.
 #
-# usage: capture_session.sh <bus library> <pmd library> <file-prefix>
+# usage: capture_session.sh <bus library> <emulator library> <pmd library> <file-prefix>
 set -u
 
 if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
@@ -23,8 +23,9 @@ if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
 fi
 
 bus_lib=$1
-pmd_lib=$2
-prefix=$3
+emu_lib=$2
+pmd_lib=$3
+prefix=$4
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 dumpcap=${DPDK_DUMPCAP:-/usr/bin/dpdk-dumpcap}
 
@@ -58,7 +59,7 @@ cleanup() {
 trap cleanup EXIT
 
 timeout 60 "$testpmd" -l 0,1 -m 512 --no-pci --file-prefix="$prefix" \
-    --log-level='*:notice' -d "$bus_lib" -d "$pmd_lib" \
+    --log-level='*:notice' -d "$bus_lib" -d "$emu_lib" -d "$pmd_lib" \
     -a vmci:vmci_emu0,cid=20 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2" \
     --vdev "net_vmci1,role=host,peer=20" \

@@ -36,7 +36,7 @@
 #include "vmci_test.h"
 #include "vmci_test_mp.h"
 #include "vmci_defs.h"
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 
 #define NB_MBUF 8192
 #define MBUF_ROOM 2048

@@ -36,7 +36,7 @@
 
 #include <rte_vmci_qp.h>
 #include <vmci_defs.h>
-#include <vmci_emu.h>
+#include <vmci_emu_test.h>
 
 #include "perf_transport_vmci.h"
 

@@ -17,7 +17,7 @@
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 
 extern int vmci_emu_logtype;
 #define EMU_LOG(level, fmt, ...) \

@@ -38,7 +38,7 @@
 
 #include "net_vmci.h"
 #include "vmci_defs.h"
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 
 RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 
