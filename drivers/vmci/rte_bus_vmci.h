@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_compat.h>
 #include <rte_vmci_qp.h>
 
 #ifdef __cplusplus
@@ -59,6 +60,7 @@ struct rte_vmci_dev_info {
 /**
  * Number of devices brought up on the vmci bus.
  */
+__rte_experimental
 uint16_t
 rte_vmci_dev_count(void);
 
@@ -70,6 +72,7 @@ rte_vmci_dev_count(void);
  * @return
  *   The device, or NULL if out of range.
  */
+__rte_experimental
 struct rte_vmci_device *
 rte_vmci_dev_get(uint16_t index);
 
@@ -79,6 +82,7 @@ rte_vmci_dev_get(uint16_t index);
  * @return
  *   The device, or NULL if no device of that name is up.
  */
+__rte_experimental
 struct rte_vmci_device *
 rte_vmci_dev_find(const char *name);
 
@@ -88,12 +92,14 @@ rte_vmci_dev_find(const char *name);
  * @return
  *   0, or -EINVAL.
  */
+__rte_experimental
 int
 rte_vmci_dev_info_get(const struct rte_vmci_device *dev, struct rte_vmci_dev_info *info);
 
 /**
  * Current context ID of the device.
  */
+__rte_experimental
 uint32_t
 rte_vmci_context_id(const struct rte_vmci_device *dev);
 
@@ -105,6 +111,7 @@ rte_vmci_context_id(const struct rte_vmci_device *dev);
  *   Number of datagrams, events and doorbells handled, or a negative errno
  *   (-ENODEV when the device is gone).
  */
+__rte_experimental
 int
 rte_vmci_poll(struct rte_vmci_device *dev);
 
@@ -122,6 +129,7 @@ rte_vmci_poll(struct rte_vmci_device *dev);
  * @return
  *   0, or a negative errno.
  */
+__rte_experimental
 int
 rte_vmci_service_register(struct rte_vmci_device *dev, uint32_t *service_id);
 
@@ -170,6 +178,7 @@ struct rte_vmci_qpair_conf {
  *   The queue pair, or NULL with rte_errno set (EINVAL, ENOMEM, ENOBUFS
  *   for the memory cap, ENOENT when attaching to an unknown pair, ...).
  */
+__rte_experimental
 struct rte_vmci_qpair *
 rte_vmci_qpair_create(struct rte_vmci_device *dev, const struct rte_vmci_qpair_conf *conf);
 
@@ -180,18 +189,22 @@ rte_vmci_qpair_create(struct rte_vmci_device *dev, const struct rte_vmci_qpair_c
  * @return
  *   0, or a negative errno (the local state is freed in every case).
  */
+__rte_experimental
 int
 rte_vmci_qpair_detach(struct rte_vmci_qpair *qpair);
 
 /** The lib/vmci_qp endpoint to move data with. */
+__rte_experimental
 struct rte_vmci_qp *
 rte_vmci_qpair_endpoint(const struct rte_vmci_qpair *qpair);
 
 /** Handle of the pair. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_qpair_handle(const struct rte_vmci_qpair *qpair);
 
 /** Where the peer stands (updated by rte_vmci_poll()). */
+__rte_experimental
 enum rte_vmci_qpair_peer_state
 rte_vmci_qpair_peer_state(const struct rte_vmci_qpair *qpair);
 
@@ -222,15 +235,18 @@ typedef void (*rte_vmci_dgram_cb_t)(struct rte_vmci_dgram *ep, struct rte_vmci_h
  * @return
  *   The endpoint, or NULL with rte_errno set (EEXIST if @p rid is taken).
  */
+__rte_experimental
 struct rte_vmci_dgram *
 rte_vmci_dgram_create(struct rte_vmci_device *dev, uint32_t rid, rte_vmci_dgram_cb_t cb,
 		      void *arg);
 
 /** Destroy an endpoint (NULL is accepted). */
+__rte_experimental
 void
 rte_vmci_dgram_destroy(struct rte_vmci_dgram *ep);
 
 /** Handle (context ID : resource ID) of an endpoint. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
 
@@ -241,6 +257,7 @@ rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
  *   0 or the positive VMCI result, or a negative errno (-EMSGSIZE above
  *   RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH for an unknown destination, ...).
  */
+__rte_experimental
 int
 rte_vmci_dgram_send(struct rte_vmci_dgram *ep, struct rte_vmci_handle dst,
 		    const void *payload, size_t len);
@@ -265,14 +282,17 @@ typedef void (*rte_vmci_doorbell_cb_t)(struct rte_vmci_doorbell *db, void *arg);
  *   The doorbell, or NULL with rte_errno set (ENOTSUP when the device has
  *   no notification bitmap).
  */
+__rte_experimental
 struct rte_vmci_doorbell *
 rte_vmci_doorbell_create(struct rte_vmci_device *dev, rte_vmci_doorbell_cb_t cb, void *arg);
 
 /** Destroy a doorbell (NULL is accepted). */
+__rte_experimental
 void
 rte_vmci_doorbell_destroy(struct rte_vmci_doorbell *db);
 
 /** Handle of a doorbell. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_doorbell_handle(const struct rte_vmci_doorbell *db);
 
@@ -282,6 +302,7 @@ rte_vmci_doorbell_handle(const struct rte_vmci_doorbell *db);
  * @return
  *   0, or a negative errno.
  */
+__rte_experimental
 int
 rte_vmci_doorbell_notify(struct rte_vmci_device *dev, struct rte_vmci_handle handle);
 
@@ -315,6 +336,7 @@ typedef void (*rte_vmci_event_cb_t)(struct rte_vmci_device *dev, uint32_t event,
  *   A subscription ID (>= 0), or a negative errno (-EINVAL for an event a
  *   guest never receives).
  */
+__rte_experimental
 int
 rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
 			 rte_vmci_event_cb_t cb, void *arg);
@@ -325,6 +347,7 @@ rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
  * @return
  *   0, or -ENOENT.
  */
+__rte_experimental
 int
 rte_vmci_event_unsubscribe(struct rte_vmci_device *dev, int sub_id);
 

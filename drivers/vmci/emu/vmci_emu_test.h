@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_compat.h>
+
 #include "vmci_defs.h"
 #include "vmci_hw.h"
 #include "rte_vmci_qp.h"
@@ -79,6 +81,7 @@ struct vmci_emu_dev_conf {
  * hv_name then points at @hv_name. Returns 0, or -EINVAL after a log line
  * naming the bad key and value.
  */
+__rte_internal
 int
 vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
 		       char hv_name[VMCI_EMU_HV_NAMESIZE]);
@@ -96,6 +99,7 @@ vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
  *   CID reserved (< 16 and not 0) or invalid), EEXIST (CID in use), ENOSPC
  *   (VMCI_EMU_MAX_DEVS reached), ENOMEM.
  */
+__rte_internal
 struct vmci_hw *
 vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
 
@@ -107,6 +111,7 @@ vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
  *   The handle, or NULL with rte_errno: ENOENT (no such instance or CID),
  *   ENOMEM.
  */
+__rte_internal
 struct vmci_hw *
 vmci_emu_dev_lookup(const char *hv_name, uint32_t cid);
 
@@ -118,6 +123,7 @@ vmci_emu_dev_lookup(const char *hv_name, uint32_t cid);
  * host-side event). Handles from vmci_emu_dev_lookup() only free
  * themselves. NULL is ignored.
  */
+__rte_internal
 void
 vmci_emu_dev_destroy(struct vmci_hw *hw);
 
@@ -133,10 +139,12 @@ vmci_emu_dev_destroy(struct vmci_hw *hw);
  * @return
  *   Contexts removed (>= 0), or -ENOENT (no such instance).
  */
+__rte_internal
 int
 vmci_emu_hv_reap_dead(const char *hv_name);
 
 /* Current context ID of the device (changes with vmci_emu_set_context_id()). */
+__rte_internal
 uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);
 
@@ -145,6 +153,7 @@ vmci_emu_dev_cid(const struct vmci_hw *hw);
  * interrupts are enabled (CONTROL INT_ENABLE), else 0. Does not clear
  * anything; reading ICR does.
  */
+__rte_internal
 uint32_t
 vmci_emu_dev_irq_pending(const struct vmci_hw *hw);
 
@@ -155,6 +164,7 @@ vmci_emu_dev_irq_pending(const struct vmci_hw *hw);
  *   0, -ENOENT (no such instance), -EBUSY (devices or host queue pairs
  *   remain).
  */
+__rte_internal
 int
 vmci_emu_hv_free(const char *hv_name);
 
@@ -166,6 +176,7 @@ vmci_emu_hv_free(const char *hv_name);
  * @return
  *   0, or a negative errno.
  */
+__rte_internal
 int
 vmci_emu_hv_allow_vm_to_vm_qp(const char *hv_name, bool allow);
 
@@ -189,6 +200,7 @@ vmci_emu_hv_allow_vm_to_vm_qp(const char *hv_name, bool allow);
  *   VMCI_ERROR_DST_UNREACHABLE, VMCI_ERROR_NO_RESOURCES (destination
  *   queue full), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_send(const char *hv_name, const struct vmci_dg_hdr *dg, size_t len);
 
@@ -201,6 +213,7 @@ vmci_emu_host_send(const char *hv_name, const struct vmci_dg_hdr *dg, size_t len
  *   smaller than that (nothing taken); -ENOENT if there is no such
  *   instance.
  */
+__rte_internal
 int
 vmci_emu_host_recv(const char *hv_name, void *buf, size_t len);
 
@@ -221,6 +234,7 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len);
  *   attached), VMCI_ERROR_NO_MEM (pages not mappable or not contiguous,
  *   endpoint allocation).
  */
+__rte_internal
 int
 vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
 			uint64_t produce_size, uint64_t consume_size,
@@ -231,6 +245,7 @@ vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
  * accepts (struct rte_vmci_qp_conf max_rx_msg_len; 0: the queue size), so
  * a longer record from the guest is reported as a malformed record.
  */
+__rte_internal
 int
 vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle,
 			      uint64_t produce_size, uint64_t consume_size,
@@ -255,6 +270,7 @@ vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle
  *   VMCI_ERROR_ALREADY_EXISTS, VMCI_ERROR_NO_RESOURCES (size limits or
  *   broker table full), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_qp_create(const char *hv_name, struct rte_vmci_handle handle,
 			uint32_t peer_cid, uint64_t produce_size,
@@ -267,6 +283,7 @@ vmci_emu_host_qp_create(const char *hv_name, struct rte_vmci_handle handle,
  *   VMCI result: VMCI_SUCCESS with *ep set; VMCI_ERROR_QUEUEPAIR_NOTATTACHED
  *   (no guest yet); VMCI_ERROR_NOT_FOUND; VMCI_ERROR_NO_MEM.
  */
+__rte_internal
 int
 vmci_emu_host_qp_endpoint(const char *hv_name, struct rte_vmci_handle handle,
 			  struct rte_vmci_qp **ep);
@@ -278,6 +295,7 @@ vmci_emu_host_qp_endpoint(const char *hv_name, struct rte_vmci_handle handle,
  * @return
  *   VMCI result: VMCI_SUCCESS, VMCI_SUCCESS_LAST_DETACH, VMCI_ERROR_NOT_FOUND.
  */
+__rte_internal
 int
 vmci_emu_host_qp_detach(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -288,6 +306,7 @@ vmci_emu_host_qp_detach(const char *hv_name, struct rte_vmci_handle handle);
  *   VMCI result: VMCI_SUCCESS, VMCI_ERROR_NOT_FOUND (no doorbell linked
  *   with that handle), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_doorbell_notify(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -303,6 +322,7 @@ vmci_emu_host_doorbell_notify(const char *hv_name, struct rte_vmci_handle handle
  * @return
  *   0, -ENOENT (no such instance or context).
  */
+__rte_internal
 int
 vmci_emu_fault_drop_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
@@ -314,6 +334,7 @@ vmci_emu_fault_drop_dg(const char *hv_name, uint32_t cid, uint32_t n);
  * @return
  *   0, -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
@@ -325,6 +346,7 @@ vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
  * @return
  *   0, -EINVAL (rid >= VMCI_RESOURCE_MAX), -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 			      int32_t result, uint32_t n);
@@ -338,6 +360,7 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
  *   VMCI result as vmci_emu_host_qp_detach(); VMCI_ERROR_QUEUEPAIR_NOTATTACHED
  *   when the pair has only one end.
  */
+__rte_internal
 int
 vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -349,6 +372,7 @@ vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle
  * @return
  *   The new CID (> 0), or -ENOENT, -EEXIST, -EINVAL (reserved CID).
  */
+__rte_internal
 int64_t
 vmci_emu_set_context_id(const char *hv_name, uint32_t old_cid, uint32_t new_cid);
 
@@ -361,15 +385,18 @@ vmci_emu_set_context_id(const char *hv_name, uint32_t old_cid, uint32_t new_cid)
  * @return
  *   VMCI result of queuing it.
  */
+__rte_internal
 int
 vmci_emu_send_event(const char *hv_name, uint32_t cid, uint32_t event,
 		    const void *payload, size_t len);
 
 /* MEM_ACCESS_ON (on) or MEM_ACCESS_OFF event, with a context payload naming @cid. */
+__rte_internal
 int
 vmci_emu_fault_mem_access(const char *hv_name, uint32_t cid, bool on);
 
 /* QP_RESUMED event (payload: context payload naming @cid, as the sources do not define one). */
+__rte_internal
 int
 vmci_emu_fault_qp_resumed(const char *hv_name, uint32_t cid);
 
