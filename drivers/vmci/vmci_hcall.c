@@ -404,9 +404,10 @@ vmci_qp_alloc_ppns(struct vmci_device *dev, const struct rte_vmci_qp_mem *mem,
 
 int
 vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_t peer,
-		 uint32_t flags, const struct rte_vmci_qp_mem *mem)
+		 uint32_t flags, const struct rte_vmci_qp_mem *mem,
+		 uint64_t produce_size, uint64_t consume_size)
 {
-	uint64_t n = rte_vmci_qp_mem_num_pages(mem);
+	uint64_t n = mem != NULL ? rte_vmci_qp_mem_num_pages(mem) : 0;
 	size_t esz = (dev->caps & VMCI_CAPS_PPN64) ? 8 : 4;
 	struct vmci_qp_alloc_msg *m;
 	uint64_t total;
@@ -423,7 +424,7 @@ vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_
 	m = calloc(1, total);
 	if (m == NULL)
 		return -ENOMEM;
-	list = vmci_qp_alloc_ppns(dev, mem, m + 1, n);
+	list = mem != NULL ? vmci_qp_alloc_ppns(dev, mem, m + 1, n) : 0;
 	if (list < 0) {
 		free(m);
 		return (int)list;
@@ -432,8 +433,8 @@ vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_
 	m->handle = handle;
 	m->peer = peer;
 	m->flags = flags;
-	m->produce_size = rte_vmci_qp_mem_produce_size(mem);
-	m->consume_size = rte_vmci_qp_mem_consume_size(mem);
+	m->produce_size = mem != NULL ? rte_vmci_qp_mem_produce_size(mem) : produce_size;
+	m->consume_size = mem != NULL ? rte_vmci_qp_mem_consume_size(mem) : consume_size;
 	m->num_ppns = n;
 	ret = vmci_hypercall(dev, &m->hdr, "QUEUEPAIR_ALLOC");
 	free(m);

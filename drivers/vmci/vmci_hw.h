@@ -24,6 +24,7 @@
 
 struct vmci_hw;
 struct rte_vmci_qp_mem;
+struct rte_vmci_qp_queue_desc;
 
 struct vmci_hw_ops {
 	/* 32-bit register read/write at a register offset (vmci_defs.h). */
@@ -44,6 +45,17 @@ struct vmci_hw_ops {
 	 */
 	bool (*qp_mem_hold)(struct vmci_hw *hw, struct rte_vmci_handle handle,
 			    struct rte_vmci_qp_mem *mem);
+	/*
+	 * Set by a device of the host context, NULL for a guest's (PCI or
+	 * emulated). A host end gives no pages: the hypervisor maps the
+	 * guest's pages of a pair into it. After QUEUEPAIR_ALLOC (an attach,
+	 * sent without a page list) this describes the pair's queues as the
+	 * host sees them: @produce is the queue it writes. Returns 0 or a
+	 * negative errno. The mapping holds until QUEUEPAIR_DETACH.
+	 */
+	int (*qp_map)(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		      struct rte_vmci_qp_queue_desc *produce,
+		      struct rte_vmci_qp_queue_desc *consume);
 };
 
 /* One device as the core sees it. Backends embed it in their own state. */

@@ -114,6 +114,46 @@ vmci_qpair_set_state(struct vmci_device *dev, struct vmci_qpair *qp,
 		qp->peer_cb(qp, st, peer_id, qp->cb_arg);
 }
 
+/*
+ * A host-context device gives no pages: after the attach, its endpoint
+ * is built over the guest's pages that the device maps. Lock held.
+ */
+static int
+vmci_qpair_setup_mapped(struct vmci_device *dev, struct vmci_qpair *qp,
+			const struct vmci_qpair_conf *conf)
+{
+	struct rte_vmci_qp_conf ep_conf = {
+		.name = dev->name,
+		.max_rx_msg_len = conf->max_rx_msg_len,
+		.socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id,
+	};
+	int ret;
+
+	if (qp->creator) {
+		VMCI_QP_LOG(ERR, "%s: a host end maps the pages of pairs guests create: it attaches"
+			    " (ATTACH_ONLY) and creates none", dev->name);
+		return -ENOTSUP;
+	}
+	qp->handle = conf->handle;
+	if (vmci_qpair_find(dev, qp->handle) != NULL)
+		return -EEXIST;
+	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, NULL,
+			       conf->produce_size, conf->consume_size);
+	if (ret < 0)
+		return ret;
+	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
+	if (ret == 0) {
+		qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
+		ret = qp->ep == NULL ? -rte_errno : 0;
+	}
+	if (ret < 0) {
+		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
+		vmci_hc_qp_detach(dev, qp->handle);
+	}
+	return ret;
+}
+
 /* Pick the handle, allocate memory, QUEUEPAIR_ALLOC, endpoint. Lock held. */
 static int
 vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
@@ -122,6 +162,8 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 	uint32_t cid;
 	int ret;
 
+	if (dev->hw->ops->qp_map != NULL)
+		return vmci_qpair_setup_mapped(dev, qp, conf);
 	if (qp->creator) {
 		/*
 		 * The handle must carry our current context ID. The cached one
@@ -152,7 +194,7 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 	 */
 	if (!qp->creator)
 		rte_vmci_qp_mem_init_headers(qp->mem, qp->handle);
-	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem);
+	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem, 0, 0);
 	if (ret < 0)
 		return ret;
 	qp->ep = rte_vmci_qp_mem_endpoint(qp->mem, RTE_VMCI_QP_SIDE_CREATOR,
@@ -235,7 +277,9 @@ vmci_qpair_free(struct vmci_qpair *qp)
 	struct vmci_hw *hw = qp->dev->hw;
 
 	rte_vmci_qp_endpoint_free(qp->ep);
-	if (hw->ops->qp_mem_hold == NULL || !hw->ops->qp_mem_hold(hw, qp->handle, qp->mem))
+	/* A host end (no memory of its own) lost its mapping with the DETACH. */
+	if (qp->mem != NULL &&
+	    (hw->ops->qp_mem_hold == NULL || !hw->ops->qp_mem_hold(hw, qp->handle, qp->mem)))
 		rte_vmci_qp_mem_free(qp->mem);
 	free(qp);
 }

@@ -3,9 +3,11 @@
  */
 
 /*
- * The emulated device on the vmci bus: devargs of -a vmci:vmci_emuN,...
- * and the backend the emulator registers with the bus when its library is
- * loaded. The bus knows nothing else of the emulator.
+ * The emulator's devices on the vmci bus, and the backends it registers
+ * with the bus when its library is loaded (the bus knows nothing else of
+ * the emulator):
+ *   -a vmci:vmci_emuN,cid=..,mode=..,hv=..,caps=..,socket=..  a guest
+ *   -a vmci:vmci_hostN,hv=..,socket=..   the host context (CID 2) of hv
  */
 
 #include <errno.h>
@@ -209,7 +211,44 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
 	.close = emu_guest_close,
 };
 
+/* Parsed devargs of the host device: only hv= and socket= apply. */
+static int
+emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
+{
+	struct emu_bus_guest *g;
+
+	if (emu_guest_parse(name, args, priv, numa_node) < 0)
+		return -EINVAL;
+	g = *priv;
+	if (g->conf.cid != 0 || g->conf.caps != 0 || g->conf.mmio) {
+		EMU_LOG(ERR, "%s: the host device takes hv= and socket= only (its context"
+			" ID is %u, its device port I/O)", name, VMCI_HOST_CID);
+		free(g);
+		*priv = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct vmci_hw *
+emu_host_open(const char *name, void *priv)
+{
+	const struct emu_bus_guest *g = priv;
+
+	RTE_SET_USED(name);
+	return vmci_emu_host_dev_create(g->hv_name, g->conf.socket_id);
+}
+
+static struct rte_vmci_bus_backend emu_host_backend = {
+	.prefix = VMCI_EMU_HOST_DEV_PREFIX,
+	.parse_args = emu_host_parse,
+	.free_args = free,
+	.open = emu_host_open,
+	.close = emu_guest_close,
+};
+
 RTE_INIT(vmci_emu_bus_init)
 {
 	rte_vmci_bus_backend_register(&emu_guest_backend);
+	rte_vmci_bus_backend_register(&emu_host_backend);
 }

@@ -137,7 +137,12 @@ struct emu_hv {
 	bool vm_to_vm;
 	uint32_t next_cid;
 	struct emu_fail_rule fail;
-	struct emu_dgq host_q;
+	/*
+	 * The host context (CID 2): its datagram queue always exists; its
+	 * register file is in use (host.used) while a host device
+	 * (vmci_hostN) is open on it.
+	 */
+	struct emu_dev host;
 	struct emu_qp qp[VMCI_EMU_MAX_QPS];
 	struct emu_dev dev[VMCI_EMU_MAX_DEVS];
 };
@@ -148,7 +153,7 @@ struct emu_hv {
 struct emu_handle {
 	struct vmci_hw hw;
 	struct emu_hv *hv;
-	int slot;
+	int slot;               /* guest device slot, or EMU_END_HOST */
 	bool owner;
 };
 
@@ -156,6 +161,13 @@ static inline struct emu_handle *
 emu_handle(const struct vmci_hw *hw)
 {
 	return (struct emu_handle *)(uintptr_t)hw;
+}
+
+/* Register file and queue of an end: a guest slot or EMU_END_HOST. */
+static inline struct emu_dev *
+emu_end_dev(struct emu_hv *hv, int end)
+{
+	return end == EMU_END_HOST ? &hv->host : &hv->dev[end];
 }
 
 /* vmci_emu.c */
@@ -179,11 +191,16 @@ void emu_dev_forget(struct emu_hv *hv, int slot);
 int emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end);
 bool emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle,
 		     struct rte_vmci_qp_mem *mem);
+int emu_host_qp_map(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		    struct rte_vmci_qp_queue_desc *produce,
+		    struct rte_vmci_qp_queue_desc *consume);
+void emu_host_forget(struct emu_hv *hv);
 struct emu_qp *emu_qp_find(struct emu_hv *hv, struct rte_vmci_handle handle);
 uint32_t emu_end_cid(struct emu_hv *hv, int end);
 
 /* vmci_emu_regs.c */
 extern const struct vmci_hw_ops emu_hw_ops;
+extern const struct vmci_hw_ops emu_host_hw_ops;
 void emu_dev_reset(struct emu_dev *dev);
 
 #endif /* _VMCI_EMU_PRIVATE_H_ */

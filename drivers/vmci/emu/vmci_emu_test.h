@@ -47,6 +47,8 @@ extern "C" {
 
 /* Bus names of emulated guest devices: vmci_emu0, vmci_emu1, ... */
 #define VMCI_EMU_DEV_PREFIX "vmci_emu"
+/* Bus names of host devices (CID 2 of an instance): vmci_host0, ... */
+#define VMCI_EMU_HOST_DEV_PREFIX "vmci_host"
 /* Default hypervisor instance name. */
 #define VMCI_EMU_DEFAULT_HV "vmci_emu"
 /* Longest hv_name accepted (memzone name is "vmci_emu_" + hv_name). */
@@ -102,6 +104,23 @@ vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
 __rte_internal
 struct vmci_hw *
 vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
+
+/*
+ * Make the host context (CID 2) of instance @hv_name a device, creating
+ * the instance if needed: a register file like a guest's, offering
+ * DATAGRAM and PPN64, whose datagrams are the host's (those
+ * vmci_emu_host_recv() would take) and whose QUEUEPAIR_ALLOC attaches the
+ * host to a pair a guest created, the pages mapped through the qp_map
+ * register-access call. At most one per instance.
+ *
+ * @return
+ *   The handle (free with vmci_emu_dev_destroy(), which detaches the host
+ *   from its pairs), or NULL with rte_errno: EBUSY (the host is a device
+ *   already, in this process or another), EINVAL, ENOMEM.
+ */
+__rte_internal
+struct vmci_hw *
+vmci_emu_host_dev_create(const char *hv_name, int socket_id);
 
 /*
  * Open another handle to an existing device, e.g. from a DPDK secondary
