@@ -60,9 +60,9 @@ trap cleanup EXIT
 
 timeout 60 "$testpmd" -l 0,1 -m 512 --no-pci --file-prefix="$prefix" \
     --log-level='*:notice' -d "$bus_lib" -d "$emu_lib" -d "$pmd_lib" \
-    -a vmci:vmci_emu0,cid=20 \
+    -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2" \
-    --vdev "net_vmci1,role=host,peer=20" \
+    --vdev "net_vmci1,dev=vmci_host0,role=attach,peer=20" \
     -- --forward-mode=io --tx-first --stats-period=10 --total-num-mbufs=8192 \
     >"$dir/testpmd.log" 2>&1 &
 tp_pid=$!

@@ -5,8 +5,9 @@
 /*
  * net_vmci end to end, in one process on the emulated device.
  *
- * Mode "pair": port 0 (role=create on vmci_emu0) and port 1 (role=host)
- * are the two ends of the same queue pairs. Every frame size from 60 to
+ * Mode "pair": port 0 (role=create on vmci_emu0) and port 1 (role=attach
+ * on the emulated host's device vmci_host0) are the two ends of the same
+ * queue pairs. Every frame size from 60 to
  * 9000 bytes, single- and multi-segment, goes both ways and is checked
  * byte by byte; oversize frames are counted; a peer that stops and comes
  * back gives link events and a working port again.
@@ -814,9 +815,9 @@ static const struct vmci_test_suite offer_suite = {
 };
 
 /*
- * role=host: this program is the guest. It creates the pair, offers it to
- * the port like a create-side port would, and writes a well-formed record
- * longer than any frame: counted as a bad record, the queue resynchronised,
+ * A port on the host device: this program is the guest. It creates the
+ * pair, offers it to the port like a create-side port would, and writes a
+ * well-formed record longer than any frame: counted as a bad record, the queue resynchronised,
  * the link stays up and the next frame arrives.
  */
 #define LONG_RECORD 20000
@@ -884,7 +885,7 @@ test_host_role_long_record(void)
 		.produce_size = 1 << 20, .consume_size = 1 << 20,
 		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
 	};
-	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
+	struct rte_vmci_device *dev = rte_vmci_dev_find("vmci_emu0");
 	struct rte_vmci_qpair *qp;
 	struct rte_vmci_dgram *dg;
 	int ret = TEST_FAILED, i;

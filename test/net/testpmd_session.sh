@@ -52,9 +52,9 @@ trap 'rm -f "$out"' EXIT
 } | timeout 60 "$testpmd" -l 0,1 --no-huge -m 1024 --no-pci --iova-mode=va \
     --file-prefix="$prefix" --log-level='*:notice' \
     -d "$bus_lib" -d "$emu_lib" -d "$pmd_lib" \
-    -a vmci:vmci_emu0,cid=20 \
+    -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2,queues=$queues" \
-    --vdev "net_vmci1,role=host,peer=20,queues=$queues" \
+    --vdev "net_vmci1,dev=vmci_host0,role=attach,peer=20,queues=$queues" \
     -- -i --forward-mode="$mode" --rxq="$queues" --txq="$queues" \
     --total-num-mbufs=16384 >"$out" 2>&1
 rc=$?
