@@ -23,7 +23,6 @@
 #include <rte_vmci_qp_wire.h>
 
 struct vmci_hw;
-struct rte_vmci_qp_mem;
 struct rte_vmci_qp_queue_desc;
 
 struct vmci_hw_ops {
@@ -36,15 +35,6 @@ struct vmci_hw_ops {
 	 */
 	void (*write_fifo)(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len);
 	void (*read_fifo)(struct vmci_hw *hw, uint32_t off, void *buf, size_t len);
-	/*
-	 * Optional, called after QUEUEPAIR_DETACH: true when the device's
-	 * side may still touch the pair's pages (an emulated host end mapped
-	 * in some process) and has taken @mem, to free it when that end lets
-	 * go. A real hypervisor unmaps the pages before DETACH returns, so
-	 * the PCI backends leave this NULL and the core frees at once.
-	 */
-	bool (*qp_mem_hold)(struct vmci_hw *hw, struct rte_vmci_handle handle,
-			    struct rte_vmci_qp_mem *mem);
 	/*
 	 * Set by a device of the host context, NULL for a guest's (PCI or
 	 * emulated). A host end gives no pages: the hypervisor maps the

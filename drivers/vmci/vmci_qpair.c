@@ -270,17 +270,15 @@ vmci_qpair_hc_detach(struct vmci_device *dev, struct vmci_qpair *qp)
 			    dev->name, qp->handle.context, qp->handle.resource);
 }
 
-/* After DETACH: the pages go back unless the device still maps them. */
+/*
+ * After DETACH the pages are ours again (a host end, with none of its own,
+ * lost its mapping of the guest's).
+ */
 static void
 vmci_qpair_free(struct vmci_qpair *qp)
 {
-	struct vmci_hw *hw = qp->dev->hw;
-
 	rte_vmci_qp_endpoint_free(qp->ep);
-	/* A host end (no memory of its own) lost its mapping with the DETACH. */
-	if (qp->mem != NULL &&
-	    (hw->ops->qp_mem_hold == NULL || !hw->ops->qp_mem_hold(hw, qp->handle, qp->mem)))
-		rte_vmci_qp_mem_free(qp->mem);
+	rte_vmci_qp_mem_free(qp->mem);
 	free(qp);
 }
 

@@ -75,7 +75,9 @@ struct rte_vmci_qp_mem *
 rte_vmci_qp_mem_lookup(const char *name);
 
 /**
- * Release queue memory. Endpoints over it must be freed first.
+ * Release queue memory. Endpoints over it must be freed first. The pages
+ * go back once every reference taken with rte_vmci_qp_mem_hold() is
+ * released too.
  *
  * @param mem
  *   Memory, or NULL.
@@ -83,6 +85,21 @@ rte_vmci_qp_mem_lookup(const char *name);
 __rte_experimental
 void
 rte_vmci_qp_mem_free(struct rte_vmci_qp_mem *mem);
+
+/**
+ * @internal
+ * Take a reference on the queue memory whose queue pages contain @p addr,
+ * as a hypervisor pins the guest pages it maps for another end: the pages
+ * stay until that reference is released with rte_vmci_qp_mem_free(), even
+ * after their owner freed them. For the emulated hypervisor.
+ *
+ * @return
+ *   The memory, or NULL with rte_errno ENOENT (@p addr is not in a queue
+ *   page of any queue memory).
+ */
+__rte_internal
+struct rte_vmci_qp_mem *
+rte_vmci_qp_mem_hold(const void *addr);
 
 /** Produce queue size given at allocation. */
 __rte_experimental

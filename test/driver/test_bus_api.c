@@ -295,9 +295,15 @@ host_device_session(struct rte_vmci_device *host)
 	    poll_until(dev0, &reply.count, 1) != TEST_SUCCESS ||
 	    reply.src.context != RTE_VMCI_HOST_CID || reply.src.resource != 4000)
 		goto out;
-	/* The guest leaves: the host device hears it as any guest would. */
+	/*
+	 * The guest leaves: the pages stay pinned for the host end, which
+	 * goes on until it hears of it as any guest would.
+	 */
 	rte_vmci_qpair_detach(gq);
 	gq = NULL;
+	if (rte_vmci_qp_enqueue_burst(rte_vmci_qpair_endpoint(hq), "late", 4) < 0 ||
+	    rte_vmci_qp_dequeue_burst(rte_vmci_qpair_endpoint(hq), offer.data, 4) < 0)
+		goto out;
 	if (poll_until(host, &hseen.count, 1) != TEST_SUCCESS ||
 	    rte_vmci_qpair_peer_state(hq) != RTE_VMCI_QPAIR_PEER_DETACHED ||
 	    hseen.peer != CID0)

@@ -249,6 +249,34 @@ emu_qp_event(struct emu_hv *hv, int to, uint32_t event, struct rte_vmci_handle h
 	return emu_send_event(hv, emu_end_cid(hv, to), event, &p, sizeof(p));
 }
 
+/* The host end maps the guest pages of @qp from now on: pin them. */
+static void
+emu_qp_pin(struct emu_qp *qp)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		qp->pin[i] = rte_vmci_qp_mem_hold((void *)(uintptr_t)qp->gq[i].hdr_va);
+		if (qp->pin[i] == NULL)
+			EMU_LOG(INFO, "queue pair %u:%u: guest queue %d is not queue-pair memory;"
+				" not pinned", qp->handle.context, qp->handle.resource, i);
+	}
+	if (qp->pin[1] == qp->pin[0]) {
+		rte_vmci_qp_mem_free(qp->pin[1]);
+		qp->pin[1] = NULL;
+	}
+}
+
+/* The host end no longer maps them: the guest's pages may go. */
+static void
+emu_qp_unpin(struct emu_qp *qp)
+{
+	rte_vmci_qp_mem_free(qp->pin[0]);
+	rte_vmci_qp_mem_free(qp->pin[1]);
+	qp->pin[0] = NULL;
+	qp->pin[1] = NULL;
+}
+
 /* Remove one end; the other end, if any, learns with QP_PEER_DETACH. */
 int
 emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
@@ -263,12 +291,14 @@ emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
 		hv->dev[end].qp_mem -= qp->produce_size + qp->consume_size;
 	if (qp->page_owner == end)
 		qp->page_owner = EMU_END_NONE;
+	if (end == EMU_END_HOST)
+		emu_qp_unpin(qp);
 	if (other != EMU_END_NONE) {
 		emu_qp_event(hv, other, VMCI_EVENT_QP_PEER_DETACH, qp->handle,
 			     emu_end_cid(hv, end));
 		return VMCI_SUCCESS;
 	}
-	rte_vmci_qp_mem_free(qp->held_mem);
+	emu_qp_unpin(qp);
 	memset(qp, 0, sizeof(*qp));
 	return VMCI_SUCCESS_LAST_DETACH;
 }
@@ -470,6 +500,7 @@ emu_qp_attach(struct emu_hv *hv, int slot, struct emu_qp *qp,
 		emu_qp_init_headers(gq, qp->handle);
 		memcpy(qp->gq, gq, sizeof(gq));
 		qp->page_owner = slot;
+		emu_qp_pin(qp);
 	}
 	qp->attacher = slot;
 	qp->was_attached = true;
@@ -537,6 +568,7 @@ emu_host_attach_done(struct emu_hv *hv, struct emu_qp *qp)
 {
 	qp->attacher = EMU_END_HOST;
 	qp->was_attached = true;
+	emu_qp_pin(qp);
 	emu_qp_event(hv, qp->creator, VMCI_EVENT_QP_PEER_ATTACH, qp->handle, VMCI_HOST_CID);
 }
 
@@ -662,31 +694,6 @@ emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64
 		return slot == EMU_END_HOST ? emu_host_hypercall(hv, dg) :
 			emu_hypercall(hv, slot, dg);
 	return emu_route(hv, emu_end_cid(hv, slot), dg);
-}
-
-/*
- * qp_mem_hold of the emulated device: the guest has detached from
- * @handle; if the host end is still there, keep the guest's pages for it.
- */
-bool
-emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle, struct rte_vmci_qp_mem *mem)
-{
-	struct emu_hv *hv = emu_handle(hw)->hv;
-	struct emu_qp *qp;
-	bool held = false;
-
-	rte_spinlock_lock(&hv->lock);
-	qp = emu_qp_find(hv, handle);
-	if (qp != NULL && qp->held_mem == NULL &&
-	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST)) {
-		qp->held_mem = mem;
-		held = true;
-	}
-	rte_spinlock_unlock(&hv->lock);
-	if (held)
-		EMU_LOG(DEBUG, "queue pair %u:%u: guest pages kept until the host end detaches",
-			handle.context, handle.resource);
-	return held;
 }
 
 /* Everything the hypervisor holds for a context that goes away. */

@@ -88,11 +88,14 @@ struct emu_qp {
 	int page_owner;
 	struct emu_qp_queue gq[2]; /* [0] guest produce, [1] guest consume */
 	/*
-	 * The owner's pages after it detached while the host end still maps
-	 * them: freed with the last end, so the host never writes into memory
-	 * the guest has reused (a real hypervisor unmaps them instead).
+	 * References on the guest's queue memory while the host end maps it,
+	 * as a hypervisor pins the guest pages it maps: a guest that detaches
+	 * and frees its pages gets them back only once the host end left too,
+	 * so a host that has not seen the detach yet never writes into memory
+	 * the guest reused. [0] the produce header's, [1] the consume
+	 * header's when that is other memory.
 	 */
-	struct rte_vmci_qp_mem *held_mem;
+	struct rte_vmci_qp_mem *pin[2];
 };
 
 struct emu_dev {
@@ -189,8 +192,6 @@ int emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg,
 int emu_doorbell_ring(struct emu_hv *hv, struct rte_vmci_handle handle);
 void emu_dev_forget(struct emu_hv *hv, int slot);
 int emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end);
-bool emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle,
-		     struct rte_vmci_qp_mem *mem);
 int emu_host_qp_map(struct vmci_hw *hw, struct rte_vmci_handle handle,
 		    struct rte_vmci_qp_queue_desc *produce,
 		    struct rte_vmci_qp_queue_desc *consume);

@@ -521,7 +521,6 @@ const struct vmci_hw_ops emu_hw_ops = {
 	.write32 = emu_write32,
 	.write_fifo = emu_write_fifo,
 	.read_fifo = emu_read_fifo,
-	.qp_mem_hold = emu_qp_mem_hold,
 };
 
 /* The host context's register file: the same, and it maps guest pages. */
