@@ -34,6 +34,7 @@
 #define PEER_QLEN 256
 
 static struct rte_vmci_device *guest, *host;
+static uint32_t guest_cid = GUEST_CID; /* where the peer sends: follows a CID change */
 static struct rte_vmci_vsock_ctx *ctx;
 static uint32_t next_host_rid = 5000;
 
@@ -79,7 +80,7 @@ peer_send_raw(uint8_t version, uint8_t type, uint32_t sport, uint32_t dport, uin
 	      uint64_t u0, uint64_t u1)
 {
 	struct rte_vmci_vsock_ctl_pkt p;
-	struct rte_vmci_handle dst = { GUEST_CID, RTE_VMCI_VSOCK_PACKET_RID };
+	struct rte_vmci_handle dst = { guest_cid, RTE_VMCI_VSOCK_PACKET_RID };
 
 	memset(&p, 0, sizeof(p));
 	p.version = version;
@@ -120,7 +121,7 @@ peer_expect(uint8_t type, struct rte_vmci_vsock_ctl_pkt *out)
 	}
 	p = &peer.q[peer.head++ % PEER_QLEN];
 	if (p->type != type || p->version != RTE_VMCI_VSOCK_PACKET_VERSION ||
-	    p->dg.src.context != GUEST_CID || p->dg.src.resource != RTE_VMCI_VSOCK_PACKET_RID ||
+	    p->dg.src.context != guest_cid || p->dg.src.resource != RTE_VMCI_VSOCK_PACKET_RID ||
 	    p->reserved2 != 0) {
 		printf("  got type %u version %u from %u:%u reserved2 %u, expected type %u\n",
 		       p->type, p->version, p->dg.src.context, p->dg.src.resource, p->reserved2,
@@ -1158,6 +1159,42 @@ test_dgram(void)
 	return TEST_SUCCESS;
 }
 
+/* The hypervisor gives the guest a new CID with a connection open
+ * (snapshot restore, clone): packets to the new CID reach the socket,
+ * which takes it as its own, and data keeps flowing.
+ */
+static int
+test_cid_change(void)
+{
+	struct rte_vmci_vsock_ctl_pkt p;
+	uint32_t cid = 0;
+	struct conn c;
+	int i, ret;
+
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT_EQUAL(vmci_emu_set_context_id(NULL, GUEST_CID, 30), 30, "new CID");
+	for (i = 0; i < PUMP_TRIES && rte_vmci_vsock_local_cid(ctx) != 30; i++)
+		pump();
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_local_cid(ctx), 30, "device follows");
+	guest_cid = 30;
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_WROTE, c.host_port, c.guest_port, 0, 0) >= 0,
+		    "packet to the new CID");
+	peer_flush();
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_addr(c.s, &cid, NULL, NULL, NULL), 0, "addr");
+	TEST_ASSERT_EQUAL(cid, 30, "socket's CID refreshed");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, "z", 1), 1, "send");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, &p), 0, "WROTE from the new CID");
+	ret = transfer(&c, 100000, false, 9);
+	guest_cid = GUEST_CID;
+	TEST_ASSERT_EQUAL(vmci_emu_set_context_id(NULL, 30, GUEST_CID), GUEST_CID, "CID back");
+	for (i = 0; i < PUMP_TRIES && rte_vmci_vsock_local_cid(ctx) != GUEST_CID; i++)
+		pump();
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "data after the change");
+	conn_close(&c);
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "client_qstate", test_client_qstate },
 	{ "notify_rules", test_notify_rules },
@@ -1176,6 +1213,7 @@ static const struct vmci_test_case cases[] = {
 	{ "zero_copy_and_iov", test_zero_copy_and_iov },
 	{ "ports", test_ports },
 	{ "dgram", test_dgram },
+	{ "cid_change", test_cid_change },
 	{ NULL, NULL },
 };
 

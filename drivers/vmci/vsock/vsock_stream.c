@@ -240,12 +240,15 @@ vsock_recv_listen(struct rte_vmci_vsock *l, const struct rte_vmci_vsock_ctl_pkt 
 	uint16_t common = 0;
 	int ret;
 
+	if (in->type == RTE_VMCI_VSOCK_PKT_RST) {
+		/* Nothing to reset, and never a RST for a RST. */
+		l->stats.rst_rx++;
+		return;
+	}
 	if ((in->type != RTE_VMCI_VSOCK_PKT_REQUEST && in->type != RTE_VMCI_VSOCK_PKT_REQUEST2) ||
 	    in->u.size == 0) {
 		l->stats.bad_pkts++;
-		if (in->type == RTE_VMCI_VSOCK_PKT_RST)
-			l->stats.rst_rx++;
-		vsock_listen_refuse(l, in, in->u.size == 0 ? "size 0 or not a request" :
+		vsock_listen_refuse(l, in, in->u.size == 0 ? "request of size 0" :
 				    "not a request");
 		return;
 	}
