@@ -70,7 +70,10 @@ peer_rx(struct rte_vmci_dgram *ep, struct rte_vmci_handle src, const void *paylo
 static void
 pump(void)
 {
-	rte_vmci_vsock_poll(ctx);
+	if (ctx != NULL)
+		rte_vmci_vsock_poll(ctx);
+	else
+		rte_vmci_poll(guest);
 	rte_vmci_poll(host);
 }
 
@@ -224,8 +227,11 @@ conn_close(struct conn *c)
 	c->s = NULL;
 	if (c->hq != NULL)
 		rte_vmci_qpair_detach(c->hq);
-	if (c->host_created && c->hep != NULL)
+	if (c->host_created && c->hep != NULL) {
+		/* The emulator's host endpoint is the caller's to free. */
+		rte_vmci_qp_endpoint_free(c->hep);
 		vmci_emu_host_qp_detach(NULL, c->h);
+	}
 	memset(c, 0, sizeof(*c));
 	peer_flush();
 }
@@ -1195,6 +1201,79 @@ test_cid_change(void)
 	return TEST_SUCCESS;
 }
 
+static uint64_t
+heap_allocs(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t n = 0;
+	int sock;
+
+	for (sock = 0; sock < RTE_MAX_NUMA_NODES; sock++)
+		if (rte_malloc_get_socket_stats(sock, &st) == 0)
+			n += st.alloc_count;
+	return n;
+}
+
+/* Every way a connection ends gives back what it took: the DPDK heap
+ * holds as many blocks after the context is gone as before it came.
+ */
+static int
+test_no_leak(void)
+{
+	struct rte_vmci_vsock *l, *s;
+	struct rte_vmci_vsock_ctl_pkt p;
+	struct conn c;
+	uint64_t before;
+
+	rte_vmci_vsock_ctx_destroy(ctx);
+	ctx = NULL;
+	peer_flush();
+	before = heap_allocs();
+	ctx = rte_vmci_vsock_ctx_create(guest, &default_conf);
+	TEST_ASSERT(ctx != NULL, "context");
+	/* Established both ways and closed by us; refused; reset; a listener
+	 * closed with one pending and one not accepted; a datagram socket.
+	 */
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	conn_close(&c);
+	TEST_ASSERT_EQUAL(test_client_refused(), TEST_SUCCESS, "refused");
+	TEST_ASSERT_EQUAL(bad_negotiate(RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 2, 4096), TEST_SUCCESS,
+			  "bad NEGOTIATE2");
+	l = rte_vmci_vsock_listen(ctx, 6200, 4);
+	TEST_ASSERT(l != NULL, "listen");
+	TEST_ASSERT_EQUAL(server_handshake(&c, l, RTE_VMCI_VSOCK_PKT_REQUEST2, 4096, 4096),
+			  TEST_SUCCESS, "handshake");
+	conn_close(&c);
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_REQUEST2, 7500, 6200, 1, 4096) >= 0, "REQUEST2");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_NEGOTIATE2, NULL), 0, "pending");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_REQUEST2, 7501, 6200, 1, 4096) >= 0, "REQUEST2");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_NEGOTIATE2, NULL), 0, "pending");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_RST, 7501, 6200, 0, 0) >= 0, "RST it");
+	c.h.context = HOST_CID;
+	c.h.resource = next_host_rid++;
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_create(NULL, c.h, GUEST_CID, 4096, 4096),
+			  VMCI_SUCCESS_QUEUEPAIR_CREATE, "host creates");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_REQUEST2, 7502, 6200, 1, 4096) >= 0, "REQUEST2");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_NEGOTIATE2, NULL), 0, "pending");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_OFFER, 7502, 6200, 0, handle_u64(c.h)) >= 0,
+		    "OFFER");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_ATTACH, &p), 0, "not accepted yet");
+	rte_vmci_vsock_close(l);
+	vmci_emu_host_qp_detach(NULL, c.h);
+	s = rte_vmci_vsock_dgram_bind(ctx, 3100);
+	TEST_ASSERT(s != NULL, "bind");
+	rte_vmci_vsock_close(s);
+	/* And one left open for the context to close. */
+	s = rte_vmci_vsock_connect(ctx, HOST_CID, 5100, RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect");
+	rte_vmci_vsock_ctx_destroy(ctx);
+	ctx = NULL;
+	peer_flush();
+	TEST_ASSERT_EQUAL(heap_allocs(), before, "heap blocks after the context is gone");
+	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "client_qstate", test_client_qstate },
 	{ "notify_rules", test_notify_rules },
@@ -1214,6 +1293,7 @@ static const struct vmci_test_case cases[] = {
 	{ "ports", test_ports },
 	{ "dgram", test_dgram },
 	{ "cid_change", test_cid_change },
+	{ "no_leak", test_no_leak },
 	{ NULL, NULL },
 };
 
