@@ -26,7 +26,8 @@
  *  13 idx:u8 len:u16            peek_zc, consume half
  *  14 port:u8 len:u16           datagram socket: bind 3000+port, send to host
  * Socket indices name the sockets made so far (modulo their number). Every
- * input ends with every socket closed and the context destroyed.
+ * input ends with every socket closed and the context destroyed, and the
+ * DPDK heap must then hold as many blocks as before it (no leak).
  */
 
 #include <stdlib.h>
@@ -93,6 +94,19 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (peer_ep == NULL)
 		abort();
 	return 0;
+}
+
+static uint64_t
+heap_allocs(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t n = 0;
+	int sock;
+
+	for (sock = 0; sock < RTE_MAX_NUMA_NODES; sock++)
+		if (rte_malloc_get_socket_stats(sock, &st) == 0)
+			n += st.alloc_count;
+	return n;
 }
 
 static void
@@ -294,6 +308,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct rte_vmci_vsock_ctx *ctx;
 	unsigned int n = 0, ops = 0;
+	uint64_t heap_before = heap_allocs();
 
 	ctx = rte_vmci_vsock_ctx_create(guest, &conf);
 	if (ctx == NULL)
@@ -309,5 +324,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host_release();
 	rte_vmci_poll(guest);
 	rte_vmci_poll(host);
+	/* Whatever the peer did, nothing the input made outlives it. */
+	if (heap_allocs() != heap_before)
+		abort();
 	return 0;
 }
