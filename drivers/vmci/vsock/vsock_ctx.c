@@ -34,10 +34,12 @@ static uint32_t vsock_next_id = 1;
 static int
 vsock_conf_fill(struct rte_vmci_vsock_conf *c, const struct rte_vmci_vsock_conf *in)
 {
-	if (in != NULL)
+	if (in != NULL) {
 		*c = *in;
-	else
-		memset(c, 0, sizeof(*c)), c->socket_id = SOCKET_ID_ANY;
+	} else {
+		memset(c, 0, sizeof(*c));
+		c->socket_id = SOCKET_ID_ANY;
+	}
 	if (c->buffer_size == 0)
 		c->buffer_size = RTE_VMCI_VSOCK_BUFFER_DEFAULT_SIZE;
 	if (c->buffer_min_size == 0)

@@ -231,52 +231,65 @@ vsock_listen_refuse(struct rte_vmci_vsock *l, const struct rte_vmci_vsock_ctl_pk
 	vsock_reply(l->ctx, l, in, RTE_VMCI_VSOCK_PKT_RST);
 }
 
+/* Why a listener refuses a request, or NULL; *proto gets the protocol. */
+static const char *
+vsock_listen_check(const struct rte_vmci_vsock *l, const struct rte_vmci_vsock_ctl_pkt *in,
+		   uint16_t *proto)
+{
+	uint16_t common;
+
+	*proto = 0;
+	if (in->type != RTE_VMCI_VSOCK_PKT_REQUEST && in->type != RTE_VMCI_VSOCK_PKT_REQUEST2)
+		return "not a request";
+	if (in->u.size == 0)
+		return "request of size 0";
+	if (l->nqueued >= l->backlog)
+		return "backlog full";
+	if (in->type == RTE_VMCI_VSOCK_PKT_REQUEST)
+		return (l->ctx->conf.flags & RTE_VMCI_VSOCK_F_NO_CLASSIC) != 0 ?
+			"classic protocol disabled" : NULL;
+	common = in->proto & RTE_VMCI_VSOCK_PROTO_ALL_SUPPORTED;
+	if (common == 0)
+		return "no common notify protocol";
+	/* The highest common bit. */
+	*proto = (uint16_t)(1u << (31 - __builtin_clz(common)));
+	return NULL;
+}
+
 static void
 vsock_recv_listen(struct rte_vmci_vsock *l, const struct rte_vmci_vsock_ctl_pkt *in)
 {
 	struct rte_vmci_vsock_ctx *ctx = l->ctx;
 	bool classic = in->type == RTE_VMCI_VSOCK_PKT_REQUEST;
 	struct rte_vmci_vsock *c;
-	uint16_t common = 0;
-	int ret;
+	const char *why;
+	uint16_t proto;
 
 	if (in->type == RTE_VMCI_VSOCK_PKT_RST) {
 		/* Nothing to reset, and never a RST for a RST. */
 		l->stats.rst_rx++;
 		return;
 	}
-	if ((in->type != RTE_VMCI_VSOCK_PKT_REQUEST && in->type != RTE_VMCI_VSOCK_PKT_REQUEST2) ||
-	    in->u.size == 0) {
-		l->stats.bad_pkts++;
-		vsock_listen_refuse(l, in, in->u.size == 0 ? "request of size 0" :
-				    "not a request");
+	why = vsock_listen_check(l, in, &proto);
+	if (why != NULL) {
+		if (strcmp(why, "backlog full") != 0)
+			l->stats.bad_pkts++;
+		vsock_listen_refuse(l, in, why);
 		return;
 	}
-	if (l->nqueued >= l->backlog)
-		return vsock_listen_refuse(l, in, "backlog full");
-	if (classic && (ctx->conf.flags & RTE_VMCI_VSOCK_F_NO_CLASSIC) != 0)
-		return vsock_listen_refuse(l, in, "classic protocol disabled");
-	if (!classic) {
-		common = in->proto & RTE_VMCI_VSOCK_PROTO_ALL_SUPPORTED;
-		if (common == 0) {
-			l->stats.bad_pkts++;
-			return vsock_listen_refuse(l, in, "no common notify protocol");
-		}
-		/* The highest common bit. */
-		common = (uint16_t)(1u << (31 - __builtin_clz(common)));
-	}
 	c = vsock_sock_alloc(ctx);
-	if (c == NULL)
-		return vsock_listen_refuse(l, in, "no socket");
+	if (c == NULL) {
+		vsock_listen_refuse(l, in, "no socket");
+		return;
+	}
 	c->server_side = true;
 	c->local_port = l->local_port;
 	c->peer_cid = in->dg.src.context;
 	c->peer_port = in->src_port;
 	c->qsize = vsock_choose_size(ctx, in->u.size);
 	c->notify = classic ? RTE_VMCI_VSOCK_NOTIFY_CLASSIC : RTE_VMCI_VSOCK_NOTIFY_QSTATE;
-	ret = vsock_send_to_peer(c, classic ? RTE_VMCI_VSOCK_PKT_NEGOTIATE :
-				 RTE_VMCI_VSOCK_PKT_NEGOTIATE2, common, c->qsize);
-	if (ret < 0) {
+	if (vsock_send_to_peer(c, classic ? RTE_VMCI_VSOCK_PKT_NEGOTIATE :
+			       RTE_VMCI_VSOCK_PKT_NEGOTIATE2, proto, c->qsize) < 0) {
 		vsock_sock_free(c);
 		l->stats.refused++;
 		return;
@@ -343,31 +356,45 @@ vsock_client_bad(struct rte_vmci_vsock *s, const struct rte_vmci_vsock_ctl_pkt *
 	vsock_client_fail(s, -EPROTO, true);
 }
 
-static void
-vsock_recv_negotiate(struct rte_vmci_vsock *s, const struct rte_vmci_vsock_ctl_pkt *in)
+/* Why a client refuses a NEGOTIATE/NEGOTIATE2, or NULL. */
+static const char *
+vsock_negotiate_check(const struct rte_vmci_vsock *s, const struct rte_vmci_vsock_ctl_pkt *in)
 {
 	const struct rte_vmci_vsock_conf *conf = &s->ctx->conf;
 	uint64_t size = in->u.size;
-	struct rte_vmci_handle any = { RTE_VMCI_INVALID_ID, RTE_VMCI_INVALID_ID };
-	int ret;
 
 	if (s->st != VSOCK_ST_CLIENT_REQ || s->qpair != NULL)
-		return vsock_client_bad(s, in, "the queue pair exists already");
+		return "the queue pair exists already";
 	if (size == 0 || size < conf->buffer_min_size || size > conf->buffer_max_size)
-		return vsock_client_bad(s, in, "size outside our limits");
+		return "size outside our limits";
 	if (in->type == RTE_VMCI_VSOCK_PKT_NEGOTIATE2 &&
 	    in->proto != RTE_VMCI_VSOCK_PROTO_PKT_ON_NOTIFY)
-		return vsock_client_bad(s, in, "notify protocol we did not offer");
+		return "notify protocol we did not offer";
+	return NULL;
+}
+
+static void
+vsock_recv_negotiate(struct rte_vmci_vsock *s, const struct rte_vmci_vsock_ctl_pkt *in)
+{
+	struct rte_vmci_handle any = { RTE_VMCI_INVALID_ID, RTE_VMCI_INVALID_ID };
+	const char *why = vsock_negotiate_check(s, in);
+	int ret;
+
+	if (why != NULL) {
+		vsock_client_bad(s, in, why);
+		return;
+	}
 	s->notify = in->type == RTE_VMCI_VSOCK_PKT_NEGOTIATE2 ?
 		RTE_VMCI_VSOCK_NOTIFY_QSTATE : RTE_VMCI_VSOCK_NOTIFY_CLASSIC;
-	s->qsize = size;
+	s->qsize = in->u.size;
 	s->ignore_rst = false;
 	ret = vsock_qpair_open(s, 0, any);
-	if (ret < 0)
-		return vsock_client_fail(s, ret, true);
-	ret = vsock_send_handle(s, RTE_VMCI_VSOCK_PKT_OFFER);
-	if (ret < 0)
-		return vsock_client_fail(s, ret, true);
+	if (ret == 0)
+		ret = vsock_send_handle(s, RTE_VMCI_VSOCK_PKT_OFFER);
+	if (ret < 0) {
+		vsock_client_fail(s, ret, true);
+		return;
+	}
 	s->st = VSOCK_ST_CLIENT_OFFERED;
 }
 
@@ -383,14 +410,17 @@ vsock_recv_connecting(struct rte_vmci_vsock *s, const struct rte_vmci_vsock_ctl_
 		if (s->st != VSOCK_ST_CLIENT_OFFERED ||
 		    in->u.handle.context != s->handle.context ||
 		    in->u.handle.resource != s->handle.resource)
-			return vsock_client_bad(s, in, "ATTACH of another handle");
-		vsock_established(s);
+			vsock_client_bad(s, in, "ATTACH of another handle");
+		else
+			vsock_established(s);
 		break;
 	case RTE_VMCI_VSOCK_PKT_INVALID:
 		/* An old peer that does not know REQUEST2: ask once the old way. */
 		if (s->st != VSOCK_ST_CLIENT_REQ || s->classic_req ||
-		    (s->ctx->conf.flags & RTE_VMCI_VSOCK_F_NO_CLASSIC) != 0)
-			return vsock_client_bad(s, in, "INVALID after the fallback");
+		    (s->ctx->conf.flags & RTE_VMCI_VSOCK_F_NO_CLASSIC) != 0) {
+			vsock_client_bad(s, in, "INVALID after the fallback");
+			break;
+		}
 		s->classic_req = true;
 		s->ignore_rst = true;
 		if (vsock_send_to_peer(s, RTE_VMCI_VSOCK_PKT_REQUEST, 0, s->qsize) < 0)
