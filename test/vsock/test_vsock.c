@@ -14,11 +14,15 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -1274,6 +1278,66 @@ test_no_leak(void)
 	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
 }
 
+/* One telemetry command through the process's own telemetry socket. */
+static int
+telemetry(const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	ssize_t n;
+	int fd;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    read(fd, out, len - 1) <= 0 ||  /* the greeting */
+	    write(fd, cmd, strlen(cmd)) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+test_telemetry(void)
+{
+	struct rte_vmci_vsock *l, *d;
+	char out[4096], cmd[64], want[64];
+
+	l = rte_vmci_vsock_listen(ctx, 6300, 2);
+	d = rte_vmci_vsock_dgram_bind(ctx, 3200);
+	TEST_ASSERT(l != NULL && d != NULL, "sockets");
+	if (telemetry("/vmci/vsock/list", out, sizeof(out)) < 0) {
+		rte_vmci_vsock_close(l);
+		rte_vmci_vsock_close(d);
+		TEST_SKIP("no telemetry socket in %s", rte_eal_get_runtime_dir());
+	}
+	snprintf(want, sizeof(want), "%u", rte_vmci_vsock_id(l));
+	TEST_ASSERT(strstr(out, want) != NULL, "listener %s in %s", want, out);
+	snprintf(cmd, sizeof(cmd), "/vmci/vsock/info,%u", rte_vmci_vsock_id(l));
+	TEST_ASSERT_EQUAL(telemetry(cmd, out, sizeof(out)), 0, "info");
+	TEST_ASSERT(strstr(out, "\"state\":\"listen\"") != NULL &&
+		    strstr(out, "\"local_port\":6300") != NULL, "%s", out);
+	snprintf(cmd, sizeof(cmd), "/vmci/vsock/info,%u", rte_vmci_vsock_id(d));
+	TEST_ASSERT_EQUAL(telemetry(cmd, out, sizeof(out)), 0, "info");
+	TEST_ASSERT(strstr(out, "\"state\":\"dgram\"") != NULL, "%s", out);
+	TEST_ASSERT_EQUAL(telemetry("/vmci/vsock/info,999999", out, sizeof(out)), 0, "unknown");
+	TEST_ASSERT(strstr(out, "null") != NULL, "no such socket: %s", out);
+	TEST_ASSERT_EQUAL(telemetry("/vmci/vsock/stats", out, sizeof(out)), 0, "stats");
+	TEST_ASSERT(strstr(out, "\"contexts\":1") != NULL &&
+		    strstr(out, "\"sockets\":2") != NULL, "%s", out);
+	rte_vmci_vsock_close(l);
+	rte_vmci_vsock_close(d);
+	return TEST_SUCCESS;
+}
+
 static const struct vmci_test_case cases[] = {
 	{ "client_qstate", test_client_qstate },
 	{ "notify_rules", test_notify_rules },
@@ -1294,6 +1358,7 @@ static const struct vmci_test_case cases[] = {
 	{ "dgram", test_dgram },
 	{ "cid_change", test_cid_change },
 	{ "no_leak", test_no_leak },
+	{ "telemetry", test_telemetry },
 	{ NULL, NULL },
 };
 
