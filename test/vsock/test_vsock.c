@@ -1278,6 +1278,52 @@ test_no_leak(void)
 	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
 }
 
+/*
+ * A WROTE the hypervisor refuses (the host's datagram queue is full) is
+ * owed, retried from the poll call, and arrives once the host drains.
+ */
+static int
+test_notify_retry(void)
+{
+	static uint8_t big[60000];
+	struct rte_vmci_handle sink = { HOST_CID, 3300 };
+	struct rte_vmci_vsock_stats st;
+	struct host_dg seen = { 0 };
+	struct rte_vmci_dgram *hep;
+	struct rte_vmci_vsock *d;
+	struct conn c;
+	size_t len;
+	int i;
+
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	hep = rte_vmci_dgram_create(host, sink.resource, host_dg_rx, &seen);
+	d = rte_vmci_vsock_dgram_bind(ctx, 3301);
+	TEST_ASSERT(hep != NULL && d != NULL, "datagram ends");
+	/* Fill the host's queue to the byte, without letting it poll. */
+	for (len = sizeof(big); ; ) {
+		if (rte_vmci_vsock_sendto(d, big, len, HOST_CID, sink.resource) < 0) {
+			if (len == 0)
+				break;
+			len /= 2;
+		}
+	}
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, "x", 1), 1, "send");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.notify_tx_fail, 1, "WROTE refused");
+	TEST_ASSERT_EQUAL(st.notify_tx, 0, "none sent");
+	for (i = 0; i < PUMP_TRIES && peer.head == peer.tail; i++)
+		pump();
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE retried");
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "once");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.notify_tx, 1, "sent once");
+	rte_vmci_vsock_close(d);
+	rte_vmci_dgram_destroy(hep);
+	conn_close(&c);
+	return TEST_SUCCESS;
+}
+
 /* One telemetry command through the process's own telemetry socket. */
 static int
 telemetry(const char *cmd, char *out, size_t len)
@@ -1359,6 +1405,7 @@ static const struct vmci_test_case cases[] = {
 	{ "cid_change", test_cid_change },
 	{ "no_leak", test_no_leak },
 	{ "telemetry", test_telemetry },
+	{ "notify_retry", test_notify_retry },
 	{ NULL, NULL },
 };
 
