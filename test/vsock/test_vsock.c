@@ -1324,6 +1324,33 @@ test_notify_retry(void)
 	return TEST_SUCCESS;
 }
 
+/* The socket cap holds against requests: refused with a RST, and the
+ * application's own calls get ENOSPC.
+ */
+static int
+test_socket_cap(void)
+{
+	struct rte_vmci_vsock_conf conf = default_conf;
+	struct rte_vmci_vsock *l;
+
+	conf.max_sockets = 2;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context");
+	l = rte_vmci_vsock_listen(ctx, 6400, 8);
+	TEST_ASSERT(l != NULL, "listen");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_REQUEST2, 7600, 6400, 1, 4096) >= 0, "REQUEST2");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_NEGOTIATE2, NULL), 0, "second socket");
+	TEST_ASSERT_EQUAL(expect_refused(RTE_VMCI_VSOCK_PKT_REQUEST2, 7601, 6400, 1, 4096),
+			  TEST_SUCCESS, "third refused");
+	TEST_ASSERT(rte_vmci_vsock_connect(ctx, HOST_CID, 5000, RTE_VMCI_VSOCK_PORT_ANY) == NULL &&
+		    rte_errno == ENOSPC, "connect at the cap");
+	TEST_ASSERT(rte_vmci_vsock_dgram_bind(ctx, 3400) == NULL && rte_errno == ENOSPC,
+		    "bind at the cap");
+	rte_vmci_vsock_close(l);
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_RST, NULL), 0, "pending one reset");
+	TEST_ASSERT_EQUAL(ctx_reset(&default_conf), 0, "context back");
+	return TEST_SUCCESS;
+}
+
 /* One telemetry command through the process's own telemetry socket. */
 static int
 telemetry(const char *cmd, char *out, size_t len)
@@ -1406,6 +1433,7 @@ static const struct vmci_test_case cases[] = {
 	{ "no_leak", test_no_leak },
 	{ "telemetry", test_telemetry },
 	{ "notify_retry", test_notify_retry },
+	{ "socket_cap", test_socket_cap },
 	{ NULL, NULL },
 };
 
