@@ -1351,6 +1351,81 @@ test_socket_cap(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Two guests, each with its own context (VM to VM, which the emulated
+ * hypervisor allows when told to): the state machine on both ends, every
+ * packet routed by the hypervisor. Both ends are this code, so this checks
+ * consistency, not interoperability (the scripted peer above holds it to
+ * the protocol document). The emulator cannot share pages between two
+ * guests, so no data moves here: handshake, half-close and close.
+ */
+static int
+test_guest_to_guest(void)
+{
+	struct rte_vmci_device *other = rte_vmci_dev_find("vmci_emu1");
+	struct rte_vmci_vsock_ctx *ctx2 = NULL;
+	struct rte_vmci_vsock *l = NULL, *a = NULL, *b = NULL;
+	int ret = TEST_FAILED, idle = 0;
+	uint8_t buf[16];
+
+	if (other == NULL)
+		TEST_SKIP("no second guest (vmci_emu1)");
+	TEST_ASSERT_EQUAL(vmci_emu_hv_allow_vm_to_vm_qp(NULL, true), 0, "allow VM to VM");
+	ctx2 = rte_vmci_vsock_ctx_create(other, &default_conf);
+	if (ctx2 == NULL)
+		goto out;
+	l = rte_vmci_vsock_listen(ctx2, 8000, 1);
+	a = rte_vmci_vsock_connect(ctx, rte_vmci_context_id(other), 8000,
+				   RTE_VMCI_VSOCK_PORT_ANY);
+	if (l == NULL || a == NULL)
+		goto out;
+	/* The server side is established first: it sends ATTACH after. */
+	while ((b == NULL || rte_vmci_vsock_state(a) == RTE_VMCI_VSOCK_CONNECTING) &&
+	       idle++ < PUMP_TRIES) {
+		pump();
+		rte_vmci_vsock_poll(ctx2);
+		if (b == NULL)
+			b = rte_vmci_vsock_accept(l);
+	}
+	if (b == NULL || rte_vmci_vsock_state(a) != RTE_VMCI_VSOCK_ESTABLISHED ||
+	    rte_vmci_vsock_notify_proto(a) != RTE_VMCI_VSOCK_NOTIFY_QSTATE ||
+	    rte_vmci_vsock_notify_proto(b) != RTE_VMCI_VSOCK_NOTIFY_QSTATE ||
+	    rte_vmci_vsock_buffer_size(b) != default_conf.buffer_size) {
+		printf("  not connected: state %d error %d\n", rte_vmci_vsock_state(a),
+		       rte_vmci_vsock_error(a));
+		goto out;
+	}
+	/* Half-close travels as SHUTDOWN: end of stream on the other side. */
+	if (rte_vmci_vsock_shutdown(a, SHUT_WR) < 0)
+		goto out;
+	for (idle = 0; idle < PUMP_TRIES && rte_vmci_vsock_recv(b, buf, sizeof(buf)) != 0;
+	     idle++)
+		rte_vmci_vsock_poll(ctx2);
+	if (idle == PUMP_TRIES) {
+		printf("  no end of stream after SHUT_WR\n");
+		goto out;
+	}
+	/* Close detaches: the other side closes down. */
+	rte_vmci_vsock_close(a);
+	a = NULL;
+	for (idle = 0; idle < PUMP_TRIES &&
+	     rte_vmci_vsock_state(b) != RTE_VMCI_VSOCK_CLOSING; idle++)
+		rte_vmci_vsock_poll(ctx2);
+	if (rte_vmci_vsock_state(b) != RTE_VMCI_VSOCK_CLOSING) {
+		printf("  peer close not seen\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_vsock_close(a);
+	rte_vmci_vsock_close(b);
+	rte_vmci_vsock_close(l);
+	rte_vmci_vsock_ctx_destroy(ctx2);
+	vmci_emu_hv_allow_vm_to_vm_qp(NULL, false);
+	peer_flush();
+	return ret;
+}
+
 /* One telemetry command through the process's own telemetry socket. */
 static int
 telemetry(const char *cmd, char *out, size_t len)
@@ -1434,6 +1509,7 @@ static const struct vmci_test_case cases[] = {
 	{ "telemetry", test_telemetry },
 	{ "notify_retry", test_notify_retry },
 	{ "socket_cap", test_socket_cap },
+	{ "guest_to_guest", test_guest_to_guest },
 	{ NULL, NULL },
 };
 
