@@ -32,6 +32,7 @@ BASE_PACKAGES=(
     dpkg-dev    # provides what "apt-get source" needs
     xz-utils    # the DPDK orig tarball is .tar.xz
     tshark      # reads back the net_vmci capture test's pcapng
+    strace patch iproute2   # the devbind test: sysfs writes, the patch, devbind's "ip route"
 )
 
 # Driver-facing headers that the Debian packaging leaves out, with their
