@@ -268,8 +268,9 @@ vmci_pci_check_driver(const struct rte_pci_device *pdev, uint32_t log_level)
 	bound_driver(pdev, drv, sizeof(drv));
 	rte_log(log_level, vmci_pci_logtype,
 		"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
-		"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
-		pdev->name, drv, pdev->name);
+		"uio_pci_generic or igb_uio: run vmci-devbind -b vfio-pci %s "
+		"(or driverctl set-override %s vfio-pci)\n",
+		pdev->name, drv, pdev->name, pdev->name);
 	return -ENODEV;
 }
 
