@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_memory.h> /* SOCKET_ID_ANY */
+
 #include <rte_vmci_qp.h>
 
 #ifdef __cplusplus

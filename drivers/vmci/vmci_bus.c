@@ -130,6 +130,15 @@ static const char * const emu_valid_keys[] = {
 	NULL,
 };
 
+/* For dpdk-pmdinfo.py, as net_vmci and DPDK's drivers register theirs. */
+RTE_PMD_EXPORT_NAME(vmci_emu, __COUNTER__);
+RTE_PMD_REGISTER_PARAM_STRING(vmci_emu,
+	EMU_ARG_CID "=<16..0xfffffffe> "
+	EMU_ARG_MODE "=port|dma "
+	EMU_ARG_HV "=<emulated hypervisor> "
+	EMU_ARG_CAPS "=<mask> "
+	EMU_ARG_SOCKET "=<NUMA node>");
+
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
 has_value(const char *key, const char *value)

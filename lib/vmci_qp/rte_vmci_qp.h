@@ -40,6 +40,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <rte_memory.h> /* SOCKET_ID_ANY */
+
 #include "rte_vmci_qp_wire.h"
 
 #ifdef __cplusplus

@@ -205,8 +205,8 @@ def case_pci_unbound(opts):
     expect_clean_exit(r, 0)
     check('%s: VMCI function bound to "vmw_vmci"' % VMCI_BDF in r.err,
           "no notice naming the function and its driver")
-    check("dpdk-devbind.py -b vfio-pci %s" % VMCI_BDF in r.err,
-          "notice lacks the dpdk-devbind.py command")
+    check("vmci-devbind -b vfio-pci %s" % VMCI_BDF in r.err,
+          "notice lacks the vmci-devbind command")
     check("0000:00:0f.0" not in r.err and "0000:00:11.0" not in r.err,
           "a function that is not VMCI (15ad:0740) was matched")
 
