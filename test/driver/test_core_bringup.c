@@ -14,6 +14,11 @@
 
 #define HV "drv_bringup"
 
+struct db_seen {
+	bool fired;
+	unsigned int calls;
+};
+
 static void db_cb(struct vmci_doorbell *db, void *arg);
 
 static int
@@ -272,6 +277,96 @@ check_events(bool mmio)
 	return TEST_SUCCESS;
 }
 
+struct dg_seen {
+	bool got;
+	uint32_t dst_cid;
+};
+
+static void
+dg_seen_cb(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
+	   void *arg)
+{
+	struct dg_seen *s = arg;
+
+	RTE_SET_USED(ep);
+	RTE_SET_USED(payload);
+	s->dst_cid = dg->dst.context;
+	s->got = true;
+}
+
+/*
+ * CTX_ID_UPDATE naming the invalid context ID (0xFFFFFFFF) is ignored, as
+ * the reference guests ignore it: the cached ID stays, subscribers are not
+ * told, the event is counted as invalid. Datagrams to our context are
+ * still delivered and a doorbell created afterwards is linked under our
+ * real ID, so the host can ring it.
+ */
+static int
+check_cid_update_invalid(bool mmio)
+{
+	struct vmci_event_payload_context bad = { .context_id = VMCI_INVALID_ID };
+	struct rte_vmci_handle dst;
+	struct vmci_device_stats st;
+	struct ev_seen seen = { 0 };
+	struct dg_seen got = { 0 };
+	struct db_seen rang = { 0 };
+	struct vmci_dgram_ep *ep;
+	struct vmci_doorbell *db;
+	struct vmci_dg_hdr dg;
+	struct drv_guest g;
+	uint32_t cid;
+	int i;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, mmio, 0) == 0, "bring-up");
+	cid = vmci_device_context_id(g.dev);
+	TEST_ASSERT(vmci_event_subscribe(g.dev, VMCI_EVENT_CTX_ID_UPDATE, ev_cb, &seen) >= 0,
+		    "subscribe");
+	ep = vmci_dgram_ep_create(g.dev, 3000, dg_seen_cb, &got);
+	TEST_ASSERT(ep != NULL, "endpoint");
+	TEST_ASSERT(vmci_emu_send_event(HV, cid, VMCI_EVENT_CTX_ID_UPDATE, &bad,
+					sizeof(bad)) >= 0, "event");
+	for (i = 0; i < 3; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_device_context_id(g.dev), cid, "context ID after the invalid one");
+	TEST_ASSERT(!seen.fired, "subscriber told of the invalid ID");
+	TEST_ASSERT_EQUAL(vmci_device_stats_get(g.dev, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.events_invalid, 1, "invalid events");
+	TEST_ASSERT_EQUAL(st.events, 0, "valid events");
+
+	/* The host still reaches us at our real ID. */
+	memset(&dg, 0, sizeof(dg));
+	dg.dst.context = cid;
+	dg.dst.resource = 3000;
+	dg.src.context = VMCI_HOST_CID;
+	dg.src.resource = 77;
+	TEST_ASSERT_EQUAL(vmci_emu_host_send(HV, &dg, sizeof(dg)), (int)sizeof(dg), "host send");
+	TEST_ASSERT(drv_poll_until(g.dev, &got.got), "datagram to our context dropped");
+	TEST_ASSERT_EQUAL(got.dst_cid, cid, "destination");
+
+	/* A new doorbell is linked with our real ID and rings. */
+	db = vmci_doorbell_create(g.dev, db_cb, &rang);
+	TEST_ASSERT(db != NULL, "doorbell: %s", rte_strerror(rte_errno));
+	dst = vmci_doorbell_handle(db);
+	TEST_ASSERT_EQUAL(dst.context, cid, "doorbell handle context");
+	TEST_ASSERT_EQUAL(vmci_emu_host_doorbell_notify(HV, dst), VMCI_SUCCESS, "host notify");
+	TEST_ASSERT(drv_poll_until(g.dev, &rang.fired), "doorbell did not fire");
+	vmci_dgram_ep_destroy(ep);
+	drv_guest_down(&g);
+	return TEST_SUCCESS;
+}
+
+static int
+test_cid_update_invalid_port(void)
+{
+	return check_cid_update_invalid(false);
+}
+
+static int
+test_cid_update_invalid_mmio(void)
+{
+	return check_cid_update_invalid(true);
+}
+
 static int
 test_events_port(void)
 {
@@ -283,11 +378,6 @@ test_events_mmio(void)
 {
 	return check_events(true);
 }
-
-struct db_seen {
-	bool fired;
-	unsigned int calls;
-};
 
 static void
 db_cb(struct vmci_doorbell *db, void *arg)
@@ -443,6 +533,8 @@ static const struct vmci_test_case cases[] = {
 	{ "result_codes", test_result_codes },
 	{ "events_port", test_events_port },
 	{ "events_mmio", test_events_mmio },
+	{ "cid_update_invalid_port", test_cid_update_invalid_port },
+	{ "cid_update_invalid_mmio", test_cid_update_invalid_mmio },
 	{ "doorbells_port", test_doorbells_port },
 	{ "doorbells_mmio", test_doorbells_mmio },
 	{ "outbound_zeroed_port", test_outbound_zeroed_port },
