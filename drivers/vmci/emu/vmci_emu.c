@@ -527,6 +527,18 @@ vmci_emu_dev_cid(const struct vmci_hw *hw)
 }
 
 uint32_t
+vmci_emu_dev_resets(const struct vmci_hw *hw)
+{
+	struct emu_handle *h = emu_handle(hw);
+	uint32_t n;
+
+	rte_spinlock_lock(&h->hv->lock);
+	n = h->hv->dev[h->slot].resets;
+	rte_spinlock_unlock(&h->hv->lock);
+	return n;
+}
+
+uint32_t
 vmci_emu_dev_irq_pending(const struct vmci_hw *hw)
 {
 	struct emu_handle *h = emu_handle(hw);

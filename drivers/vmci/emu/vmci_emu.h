@@ -129,6 +129,13 @@ uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);
 
 /*
+ * CONTROL = RESET writes the device has seen since it was created, so a
+ * test can tell whether a bring-up or a teardown reset it.
+ */
+uint32_t
+vmci_emu_dev_resets(const struct vmci_hw *hw);
+
+/*
  * Causes an interrupt line of the device would assert now: ICR & IMR when
  * interrupts are enabled (CONTROL INT_ENABLE), else 0. Does not clear
  * anything; reading ICR does.

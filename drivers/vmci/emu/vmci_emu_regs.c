@@ -105,8 +105,10 @@ emu_read32(struct vmci_hw *hw, uint32_t off)
 static void
 emu_control(struct emu_dev *dev, uint32_t val)
 {
-	if (val & VMCI_CONTROL_RESET)
+	if (val & VMCI_CONTROL_RESET) {
+		dev->resets++;
 		emu_dev_reset(dev);
+	}
 	if (val & VMCI_CONTROL_INT_ENABLE)
 		dev->status |= VMCI_STATUS_INT_ON;
 	if (val & VMCI_CONTROL_INT_DISABLE)
