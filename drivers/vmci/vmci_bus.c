@@ -460,7 +460,10 @@ vmci_bus_probe(void)
 			continue;
 		}
 		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
-			/* Bring-up resets the device: only its owner may do that. */
+			/*
+			 * Bring-up negotiates caps and hands the device this
+			 * process's memory: only its owner may do that.
+			 */
 			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
 				 vdev->name);
 			continue;

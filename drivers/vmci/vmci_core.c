@@ -112,11 +112,16 @@ vmci_dma_zone(struct vmci_device *dev, const char *what, size_t len)
 	return mz;
 }
 
-/* Steps 5-9: read CAPS, choose caps_in_use, write it back. */
+/*
+ * Steps 5-9: read CAPS, choose caps_in_use, write it back. dev->caps is
+ * set only when it is written: from then on the device may hold our
+ * addresses, and a failed bring-up resets it.
+ */
 static int
 vmci_negotiate_caps(struct vmci_device *dev)
 {
 	uint32_t caps = vmci_hw_read32(dev->hw, VMCI_REG_CAPS);
+	uint32_t use = VMCI_CAPS_DATAGRAM;
 
 	dev->caps_offered = caps;
 	if (!(caps & VMCI_CAPS_DATAGRAM)) {
@@ -124,15 +129,14 @@ vmci_negotiate_caps(struct vmci_device *dev)
 			 dev->name, caps, VMCI_CAPS_DATAGRAM);
 		return -ENODEV;
 	}
-	dev->caps = VMCI_CAPS_DATAGRAM;
 	if (caps & VMCI_CAPS_PPN64)
-		dev->caps |= VMCI_CAPS_PPN64;
+		use |= VMCI_CAPS_PPN64;
 	if (caps & VMCI_CAPS_NOTIFICATIONS) {
 		dev->bitmap_mz = vmci_dma_zone(dev, "bitmap", VMCI_NOTIFY_BITMAP_SIZE);
 		/* Without the page, doorbells are simply not offered. */
 		if (dev->bitmap_mz != NULL) {
 			dev->bitmap = dev->bitmap_mz->addr;
-			dev->caps |= VMCI_CAPS_NOTIFICATIONS;
+			use |= VMCI_CAPS_NOTIFICATIONS;
 		}
 	}
 	if (dev->hw->mmio) {
@@ -141,9 +145,10 @@ vmci_negotiate_caps(struct vmci_device *dev)
 				 dev->name, caps, VMCI_CAPS_DMA_DATAGRAM);
 			return -ENOTSUP;
 		}
-		dev->caps |= VMCI_CAPS_DMA_DATAGRAM;
+		use |= VMCI_CAPS_DMA_DATAGRAM;
 	}
-	vmci_hw_write32(dev->hw, VMCI_REG_CAPS, dev->caps);
+	dev->caps = use;
+	vmci_hw_write32(dev->hw, VMCI_REG_CAPS, use);
 	return 0;
 }
 
@@ -262,11 +267,13 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		return NULL;
 	}
 	/*
-	 * Reset first: a previous owner (another process, one that crashed)
-	 * may have left a bitmap registered and DMA addresses programmed
-	 * that point into memory which is no longer its own.
+	 * No reset before the capabilities, as in the reference guests: the
+	 * device comes from power-on or from the reset that ended its
+	 * previous owner's teardown. After an owner that died without
+	 * teardown, what follows writes CAPS, the DMA high halves and (when
+	 * the bitmap page is had) the bitmap registration afresh; see
+	 * doc/vmci_driver.md for what such a death leaves behind.
 	 */
-	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	ret = vmci_negotiate_caps(dev);
 	if (ret == 0)
 		ret = vmci_alloc_channel(dev);
@@ -290,7 +297,12 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		 dev->caps, dev->cid);
 	return dev;
 fail:
-	/* Reset before freeing anything the device may still point at. */
+	/*
+	 * Once CAPS is written the device may hold our bitmap or DMA
+	 * addresses (a timed-out DMA receive may still complete): reset it
+	 * before freeing them. The reference resets here once its bitmap
+	 * exists; this covers the DMA buffers too.
+	 */
 	if (dev->caps != 0)
 		vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	vmci_free_memory(dev);

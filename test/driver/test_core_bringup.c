@@ -99,8 +99,9 @@ rec_check(const struct rec_hw *r, unsigned int from, const struct rec_want *want
 }
 
 /*
- * The spec's bring-up order (section 3) as the device sees it: reset, caps
- * read then written before anything else, DMA page shift and high halves
+ * The spec's bring-up order (section 3) as the device sees it: caps read
+ * then written before anything else (no reset first, as in the reference
+ * guests), DMA page shift and high halves
  * before the first DMA send, bitmap registration, RESOURCES_QUERY, context
  * ID, interrupt causes. Teardown ends with a reset.
  */
@@ -108,7 +109,6 @@ static int
 check_register_sequence(bool mmio)
 {
 	static const struct rec_want port[] = {
-		W_(CONTROL, VMCI_CONTROL_RESET),
 		R_(CAPS, 0x1c),
 		W_(CAPS, 0x1c),
 		SEND(DATA_OUT, VMCI_SET_NOTIFY_BITMAP), R_(RESULT_LOW, VMCI_SUCCESS),
@@ -118,7 +118,6 @@ check_register_sequence(bool mmio)
 		W_(CONTROL, VMCI_CONTROL_INT_ENABLE),
 	};
 	static const struct rec_want dma[] = {
-		W_(CONTROL, VMCI_CONTROL_RESET),
 		R_(CAPS, 0x3c),
 		W_(CAPS, 0x3c),
 		W_(GUEST_PAGE_SHIFT, 12), W_ANY(DATA_IN_HIGH), W_ANY(DATA_OUT_HIGH),
@@ -175,6 +174,48 @@ test_register_sequence_mmio(void)
 	return check_register_sequence(true);
 }
 
+/*
+ * Resets as the reference guests do them: none during probe, one at
+ * remove, one when a bring-up fails after CAPS was written (the device may
+ * then hold the bitmap and DMA addresses that are about to be freed).
+ */
+static int
+check_resets(bool mmio)
+{
+	struct vmci_emu_dev_conf ec = { .hv_name = HV, .mmio = mmio, .socket_id = SOCKET_ID_ANY };
+	struct vmci_device *dev;
+	struct vmci_hw *emu;
+
+	emu = vmci_emu_dev_create(&ec);
+	TEST_ASSERT(emu != NULL, "emulated device");
+	dev = vmci_device_create(emu, NULL);
+	TEST_ASSERT(dev != NULL, "bring-up: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 0, "resets during probe");
+	vmci_device_destroy(dev);
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 1, "resets at remove");
+
+	TEST_ASSERT_EQUAL(vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID,
+							VMCI_RESOURCES_QUERY,
+							VMCI_ERROR_GENERIC, 1), 0, "fault");
+	dev = vmci_device_create(emu, NULL);
+	TEST_ASSERT(dev == NULL, "bring-up with RESOURCES_QUERY failing succeeded");
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 2, "resets after a failed bring-up");
+	vmci_emu_dev_destroy(emu);
+	return TEST_SUCCESS;
+}
+
+static int
+test_resets_port(void)
+{
+	return check_resets(false);
+}
+
+static int
+test_resets_mmio(void)
+{
+	return check_resets(true);
+}
+
 static int
 test_refuse_no_datagram(void)
 {
@@ -185,6 +226,7 @@ test_refuse_no_datagram(void)
 	dev = vmci_device_create(&m->hw, NULL);
 	TEST_ASSERT(dev == NULL, "device without DATAGRAM accepted");
 	TEST_ASSERT_EQUAL(rte_errno, ENODEV, "rte_errno");
+	TEST_ASSERT_EQUAL(m->resets, 0, "reset of a device refused before CAPS was written");
 	mock_hw_free(m);
 	return TEST_SUCCESS;
 }
@@ -199,6 +241,7 @@ test_refuse_mmio_without_dma(void)
 	dev = vmci_device_create(&m->hw, NULL);
 	TEST_ASSERT(dev == NULL, "MMIO device without DMA_DATAGRAM accepted");
 	TEST_ASSERT_EQUAL(rte_errno, ENOTSUP, "rte_errno");
+	TEST_ASSERT_EQUAL(m->resets, 0, "reset of a device refused before CAPS was written");
 	mock_hw_free(m);
 	return TEST_SUCCESS;
 }
@@ -528,6 +571,8 @@ static const struct vmci_test_case cases[] = {
 	{ "bringup_no_notifications", test_bringup_no_notifications },
 	{ "register_sequence_port", test_register_sequence_port },
 	{ "register_sequence_mmio", test_register_sequence_mmio },
+	{ "resets_port", test_resets_port },
+	{ "resets_mmio", test_resets_mmio },
 	{ "refuse_no_datagram", test_refuse_no_datagram },
 	{ "refuse_mmio_without_dma", test_refuse_mmio_without_dma },
 	{ "result_codes", test_result_codes },
