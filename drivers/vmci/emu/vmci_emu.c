@@ -671,6 +671,42 @@ vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n)
 	return emu_fault_queue(hv_name, cid, n, false);
 }
 
+enum emu_dev_fault {
+	EMU_FAULT_ICR_HIDE,
+	EMU_FAULT_DMA_SPLIT,
+};
+
+/* Set a per-device fault knob of guest @cid; -ENOENT if none. */
+static int
+emu_fault_dev(const char *hv_name, uint32_t cid, enum emu_dev_fault what, uint32_t val)
+{
+	struct emu_hv *hv = emu_hv_find(hv_name);
+	struct emu_dev *dev;
+
+	if (hv == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&hv->lock);
+	dev = emu_dev_by_cid(hv, cid);
+	if (dev != NULL && what == EMU_FAULT_ICR_HIDE)
+		dev->icr_hide = val;
+	else if (dev != NULL)
+		dev->dma_split = val;
+	rte_spinlock_unlock(&hv->lock);
+	return dev == NULL ? -ENOENT : 0;
+}
+
+int
+vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits)
+{
+	return emu_fault_dev(hv_name, cid, EMU_FAULT_ICR_HIDE, bits);
+}
+
+int
+vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n)
+{
+	return emu_fault_dev(hv_name, cid, EMU_FAULT_DMA_SPLIT, n);
+}
+
 int
 vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 			      int32_t result, uint32_t n)

@@ -313,6 +313,31 @@ int
 vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
 /*
+ * ICR of guest @cid never reports the causes in @bits (VMCI_ICR_*), as a
+ * device whose causes do not latch while its interrupt line is unused
+ * would behave; the causes still happen. 0 restores normal ICR reads.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+int
+vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits);
+
+/*
+ * The next @n times a DMA receive of guest @cid has room for the header of
+ * the next pending datagram but not for all of it, the device writes the
+ * part that fits there (no end marker) and the rest at the start of the
+ * following receive, which the reference guests handle (vmci-device.md
+ * 4.6). Without it the datagram waits whole for the next receive. n = 0
+ * cancels.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+int
+vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n);
+
+/*
  * Fail the next @n hypercalls with resource ID @rid from guest @cid
  * (VMCI_INVALID_ID = any guest) with @result, without executing them.
  * One rule per instance; a new call replaces it; n = 0 cancels.

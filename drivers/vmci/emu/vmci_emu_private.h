@@ -113,10 +113,12 @@ struct emu_dev {
 	uint64_t bitmap_va;     /* 0: no bitmap registered */
 	uint64_t qp_mem;        /* bytes of queue-pair memory in use */
 	uint32_t resets;        /* CONTROL = RESET writes since creation */
+	uint32_t icr_hide;      /* fault: ICR bits never reported */
+	uint32_t dma_split;     /* fault: DMA receives still to end in a split datagram */
 	/* DATA_OUT accumulation. */
 	uint32_t tx_len;
 	bool tx_discard;        /* oversize datagram: swallow until resync */
-	/* DATA_IN stream. */
+	/* DATA_IN stream, and a datagram split across DMA receives. */
 	uint32_t rx_len;        /* aligned size of the datagram in delivery */
 	uint32_t rx_off;        /* bytes of it already delivered */
 	bool rx_after_marker;   /* no new datagram before a page boundary */
