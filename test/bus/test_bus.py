@@ -107,17 +107,30 @@ def case_emu_caps(opts):
 
 
 BAD_DEVARGS = [
-    # (devargs, words the error output must contain). Caught by the parser
-    # at scan, except caps without DATAGRAM, refused by bring-up at probe.
+    # (devargs, words the error output must contain), each caught by the
+    # parser at scan.
     ("vmci_emu0,cid=abc", ["cid=abc", "integer"]),
     ("vmci_emu0,cid=-5", ["cid=-5"]),
     ("vmci_emu0,cid=0x100000000", ["cid=0x100000000"]),
+    # Every number whole: no sign, blank, empty value, bare 0x or trailing junk.
+    ("vmci_emu0,cid=+20", ["cid=+20", "integer"]),
+    ("vmci_emu0,cid= 20", ["cid= 20", "integer"]),
+    ("vmci_emu0,cid=", ["cid=", "integer"]),
+    ("vmci_emu0,cid=0x", ["cid=0x", "integer"]),
+    ("vmci_emu0,cid=20x", ["cid=20x", "integer"]),
+    ("vmci_emu0,cid=4294967296", ["cid=4294967296", "integer 0..4294967295"]),
+    ("vmci_emu0,socket=-0", ["socket=-0", "integer"]),
+    ("vmci_emu0,caps=0x40", ["caps=0x40", "integer 0..63"]),
+    # A repeated key is an error, whichever value comes last.
+    ("vmci_emu0,cid=20,cid=21", ["key cid given 2 times", "at most once"]),
+    ("vmci_emu0,cid=20,cid=20", ["key cid given 2 times"]),
+    ("vmci_emu0,mode=dma,hv=a,mode=port", ["key mode given 2 times"]),
     ("vmci_emu0,cid=1", ["cid=1", "guest context ID 16.."]),
     ("vmci_emu0,mode=fast", ["mode=fast", "port or dma"]),
     ("vmci_emu0,hv=" + "x" * 40, ["hv=", "characters"]),
     ("vmci_emu0,socket=4096", ["socket=4096"]),
     ("vmci_emu0,colour=blue", ["keys are cid, mode, hv, caps, socket"]),
-    ("vmci_emu0,caps=0x18", ["expected DATAGRAM"]),
+    ("vmci_emu0,caps=0x18", ["caps=0x18", "includes DATAGRAM"]),
 ]
 
 

@@ -28,7 +28,6 @@
 RTE_LOG_REGISTER_SUFFIX(vmci_emu_logtype, emu, NOTICE);
 
 #define EMU_MZ_PREFIX "vmci_emu_"
-#define EMU_CAPS_KNOWN 0x3Fu
 
 static int
 emu_mz_name(const char *hv_name, char *buf, size_t len)
@@ -354,11 +353,11 @@ emu_conf_caps(const struct vmci_emu_dev_conf *conf, uint32_t *caps)
 		if (conf->mmio)
 			c |= VMCI_CAPS_DMA_DATAGRAM;
 	}
-	if ((c & ~EMU_CAPS_KNOWN) != 0 || (c & VMCI_CAPS_DATAGRAM) == 0 ||
+	if ((c & ~VMCI_EMU_CAPS_KNOWN) != 0 || (c & VMCI_CAPS_DATAGRAM) == 0 ||
 	    (conf->mmio && (c & VMCI_CAPS_DMA_DATAGRAM) == 0)) {
 		EMU_LOG(ERR, "caps 0x%x: expected DATAGRAM (0x%x)%s within 0x%x",
 			c, VMCI_CAPS_DATAGRAM,
-			conf->mmio ? " and DMA_DATAGRAM (mmio)" : "", EMU_CAPS_KNOWN);
+			conf->mmio ? " and DMA_DATAGRAM (mmio)" : "", VMCI_EMU_CAPS_KNOWN);
 		return -EINVAL;
 	}
 	*caps = c;

@@ -61,6 +61,9 @@ extern "C" {
 	(sizeof(struct vmci_qp_alloc_msg) + \
 	 8u * (VMCI_MAX_GUEST_QP_MEMORY / RTE_VMCI_QP_PAGE_SIZE + 2u))
 
+/* Capability bits the emulated device can offer (CAPS bits 0-5). */
+#define VMCI_EMU_CAPS_KNOWN 0x3Fu
+
 /* Device creation parameters. */
 struct vmci_emu_dev_conf {
 	const char *hv_name; /* emulated hypervisor instance; NULL = "vmci_emu" */
