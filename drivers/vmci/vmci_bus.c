@@ -8,6 +8,9 @@
  *    SYSFS_PCI_DEVICES and -a/-b by PCI address);
  *  - emulated devices named by devargs on this bus:
  *      -a vmci:vmci_emu0,cid=20,mode=dma,hv=lab
+ *    or, the same devargs, --vdev vmci_emu0,cid=20,...: EAL gives a name
+ *    without a bus prefix to the bus whose parse() claims it (ours, for
+ *    vmci_emuN), so both spellings reach scan_emu() alike.
  * Probe brings every allowed device up through the device core; cleanup
  * (rte_eal_cleanup) tears them down in the spec's order.
  */

@@ -92,6 +92,33 @@ def case_emu_devargs(opts):
     check(d1["context_id"] == 21 and d1["caps"] == CAPS_DMA, "device 1: %s" % d1)
 
 
+def case_emu_vdev(opts):
+    """
+    --vdev names emulated devices exactly as -a vmci: does (EAL hands a
+    name without a bus prefix to the bus that claims it): same devices,
+    same devargs checks, and the vmci bus gets an allowlist, so a VMCI
+    function not named with -a is left alone. Numbers with a leading 0
+    are decimal.
+    """
+    r = run_app(opts, "emu_vdev", EAL_EMU +
+                ["--vdev", "vmci_emu0,cid=020", "--vdev", "vmci_emu1,cid=0x15,mode=dma"])
+    expect_clean_exit(r, 2)
+    d0, d1 = r.devices
+    check(d0["name"] == "vmci_emu0" and d0["context_id"] == 20 and d0["caps"] == CAPS_PORT,
+          "device 0: %s" % d0)
+    check(d1["name"] == "vmci_emu1" and d1["context_id"] == 21 and d1["caps"] == CAPS_DMA,
+          "device 1: %s" % d1)
+    r = run_app(opts, "emu_vdev_bad", EAL_EMU + ["--vdev", "vmci_emu0,cid=20,cid=21"])
+    expect_clean_exit(r, 0)
+    check("key cid given 2 times" in r.err, "no error for the repeated key")
+    with tempfile.TemporaryDirectory() as root:
+        r = run_app(opts, "emu_vdev_pci", EAL_PCI + ["--vdev", "vmci_emu0,cid=40"],
+                    env=pci_env(root, "vmw_vmci"))
+    expect_clean_exit(r, 1)
+    check(r.devices[0]["context_id"] == 40, "emulated device: %s" % r.devices[0])
+    check("VMCI function bound" not in r.err, "function outside the allowlist looked at")
+
+
 def case_emu_blocked(opts):
     r = run_app(opts, "emu_blocked", EAL_EMU +
                 ["-b", "vmci:vmci_emu0", "-b", "vmci:vmci_emu1"])
@@ -445,6 +472,7 @@ def case_plugin(opts):
 
 CASES = {
     "emu_devargs": case_emu_devargs,
+    "emu_vdev": case_emu_vdev,
     "emu_blocked": case_emu_blocked,
     "emu_caps": case_emu_caps,
     "bad_devargs": case_bad_devargs,
