@@ -8,10 +8,14 @@
  *    SYSFS_PCI_DEVICES and -a/-b by PCI address);
  *  - emulated devices named by devargs on this bus:
  *      -a vmci:vmci_emu0,cid=20,mode=dma,hv=lab
+ *    or, the same devargs, --vdev vmci_emu0,cid=20,...: EAL gives a name
+ *    without a bus prefix to the bus whose parse() claims it (ours, for
+ *    vmci_emuN), so both spellings reach scan_emu() alike.
  * Probe brings every allowed device up through the device core; cleanup
  * (rte_eal_cleanup) tears them down in the spec's order.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -149,23 +153,38 @@ has_value(const char *key, const char *value)
 	return false;
 }
 
+/*
+ * A whole unsigned number: decimal, or hexadecimal after 0x. No sign, no
+ * blanks, nothing after it, nothing empty, at most @max; an error line
+ * names the key, the value and what is expected.
+ */
+static int
+parse_num(const char *key, const char *value, uint32_t max, uint32_t *out)
+{
+	bool hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+	const char *digits = hex ? value + 2 : value;
+	int (*is_digit)(int) = hex ? isxdigit : isdigit;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(digits, &end, hex ? 16 : 10);
+	/* strtoul() accepts blanks and a sign before the digits: we do not. */
+	if (!is_digit((unsigned char)digits[0]) || errno != 0 || *end != '\0' || v > max) {
+		VMCI_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32
+			 " (decimal or 0x hex)", key, value, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int
 parse_u32(const char *key, const char *value, void *out)
 {
-	unsigned long long v;
-	char *end;
-
 	if (!has_value(key, value))
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(value, &end, 0);
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32,
-			 key, value, UINT32_MAX);
-		return -EINVAL;
-	}
-	*(uint32_t *)out = (uint32_t)v;
-	return 0;
+	return parse_num(key, value, UINT32_MAX, out);
 }
 
 /* cid=: a guest context ID, 16 .. 0xfffffffe (0..15 are reserved). */
@@ -216,18 +235,51 @@ parse_hv(const char *key, const char *value, void *out)
 	return 0;
 }
 
+/* caps=: a mask of known capabilities that offers DATAGRAM. */
+static int
+parse_caps(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (!has_value(key, value) || parse_num(key, value, VMCI_EMU_CAPS_KNOWN, &v) < 0)
+		return -EINVAL;
+	if (!(v & VMCI_CAPS_DATAGRAM)) {
+		VMCI_LOG(ERR, "invalid %s=%s: expected a mask within 0x%x that includes"
+			 " DATAGRAM (0x%x)", key, value, VMCI_EMU_CAPS_KNOWN,
+			 VMCI_CAPS_DATAGRAM);
+		return -EINVAL;
+	}
+	*(uint32_t *)out = v;
+	return 0;
+}
+
 static int
 parse_socket(const char *key, const char *value, void *out)
 {
 	uint32_t v;
 
-	if (parse_u32(key, value, &v) < 0 || v >= RTE_MAX_NUMA_NODES) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected 0..%d", key, value,
-			 RTE_MAX_NUMA_NODES - 1);
+	if (!has_value(key, value) || parse_num(key, value, RTE_MAX_NUMA_NODES - 1, &v) < 0)
 		return -EINVAL;
-	}
 	*(int *)out = (int)v;
 	return 0;
+}
+
+/* A key given twice is an error: which value the user meant is unknown. */
+static int
+check_repeated(const struct rte_vmci_device *vdev, const struct rte_kvargs *kv)
+{
+	unsigned int i, n;
+	int ret = 0;
+
+	for (i = 0; emu_valid_keys[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, emu_valid_keys[i]);
+		if (n > 1) {
+			VMCI_LOG(ERR, "%s: key %s given %u times: expected at most once",
+				 vdev->name, emu_valid_keys[i], n);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
 }
 
 /* Fill the emulated-device configuration from "cid=..,mode=..". */
@@ -247,10 +299,11 @@ vmci_bus_parse_emu_args(struct rte_vmci_device *vdev, const char *args)
 			 vdev->name, args);
 		return -EINVAL;
 	}
+	ret = check_repeated(vdev, kv);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &vdev->emu.cid);
 	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &vdev->emu.mmio);
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, vdev->hv_name);
-	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_u32, &vdev->emu.caps);
+	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_caps, &vdev->emu.caps);
 	ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &vdev->emu.socket_id);
 	rte_kvargs_free(kv);
 done:
@@ -460,7 +513,10 @@ vmci_bus_probe(void)
 			continue;
 		}
 		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
-			/* Bring-up resets the device: only its owner may do that. */
+			/*
+			 * Bring-up negotiates caps and hands the device this
+			 * process's memory: only its owner may do that.
+			 */
 			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
 				 vdev->name);
 			continue;

@@ -114,17 +114,16 @@ int
 vmci_device_stats_get(struct vmci_device *dev, struct vmci_device_stats *stats);
 
 /*
- * Poll the device once: read ICR; on DATAGRAM run a receive pass and
- * dispatch events and datagrams; scan the notification bitmap and run
- * doorbell callbacks. Returns the number of datagrams, events and doorbells
- * handled (>= 0), or -ENODEV if ICR reads all-ones (device gone).
+ * Poll the device once: read ICR; run a receive pass and dispatch events
+ * and datagrams when ICR reports DATAGRAM, when the last pass left some
+ * behind, and with ICR clear too (every poll in DMA mode, every 100 ms in
+ * port mode, where a pass costs 4096 register reads); scan the
+ * notification bitmap and run doorbell callbacks. Returns the number of
+ * datagrams, events and doorbells handled (>= 0), or -ENODEV if ICR reads
+ * all-ones (device gone).
  */
 int
 vmci_device_poll(struct vmci_device *dev);
-
-/* Like vmci_device_poll() but runs a receive pass whatever ICR says. */
-int
-vmci_device_poll_force(struct vmci_device *dev);
 
 /*
  * VMCI result codes (section 8): errno equivalent (0 for results >= 0,

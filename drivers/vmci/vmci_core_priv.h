@@ -91,7 +91,7 @@ struct vmci_ratelimit {
  * 64-bit payload_size from a broken device must not make us read forever).
  */
 #define VMCI_RX_SKIP_MAX (16u * VMCI_MAX_DG_SIZE)
-/* Reads in one port-I/O pass (about 70 MB) before giving up on the stream. */
+/* Reads in one receive pass (at most about 70 MB) before giving up on the stream. */
 #define VMCI_RX_MAX_READS 1024u
 /* DMA receive passes per poll while each pass still delivers datagrams. */
 #define VMCI_RX_DMA_MAX_PASSES 8
@@ -129,6 +129,11 @@ struct vmci_device {
 	uint32_t db_hwm;         /* indices below it are scanned */
 
 	struct vmci_event_sub subs[VMCI_EVENT_MAX_SUBS];
+
+	/* Receive passes (vmci_dgram.c); see vmci_poll() for when they run. */
+	bool rx_more;            /* last pass stopped at our bound, not at the end */
+	uint64_t rx_idle_cycles; /* with ICR clear, a pass at most this often */
+	uint64_t rx_last_pass;   /* timer cycles at the start of the last pass */
 
 	struct vmci_device_stats stats;
 	struct vmci_ratelimit rx_rl;

@@ -92,6 +92,33 @@ def case_emu_devargs(opts):
     check(d1["context_id"] == 21 and d1["caps"] == CAPS_DMA, "device 1: %s" % d1)
 
 
+def case_emu_vdev(opts):
+    """
+    --vdev names emulated devices exactly as -a vmci: does (EAL hands a
+    name without a bus prefix to the bus that claims it): same devices,
+    same devargs checks, and the vmci bus gets an allowlist, so a VMCI
+    function not named with -a is left alone. Numbers with a leading 0
+    are decimal.
+    """
+    r = run_app(opts, "emu_vdev", EAL_EMU +
+                ["--vdev", "vmci_emu0,cid=020", "--vdev", "vmci_emu1,cid=0x15,mode=dma"])
+    expect_clean_exit(r, 2)
+    d0, d1 = r.devices
+    check(d0["name"] == "vmci_emu0" and d0["context_id"] == 20 and d0["caps"] == CAPS_PORT,
+          "device 0: %s" % d0)
+    check(d1["name"] == "vmci_emu1" and d1["context_id"] == 21 and d1["caps"] == CAPS_DMA,
+          "device 1: %s" % d1)
+    r = run_app(opts, "emu_vdev_bad", EAL_EMU + ["--vdev", "vmci_emu0,cid=20,cid=21"])
+    expect_clean_exit(r, 0)
+    check("key cid given 2 times" in r.err, "no error for the repeated key")
+    with tempfile.TemporaryDirectory() as root:
+        r = run_app(opts, "emu_vdev_pci", EAL_PCI + ["--vdev", "vmci_emu0,cid=40"],
+                    env=pci_env(root, "vmw_vmci"))
+    expect_clean_exit(r, 1)
+    check(r.devices[0]["context_id"] == 40, "emulated device: %s" % r.devices[0])
+    check("VMCI function bound" not in r.err, "function outside the allowlist looked at")
+
+
 def case_emu_blocked(opts):
     r = run_app(opts, "emu_blocked", EAL_EMU +
                 ["-b", "vmci:vmci_emu0", "-b", "vmci:vmci_emu1"])
@@ -107,17 +134,30 @@ def case_emu_caps(opts):
 
 
 BAD_DEVARGS = [
-    # (devargs, words the error output must contain). Caught by the parser
-    # at scan, except caps without DATAGRAM, refused by bring-up at probe.
+    # (devargs, words the error output must contain), each caught by the
+    # parser at scan.
     ("vmci_emu0,cid=abc", ["cid=abc", "integer"]),
     ("vmci_emu0,cid=-5", ["cid=-5"]),
     ("vmci_emu0,cid=0x100000000", ["cid=0x100000000"]),
+    # Every number whole: no sign, blank, empty value, bare 0x or trailing junk.
+    ("vmci_emu0,cid=+20", ["cid=+20", "integer"]),
+    ("vmci_emu0,cid= 20", ["cid= 20", "integer"]),
+    ("vmci_emu0,cid=", ["cid=", "integer"]),
+    ("vmci_emu0,cid=0x", ["cid=0x", "integer"]),
+    ("vmci_emu0,cid=20x", ["cid=20x", "integer"]),
+    ("vmci_emu0,cid=4294967296", ["cid=4294967296", "integer 0..4294967295"]),
+    ("vmci_emu0,socket=-0", ["socket=-0", "integer"]),
+    ("vmci_emu0,caps=0x40", ["caps=0x40", "integer 0..63"]),
+    # A repeated key is an error, whichever value comes last.
+    ("vmci_emu0,cid=20,cid=21", ["key cid given 2 times", "at most once"]),
+    ("vmci_emu0,cid=20,cid=20", ["key cid given 2 times"]),
+    ("vmci_emu0,mode=dma,hv=a,mode=port", ["key mode given 2 times"]),
     ("vmci_emu0,cid=1", ["cid=1", "guest context ID 16.."]),
     ("vmci_emu0,mode=fast", ["mode=fast", "port or dma"]),
     ("vmci_emu0,hv=" + "x" * 40, ["hv=", "characters"]),
     ("vmci_emu0,socket=4096", ["socket=4096"]),
     ("vmci_emu0,colour=blue", ["keys are cid, mode, hv, caps, socket"]),
-    ("vmci_emu0,caps=0x18", ["expected DATAGRAM"]),
+    ("vmci_emu0,caps=0x18", ["caps=0x18", "includes DATAGRAM"]),
 ]
 
 
@@ -432,6 +472,7 @@ def case_plugin(opts):
 
 CASES = {
     "emu_devargs": case_emu_devargs,
+    "emu_vdev": case_emu_vdev,
     "emu_blocked": case_emu_blocked,
     "emu_caps": case_emu_caps,
     "bad_devargs": case_bad_devargs,

@@ -61,6 +61,9 @@ extern "C" {
 	(sizeof(struct vmci_qp_alloc_msg) + \
 	 8u * (VMCI_MAX_GUEST_QP_MEMORY / RTE_VMCI_QP_PAGE_SIZE + 2u))
 
+/* Capability bits the emulated device can offer (CAPS bits 0-5). */
+#define VMCI_EMU_CAPS_KNOWN 0x3Fu
+
 /* Device creation parameters. */
 struct vmci_emu_dev_conf {
 	const char *hv_name; /* emulated hypervisor instance; NULL = "vmci_emu" */
@@ -127,6 +130,13 @@ vmci_emu_hv_reap_dead(const char *hv_name);
 /* Current context ID of the device (changes with vmci_emu_set_context_id()). */
 uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);
+
+/*
+ * CONTROL = RESET writes the device has seen since it was created, so a
+ * test can tell whether a bring-up or a teardown reset it.
+ */
+uint32_t
+vmci_emu_dev_resets(const struct vmci_hw *hw);
 
 /*
  * Causes an interrupt line of the device would assert now: ICR & IMR when
@@ -304,6 +314,31 @@ vmci_emu_fault_drop_dg(const char *hv_name, uint32_t cid, uint32_t n);
  */
 int
 vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
+
+/*
+ * ICR of guest @cid never reports the causes in @bits (VMCI_ICR_*), as a
+ * device whose causes do not latch while its interrupt line is unused
+ * would behave; the causes still happen. 0 restores normal ICR reads.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+int
+vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits);
+
+/*
+ * The next @n times a DMA receive of guest @cid has room for the header of
+ * the next pending datagram but not for all of it, the device writes the
+ * part that fits there (no end marker) and the rest at the start of the
+ * following receive, which the reference guests handle (vmci-device.md
+ * 4.6). Without it the datagram waits whole for the next receive. n = 0
+ * cancels.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+int
+vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n);
 
 /*
  * Fail the next @n hypercalls with resource ID @rid from guest @cid

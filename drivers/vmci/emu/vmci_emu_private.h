@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
@@ -111,16 +112,20 @@ struct emu_dev {
 	uint32_t in_high;
 	uint64_t bitmap_va;     /* 0: no bitmap registered */
 	uint64_t qp_mem;        /* bytes of queue-pair memory in use */
+	uint32_t resets;        /* CONTROL = RESET writes since creation */
+	uint32_t icr_hide;      /* fault: ICR bits never reported */
+	uint32_t dma_split;     /* fault: DMA receives still to end in a split datagram */
 	/* DATA_OUT accumulation. */
 	uint32_t tx_len;
 	bool tx_discard;        /* oversize datagram: swallow until resync */
-	/* DATA_IN stream. */
+	/* DATA_IN stream, and a datagram split across DMA receives. */
 	uint32_t rx_len;        /* aligned size of the datagram in delivery */
 	uint32_t rx_off;        /* bytes of it already delivered */
 	bool rx_after_marker;   /* no new datagram before a page boundary */
 	struct emu_dgq q;
-	uint8_t rx_dg[VMCI_MAX_DG_SIZE];
-	uint8_t tx_buf[VMCI_EMU_MAX_HV_DG_SIZE];
+	/* Both are read as datagram headers: keep them 8-byte aligned. */
+	uint8_t rx_dg[VMCI_MAX_DG_SIZE] __rte_aligned(8);
+	uint8_t tx_buf[VMCI_EMU_MAX_HV_DG_SIZE] __rte_aligned(8);
 	struct emu_doorbell db[VMCI_MAX_DOORBELLS];
 };
 
