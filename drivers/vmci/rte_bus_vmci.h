@@ -238,8 +238,9 @@ rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
  * Send @p len bytes to @p dst.
  *
  * @return
- *   0 or the positive VMCI result, or a negative errno (-EMSGSIZE above
- *   RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH for an unknown destination, ...).
+ *   The datagram's size as the hypervisor reports it (24 + @p len), or a
+ *   negative errno (-EMSGSIZE above RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH
+ *   for an unknown destination, -EPROTO for any other answer, ...).
  */
 int
 rte_vmci_dgram_send(struct rte_vmci_dgram *ep, struct rte_vmci_handle dst,

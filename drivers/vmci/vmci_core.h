@@ -76,6 +76,7 @@ struct vmci_device_stats {
 	uint64_t events_invalid;   /* bad size or unknown/VMX-only id */
 	uint64_t doorbells_fired;  /* bitmap entries found raised */
 	uint64_t qp_attach_inferred; /* peer seen in the queue headers, no QP_PEER_ATTACH */
+	uint64_t hc_unexpected;    /* hypercall/datagram results outside the allowed set */
 };
 
 /*
@@ -145,8 +146,12 @@ int
 vmci_send_datagram(struct vmci_device *dev, const struct vmci_dg_hdr *dg, int32_t *result);
 
 /*
- * Hypercall helpers (section 4.4). Each returns the non-negative VMCI
- * result or a negative errno (VMCI errors mapped and logged by name).
+ * Hypercall helpers (section 4.4). Each returns the VMCI result, which is
+ * one of the success values the hypercall may give (0 for most; 0 or
+ * SUCCESS_QUEUEPAIR_CREATE / _ATTACH for QUEUEPAIR_ALLOC; 0 or
+ * SUCCESS_LAST_DETACH for QUEUEPAIR_DETACH), or a negative errno: VMCI
+ * errors mapped and logged by name, any other value -EPROTO, logged with
+ * the values expected and counted in hc_unexpected.
  */
 int
 vmci_hc_get_context_id(struct vmci_device *dev, uint32_t *cid);

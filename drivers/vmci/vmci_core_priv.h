@@ -169,11 +169,13 @@ vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 			  int32_t *result);
 
 /*
- * Send a hypercall and map its result: >= 0 result, or negative errno with
- * a log line naming @what and the VMCI code.
+ * Check the result of a datagram of @len payload bytes sent to @dst: its
+ * size (24 + len) on success, a VMCI error mapped to -errno, anything
+ * else -EPROTO, counted in hc_unexpected and logged.
  */
 int
-vmci_hypercall(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const char *what);
+vmci_dg_send_result(struct vmci_device *dev, struct rte_vmci_handle dst, size_t len,
+		    int32_t result);
 
 /* Receive pass (vmci_dgram.c); returns items dispatched. Device lock held. */
 int
