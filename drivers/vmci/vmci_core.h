@@ -77,6 +77,8 @@ struct vmci_device_stats {
 	uint64_t doorbells_fired;  /* bitmap entries found raised */
 	uint64_t qp_attach_inferred; /* peer seen in the queue headers, no QP_PEER_ATTACH */
 	uint64_t hc_unexpected;    /* hypercall/datagram results outside the allowed set */
+	uint64_t qp_parked;        /* pairs whose pages wait for a reset (now) */
+	uint64_t qp_parked_bytes;  /* their queue memory, header pages included */
 };
 
 /*
@@ -270,7 +272,11 @@ struct vmci_qpair_conf {
  */
 struct vmci_qpair *
 vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf);
-/* QUEUEPAIR_DETACH (errors logged), then free endpoint and memory. */
+/*
+ * QUEUEPAIR_DETACH, then free endpoint and memory. If the detach fails
+ * (-errno returned) the pair is freed for the caller but its pages are
+ * kept until vmci_device_destroy() has reset the device.
+ */
 int
 vmci_qpair_detach(struct vmci_qpair *qp);
 struct rte_vmci_qp *

@@ -568,20 +568,25 @@ emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64
 }
 
 /*
- * qp_mem_hold of the emulated device: the guest has detached from
- * @handle; if the host end is still there, keep the guest's pages for it.
+ * qp_mem_hold of the emulated device: the guest lets go of @handle's
+ * pages. Keep them while the host end is still there, or while the broker
+ * still maps them for this guest (its QUEUEPAIR_DETACH failed and the
+ * guest freed them after a reset, which the emulator does not take as a
+ * detach); they are freed with the pair's last end.
  */
 bool
 emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle, struct rte_vmci_qp_mem *mem)
 {
 	struct emu_hv *hv = emu_handle(hw)->hv;
+	int slot = emu_handle(hw)->slot;
 	struct emu_qp *qp;
 	bool held = false;
 
 	rte_spinlock_lock(&hv->lock);
 	qp = emu_qp_find(hv, handle);
 	if (qp != NULL && qp->held_mem == NULL &&
-	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST)) {
+	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST ||
+	     qp->page_owner == slot)) {
 		qp->held_mem = mem;
 		held = true;
 	}
