@@ -659,9 +659,9 @@ vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n)
 	return emu_fault_queue(hv_name, cid, n, false);
 }
 
-int
-vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
-			      int32_t result, uint32_t n)
+static int
+emu_fault_hypercall(const char *hv_name, uint32_t cid, uint32_t rid, int32_t result,
+		    uint32_t n, bool execute)
 {
 	struct emu_hv *hv = emu_hv_find(hv_name);
 
@@ -676,8 +676,23 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 	hv->fail.rid = rid;
 	hv->fail.result = result;
 	hv->fail.n = n;
+	hv->fail.execute = execute;
 	rte_spinlock_unlock(&hv->lock);
 	return 0;
+}
+
+int
+vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
+			      int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, false);
+}
+
+int
+vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
+				int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, true);
 }
 
 int64_t

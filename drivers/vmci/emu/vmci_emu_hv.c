@@ -510,28 +510,24 @@ emu_qp_detach(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	return emu_qp_end_detach(hv, qp, slot);
 }
 
-/* Injected failure for this hypercall, if any (consumes one). */
-static bool
-emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid, int *result)
+/* The injected-result rule for this hypercall, if it applies (consumes one). */
+static const struct emu_fail_rule *
+emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid)
 {
 	struct emu_fail_rule *f = &hv->fail;
 
 	if (f->n == 0 || f->rid != rid || (f->cid != VMCI_INVALID_ID && f->cid != cid))
-		return false;
+		return NULL;
 	f->n--;
-	*result = f->result;
-	return true;
+	return f;
 }
 
 static int
-emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+emu_hypercall_run(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 {
 	struct emu_dev *dev = &hv->dev[slot];
 	uint32_t rid = dg->dst.resource;
-	int ret;
 
-	if (emu_fail_hit(hv, dev->cid, rid, &ret))
-		return ret;
 	switch (rid) {
 	case VMCI_RESOURCES_QUERY:
 		return emu_resources_query(dev, dg);
@@ -555,6 +551,22 @@ emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 		EMU_LOG(INFO, "cid %u: hypercall rid %u not supported", dev->cid, rid);
 		return VMCI_ERROR_DST_UNREACHABLE;
 	}
+}
+
+static int
+emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+{
+	const struct emu_fail_rule *f = emu_fail_hit(hv, hv->dev[slot].cid, dg->dst.resource);
+	int ret;
+
+	if (f == NULL)
+		return emu_hypercall_run(hv, slot, dg);
+	if (f->execute) {
+		ret = emu_hypercall_run(hv, slot, dg);
+		EMU_LOG(INFO, "cid %u: hypercall %u returned %d, answering %d (fault)",
+			hv->dev[slot].cid, dg->dst.resource, ret, f->result);
+	}
+	return f->result;
 }
 
 /* Execute a datagram sent by device @slot; @len == 24 + payload_size. */
