@@ -210,7 +210,10 @@ rte_vmci_qpair_endpoint(const struct rte_vmci_qpair *qpair);
 struct rte_vmci_handle
 rte_vmci_qpair_handle(const struct rte_vmci_qpair *qpair);
 
-/** Where the peer stands (updated by rte_vmci_poll()). */
+/**
+ * Where the peer stands, as of the last rte_vmci_poll() (which handles the
+ * peer events and runs the peer callback with each change).
+ */
 enum rte_vmci_qpair_peer_state
 rte_vmci_qpair_peer_state(const struct rte_vmci_qpair *qpair);
 

@@ -283,8 +283,16 @@ struct rte_vmci_qp *
 vmci_qpair_endpoint(const struct vmci_qpair *qp);
 struct rte_vmci_handle
 vmci_qpair_handle(const struct vmci_qpair *qp);
+/* As of the last poll: the state the callback was told. */
 enum vmci_qp_peer_state
 vmci_qpair_peer_state(const struct vmci_qpair *qp);
+/*
+ * True when the pair is WAITING as of the last poll but its peer has
+ * already moved an index of its own in the shared headers (so the next
+ * poll takes it as attached): what telemetry reports without polling.
+ */
+bool
+vmci_qpair_peer_seen_unpolled(const struct vmci_qpair *qp);
 
 /*
  * Call @cb for each queue pair of @dev under the device lock (for

@@ -405,7 +405,7 @@ vmci_qpair_resumed(struct vmci_device *dev)
  * no evidence of anything (the data path reports it as -EIO).
  */
 static bool
-vmci_qpair_peer_seen(struct vmci_qpair *qp)
+vmci_qpair_peer_seen(const struct vmci_qpair *qp)
 {
 	uint64_t tail, head;
 
@@ -469,6 +469,18 @@ enum vmci_qp_peer_state
 vmci_qpair_peer_state(const struct vmci_qpair *qp)
 {
 	return qp->peer_state;
+}
+
+/*
+ * For telemetry, which cannot poll: a waiting created pair whose peer
+ * visibly uses it is attached, though the device was not polled since
+ * (the attach event unread, the state change and callback still to come).
+ */
+bool
+vmci_qpair_peer_seen_unpolled(const struct vmci_qpair *qp)
+{
+	return qp->peer_state == VMCI_QP_PEER_WAITING && qp->creator &&
+	       vmci_qpair_peer_seen(qp);
 }
 
 int
