@@ -48,6 +48,8 @@ struct vmci_qpair {
 	uint32_t flags;
 	bool creator;            /* we created it (not ATTACH_ONLY) */
 	bool hc_detached;        /* QUEUEPAIR_DETACH already sent */
+	bool parked;             /* pages kept until reset: on qp_parked_list */
+	struct vmci_qpair *park_next;
 	enum vmci_qp_peer_state peer_state;
 	/*
 	 * Creator only: the header the peer writes (our consume queue's),
@@ -124,6 +126,13 @@ struct vmci_device {
 	TAILQ_HEAD(, vmci_doorbell) doorbells;
 	TAILQ_HEAD(, vmci_qpair) qpairs;
 	uint32_t qp_waiting;     /* creator pairs whose peer has not been seen */
+	/*
+	 * Pairs whose QUEUEPAIR_DETACH failed (or whose ALLOC left us unsure
+	 * the hypervisor does not hold them): gone for the application, their
+	 * pages kept because the other side may still write them, freed after
+	 * CONTROL = RESET. Counted in stats.qp_parked / qp_parked_bytes.
+	 */
+	struct vmci_qpair *qp_parked_list;
 
 	struct vmci_doorbell *db_by_idx[VMCI_MAX_DOORBELLS];
 	uint32_t db_hwm;         /* indices below it are scanned */
@@ -174,11 +183,13 @@ vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 			  int32_t *result);
 
 /*
- * Send a hypercall and map its result: >= 0 result, or negative errno with
- * a log line naming @what and the VMCI code.
+ * Check the result of a datagram of @len payload bytes sent to @dst: its
+ * size (24 + len) on success, a VMCI error mapped to -errno, anything
+ * else -EPROTO, counted in hc_unexpected and logged.
  */
 int
-vmci_hypercall(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const char *what);
+vmci_dg_send_result(struct vmci_device *dev, struct rte_vmci_handle dst, size_t len,
+		    int32_t result);
 
 /* Receive pass (vmci_dgram.c); returns items dispatched. Device lock held. */
 int

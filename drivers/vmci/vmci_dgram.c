@@ -369,10 +369,5 @@ vmci_dgram_send(struct vmci_dgram_ep *ep, struct rte_vmci_handle dst,
 	rte_spinlock_unlock(&dev->chan_lock);
 	if (ret < 0)
 		return ret;
-	if (result < 0) {
-		VMCI_DG_LOG(DEBUG, "%s: send to %u:%u: %d (%s)", dev->name, dst.context,
-			    dst.resource, result, vmci_result_str(result));
-		return -vmci_result_to_errno(result);
-	}
-	return result;
+	return vmci_dg_send_result(dev, dst, len, result);
 }

@@ -379,6 +379,21 @@ def wait_line(proc, word, timeout=30):
     raise Failure("no '%s' from the application; got %s" % (word, lines))
 
 
+BAD_TELEMETRY = [
+    # (command, words its error must contain)
+    ("/vmci/info,nosuch", ["expected /vmci/info,<device>", "no such device"]),
+    ("/vmci/info", ["expected /vmci/info,<device>", "no device named"]),
+    ("/vmci/stats", ["expected /vmci/stats,<device>"]),
+    ("/vmci/qp/list,nosuch", ["expected /vmci/qp/list,<device>", "no such device"]),
+    ("/vmci/qp/stats", ["expected /vmci/qp/stats,<device>,<context>:<resource>",
+                        "no device named"]),
+    ("/vmci/qp/stats,vmci_emu0", ["expected /vmci/qp/stats,<device>,<context>:<resource>",
+                                  "no handle"]),
+    ("/vmci/qp/stats,vmci_emu0,20:x", ["<context>:<resource>", "decimal"]),
+    ("/vmci/qp/stats,vmci_emu0,20:99999", ["<context>:<resource>", "no such queue pair"]),
+]
+
+
 def case_telemetry(opts):
     if opts.telemetry is None or not os.access(opts.telemetry, os.X_OK):
         print("skipped: dpdk-telemetry.py not found (Debian package dpdk)")
@@ -386,7 +401,7 @@ def case_telemetry(opts):
     prefix = "bus_telemetry_%d" % os.getpid()
     cmd = [opts.app, "--no-huge", "-m", "256", "--no-pci", "--iova-mode=va", "-l", "0",
            "--file-prefix=" + prefix, "-a", "vmci:vmci_emu0,cid=20",
-           "-a", "vmci:vmci_emu1,cid=21,mode=dma", "--", "-q", "-t", "60"]
+           "-a", "vmci:vmci_emu1,cid=21,mode=dma", "--", "-q", "-u", "-t", "60"]
     print("$ " + " ".join(cmd))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -394,17 +409,20 @@ def case_telemetry(opts):
         qp_line = [l for l in out if l.startswith("vmci_testapp: qpair ")]
         check(qp_line, "no queue pair line")
         handle = qp_line[0].split()[2]
+        unpolled_line = [l for l in out if l.startswith("vmci_testapp: unpolled qpair ")]
+        check(unpolled_line, "no unpolled queue pair line")
+        unpolled = unpolled_line[0].split()[3]
         replies = telemetry_query(opts, prefix, [
             "/vmci/list", "/vmci/info,vmci_emu0", "/vmci/info,vmci_emu1",
             "/vmci/stats,vmci_emu0", "/vmci/qp/list,vmci_emu0",
-            "/vmci/qp/stats,vmci_emu0," + handle, "/vmci/info,nosuch",
-            "/vmci/qp/stats,vmci_emu0,20:99999"])
+            "/vmci/qp/stats,vmci_emu0," + handle, "/vmci/qp/stats,vmci_emu0," + unpolled]
+            + [cmd for cmd, _ in BAD_TELEMETRY])
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, err = proc.communicate(timeout=30)
         print("--- app stdout (rest)\n%s--- app stderr\n%s" % (rest, err))
     check(proc.returncode == 0 and "cleanup=0" in rest, "app exit %d" % proc.returncode)
-    lst, info0, info1, stats, qps, qstats, bad, badqp = replies
+    lst, info0, info1, stats, qps, qstats, ustats = replies[:7]
     check(sorted(lst["/vmci/list"]) == ["vmci_emu0", "vmci_emu1"], "list: %s" % lst)
     i0, i1 = info0["/vmci/info"], info1["/vmci/info"]
     check(i0["context_id"] == 20 and i0["backend"] == "emu" and i0["caps"] == CAPS_PORT,
@@ -419,8 +437,25 @@ def case_telemetry(opts):
     check(q.get("produce_size") == 16384 and q.get("consume_size") == 8192, "sizes: %s" % q)
     check(q.get("enq_bytes") == 4096 and q.get("deq_bytes") == 4096,
           "qp stats do not show the 4096 bytes moved each way: %s" % q)
-    check(bad["/vmci/info"] is None, "unknown device: %s" % bad)
-    check(badqp["/vmci/qp/stats"] is None, "unknown pair: %s" % badqp)
+    # Data moved, the device never polled: the peer is attached all the same.
+    u = ustats["/vmci/qp/stats"]
+    check(isinstance(u, dict) and u.get("deq_bytes") == 4096, "unpolled qp stats: %s" % u)
+    check(u.get("peer_state") == "attached",
+          "peer_state %s after 4096 bytes each way through the pair" % u.get("peer_state"))
+    # ... and the state as of the last poll (the API's) is shown beside it.
+    check(u.get("peer_state_polled") == "waiting", "unpolled qp stats: %s" % u)
+    check(q.get("peer_state_polled") == "attached", "qp stats: %s" % q)
+    for k in ("hc_unexpected", "qp_parked", "qp_parked_bytes"):
+        check(st.get(k) == 0, "device stats %s: %s" % (k, st))
+    # A missing or unknown parameter: an error object naming what is expected.
+    failures = []
+    for (cmd, words), reply in zip(BAD_TELEMETRY, replies[7:]):
+        r = reply.get(cmd.split(",")[0])
+        err = r.get("error", "") if isinstance(r, dict) else ""
+        missing = [w for w in words if w not in err]
+        if missing:
+            failures.append("%s answered %s, lacks %s" % (cmd, r, missing))
+    check(not failures, "; ".join(failures))
 
 
 def runtime_dir(prefix):

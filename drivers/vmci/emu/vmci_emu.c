@@ -706,9 +706,9 @@ vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n)
 	return emu_fault_dev(hv_name, cid, EMU_FAULT_DMA_SPLIT, n);
 }
 
-int
-vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
-			      int32_t result, uint32_t n)
+static int
+emu_fault_hypercall(const char *hv_name, uint32_t cid, uint32_t rid, int32_t result,
+		    uint32_t n, bool execute)
 {
 	struct emu_hv *hv = emu_hv_find(hv_name);
 
@@ -723,8 +723,23 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 	hv->fail.rid = rid;
 	hv->fail.result = result;
 	hv->fail.n = n;
+	hv->fail.execute = execute;
 	rte_spinlock_unlock(&hv->lock);
 	return 0;
+}
+
+int
+vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
+			      int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, false);
+}
+
+int
+vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
+				int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, true);
 }
 
 int64_t

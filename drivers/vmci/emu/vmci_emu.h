@@ -353,6 +353,22 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 			      int32_t result, uint32_t n);
 
 /*
+ * Execute the next @n hypercalls with resource ID @rid from guest @cid
+ * (VMCI_INVALID_ID = any guest) as usual, then answer @result instead of
+ * their own result: a hypervisor that did the work and says something
+ * else (e.g. QUEUEPAIR_ALLOC creating the pair and answering 1). The
+ * datagram routed to another context is not a hypercall and is never
+ * affected. Shares the one rule of vmci_emu_fault_fail_hypercall(): a
+ * call to either replaces it; n = 0 cancels.
+ *
+ * @return
+ *   0, -EINVAL (rid >= VMCI_RESOURCE_MAX), -ENOENT.
+ */
+int
+vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
+				int32_t result, uint32_t n);
+
+/*
  * Detach the peer end of pair @handle: the host end if the host is one of
  * the ends, else the attaching guest. The remaining end gets
  * QP_PEER_DETACH. A process-local host endpoint must have been freed.

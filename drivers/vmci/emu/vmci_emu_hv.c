@@ -510,28 +510,24 @@ emu_qp_detach(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	return emu_qp_end_detach(hv, qp, slot);
 }
 
-/* Injected failure for this hypercall, if any (consumes one). */
-static bool
-emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid, int *result)
+/* The injected-result rule for this hypercall, if it applies (consumes one). */
+static const struct emu_fail_rule *
+emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid)
 {
 	struct emu_fail_rule *f = &hv->fail;
 
 	if (f->n == 0 || f->rid != rid || (f->cid != VMCI_INVALID_ID && f->cid != cid))
-		return false;
+		return NULL;
 	f->n--;
-	*result = f->result;
-	return true;
+	return f;
 }
 
 static int
-emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+emu_hypercall_run(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 {
 	struct emu_dev *dev = &hv->dev[slot];
 	uint32_t rid = dg->dst.resource;
-	int ret;
 
-	if (emu_fail_hit(hv, dev->cid, rid, &ret))
-		return ret;
 	switch (rid) {
 	case VMCI_RESOURCES_QUERY:
 		return emu_resources_query(dev, dg);
@@ -557,6 +553,22 @@ emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	}
 }
 
+static int
+emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+{
+	const struct emu_fail_rule *f = emu_fail_hit(hv, hv->dev[slot].cid, dg->dst.resource);
+	int ret;
+
+	if (f == NULL)
+		return emu_hypercall_run(hv, slot, dg);
+	if (f->execute) {
+		ret = emu_hypercall_run(hv, slot, dg);
+		EMU_LOG(INFO, "cid %u: hypercall %u returned %d, answering %d (fault)",
+			hv->dev[slot].cid, dg->dst.resource, ret, f->result);
+	}
+	return f->result;
+}
+
 /* Execute a datagram sent by device @slot; @len == 24 + payload_size. */
 int
 emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64_t len)
@@ -568,20 +580,25 @@ emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64
 }
 
 /*
- * qp_mem_hold of the emulated device: the guest has detached from
- * @handle; if the host end is still there, keep the guest's pages for it.
+ * qp_mem_hold of the emulated device: the guest lets go of @handle's
+ * pages. Keep them while the host end is still there, or while the broker
+ * still maps them for this guest (its QUEUEPAIR_DETACH failed and the
+ * guest freed them after a reset, which the emulator does not take as a
+ * detach); they are freed with the pair's last end.
  */
 bool
 emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle, struct rte_vmci_qp_mem *mem)
 {
 	struct emu_hv *hv = emu_handle(hw)->hv;
+	int slot = emu_handle(hw)->slot;
 	struct emu_qp *qp;
 	bool held = false;
 
 	rte_spinlock_lock(&hv->lock);
 	qp = emu_qp_find(hv, handle);
 	if (qp != NULL && qp->held_mem == NULL &&
-	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST)) {
+	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST ||
+	     qp->page_owner == slot)) {
 		qp->held_mem = mem;
 		held = true;
 	}

@@ -134,6 +134,7 @@ struct emu_fail_rule {
 	uint32_t rid;
 	int32_t result;
 	uint32_t n;
+	bool execute;   /* run the hypercall, then answer @result instead */
 };
 
 struct emu_hv {
