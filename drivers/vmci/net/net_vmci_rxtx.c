@@ -96,7 +96,13 @@ rx_drop(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 	return rte_vmci_qp_msg_fetchv(ep, seg, NET_VMCI_SCRATCH_SEGS);
 }
 
-/* Allocate a chain for @len bytes and read the frame into it. */
+/*
+ * Allocate mbufs for @len bytes, read the frame into them, and only then
+ * link them into a chain. Until the frame is in, they are separate mbufs:
+ * rte_pktmbuf_free_bulk() frees each array entry together with its chain,
+ * so freeing linked segments that way would free every one after the
+ * first twice (and hand it to two packets later).
+ */
 static struct rte_mbuf *
 rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *err)
 {
@@ -118,8 +124,6 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 		iov[i].iov_len = n;
 		segs[i]->data_len = n;
 		left -= n;
-		if (i > 0)
-			segs[i - 1]->next = segs[i];
 	}
 	got = rte_vmci_qp_msg_fetchv(ep, iov, nseg);
 	if (unlikely(got != (int64_t)len)) {
@@ -132,6 +136,8 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 		*err = got < 0 ? got : -EPROTO;
 		return NULL;
 	}
+	for (i = 1; i < nseg; i++)
+		segs[i - 1]->next = segs[i];
 	segs[0]->nb_segs = nseg;
 	segs[0]->pkt_len = len;
 	segs[0]->port = q->port_id;
