@@ -14,6 +14,9 @@
  * Mode "badinput": port 0 only; this program is the emulated host, attaches
  * to the offered pair itself and writes corrupt records into the ring.
  *
+ * Mode "rewrite": as "badinput", and the host rewrites a record's length
+ * between the port's peek and fetch; the Rx mempool must come out intact.
+ *
  * Mode "mp" (hugepages, a --file-prefix): the primary sets both ports up
  * and runs this program again as a secondary process, which moves every
  * frame size through the ports the primary owns and checks each byte.
@@ -31,6 +34,8 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
 #include <rte_vmci_qp.h>
 
 #include "vmci_test.h"
@@ -45,6 +50,7 @@
 #define BURST 32
 
 static struct rte_mempool *pool;
+static struct rte_mempool *rx_pool; /* the Rx queues' pool if not @pool */
 static uint32_t lsc_up[RTE_MAX_ETHPORTS];
 static uint32_t lsc_down[RTE_MAX_ETHPORTS];
 
@@ -81,7 +87,8 @@ port_setup(uint16_t port)
 
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, pool);
+		ret = rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL,
+					     rx_pool != NULL ? rx_pool : pool);
 	if (ret == 0)
 		ret = rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL);
 	if (ret == 0)
@@ -139,19 +146,20 @@ wait_events(const uint32_t *counter, uint32_t above)
 	return false;
 }
 
-/* A frame of @len bytes for sequence @seq, in @nseg segments (>= 1). */
+/* A frame of @len bytes for sequence @seq from @mp, in @nseg segments (>= 1). */
 static struct rte_mbuf *
-make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
+make_frame_in(struct rte_mempool *mp, uint32_t seq, uint32_t len, uint32_t nseg)
 {
+	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	struct rte_mbuf *head = NULL, *m;
 	uint32_t off = 0, chunk, n;
 	uint8_t *d;
 
-	while ((chunk = (len + nseg - 1) / nseg) > MBUF_ROOM)
+	while ((chunk = (len + nseg - 1) / nseg) > room)
 		nseg++;
 	while (off < len) {
 		n = RTE_MIN(chunk, len - off);
-		m = rte_pktmbuf_alloc(pool);
+		m = rte_pktmbuf_alloc(mp);
 		if (m == NULL) {
 			rte_pktmbuf_free(head);
 			return NULL;
@@ -169,6 +177,12 @@ make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
 		}
 	}
 	return head;
+}
+
+static struct rte_mbuf *
+make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
+{
+	return make_frame_in(pool, seq, len, nseg);
 }
 
 static int
@@ -700,6 +714,289 @@ static const struct vmci_test_suite bad_suite = {
 };
 
 /*
+ * A peer that rewrites a record's length between the PMD's peek and its
+ * fetch. The PMD allocates the mbufs of a frame between the two, so the Rx
+ * queue's mempool is where this peer strikes: its dequeue rewrites the
+ * armed record header, at exactly that point, on every run. Afterwards the
+ * pool is drained: every mbuf must come out once (a segment freed twice
+ * comes out twice, and would be handed to two packets).
+ */
+#define HOSTILE_MBUFS 512
+#define HOSTILE_ROOM 1024 /* frames of a few KiB are chains of 1 KiB segments */
+
+static struct {
+	uint32_t *len;     /* record header length word in the ring */
+	uint32_t new_len;
+	unsigned int skip; /* dequeues to let pass before striking */
+	bool armed;
+	bool struck;
+} strike;
+
+static int
+hostile_pool_alloc(struct rte_mempool *mp)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "hostile_%.16s", mp->name);
+	/* Room for every mbuf twice: a double free shows as a duplicate, not a failed put. */
+	r = rte_ring_create(name, rte_align32pow2(2 * mp->size + 1), mp->socket_id,
+			    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (r == NULL)
+		return -rte_errno;
+	mp->pool_data = r;
+	return 0;
+}
+
+static void
+hostile_pool_free(struct rte_mempool *mp)
+{
+	rte_ring_free(mp->pool_data);
+}
+
+static int
+hostile_pool_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
+{
+	return rte_ring_enqueue_bulk(mp->pool_data, objs, n, NULL) == n ? 0 : -ENOBUFS;
+}
+
+static int
+hostile_pool_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	if (strike.armed && strike.skip-- == 0) {
+		__atomic_store_n(strike.len, strike.new_len, __ATOMIC_RELEASE);
+		strike.armed = false;
+		strike.struck = true;
+	}
+	return rte_ring_dequeue_bulk(mp->pool_data, objs, n, NULL) == n ? 0 : -ENOENT;
+}
+
+static unsigned int
+hostile_pool_count(const struct rte_mempool *mp)
+{
+	return rte_ring_count(mp->pool_data);
+}
+
+static struct rte_mempool_ops hostile_pool_ops = {
+	.name = "net_vmci_test_hostile",
+	.alloc = hostile_pool_alloc,
+	.free = hostile_pool_free,
+	.enqueue = hostile_pool_enqueue,
+	.dequeue = hostile_pool_dequeue,
+	.get_count = hostile_pool_count,
+};
+
+RTE_MEMPOOL_REGISTER_OPS(hostile_pool_ops);
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void * const *)a, y = (uintptr_t)*(void * const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Take every mbuf out of @mp: each one must come out exactly once, none
+ * missing. Each is put back once, so that a later case starts clean.
+ */
+static int
+pool_intact(struct rte_mempool *mp)
+{
+	static void *objs[2 * HOSTILE_MBUFS];
+	unsigned int n = 0, uniq = 0, i;
+
+	while (n < RTE_DIM(objs) && rte_mempool_get(mp, &objs[n]) == 0)
+		n++;
+	qsort(objs, n, sizeof(objs[0]), ptr_cmp);
+	for (i = 0; i < n; i++)
+		if (uniq == 0 || objs[i] != objs[uniq - 1])
+			objs[uniq++] = objs[i];
+	rte_mempool_put_bulk(mp, objs, uniq);
+	TEST_ASSERT_EQUAL(n - uniq, 0, "mbufs in the pool twice (%u taken out)", n);
+	TEST_ASSERT_EQUAL(n, mp->size, "mbufs back in the pool");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Write one record of @len bytes for @seq straight into the host's produce
+ * queue and return its header's length word, which the peer may rewrite.
+ */
+static uint32_t *
+host_put_record(uint32_t seq, uint32_t len)
+{
+	struct rte_vmci_qp_rec_hdr hdr = { .len = len, .magic = RTE_VMCI_QP_REC_MAGIC };
+	uint64_t rec = sizeof(hdr) + RTE_ALIGN_CEIL(len, RTE_VMCI_QP_REC_ALIGN);
+	struct rte_vmci_qp_zc zc;
+	uint8_t *d;
+
+	if (rte_vmci_qp_enqueue_zc_bulk_start(host_ep, rec, &zc) != (ssize_t)rec)
+		return NULL;
+	if (zc.len1 < rec) {
+		/* The cases write a few KiB into a 1 MiB ring: they never reach its end. */
+		printf("  record of %u bytes would wrap the ring\n", len);
+		rte_vmci_qp_enqueue_zc_finish(host_ep, 0);
+		return NULL;
+	}
+	d = zc.ptr1;
+	memset(d, 0, rec);
+	memcpy(d, &hdr, sizeof(hdr));
+	for (uint32_t k = 0; k < len; k++)
+		d[sizeof(hdr) + k] = pattern(seq, k);
+	rte_vmci_qp_enqueue_zc_finish(host_ep, rec);
+	return (uint32_t *)d;
+}
+
+/* Receive on port 0 until @want frames came; check each against @seqs/@lens. */
+static int
+rx_frames(const uint32_t *seqs, const uint32_t *lens, int want)
+{
+	struct rte_mbuf *b[BURST];
+	int got = 0, i, k, n, ret = TEST_SUCCESS;
+
+	for (i = 0; i < 1000 && got < want; i++) {
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		for (k = 0; k < n; k++) {
+			if (got + k >= want)
+				ret = TEST_FAILED;
+			else if (ret == TEST_SUCCESS)
+				ret = check_frame(b[k], seqs[got + k], lens[got + k]);
+			rte_pktmbuf_free(b[k]);
+		}
+		got += n;
+		if (n == 0)
+			rte_delay_ms(1);
+	}
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "frames as sent");
+	TEST_ASSERT_EQUAL(got, want, "frames received");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A one-segment frame, then a record of @len bytes whose header becomes
+ * @new_len while the PMD allocates the chain for it, then a chained frame.
+ */
+static int
+rewrite_between_peek_and_fetch(uint32_t len, uint32_t new_len, bool shrink)
+{
+	uint32_t seqs[] = { 1, 3 }, lens[] = { 200, 5000 };
+	uint64_t bad0 = 0, bad1 = 0, rs0 = 0, rs1 = 0;
+	uint32_t *hdr_len;
+	int got, i;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad0) == 0, "xstat");
+	TEST_ASSERT(xstat(0, "rx_resyncs", &rs0) == 0, "xstat");
+	TEST_ASSERT(host_put_record(1, 200) != NULL, "frame before");
+	hdr_len = host_put_record(2, len);
+	TEST_ASSERT(hdr_len != NULL, "the record to rewrite");
+	TEST_ASSERT(host_put_record(3, 5000) != NULL, "frame after");
+	/* The first frame's allocation passes; the second one's strikes. */
+	strike = (typeof(strike)){ .len = hdr_len, .new_len = new_len, .skip = 1, .armed = true };
+	if (shrink) {
+		/* Consumed shorter than peeked: dropped, and the burst goes on. */
+		TEST_ASSERT(rx_frames(seqs, lens, 2) == TEST_SUCCESS, "both frames around it");
+	} else {
+		/*
+		 * Longer than the chain: a bad record, the queue resynchronised
+		 * (the frame after it goes too); the next frame arrives.
+		 */
+		TEST_ASSERT(rx_frames(seqs, lens, 1) == TEST_SUCCESS, "the frame before it");
+		for (i = 0, rs1 = rs0; i < 1000 && rs1 == rs0; i++) {
+			TEST_ASSERT(rx_expect(3, 5000, 1, &got) == TEST_SUCCESS && got == 0,
+				    "nothing more");
+			TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
+		}
+		TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+		TEST_ASSERT(host_put_record(3, 5000) != NULL, "frame after the resync");
+		TEST_ASSERT(rx_frames(seqs + 1, lens + 1, 1) == TEST_SUCCESS, "it arrives");
+	}
+	TEST_ASSERT(strike.struck, "the peer rewrote the length inside the Rx burst");
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad1) == 0, "xstat");
+	TEST_ASSERT_EQUAL(bad1, bad0 + 1, "the rewritten record counted");
+	return pool_intact(rx_pool);
+}
+
+/* 4100 and 4097 bytes: 5 segments each, the same record size (4112 bytes). */
+static int
+test_len_shrinks(void)
+{
+	return rewrite_between_peek_and_fetch(4100, 4097, true);
+}
+
+static int
+test_len_grows(void)
+{
+	return rewrite_between_peek_and_fetch(4097, 4100, false);
+}
+
+/*
+ * Tx error paths with chains from the counted pool: every burst carries an
+ * oversize chain (consumed and dropped) and the host reads nothing, so
+ * bursts end early once the ring is full and the application keeps the
+ * rest. Every mbuf must be freed exactly once: by the PMD for what it
+ * consumed, by the application for what it got back.
+ */
+#define TX_FRAME 3000 /* 3 segments of 1 KiB */
+
+static int
+test_tx_partial_bursts(void)
+{
+	struct rte_mbuf *b[BURST];
+	struct iovec iov;
+	static uint8_t buf[TX_FRAME];
+	uint32_t queued = 0, seq = 0, sent, n, i, got = 0;
+	uint64_t full = 0;
+	int ret;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	do {
+		for (n = 0; n < BURST; n++) {
+			/* The middle one is longer than the largest frame. */
+			b[n] = make_frame_in(rx_pool, seq + n,
+					     n == BURST / 2 ? MAX_SIZE + 19 : TX_FRAME, 3);
+			TEST_ASSERT(b[n] != NULL, "mbufs");
+		}
+		sent = rte_eth_tx_burst(0, 0, b, BURST);
+		for (i = 0; i < sent; i++)
+			if (i != BURST / 2)
+				queued++;
+		rte_pktmbuf_free_bulk(b + sent, BURST - sent);
+		seq += BURST;
+	} while (sent == BURST);
+	TEST_ASSERT(xstat(0, "tx_ring_full", &full) == 0 && full == 1, "a full ring ended a burst");
+	/* The host reads every frame that went out, in order, byte by byte. */
+	for (seq = 0; got < queued; seq++) {
+		if (seq % BURST == BURST / 2)
+			continue;
+		iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+		ret = rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1);
+		TEST_ASSERT_EQUAL(ret, 1, "frame %u of %u", got, queued);
+		TEST_ASSERT_EQUAL(iov.iov_len, TX_FRAME, "length of frame %u", seq);
+		for (i = 0; i < TX_FRAME; i++)
+			TEST_ASSERT_EQUAL(buf[i], pattern(seq, i), "frame %u byte %u", seq, i);
+		got++;
+	}
+	iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 0, "nothing more");
+	return pool_intact(rx_pool);
+}
+
+static const struct vmci_test_case rewrite_cases[] = {
+	{ "len_shrinks_between_peek_and_fetch", test_len_shrinks },
+	{ "len_grows_between_peek_and_fetch", test_len_grows },
+	{ "tx_partial_bursts_free_once", test_tx_partial_bursts },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite rewrite_suite = {
+	.name = "net_vmci_rewrite",
+	.cases = rewrite_cases,
+};
+
+/*
  * role=attach with handle=: the host creates the pair (the usual direction
  * on VMware), the port attaches to the known handle, frames go both ways,
  * and the host leaving takes the link down.
@@ -1033,6 +1330,8 @@ main(int argc, char **argv)
 		suite = &host_role_suite;
 	if (argc > 1 && strcmp(argv[1], "mp") == 0)
 		suite = &mp_suite;
+	if (argc > 1 && strcmp(argv[1], "rewrite") == 0)
+		suite = &rewrite_suite;
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports,
@@ -1045,6 +1344,16 @@ main(int argc, char **argv)
 		printf("mbuf pool: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	if (suite == &rewrite_suite) {
+		/* No cache: every allocation reaches the pool's dequeue, where the peer strikes. */
+		rx_pool = rte_pktmbuf_pool_create_by_ops("net_test_hostile", HOSTILE_MBUFS, 0, 0,
+							 HOSTILE_ROOM + RTE_PKTMBUF_HEADROOM,
+							 SOCKET_ID_ANY, hostile_pool_ops.name);
+		if (rx_pool == NULL) {
+			printf("hostile mbuf pool: %s\n", rte_strerror(rte_errno));
+			return 1;
+		}
+	}
 	RTE_ETH_FOREACH_DEV(port)
 		if (port_setup(port) != 0)
 			return 1;
@@ -1056,6 +1365,7 @@ main(int argc, char **argv)
 	if (host_ep != NULL)
 		rte_vmci_qp_endpoint_free(host_ep);
 	rte_mempool_free(pool);
+	rte_mempool_free(rx_pool);
 	rte_eal_cleanup();
 	return ret;
 }
