@@ -633,6 +633,89 @@ test_bad_input(void)
 }
 
 /*
+ * Log lines written while the stream is captured. The poll alarm logs from
+ * the interrupt thread: the FILE lock keeps the buffer still while read.
+ */
+struct log_capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static bool
+log_has(struct log_capture *c, const char *what)
+{
+	bool found;
+
+	flockfile(c->f);
+	fflush(c->f);
+	found = c->len > 0 && strstr(c->buf, what) != NULL;
+	funlockfile(c->f);
+	return found;
+}
+
+/*
+ * A resync is counted on the data path and reported by the port's poll
+ * alarm, with its values: the Rx burst that resynchronises writes no log
+ * line (the library's log type is at DEBUG meanwhile, so its line would
+ * show).
+ */
+static int
+resync_report(struct log_capture *c)
+{
+	const char *want = "port 0 Rx queue 0, last second: 1 malformed records and 0 ring "
+			   "indices out of range from the peer; resynchronised 1 times, "
+			   "dropping 8 bytes";
+	uint64_t rs = 0, bytes = 0;
+	int got, i;
+
+	TEST_ASSERT_EQUAL(rte_eth_xstats_reset(0), 0, "xstats reset");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(host_ep, "\xde\xad\xbe\xef\x01\x02\x03\x04", 8),
+			  8, "inject");
+	for (i = 0; i < 1000 && rs == 0; i++) {
+		TEST_ASSERT(rx_expect(5, 100, 1, &got) == TEST_SUCCESS && got == 0, "rx");
+		TEST_ASSERT(xstat(0, "rx_resyncs", &rs) == 0, "xstat");
+	}
+	TEST_ASSERT_EQUAL(rs, 1, "resynchronised by the Rx burst");
+	TEST_ASSERT(xstat(0, "rx_resync_dropped_bytes", &bytes) == 0 && bytes == 8,
+		    "dropped bytes counted: %" PRIu64, bytes);
+	TEST_ASSERT(!log_has(c, "vmci_qp:"), "the data path logged: %s", c->buf);
+	/* The report comes at most a second later. */
+	for (i = 0; i < 300 && !log_has(c, want); i++)
+		rte_delay_ms(10);
+	TEST_ASSERT(log_has(c, want), "no report \"%s\" in: %s", want, c->len ? c->buf : "");
+	TEST_ASSERT(!log_has(c, "vmci_qp:"), "the data path logged: %s", c->buf);
+	return TEST_SUCCESS;
+}
+
+static int
+test_resync_reported(void)
+{
+	int type = rte_log_register("lib.vmci_qp"); /* the library's, already registered */
+	int level = rte_log_get_level(type);
+	struct log_capture c = { 0 };
+	int ret;
+
+	TEST_ASSERT(type >= 0 && level >= 0, "log type lib.vmci_qp");
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	c.f = open_memstream(&c.buf, &c.len);
+	TEST_ASSERT(c.f != NULL, "open_memstream");
+	rte_log_set_level(type, RTE_LOG_DEBUG);
+	rte_openlog_stream(c.f);
+	ret = resync_report(&c);
+	/*
+	 * The alarm logs again only when a counter moves, and nothing moves
+	 * now: no log line can be on its way to the stream being closed.
+	 */
+	rte_openlog_stream(NULL);
+	rte_log_set_level(type, level);
+	fclose(c.f);
+	free(c.buf);
+	return ret;
+}
+
+/*
  * The peer publishes a producer index beyond its queue: nothing in the
  * ring can be trusted, so the port goes down and builds a new connection.
  * The index is written where rte_vmci_qp_mem.h puts it: in the header page
@@ -703,6 +786,7 @@ test_peer_leaves_before_connected(void)
 
 static const struct vmci_test_case bad_cases[] = {
 	{ "corrupt_records_from_peer", test_bad_input },
+	{ "resync_reported_by_control_path", test_resync_reported },
 	{ "peer_index_out_of_range", test_bad_index },
 	{ "peer_leaves_before_connected", test_peer_leaves_before_connected },
 	{ NULL, NULL },

@@ -98,6 +98,14 @@ struct net_vmci_retired {
 
 #define NET_VMCI_MAX_RETIRED (4 * NET_VMCI_MAX_QUEUES)
 
+/* An Rx queue's peer-error counters as the control path last reported them. */
+struct net_vmci_reported {
+	uint64_t bad_records;
+	uint64_t idx_errors;
+	uint64_t resyncs;
+	uint64_t resync_bytes;
+};
+
 struct net_vmci_port {
 	struct rte_eth_dev *eth_dev;
 	struct rte_vmci_device *vdev;
@@ -137,7 +145,7 @@ struct net_vmci_port {
 	uint64_t peer_detaches;
 	uint64_t reconnects;
 	uint64_t bad_offers; /* updated by the datagram callback */
-	uint64_t reported_bad;
+	struct net_vmci_reported reported[NET_VMCI_MAX_QUEUES];
 };
 
 /* Devargs. */
@@ -846,25 +854,47 @@ check_connection(struct net_vmci_port *p)
 	}
 }
 
-/* At most once a second: what the peer did wrong since the last report. */
+/*
+ * What the peer did wrong on Rx queue @i since the last report. The data
+ * path only counts (it must not log); this is where it is said.
+ */
+static void
+report_queue_errors(struct net_vmci_port *p, uint16_t i)
+{
+	const struct net_vmci_qstats *s = &rxq_of(p, i)->stats;
+	struct net_vmci_reported *last = &p->reported[i];
+	struct net_vmci_reported now = {
+		.bad_records = s->bad_records,
+		.idx_errors = s->idx_errors,
+		.resyncs = s->resyncs,
+		.resync_bytes = s->resync_bytes,
+	};
+
+	/* Counters reset since the last report: count from zero. */
+	if (now.bad_records < last->bad_records || now.idx_errors < last->idx_errors ||
+	    now.resyncs < last->resyncs || now.resync_bytes < last->resync_bytes)
+		memset(last, 0, sizeof(*last));
+	if (now.bad_records != last->bad_records || now.idx_errors != last->idx_errors ||
+	    now.resyncs != last->resyncs)
+		NET_VMCI_LOG(WARNING, "port %u Rx queue %u, last second: %" PRIu64 " malformed "
+			     "records and %" PRIu64 " ring indices out of range from the peer; "
+			     "resynchronised %" PRIu64 " times, dropping %" PRIu64 " bytes",
+			     p->eth_dev->data->port_id, i, now.bad_records - last->bad_records,
+			     now.idx_errors - last->idx_errors, now.resyncs - last->resyncs,
+			     now.resync_bytes - last->resync_bytes);
+	*last = now;
+}
+
+/* At most once a second. */
 static void
 report_peer_errors(struct net_vmci_port *p)
 {
-	uint64_t bad = 0;
 	uint16_t i;
 
 	if (p->polls % (1000000 / NET_VMCI_POLL_US) != 0)
 		return;
-	for (i = 0; i < p->nb_queues; i++) {
-		const struct net_vmci_qstats *s = &rxq_of(p, i)->stats;
-
-		bad += s->bad_records + s->idx_errors;
-	}
-	if (bad > p->reported_bad)
-		NET_VMCI_LOG(WARNING, "port %u: %" PRIu64 " malformed records or bad indices "
-			     "from the peer in the last second (queues resynchronised)",
-			     p->eth_dev->data->port_id, bad - p->reported_bad);
-	p->reported_bad = bad;
+	for (i = 0; i < p->nb_queues; i++)
+		report_queue_errors(p, i);
 }
 
 static void
@@ -1042,7 +1072,7 @@ net_vmci_stats_reset(struct rte_eth_dev *dev)
 			memset(&txq_of(p, i)->stats, 0, sizeof(struct net_vmci_qstats));
 	p->peer_detaches = 0;
 	p->reconnects = 0;
-	p->reported_bad = 0;
+	memset(p->reported, 0, sizeof(p->reported));
 	__atomic_store_n(&p->bad_offers, 0, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -1231,7 +1261,8 @@ net_vmci_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 /* Extended statistics: counters ethdev's basic stats have no field for. */
 enum {
 	XS_RX_OVERSIZE, XS_TX_OVERSIZE, XS_TX_RING_FULL, XS_RX_BAD_RECORDS, XS_RX_RESYNCS,
-	XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS, XS_COUNT
+	XS_RX_RESYNC_BYTES, XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS,
+	XS_COUNT
 };
 
 static const char * const xstat_names[XS_COUNT] = {
@@ -1240,6 +1271,7 @@ static const char * const xstat_names[XS_COUNT] = {
 	[XS_TX_RING_FULL] = "tx_ring_full",
 	[XS_RX_BAD_RECORDS] = "rx_bad_records",
 	[XS_RX_RESYNCS] = "rx_resyncs",
+	[XS_RX_RESYNC_BYTES] = "rx_resync_dropped_bytes",
 	[XS_RING_INDEX_ERRORS] = "ring_index_errors",
 	[XS_PEER_DETACH] = "peer_detach",
 	[XS_RECONNECTS] = "reconnects",
@@ -1277,6 +1309,7 @@ net_vmci_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 		v[XS_RX_OVERSIZE] += q->stats.oversize;
 		v[XS_RX_BAD_RECORDS] += q->stats.bad_records;
 		v[XS_RX_RESYNCS] += q->stats.resyncs;
+		v[XS_RX_RESYNC_BYTES] += q->stats.resync_bytes;
 		v[XS_RING_INDEX_ERRORS] += q->stats.idx_errors;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {

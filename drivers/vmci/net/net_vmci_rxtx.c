@@ -44,12 +44,13 @@ queue_leave(struct net_vmci_queue *q)
  * The peer wrote a malformed record: the stream cannot be trusted up to
  * what it has published. Resynchronise, but not more often than
  * NET_VMCI_RESYNC_PER_SEC so that a peer writing garbage in a loop cannot
- * make us spin on it (the library logs each resync).
+ * make us spin on it. Counted only: the poll alarm reports new resyncs.
  */
 static void
 rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 {
 	uint64_t now = rte_get_tsc_cycles();
+	int64_t dropped;
 
 	/* Until the resync, every burst meets the same bad record again: count it once. */
 	if (!q->resync_pending) {
@@ -60,10 +61,13 @@ rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 		return;
 	q->last_resync_tsc = now;
 	q->resync_pending = 0;
-	if (rte_vmci_qp_msg_resync(ep) >= 0)
+	dropped = rte_vmci_qp_msg_resync(ep);
+	if (dropped >= 0) {
 		q->stats.resyncs++;
-	else
+		q->stats.resync_bytes += dropped;
+	} else {
 		__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
+	}
 }
 
 static void
