@@ -9,7 +9,8 @@
  * are the two ends of the same queue pairs. Every frame size from 60 to
  * 9000 bytes, single- and multi-segment, goes both ways and is checked
  * byte by byte; oversize frames are counted; a peer that stops and comes
- * back gives link events and a working port again.
+ * back gives link events and a working port again; promiscuous and
+ * all-multicast are on and stay on; a link set down stays down until set up.
  *
  * Mode "badinput": port 0 only; this program is the emulated host, attaches
  * to the offered pair itself and writes corrupt records into the ring.
@@ -464,7 +465,141 @@ test_stop_in_lsc_callback(void)
 	return send_sizes(0, 1, 60, 2000);
 }
 
+/*
+ * There is no filter: promiscuous and all-multicast are reported on from
+ * probe on, enabling them succeeds, and turning them off is refused.
+ */
+static int
+test_filters_always_on(void)
+{
+	uint16_t port;
+
+	for (port = 0; port < 2; port++) {
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(port), 1, "port %u promiscuous", port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(port), 1, "port %u all-multicast",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_disable(port), -ENOTSUP,
+				  "port %u promiscuous off", port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_disable(port), -ENOTSUP,
+				  "port %u all-multicast off", port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(port), 1, "port %u still promiscuous",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(port), 1, "port %u still all-multicast",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_enable(port), 0, "port %u promiscuous on",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_enable(port), 0, "port %u all-multicast on",
+				  port);
+	}
+	return TEST_SUCCESS;
+}
+
+static bool
+link_is(uint16_t port, bool up)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up;
+}
+
+/* @port's link set down: down at once, its peer sees it leave, nothing moves, it stays down. */
+static int
+link_held_down(uint16_t port, uint16_t other)
+{
+	uint32_t down = __atomic_load_n(&lsc_down[port], __ATOMIC_RELAXED);
+	struct rte_mbuf *m, *b[BURST];
+
+	TEST_ASSERT(wait_link(port, true) && wait_link(other, true), "links up before");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_down(port), 0, "set port %u link down", port);
+	TEST_ASSERT(link_is(port, false), "port %u reports its link down", port);
+	TEST_ASSERT_EQUAL(__atomic_load_n(&lsc_down[port], __ATOMIC_RELAXED), down + 1,
+			  "LSC down event on port %u", port);
+	TEST_ASSERT(wait_link(other, false), "port %u sees its peer leave", other);
+	m = make_frame(1, 100, 1);
+	TEST_ASSERT(m != NULL, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 0, &m, 1), 0, "port %u sends nothing", port);
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(other, 0, &m, 1), 0, "port %u sends nothing", other);
+	rte_pktmbuf_free(m);
+	/* Longer than a few offer periods: no reconnection behind the application's back. */
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(port, false) && link_is(other, false), "links stay down");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 0, b, BURST), 0, "port %u receives nothing",
+			  port);
+	return TEST_SUCCESS;
+}
+
+static int
+link_back_up(uint16_t port, uint16_t other)
+{
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_up(port), 0, "set port %u link up", port);
+	TEST_ASSERT(wait_link(port, true) && wait_link(other, true), "links up again");
+	if (send_sizes(0, 1, 60, 2000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 2000);
+}
+
+/*
+ * rte_eth_dev_set_link_down/up on either end; a port set down stays down
+ * across stop and start until set up again.
+ */
+static int
+test_link_down_up(void)
+{
+	if (link_held_down(1, 0) != TEST_SUCCESS || link_back_up(1, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (link_held_down(0, 1) != TEST_SUCCESS || link_back_up(0, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (link_held_down(1, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(1, false) && link_is(0, false), "still down after stop and start");
+	return link_back_up(1, 0);
+}
+
+static uint32_t downed_in_cb;
+
+/* An application that sets the link down as soon as it comes up. */
+static int
+link_down_on_up_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (link_is(port, true) && rte_eth_dev_set_link_down(port) == 0)
+		__atomic_fetch_add(&downed_in_cb, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * rte_eth_dev_set_link_down() from the LSC callback, inside the port's
+ * poll alarm: the link goes down and stays down, and the alarm goes on
+ * (one of it: set up again, the port connects and carries traffic).
+ */
+static int
+test_link_down_in_lsc_callback(void)
+{
+	int ret;
+
+	TEST_ASSERT(link_held_down(1, 0) == TEST_SUCCESS, "port 1 down");
+	__atomic_store_n(&downed_in_cb, 0, __ATOMIC_RELAXED);
+	TEST_ASSERT_EQUAL(rte_eth_dev_callback_register(1, RTE_ETH_EVENT_INTR_LSC,
+							link_down_on_up_cb, NULL), 0, "register");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_up(1), 0, "set link up");
+	ret = wait_events(&downed_in_cb, 0) ? TEST_SUCCESS : TEST_FAILED;
+	rte_eth_dev_callback_unregister(1, RTE_ETH_EVENT_INTR_LSC, link_down_on_up_cb, NULL);
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "port 1 set down from its LSC callback");
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(1, false) && link_is(0, false), "links stay down");
+	TEST_ASSERT_EQUAL(__atomic_load_n(&downed_in_cb, __ATOMIC_ACQUIRE), 1, "once");
+	return link_back_up(1, 0);
+}
+
 static const struct vmci_test_case pair_cases[] = {
+	{ "filters_always_on", test_filters_always_on },
+	{ "link_down_up", test_link_down_up },
+	{ "link_down_in_lsc_callback", test_link_down_in_lsc_callback },
 	{ "all_sizes_both_ways", test_all_sizes },
 	{ "oversize_counted", test_oversize },
 	{ "host_end_leaves_and_returns", test_host_end_leaves },

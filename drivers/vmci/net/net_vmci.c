@@ -120,7 +120,13 @@ struct net_vmci_port {
 	struct rte_ether_addr mac;
 
 	bool started;
-	uint32_t starts; /* dev_start calls: tells the alarm whether it was restarted */
+	/*
+	 * Bumped whenever the poll alarm is armed from outside itself
+	 * (dev_start, set_link_down): a run that sees it moved must not re-arm.
+	 */
+	uint32_t alarm_gen;
+	/* rte_eth_dev_set_link_down(): stay disconnected until set_link_up. */
+	bool admin_down;
 	/*
 	 * Inside the alarm, link changes are announced at its end: an LSC
 	 * callback may stop the port, which must not happen mid-step.
@@ -334,6 +340,13 @@ link_set(struct net_vmci_port *p, bool up)
 		p->lsc_pending = true;
 	else
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* The application set the link down: make no connection until it sets it up. */
+static bool
+link_held_down(const struct net_vmci_port *p)
+{
+	return __atomic_load_n(&p->admin_down, __ATOMIC_ACQUIRE);
 }
 
 static struct net_vmci_queue *
@@ -623,6 +636,8 @@ any_peer_detached(struct net_vmci_port *p)
 static void
 create_side_step(struct net_vmci_port *p)
 {
+	if (link_held_down(p))
+		return;
 	if (!pair_is_open(&p->pairs[0])) {
 		if (!can_connect(p) || pairs_open(p, NULL) < 0)
 			return;
@@ -722,7 +737,7 @@ attach_side_step(struct net_vmci_port *p)
 	uint16_t i;
 
 	if (p->use_handle) {
-		if (p->connected || p->polls % NET_VMCI_OFFER_EVERY != 0)
+		if (p->connected || link_held_down(p) || p->polls % NET_VMCI_OFFER_EVERY != 0)
 			return;
 		for (i = 0; i < p->nb_queues; i++) {
 			handles[i] = p->handle;
@@ -747,6 +762,9 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 {
 	struct net_vmci_offer o = *offer;
 
+	/* The creator repeats its offer until attached: one after set_link_up is taken. */
+	if (link_held_down(p))
+		return;
 	if (p->connected && o.generation == p->generation)
 		return;
 	if (!offer_valid(p, &o, src)) {
@@ -902,8 +920,8 @@ net_vmci_alarm(void *arg)
 {
 	struct net_vmci_port *p = arg;
 
-	/* dev_stop clears this before cancelling: do not re-arm behind it. */
-	uint32_t starts = p->starts;
+	/* dev_stop clears started, dev_start and set_link_down bump alarm_gen: see below. */
+	uint32_t gen = __atomic_load_n(&p->alarm_gen, __ATOMIC_ACQUIRE);
 
 	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
 		return;
@@ -924,16 +942,33 @@ net_vmci_alarm(void *arg)
 	if (p->lsc_pending) {
 		p->lsc_pending = false;
 		rte_eth_dev_callback_process(p->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-		/* The callback may have stopped the port, or stopped and started it again. */
-		if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE) || p->starts != starts)
-			return;
 	}
+	/*
+	 * The LSC callback may have stopped the port, or stopped and started
+	 * it, or set its link down; another thread may be setting it down now.
+	 * Whoever did so armed the next run, or none is wanted.
+	 */
+	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&p->alarm_gen, __ATOMIC_ACQUIRE) != gen)
+		return;
 	if (rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p) < 0)
 		NET_VMCI_LOG(ERR, "port %u: cannot re-arm the poll alarm; link state frozen",
 			     p->eth_dev->data->port_id);
 }
 
 /* Ethdev ops. */
+
+/*
+ * There is no filter: every frame of the peer is delivered. Report it so
+ * (ethdev keeps these flags, and refuses to clear them when the disable op
+ * fails).
+ */
+static void
+filters_always_open(struct rte_eth_dev *dev)
+{
+	dev->data->promiscuous = 1;
+	dev->data->all_multicast = 1;
+}
 
 static int
 net_vmci_dev_configure(struct rte_eth_dev *dev)
@@ -946,6 +981,7 @@ net_vmci_dev_configure(struct rte_eth_dev *dev)
 			     dev->data->nb_tx_queues, p->nb_queues);
 		return -EINVAL;
 	}
+	filters_always_open(dev);
 	return 0;
 }
 
@@ -978,7 +1014,7 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 		}
 	}
 	p->started = true;
-	p->starts++;
+	__atomic_fetch_add(&p->alarm_gen, 1, __ATOMIC_ACQ_REL);
 	p->lsc_pending = false;
 	p->polls = 0;
 	p->connections = 0;
@@ -1017,6 +1053,43 @@ net_vmci_dev_stop(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
+	return 0;
+}
+
+/*
+ * Drop the connection (the peer sees us leave, as after a stop) and make
+ * no new one until set_link_up; the data path moves nothing meanwhile.
+ * The alarm must not run while the pairs go: take its place as dev_stop
+ * does, then arm it again. From the LSC callback, which runs at the end
+ * of an alarm run, the cancel returns at once and that run does not
+ * re-arm (alarm_gen moved).
+ */
+static int
+net_vmci_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	struct net_vmci_port *p = dev->data->dev_private;
+	int ret;
+
+	__atomic_store_n(&p->admin_down, true, __ATOMIC_RELEASE);
+	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
+		return 0;
+	__atomic_fetch_add(&p->alarm_gen, 1, __ATOMIC_ACQ_REL);
+	rte_eal_alarm_cancel(net_vmci_alarm, p);
+	disconnect(p);
+	ret = rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p);
+	if (ret < 0)
+		NET_VMCI_LOG(ERR, "port %u: cannot re-arm the poll alarm: %s; stop and start "
+			     "the port", dev->data->port_id, strerror(-ret));
+	return ret;
+}
+
+/* Connect again: the poll alarm does, once the peer is there. */
+static int
+net_vmci_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	struct net_vmci_port *p = dev->data->dev_private;
+
+	__atomic_store_n(&p->admin_down, false, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -1085,6 +1158,7 @@ net_vmci_dev_reset(struct rte_eth_dev *dev)
 
 	net_vmci_dev_stop(dev);
 	p->generation = 0;
+	p->admin_down = false;
 	return net_vmci_stats_reset(dev);
 }
 
@@ -1337,6 +1411,8 @@ static const struct eth_dev_ops net_vmci_ops = {
 	.dev_stop = net_vmci_dev_stop,
 	.dev_close = net_vmci_dev_close,
 	.dev_reset = net_vmci_dev_reset,
+	.dev_set_link_up = net_vmci_dev_set_link_up,
+	.dev_set_link_down = net_vmci_dev_set_link_down,
 	.dev_infos_get = net_vmci_dev_infos_get,
 	.link_update = net_vmci_link_update,
 	.mtu_set = net_vmci_mtu_set,
@@ -1412,6 +1488,7 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 		return -ENOMEM;
 	}
 	*dev->data->mac_addrs = p->mac;
+	filters_always_open(dev);
 	info.name = p->hv;
 	if (p->vdev != NULL && rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
 		dev->data->numa_node = info.numa_node;
