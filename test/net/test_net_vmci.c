@@ -18,6 +18,8 @@
  * Mode "rewrite": as "badinput", and the host rewrites a record's length
  * between the port's peek and fetch; the Rx mempool must come out intact.
  *
+ * Mode "devargs": no ports; bad devargs are refused, naming the key.
+ *
  * Mode "mp" (hugepages, a --file-prefix): the primary sets both ports up
  * and runs this program again as a secondary process, which moves every
  * frame size through the ports the primary owns and checks each byte.
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vmci.h>
+#include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -1444,6 +1447,148 @@ static const struct vmci_test_suite attach_suite = {
 	.cases = attach_cases,
 };
 
+/*
+ * Devargs, probed with rte_vdev_init() in a process without ports: every
+ * bad string is refused with a log line naming the key and the value, and
+ * leaves no port; the good ones make a port, removed again.
+ */
+struct devargs_case {
+	const char *args;
+	const char *log; /* part of the error line */
+};
+
+static const struct devargs_case bad_devargs[] = {
+	{ "dev=vmci_emu0,role=attach,handle=4294967296:1", "invalid handle=4294967296:1" },
+	{ "dev=vmci_emu0,role=attach,handle=:5", "invalid handle=:5" },
+	{ "dev=vmci_emu0,role=attach,handle=5:", "invalid handle=5:" },
+	{ "dev=vmci_emu0,role=attach,handle=5", "invalid handle=5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:5:6", "invalid handle=2:5:6" },
+	{ "dev=vmci_emu0,role=attach,handle=+2:5", "invalid handle=+2:5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:-5", "invalid handle=2:-5" },
+	{ "dev=vmci_emu0,role=attach,handle=2: 5", "invalid handle=2: 5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:4294967295", "invalid handle=2:4294967295" },
+	{ "dev=vmci_emu0,role=attach,handle=0x:5", "invalid handle=0x:5" },
+	{ "dev=vmci_emu0,peer=4294967296", "invalid peer=4294967296" },
+	{ "dev=vmci_emu0,peer=18446744073709551617", "invalid peer=18446744073709551617" },
+	{ "dev=vmci_emu0,peer=+2", "invalid peer=+2" },
+	{ "dev=vmci_emu0,peer=-1", "invalid peer=-1" },
+	{ "dev=vmci_emu0,peer= 2", "invalid peer= 2" },
+	{ "dev=vmci_emu0,peer=2x", "invalid peer=2x" },
+	{ "dev=vmci_emu0,peer=0x", "invalid peer=0x" },
+	{ "dev=vmci_emu0,peer=", "invalid peer=" },
+	{ "dev=vmci_emu0,peer", "peer without a value" },
+	{ "dev=vmci_emu0,peer=2,service=4294967296", "invalid service=4294967296" },
+	{ "dev=vmci_emu0,peer=2,qsize=0x100010000", "invalid qsize=0x100010000" },
+	{ "dev=vmci_emu0,peer=2,queues=1,queues=2", "queues= given 2 times" },
+	{ "dev=vmci_emu0,peer=2,peer=3", "peer= given 2 times" },
+	{ "dev=vmci_emu0,dev=vmci_emu0,peer=2", "dev= given 2 times" },
+	{ "dev=vmci_emu0,role=attach,role=create,peer=2", "role= given 2 times" },
+	{ "dev=vmci_emu0,role=attach,handle=2:5,handle=2:6", "handle= given 2 times" },
+};
+
+static const char * const good_devargs[] = {
+	"dev=vmci_emu0,role=attach,handle=2:5000",
+	"dev=vmci_emu0,role=attach,handle=0x2:0x1388",
+	"dev=vmci_emu0,peer=4294967294,service=0,queues=8,qsize=16777216",
+	"dev=vmci_emu0,peer=0x14,service=0xfffffffe,qsize=0x10000",
+};
+
+static int
+probe_refused(struct log_capture *c, const struct devargs_case *dc)
+{
+	uint16_t ports = rte_eth_dev_count_avail();
+	int ret = rte_vdev_init("net_vmci9", dc->args);
+
+	if (ret == 0)
+		rte_vdev_uninit("net_vmci9");
+	TEST_ASSERT(ret < 0, "\"%s\" accepted", dc->args);
+	TEST_ASSERT(log_has(c, dc->log), "\"%s\": no log line with \"%s\" in: %s", dc->args,
+		    dc->log, c->len ? c->buf : "");
+	TEST_ASSERT_EQUAL(rte_eth_dev_count_avail(), ports, "\"%s\" left a port", dc->args);
+	return TEST_SUCCESS;
+}
+
+static int
+devargs_checks(struct log_capture *c)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(bad_devargs); i++)
+		if (probe_refused(c, &bad_devargs[i]) != TEST_SUCCESS)
+			return TEST_FAILED;
+	for (i = 0; i < RTE_DIM(good_devargs); i++) {
+		ret = rte_vdev_init("net_vmci9", good_devargs[i]);
+		TEST_ASSERT_EQUAL(ret, 0, "\"%s\" refused: %s", good_devargs[i],
+				  c->len ? c->buf : "");
+		TEST_ASSERT_EQUAL(rte_vdev_uninit("net_vmci9"), 0, "remove");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+with_log_capture(int (*fn)(struct log_capture *))
+{
+	struct log_capture c = { 0 };
+	int ret;
+
+	c.f = open_memstream(&c.buf, &c.len);
+	TEST_ASSERT(c.f != NULL, "open_memstream");
+	rte_openlog_stream(c.f);
+	ret = fn(&c);
+	rte_openlog_stream(NULL);
+	fclose(c.f);
+	free(c.buf);
+	return ret;
+}
+
+static int
+test_bad_devargs(void)
+{
+	return with_log_capture(devargs_checks);
+}
+
+/* Two role=host ports on one emulated hypervisor: the second is refused. */
+static int
+host_ports(struct log_capture *c)
+{
+	const struct devargs_case second = {
+		"role=host,peer=21", "role=host refused: port 0 (net_vmci_h1) is already the host "
+		"end in emulated hypervisor vmci_emu"
+	};
+	int ret;
+
+	TEST_ASSERT_EQUAL(rte_vdev_init("net_vmci_h1", "role=host,peer=20"), 0, "first host port");
+	ret = probe_refused(c, &second);
+	rte_vdev_uninit("net_vmci_h1");
+	if (ret != TEST_SUCCESS)
+		return ret;
+	/* Gone, the first one no longer holds the hypervisor; another one has its own. */
+	TEST_ASSERT_EQUAL(rte_vdev_init("net_vmci_h2", "role=host,peer=21"), 0, "after removal");
+	ret = rte_vdev_init("net_vmci_h3", "role=host,peer=20,hv=vmci_emu_other");
+	rte_vdev_uninit("net_vmci_h3");
+	rte_vdev_uninit("net_vmci_h2");
+	TEST_ASSERT_EQUAL(ret, 0, "a host port on another hypervisor");
+	return TEST_SUCCESS;
+}
+
+static int
+test_one_host_port_per_hv(void)
+{
+	return with_log_capture(host_ports);
+}
+
+static const struct vmci_test_case devargs_cases[] = {
+	{ "bad_devargs_refused", test_bad_devargs },
+	{ "one_host_port_per_hypervisor", test_one_host_port_per_hv },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite devargs_suite = {
+	.name = "net_vmci_devargs",
+	.cases = devargs_cases,
+};
+
 /* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
 
 #define MP_SECONDARY_S 120 /* both directions take well under a second */
@@ -1522,7 +1667,7 @@ int
 main(int argc, char **argv)
 {
 	const struct vmci_test_suite *suite = &pair_suite;
-	uint16_t port, nb_ports;
+	uint16_t port, nb_ports, want_ports;
 	int ret;
 
 	if (mp_requested(argc, argv)) {
@@ -1551,10 +1696,12 @@ main(int argc, char **argv)
 		suite = &mp_suite;
 	if (argc > 1 && strcmp(argv[1], "rewrite") == 0)
 		suite = &rewrite_suite;
+	if (argc > 1 && strcmp(argv[1], "devargs") == 0)
+		suite = &devargs_suite;
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
-		printf("%u net_vmci ports, expected %u\n", nb_ports,
-		       suite == &pair_suite || suite == &mp_suite ? 2 : 1);
+	want_ports = suite == &pair_suite || suite == &mp_suite ? 2 : suite == &devargs_suite ? 0 : 1;
+	if (nb_ports != want_ports) {
+		printf("%u net_vmci ports, expected %u\n", nb_ports, want_ports);
 		return 1;
 	}
 	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,

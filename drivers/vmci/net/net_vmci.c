@@ -21,6 +21,7 @@
  * the endpoint is withdrawn, or has moved since (see queue_enter()).
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -154,19 +155,49 @@ struct net_vmci_port {
 	struct net_vmci_reported reported[NET_VMCI_MAX_QUEUES];
 };
 
-/* Devargs. */
+/* Devargs. Every handler gets a value: check_keys() refused a bare key. */
+
+/*
+ * The @len characters at @s as one number up to @max: decimal, or
+ * hexadecimal after "0x". Nothing else: no sign or blank (strtoull would
+ * take " +5"), no empty string, no trailing character, and no value above
+ * @max (stored in 32 bits, 4294967296 would wrap to 0).
+ */
+static int
+parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	char buf[32];
+	const char *digits = buf;
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		base = 16;
+		digits += 2;
+	}
+	if (base == 16 ? !isxdigit((unsigned char)digits[0]) : !isdigit((unsigned char)digits[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(digits, &end, base);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 static int
 parse_u32_arg(const char *key, const char *value, void *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(value, &end, 0);
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
-		NET_VMCI_LOG(ERR, "invalid %s=%s: expected an integer 0..%u", key, value,
-			     UINT32_MAX);
+	if (parse_number(value, strlen(value), UINT32_MAX, &v) < 0) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected a number 0..%u (decimal, or hexadecimal "
+			     "after 0x)", key, value, UINT32_MAX);
 		return -EINVAL;
 	}
 	*(uint32_t *)out = (uint32_t)v;
@@ -189,24 +220,25 @@ parse_role(const char *key, const char *value, void *out)
 	return 0;
 }
 
+/* <context>:<resource>, each a number below the invalid ID (0xffffffff). */
 static int
 parse_handle(const char *key, const char *value, void *out)
 {
+	const char *colon = strchr(value, ':');
 	struct rte_vmci_handle *h = out;
-	char *end;
+	uint64_t context, resource;
 
-	errno = 0;
-	h->context = strtoul(value, &end, 0);
-	if (errno == 0 && *end == ':') {
-		const char *r = end + 1;
-
-		h->resource = strtoul(r, &end, 0);
-		if (errno == 0 && end != r && *end == '\0' && h->context != RTE_VMCI_INVALID_ID &&
-		    h->resource != RTE_VMCI_INVALID_ID)
-			return 0;
+	if (colon == NULL ||
+	    parse_number(value, colon - value, RTE_VMCI_INVALID_ID - 1, &context) < 0 ||
+	    parse_number(colon + 1, strlen(colon + 1), RTE_VMCI_INVALID_ID - 1, &resource) < 0) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected <context>:<resource>, each a number "
+			     "0..%u (decimal, or hexadecimal after 0x)", key, value,
+			     RTE_VMCI_INVALID_ID - 1);
+		return -EINVAL;
 	}
-	NET_VMCI_LOG(ERR, "invalid %s=%s: expected <context>:<resource>", key, value);
-	return -EINVAL;
+	h->context = context;
+	h->resource = resource;
+	return 0;
 }
 
 static int
@@ -283,6 +315,30 @@ check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 	return 0;
 }
 
+/* Each key at most once (or the last one would silently win), each with a value. */
+static int
+check_keys(const char *name, const struct rte_kvargs *kv)
+{
+	unsigned int i, n;
+
+	for (i = 0; valid_args[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, valid_args[i]);
+		if (n > 1) {
+			NET_VMCI_LOG(ERR, "%s: %s= given %u times, expected once", name,
+				     valid_args[i], n);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < kv->count; i++) {
+		if (kv->pairs[i].value == NULL) {
+			NET_VMCI_LOG(ERR, "%s: %s without a value, expected %s=<value>", name,
+				     kv->pairs[i].key, kv->pairs[i].key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_args(const char *name, const char *args, struct net_vmci_port *p)
 {
@@ -299,6 +355,10 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	if (kv == NULL) {
 		NET_VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are dev, role, peer, service, "
 			     "handle, queues, qsize, mac, hv", name, args);
+		return -EINVAL;
+	}
+	if (check_keys(name, kv) < 0) {
+		rte_kvargs_free(kv);
 		return -EINVAL;
 	}
 	p->use_handle = rte_kvargs_count(kv, ARG_HANDLE) > 0;
@@ -1460,6 +1520,36 @@ probe_secondary(struct rte_vdev_device *vdev, const char *name)
 	return 0;
 }
 
+/*
+ * A role=host port reads every datagram the emulated host receives: a
+ * second one on the same hypervisor would take the first one's offers and
+ * events. One per hypervisor.
+ */
+static int
+check_host_unique(const char *name, const struct net_vmci_port *conf)
+{
+	uint16_t pid;
+
+	if (conf->role != ROLE_HOST)
+		return 0;
+	for (pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		const struct rte_eth_dev *d = &rte_eth_devices[pid];
+		const struct net_vmci_port *other;
+
+		if (d->state == RTE_ETH_DEV_UNUSED || d->dev_ops != &net_vmci_ops)
+			continue;
+		other = d->data->dev_private;
+		if (other->role == ROLE_HOST && strcmp(other->hv, conf->hv) == 0) {
+			NET_VMCI_LOG(ERR, "%s: role=host refused: port %u (%s) is already the host "
+				     "end in emulated hypervisor %s, and one is allowed per "
+				     "hypervisor (they would share its datagram queue)", name, pid,
+				     d->data->name, conf->hv);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 static int
 net_vmci_probe(struct rte_vdev_device *vdev)
 {
@@ -1473,6 +1563,8 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY)
 		return probe_secondary(vdev, name);
 	ret = parse_args(name, rte_vdev_device_args(vdev), &conf);
+	if (ret == 0)
+		ret = check_host_unique(name, &conf);
 	if (ret < 0)
 		return ret;
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
