@@ -1699,7 +1699,8 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "devargs") == 0)
 		suite = &devargs_suite;
 	nb_ports = rte_eth_dev_count_avail();
-	want_ports = suite == &pair_suite || suite == &mp_suite ? 2 : suite == &devargs_suite ? 0 : 1;
+	want_ports = suite == &pair_suite || suite == &mp_suite ? 2 :
+		     suite == &devargs_suite ? 0 : 1;
 	if (nb_ports != want_ports) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports, want_ports);
 		return 1;
