@@ -9,6 +9,10 @@
  *  - devices of backends registered by other libraries
  *    (vmci_bus_backend.h), named by devargs on this bus; the emulator's:
  *      -a vmci:vmci_emu0,cid=20,mode=dma,hv=lab
+ *    or, the same devargs, --vdev vmci_emu0,cid=20,...: EAL gives a name
+ *    without a bus prefix to the bus whose parse() claims it (ours, for
+ *    the names of a registered backend), so both spellings reach
+ *    scan_backends() alike.
  * Probe brings every allowed device up through the device core; cleanup
  * (rte_eal_cleanup) tears them down in the spec's order.
  */
@@ -371,7 +375,10 @@ vmci_bus_probe(void)
 			continue;
 		}
 		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
-			/* Bring-up resets the device: only its owner may do that. */
+			/*
+			 * Bring-up negotiates caps and hands the device this
+			 * process's memory: only its owner may do that.
+			 */
 			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
 				 vdev->name);
 			continue;
