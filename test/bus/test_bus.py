@@ -463,6 +463,35 @@ def runtime_dir(prefix):
     return os.path.join(base, "dpdk", prefix)
 
 
+def case_plugin_no_emu(opts):
+    """
+    The bus library alone holds no emulated device: dpdk-test loading only
+    the bus with -d cannot name vmci_emu0 (EAL refuses the name the bus does
+    not take), and the bus says to load the emulator.
+    """
+    if opts.plugin_sanitized:
+        print("skipped: this build's plugin is ASan-instrumented and dpdk-test is not; "
+              "the regular build runs this case")
+        return SKIP
+    dpdk_test = shutil.which("dpdk-test")
+    if dpdk_test is None or opts.plugin is None:
+        print("skipped: needs dpdk-test (Debian package dpdk) and --plugin")
+        return SKIP
+    prefix = "bus_plugin_no_emu_%d" % os.getpid()
+    cmd = [dpdk_test, "--no-huge", "-m", "256", "--no-pci", "-l", "0", "--no-telemetry",
+           "--file-prefix=" + prefix, "-d", os.path.abspath(opts.plugin),
+           "-a", "vmci:vmci_emu0,cid=20"]
+    print("$ " + " ".join(cmd))
+    p = subprocess.run(cmd, input="quit\n", capture_output=True, text=True, timeout=60)
+    out = p.stdout + p.stderr
+    print(out)
+    check(p.returncode != 0 and "Unable to parse device 'vmci:vmci_emu0" in out,
+          "EAL took vmci_emu0 without the emulator (exit %d)" % p.returncode)
+    check("vmci_emu0: no loaded backend takes this name" in out and
+          "-d librte_vmci_emu.so" in out, "no error line saying to load the emulator")
+    check("up, backend emu" not in out, "an emulated device came up without the emulator")
+
+
 def case_plugin(opts):
     """
     An unmodified DPDK application (DPDK's own dpdk-test) loading the
@@ -523,6 +552,7 @@ CASES = {
     "pci_secondary": case_pci_secondary,
     "telemetry": case_telemetry,
     "plugin": case_plugin,
+    "plugin_no_emu": case_plugin_no_emu,
 }
 
 
