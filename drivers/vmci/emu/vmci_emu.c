@@ -516,6 +516,12 @@ vmci_emu_host_dev_create(const char *hv_name, int socket_id)
 		return NULL;
 	rte_spinlock_lock(&hv->lock);
 	dev = &hv->host;
+	/* The device of a process that is gone is taken back, as by reap_dead. */
+	if (dev->used && kill(dev->owner_pid, 0) < 0 && errno == ESRCH) {
+		EMU_LOG(INFO, "host device: owner process %d is gone: taking it back",
+			dev->owner_pid);
+		emu_host_forget(hv);
+	}
 	if (dev->used) {
 		rte_spinlock_unlock(&hv->lock);
 		EMU_LOG(ERR, "the host of hypervisor %s is a device in process %d already",

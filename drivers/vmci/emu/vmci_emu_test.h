@@ -119,7 +119,8 @@ vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
  * @return
  *   The handle (free with vmci_emu_dev_destroy(), which detaches the host
  *   from its pairs), or NULL with rte_errno: EBUSY (the host is a device
- *   already, in this process or another), EINVAL, ENOMEM.
+ *   already, in this process or another that still exists), EINVAL,
+ *   ENOMEM. The host device of a process that is gone is taken back.
  */
 __rte_internal
 struct vmci_hw *
