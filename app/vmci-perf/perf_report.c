@@ -111,19 +111,36 @@ perf_result_mmsgs(const struct perf_result *res)
 	return res->seconds > 0 ? (double)res->messages / res->seconds / 1e6 : 0;
 }
 
+/* "4194304 B", or for a sweep "16384, 65536 B" and which one the baselines use. */
+static void
+queue_sizes_text(const struct perf_options *opt, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < opt->nb_queue_sizes && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%" PRIu64, i > 0 ? ", " : "",
+			      opt->queue_sizes[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, " B%s", opt->nb_queue_sizes > 1 ?
+			 " (a sweep of the vmci transport; the baselines use the first)" : "");
+}
+
 void
 perf_report_header(FILE *f, const struct perf_options *opt, const struct perf_env *env)
 {
+	char queues[PERF_MAX_QUEUE_SIZES * 22 + 80];
+
+	queue_sizes_text(opt, queues, sizeof(queues));
+	fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, %s %s, burst %u, ",
+		VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
+		perf_api_name(opt->api), opt->nb_queue_sizes > 1 ? "queues" : "queue", queues,
+		opt->burst);
 	if (opt->count > 0)
-		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
-			" B, burst %u, %" PRIu64 " messages per size\n",
-			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
-			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->count);
+		fprintf(f, "%" PRIu64 " messages per size\n", opt->count);
 	else
-		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
-			" B, burst %u, %.2f s per size and transport\n",
-			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
-			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration);
+		fprintf(f, "%.2f s per size and transport\n", opt->duration);
 	fprintf(f, "producer: lcore %u (cpu %u, socket %d) -> consumer: lcore %u (cpu %u, socket %d)\n",
 		env->producer.lcore, env->producer.cpu, env->producer.socket,
 		env->consumer.lcore, env->consumer.cpu, env->consumer.socket);
@@ -147,8 +164,8 @@ void
 perf_report_columns(FILE *f, const struct perf_options *opt)
 {
 	if (opt->mode == PERF_MODE_PINGPONG)
-		fprintf(f, "\n%-10s %7s %8s %8s %8s %8s %8s %8s %9s %11s %10s\n", "transport", "size",
-			"min_ns", "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99", "max_ns",
+		fprintf(f, "\n%-10s %7s %8s %8s %8s %8s %8s %9s %9s %11s %10s\n", "transport", "size",
+			"min_ns", "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99_ns", "max_ns",
 			"roundtrips", "verify_err");
 	else
 		fprintf(f, "\n%-10s %7s %10s %10s %15s %11s\n", "transport", "size", "GB/s",
@@ -181,7 +198,7 @@ perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_resul
 		return;
 	}
 	if (res->has_latency)
-		fprintf(f, "%-10s %7" PRIu32 " %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f %11"
+		fprintf(f, "%-10s %7" PRIu32 " %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f %9.0f %11"
 			PRIu64 " %10s\n", res->transport, res->size, res->lat.min, res->lat.p50,
 			res->lat.p90, res->lat.p99, res->lat.p999, res->lat.p9999, res->lat.max,
 			res->messages, errs);
@@ -375,11 +392,18 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	json_str(f, VMCI_PERF_VERSION);
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
 	json_str(f, env->transport);
-	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64
-		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"count\": %" PRIu64
-		",\n  \"verify\": %s,\n",
-		perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration,
-		opt->count, opt->verify ? "true" : "false");
+	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64 ",\n  \"queue_sizes\": [",
+		perf_api_name(opt->api), opt->queue_sizes[0]);
+	for (i = 0; i < opt->nb_queue_sizes; i++)
+		fprintf(f, "%s%" PRIu64, i > 0 ? ", " : "", opt->queue_sizes[i]);
+	fprintf(f, "],\n  \"burst\": %u,\n  \"duration_s\": ", opt->burst);
+	/* A --count run ends by count: no duration applies (each row has its seconds). */
+	if (opt->count > 0)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%.3f", opt->duration);
+	fprintf(f, ",\n  \"count\": %" PRIu64 ",\n  \"verify\": %s,\n", opt->count,
+		opt->verify ? "true" : "false");
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
 		" \"latency_ns\": \"round trip, nanoseconds\"},\n");

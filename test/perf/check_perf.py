@@ -102,13 +102,27 @@ def check_limits(doc):
             expect(0 < rtt["min"] <= rtt["p50"] <= rtt["p99.9"], "limits %s %r" % (name, rtt))
 
 
-def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
+def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     with open(path) as f:
         doc = json.load(f)
     expect(doc.get("tool") == "vmci-perf", "tool")
     expect(doc.get("mode") == mode, "mode %r, expected %r" % (doc.get("mode"), mode))
+    if "--count" in app:
+        expect(doc.get("count") == int(opt_value(app, "--count", "0")), "count %r"
+               % doc.get("count"))
+        expect("duration_s" in doc and doc["duration_s"] is None,
+               "duration_s %r with --count: no duration applied, expected null"
+               % doc.get("duration_s"))
+    else:
+        want = float(opt_value(app, "--duration", "0.25"))
+        expect(doc.get("count") == 0 and math.isclose(doc.get("duration_s") or 0, want),
+               "duration_s %r, count %r: expected %s s, count 0"
+               % (doc.get("duration_s"), doc.get("count"), want))
     expect(doc.get("transport") == transport, "transport %r" % doc.get("transport"))
     expect(doc.get("api") == api, "api %r" % doc.get("api"))
+    expect(doc.get("queue_sizes") == queue_sizes and doc.get("queue_size") == queue_sizes[0],
+           "queue_sizes %r, queue_size %r: expected %s" % (doc.get("queue_sizes"),
+                                                          doc.get("queue_size"), queue_sizes))
     expect(doc.get("verify") is True, "verify must be on")
     expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
     check_machine(doc)
@@ -196,6 +210,23 @@ def hugepages_free():
 SKIP = 77
 
 
+def check_text(out, mode, app, queue_sizes):
+    """What the terminal shows: the header names every queue size of a
+    sweep and every latency column has its unit."""
+    m = re.search(r"^vmci-perf \S+: mode .*, queues? ([0-9, ]+) B", out, re.M)
+    expect(m is not None, "no header line naming the queue size")
+    shown = [int(x) for x in m.group(1).replace(",", " ").split()]
+    expect(shown == queue_sizes, "header names queue sizes %s, the run sweeps %s"
+           % (shown, queue_sizes))
+    if mode == "pingpong":
+        cols = next((l.split() for l in out.splitlines()
+                     if l.startswith("transport") and "roundtrips" in l), None)
+        expect(cols is not None, "no pingpong column header")
+        times = cols[cols.index("size") + 1:cols.index("roundtrips")]
+        expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
+               "latency columns without their unit: %s" % times)
+
+
 def split_run_args(rest):
     """vmci-perf options, EAL options, and the sizes, baselines and queue sizes asked for."""
     sep = rest.index("--")
@@ -236,7 +267,8 @@ def cmd_run(argv):
         m = re.search(r"emu-mp: secondary process (\d+) \(primary (\d+)\)", p.stdout)
         expect(m is not None, "no line saying the secondary attached")
         expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
-    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes)
+    check_text(p.stdout, mode, app, queue_sizes)
+    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
@@ -482,7 +514,8 @@ def cmd_vmci(argv):
     expect(len(re.findall(r"echo-peer: detached from queue pair 20:\d+ after echoing [1-9]\d*"
                           r" bytes \(the guest detached\)", ptext)) == len(queue_sizes),
            "the peer did not echo and then see the guest detach each pair")
-    check_json(jpath, mode, "vmci", api, sizes, baselines, queue_sizes)
+    check_text(text, mode, app, queue_sizes)
+    check_json(jpath, mode, "vmci", api, sizes, baselines, queue_sizes, app)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s%s and the peer's log" % (jpath, " and " + hpath if mode == "pingpong"
