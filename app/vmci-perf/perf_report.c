@@ -490,6 +490,23 @@ ratio_of(double a, double b)
 	return a > 0 && b > 0 ? a / b : 0;
 }
 
+/*
+ * Whether this run measures baseline @p bl: it was asked for, and it is
+ * not a kernel stream in bidir (those rows are skipped: they would
+ * deadlock). A ratio to a baseline that was not run is left out; one that
+ * was asked for but failed stays, "not measured".
+ */
+static bool
+baseline_in_run(const struct perf_options *opt, enum perf_baseline bl)
+{
+	bool kernel = bl == PERF_BL_UNIX || bl == PERF_BL_UNIX_BUSY || bl == PERF_BL_PIPE ||
+		bl == PERF_BL_TCP;
+
+	if (!(opt->baselines & (1u << bl)))
+		return false;
+	return !(kernel && opt->mode == PERF_MODE_BIDIR);
+}
+
 /* The targets, as ratios measured in this run. */
 static unsigned int
 collect_targets(const struct perf_options *opt, const struct perf_result *res,
@@ -504,23 +521,28 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		if (v64 == NULL)
 			return 0;
-		t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
-			ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
-		t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
-			ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
-		t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
-			u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
-		t[n++] = (struct target){ "unix-busy p50 / vmci p50",
-			b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_CACHELINE)) {
+			t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
+				ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
+			t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
+				ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
+		}
+		if (baseline_in_run(opt, PERF_BL_UNIX))
+			t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
+				u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_UNIX_BUSY))
+			t[n++] = (struct target){ "unix-busy p50 / vmci p50",
+				b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
 		return n;
 	}
 	if (v64 != NULL) {
 		t[n++] = (struct target){ "64 B messages, Mmsg/s", perf_result_mmsgs(v64),
 			100, 1, "" };
-		t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
-			u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_UNIX))
+			t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
+				u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
 	}
-	if (v64k != NULL)
+	if (v64k != NULL && baseline_in_run(opt, PERF_BL_MEMCPY))
 		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
 			ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x" };
 	return n;
@@ -535,7 +557,8 @@ summary_targets(FILE *f, const struct perf_options *opt, const struct perf_resul
 
 	fprintf(f, "\nTargets (ratios from this run):\n");
 	if (n == 0)
-		fprintf(f, "  (they need a 64-byte or 65536-byte size)\n");
+		fprintf(f, "  (none applies: targets need a 64-byte or 65536-byte size, and a"
+			" ratio target its baseline)\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", t[i].what, t[i].got,
 			t[i].unit, t[i].higher_better ? ">=" : "<=", t[i].want, t[i].unit,
@@ -573,16 +596,15 @@ json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *
 	}
 }
 
-void
-perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		    unsigned int nb_res, const struct perf_limits *lim)
+/* Every baseline row with the vmci figure of its size and the ratio. */
+static void
+summary_ratios(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	       unsigned int nb_res)
 {
 	const struct perf_result *v;
 	unsigned int i;
 	double adv;
 
-	fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and cores\n",
-		res[0].transport, res[0].api);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		fprintf(f, "%-10s %7s %12s %12s %14s\n", "baseline", "size", "p50_ns",
 			"vmci_p50_ns", "vmci_faster_x");
@@ -606,6 +628,11 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
 				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
 	}
+}
+
+static void
+summary_limits(FILE *f, const struct perf_limits *lim)
+{
 	if (lim->measured)
 		fprintf(f, "\nMachine limits on the same cores:\n");
 	if (lim->memcpy_measured)
@@ -617,6 +644,25 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "  64 B in a line + flag in another, round trip (one writer per line,"
 			" as in a VMCI ring):\n    min %.0f / p50 %.0f / p99.9 %.0f ns\n",
 			lim->twoline_min, lim->twoline_p50, lim->twoline_p999);
+}
+
+void
+perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		    unsigned int nb_res, const struct perf_limits *lim)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res && !res[i].baseline; i++)
+		;
+	if (i == nb_res) {
+		fprintf(f, "\nSummary: vmci (%s, api %s) alone: --baselines ran no other"
+			" transport\n", res[0].transport, res[0].api);
+	} else {
+		fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and"
+			" cores\n", res[0].transport, res[0].api);
+		summary_ratios(f, opt, res, nb_res);
+	}
+	summary_limits(f, lim);
 	summary_targets(f, opt, res, nb_res, lim);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		summary_layout_floor(f, res, nb_res, lim);

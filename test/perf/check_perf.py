@@ -102,6 +102,28 @@ def check_limits(doc):
             expect(0 < rtt["min"] <= rtt["p50"] <= rtt["p99.9"], "limits %s %r" % (name, rtt))
 
 
+# Which baseline a target's ratio needs, by the words of its name.
+TARGET_BASELINES = [("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
+                    ("memcpy", "memcpy"), ("cache-line", "cacheline")]
+KERNEL_BASELINES = ("unix", "unix-busy", "pipe", "tcp")
+
+
+def check_targets(doc, mode, requested):
+    """Every target is judged, and a ratio target only appears when its
+    baseline was asked for and can run in this mode."""
+    expect(isinstance(doc.get("targets"), list), "targets missing")
+    for t in doc["targets"]:
+        expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
+               "target entry %r" % t)
+        expect((t["measured"] > 0) == (t["verdict"] != "not measured"),
+               "target %r: measured vs verdict" % t["target"])
+        need = next((bl for words, bl in TARGET_BASELINES if words in t["target"]), None)
+        expect(need is None or (need in requested and
+                                not (mode == "bidir" and need in KERNEL_BASELINES)),
+               "target %r needs baseline %s, which this run (--baselines %s, mode %s) does"
+               " not measure" % (t["target"], need, ",".join(requested) or "none", mode))
+
+
 def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     with open(path) as f:
         doc = json.load(f)
@@ -127,12 +149,7 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
     check_machine(doc)
     check_limits(doc)
-    expect(isinstance(doc.get("targets"), list), "targets missing")
-    for t in doc["targets"]:
-        expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
-               "target entry %r" % t)
-        expect((t["measured"] > 0) == (t["verdict"] != "not measured"),
-               "target %r: measured vs verdict" % t["target"])
+    check_targets(doc, mode, requested_baselines(app))
     res = doc.get("results")
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
@@ -210,9 +227,19 @@ def hugepages_free():
 SKIP = 77
 
 
+def requested_baselines(app):
+    """The --baselines list as given (check_perf's runs always name it)."""
+    bl = opt_value(app, "--baselines", "none")
+    return [] if bl == "none" else list(BASELINE_NAMES) if bl == "all" else bl.split(",")
+
+
+BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "memcpy", "cacheline")
+
+
 def check_text(out, mode, app, queue_sizes):
     """What the terminal shows: the header names every queue size of a
-    sweep and every latency column has its unit."""
+    sweep, every latency column has its unit, and no target line stands for
+    a baseline that was not asked for."""
     m = re.search(r"^vmci-perf \S+: mode .*, queues? ([0-9, ]+) B", out, re.M)
     expect(m is not None, "no header line naming the queue size")
     shown = [int(x) for x in m.group(1).replace(",", " ").split()]
@@ -225,6 +252,9 @@ def check_text(out, mode, app, queue_sizes):
         times = cols[cols.index("size") + 1:cols.index("roundtrips")]
         expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
                "latency columns without their unit: %s" % times)
+    if not requested_baselines(app):
+        expect("not measured" not in out, "--baselines none, yet a target says"
+               " \"not measured\"")
 
 
 def split_run_args(rest):
