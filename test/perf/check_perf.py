@@ -15,6 +15,10 @@
         starts a long emu-mp run, kills its secondary with SIGKILL once it
         attached, and expects vmci-perf to end within seconds with status 1
         and the consumer's error in its row: no hang, no false pass.
+    check_perf.py progress VMCI_PERF MODE TRANSPORT -- EAL ARGS...
+        a 2.5 s run, which prints a progress line per second: each line must
+        give the count so far (bidir: of both directions) and name its two
+        rates, over the last second and since the start.
     check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
         transport vmci against the reference echo peer, a DPDK secondary of
         vmci-perf started once vmci-perf offers its pair. KIND run: checks
@@ -419,6 +423,44 @@ def cmd_mpkill(argv):
     return 0
 
 
+PROGRESS_RATE = {
+    "messages": r"[0-9.]+ Mmsg/s, [0-9.]+ GB/s",
+    "round trips": r"[0-9.]+ M round trips/s \(mean \d+ ns\)",
+}
+PROGRESS_WHAT = {"stream": "messages", "bidir": "messages (both directions)",
+                 "pingpong": "round trips"}
+
+
+def cmd_progress(argv):
+    perf, mode, transport = argv[:3]
+    eal = argv[argv.index("--") + 1:]
+    if transport == "emu-mp" and hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
+        return SKIP
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", "msg",
+                          "--size", "64", "--duration", "2.5", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    print(p.stdout)
+    expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
+    what = PROGRESS_WHAT[mode]
+    rate = PROGRESS_RATE["round trips" if mode == "pingpong" else "messages"]
+    line = re.compile(r"^  \.\.\. +([0-9.]+) s: (\d+) %s; last second: %s; since start: %s;"
+                      r" verify errors 0$" % (re.escape(what), rate, rate))
+    lines = [l for l in p.stdout.splitlines() if l.startswith("  ...")]
+    expect(lines, "--duration 2.5 printed no progress line (--help promises one per second)")
+    counts = []
+    for l in lines:
+        m = line.match(l)
+        expect(m, "progress line %r: expected the count of %s, then \"last second: %s\""
+               " and \"since start: %s\"" % (l, what, rate, rate))
+        counts.append(int(m.group(2)))
+    expect(counts == sorted(counts), "progress counts go backwards: %s" % counts)
+    print("ok: %d progress lines, each with both rates" % len(lines))
+    return 0
+
+
 def peer_eal_args(eal, mode):
     """The secondary's EAL arguments: the primary's instance and memory. Its
     CPU: in pingpong vmci-perf's lcore 1 is idle; in stream both lcores spin
@@ -553,7 +595,8 @@ def cmd_vmci(argv):
     return 0
 
 
-COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci}
+COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
+            "progress": cmd_progress}
 
 
 def main():
