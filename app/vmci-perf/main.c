@@ -108,7 +108,7 @@ struct run_state {
 	struct perf_result res[PERF_MAX_SIZES * (PERF_MAX_QUEUE_SIZES + PERF_BL_COUNT)];
 	unsigned int nb_res;
 	struct perf_hist *hist;       /* current run's round trips */
-	struct perf_hist *first_hist; /* kept: vmci, first size */
+	struct perf_hist *first_hist; /* kept for --hgrm: vmci, first size */
 	FILE *hgrm;
 };
 
@@ -283,7 +283,7 @@ write_outputs(struct run_state *rs, FILE *json)
 		ret = -EIO;
 	}
 	if (opt->plot_path != NULL) {
-		int pret = perf_plot(opt, rs->res, rs->nb_res, rs->first_hist);
+		int pret = perf_plot(opt, rs->res, rs->nb_res, &rs->lim);
 
 		/* A missing gnuplot is said, not failed on. */
 		if (pret < 0 && pret != -ENOENT)

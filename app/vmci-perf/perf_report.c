@@ -22,6 +22,10 @@
 #define VMCI_PERF_VERSION "unknown"
 #endif
 
+const double perf_lat_curve_pct[PERF_LAT_CURVE_POINTS] = {
+	0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 99.99,
+};
+
 static void
 read_cpu_model(char *buf, size_t len)
 {

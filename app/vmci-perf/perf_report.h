@@ -16,10 +16,17 @@
 
 #include "perf_options.h"
 
+/** Points of the round-trip curve kept of every pingpong row (for --plot). */
+#define PERF_LAT_CURVE_POINTS 14
+
+/** The percentiles of those points, 0 to 99.99. */
+extern const double perf_lat_curve_pct[PERF_LAT_CURVE_POINTS];
+
 /** Round-trip times of a pingpong run, in nanoseconds. */
 struct perf_latency {
 	uint64_t samples;
 	double min, p50, p90, p99, p999, p9999, max, mean;
+	double curve[PERF_LAT_CURVE_POINTS]; /**< At perf_lat_curve_pct. */
 };
 
 /** Figures of one message size over one transport. */

@@ -530,6 +530,7 @@ static void
 hist_result(const struct perf_hist *h, struct perf_result *res)
 {
 	struct perf_latency *l = &res->lat;
+	unsigned int i;
 
 	res->has_latency = true;
 	l->samples = h->total;
@@ -541,6 +542,8 @@ hist_result(const struct perf_hist *h, struct perf_result *res)
 	l->p9999 = (double)perf_hist_percentile(h, 99.99);
 	l->max = (double)h->max;
 	l->mean = perf_hist_mean(h);
+	for (i = 0; i < PERF_LAT_CURVE_POINTS; i++)
+		l->curve[i] = (double)perf_hist_percentile(h, perf_lat_curve_pct[i]);
 }
 
 static void

@@ -261,6 +261,56 @@ def check_text(out, mode, app, queue_sizes):
                " \"not measured\"")
 
 
+PLOT_LINE = re.compile(r"\$(\w+) using 1:2 with linespoints(?: dashtype \d)? title '([^']*)'")
+LAT_CURVE_POINTS = 14
+
+
+def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
+    """The --plot script draws every transport (each queue size of a vmci
+    sweep apart) at every size, and the machine's limits asked for: pingpong
+    a panel per size, the others a line per transport over all sizes."""
+    with open(path) as f:
+        text = f.read()
+    blocks = {}
+    for m in re.finditer(r"^\$(\w+) << EOD\n(.*?)^EOD$", text, re.M | re.S):
+        rows = [[float(x) for x in l.split()] for l in m.group(2).splitlines() if l.strip()]
+        expect(rows, "plot: data block $%s is empty" % m.group(1))
+        blocks[m.group(1)] = rows
+    expect(re.search(r"^set output '.*\.png'$", text, re.M), "plot: no PNG output named")
+    vmci = [transport] if len(queue_sizes) == 1 else \
+        ["%s, %d B queues" % (transport, q) for q in queue_sizes]
+    ran = [b for b in baselines if not (mode == "bidir" and b in KERNEL_BASELINES)]
+    requested = requested_baselines(app)
+    plots = [PLOT_LINE.findall(l) for l in re.findall(r"^plot (.*)$", text, re.M)]
+    for drawn in plots:
+        for name, title in drawn:
+            expect(name in blocks, "plot: line %r draws $%s, which has no data" % (title, name))
+    if mode == "pingpong":
+        titles = [int(t) for t in re.findall(r"^set title '(\d+) B messages", text, re.M)]
+        expect(titles == sizes and len(plots) == len(sizes),
+               "plot: panels for sizes %s (%d plots), expected one per size %s"
+               % (titles, len(plots), sizes))
+        limits = ["cache-line round trip (limit)"] if "cacheline" in requested else []
+        for size, drawn in zip(sizes, plots):
+            names = [t for _, t in drawn]
+            expect(names[:len(vmci) + len(ran)] == vmci + ran and
+                   all(l in names for l in limits),
+                   "plot: the %d B panel draws %s, expected %s" % (size, names,
+                                                                   vmci + ran + limits))
+            for name, title in drawn[:len(vmci) + len(ran)]:
+                expect(len(blocks[name]) == LAT_CURVE_POINTS,
+                       "plot: %d B %s has %d points" % (size, title, len(blocks[name])))
+        return
+    expect(len(plots) == 1, "plot: %d plot commands, expected one" % len(plots))
+    names = [t for _, t in plots[0]]
+    expect(names == vmci + ran, "plot draws %s, expected %s" % (names, vmci + ran))
+    for name, title in plots[0]:
+        expect([int(r[0]) for r in blocks[name]] == sizes, "plot: %s at sizes %s, expected %s"
+               % (title, [int(r[0]) for r in blocks[name]], sizes))
+    if "memcpy" in requested:
+        expect("title 'memcpy 1 MiB, one core (limit)'" in text, "plot: no memcpy limit")
+
+
 def split_run_args(rest):
     """vmci-perf options, EAL options, and the sizes, baselines and queue sizes asked for."""
     sep = rest.index("--")
@@ -286,8 +336,9 @@ def cmd_run(argv):
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
+    gpath = os.path.join(tmp, "out.gp")
     cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", api,
-                          "--json", jpath] + app
+                          "--json", jpath, "--plot", gpath] + app
     if mode == "pingpong":
         cmd += ["--hgrm", hpath]
     print("+ " + " ".join(cmd), flush=True)
@@ -303,9 +354,10 @@ def cmd_run(argv):
         expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
     check_text(p.stdout, mode, app, queue_sizes)
     check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app)
+    check_plot(gpath, mode, transport, sizes, baselines, queue_sizes, app)
     if mode == "pingpong":
         check_hgrm(hpath)
-    print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
+    print("checked %s, %s%s" % (jpath, gpath, " and " + hpath if mode == "pingpong" else ""))
     return 0
 
 
