@@ -336,7 +336,8 @@ json_verification(const struct perf_options *opt, const struct perf_result *res,
 static const struct perf_result *vmci_row(const struct perf_result *res, unsigned int nb_res,
 					  uint32_t size);
 static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-			 unsigned int nb_res, const struct perf_limits *lim);
+			 unsigned int nb_res, const struct perf_limits *lim,
+			 const struct perf_load *load);
 static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
 
 /* Each baseline figure against the vmci one of the same size. */
@@ -386,9 +387,57 @@ json_limits(FILE *f, const struct perf_limits *lim)
 		fprintf(f, "null, \"data_and_index_lines_rtt_ns\": null},\n");
 }
 
+/* A figure, or null when not measured. */
+static void
+json_num(FILE *f, int measured, const char *fmt, double v)
+{
+	if (measured)
+		fprintf(f, fmt, v);
+	else
+		fprintf(f, "null");
+}
+
+static void
+json_load(FILE *f, const struct perf_load *load)
+{
+	char note[512];
+	unsigned int i;
+
+	fprintf(f, "  \"machine_load\": {\"cpus\": ");
+	if (load->nb_cpus == 0) {
+		fprintf(f, "\"all\"");
+	} else {
+		for (i = 0; i < load->nb_cpus; i++)
+			fprintf(f, "%s%u", i ? ", " : "[", load->cpus[i]);
+		fprintf(f, "]");
+	}
+	fprintf(f, ", \"seconds\": ");
+	json_num(f, load->cpu_measured, "%.2f", load->seconds);
+	fprintf(f, ", \"other_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->other_cpu);
+	fprintf(f, ", \"steal_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->steal_cpu);
+	fprintf(f, ", \"own_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->own_cpu);
+	fprintf(f, ", \"other_cpu_limit\": %.2f, \"cacheline_p50_ns\": ",
+		PERF_LOAD_OTHER_CPU_LIMIT);
+	json_num(f, load->cacheline_measured, "%.0f", load->cacheline_p50);
+	fprintf(f, ", \"quiet_cacheline_p50_ns\": %.0f, \"cacheline_factor_limit\": %.1f,"
+		" \"busy\": ", PERF_LOAD_QUIET_CACHELINE_P50_NS, PERF_LOAD_CACHELINE_FACTOR_LIMIT);
+	if (load->cpu_measured || load->cacheline_measured)
+		fprintf(f, "%s", load->busy ? "true" : "false");
+	else
+		fprintf(f, "null");
+	perf_load_note(load, note, sizeof(note));
+	fprintf(f, ", \"note\": ");
+	json_str(f, note);
+	fprintf(f, "},\n");
+}
+
 int
 perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
-		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim)
+		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim,
+		 const struct perf_load *load)
 {
 	unsigned int i;
 
@@ -413,6 +462,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 		" \"latency_ns\": \"round trip, nanoseconds\"},\n");
 	json_machine(f, env);
 	json_limits(f, lim);
+	json_load(f, load);
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
@@ -422,7 +472,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, "  ],\n  \"ratios\": [\n");
 	json_ratios(f, res, nb_res);
 	fprintf(f, "  ],\n  \"targets\": [\n");
-	json_targets(f, opt, res, nb_res, lim);
+	json_targets(f, opt, res, nb_res, lim, load);
 	fprintf(f, "  ]\n}\n");
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
@@ -552,21 +602,31 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 	return n;
 }
 
+/*
+ * Beside each missed target: whether the machine was busy, with the
+ * figures, so that a slow machine is told apart from a slow driver.
+ */
 static void
 summary_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		unsigned int nb_res, const struct perf_limits *lim)
+		unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
 {
 	struct target t[MAX_TARGETS];
 	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+	char note[512];
+
+	perf_load_note(load, note, sizeof(note));
 
 	fprintf(f, "\nTargets (ratios from this run):\n");
 	if (n == 0)
 		fprintf(f, "  (none applies: targets need a 64-byte or 65536-byte size, and a"
 			" ratio target its baseline)\n");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", t[i].what, t[i].got,
 			t[i].unit, t[i].higher_better ? ">=" : "<=", t[i].want, t[i].unit,
 			target_verdict(&t[i]));
+		if (strcmp(target_verdict(&t[i]), "MISSED") == 0)
+			fprintf(f, "    %s\n", note);
+	}
 }
 
 /* Not a target: where the latency stands against what the layout allows. */
@@ -585,18 +645,24 @@ summary_layout_floor(FILE *f, const struct perf_result *res, unsigned int nb_res
 
 static void
 json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-	     unsigned int nb_res, const struct perf_limits *lim)
+	     unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
 {
 	struct target t[MAX_TARGETS];
 	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+	char note[512];
 
+	perf_load_note(load, note, sizeof(note));
 	for (i = 0; i < n; i++) {
 		fprintf(f, "    {\"target\": ");
 		json_str(f, t[i].what);
 		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
-			" \"verdict\": \"%s\"}%s\n", t[i].got, t[i].want,
-			t[i].higher_better ? "true" : "false", target_verdict(&t[i]),
-			i + 1 < n ? "," : "");
+			" \"verdict\": \"%s\"", t[i].got, t[i].want,
+			t[i].higher_better ? "true" : "false", target_verdict(&t[i]));
+		if (strcmp(target_verdict(&t[i]), "MISSED") == 0) {
+			fprintf(f, ", \"machine\": ");
+			json_str(f, note);
+		}
+		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
 }
 
@@ -652,7 +718,7 @@ summary_limits(FILE *f, const struct perf_limits *lim)
 
 void
 perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		    unsigned int nb_res, const struct perf_limits *lim)
+		    unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
 {
 	unsigned int i;
 
@@ -667,7 +733,7 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		summary_ratios(f, opt, res, nb_res);
 	}
 	summary_limits(f, lim);
-	summary_targets(f, opt, res, nb_res, lim);
+	summary_targets(f, opt, res, nb_res, lim, load);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		summary_layout_floor(f, res, nb_res, lim);
 	if (!opt->verify)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "perf_load.h"
 #include "perf_options.h"
 
 /** Points of the round-trip curve kept of every pingpong row (for --plot). */
@@ -104,10 +105,12 @@ void perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_
 /**
  * Print the final table: every transport at every size with its ratio to
  * the vmci figure (res[0..nb_sizes-1] are the vmci rows), the machine
- * limits and the targets.
+ * limits and the targets, each missed one with whether the machine was
+ * busy (@p load).
  */
 void perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-			 unsigned int nb_res, const struct perf_limits *lim);
+			 unsigned int nb_res, const struct perf_limits *lim,
+			 const struct perf_load *load);
 
 /** Payload bytes per second, in 10^9. */
 double perf_result_gbps(const struct perf_result *res);
@@ -123,6 +126,6 @@ double perf_result_mmsgs(const struct perf_result *res);
  */
 int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
 		     const struct perf_result *res, unsigned int nb_res,
-		     const struct perf_limits *lim);
+		     const struct perf_limits *lim, const struct perf_load *load);
 
 #endif /* _PERF_REPORT_H_ */

@@ -154,6 +154,7 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     check_machine(doc)
     check_limits(doc)
     check_targets(doc, mode, requested_baselines(app))
+    check_machine_load(doc, requested_baselines(app))
     res = doc.get("results")
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
@@ -257,8 +258,45 @@ def check_text(out, mode, app, queue_sizes):
         expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
                "latency columns without their unit: %s" % times)
     if not requested_baselines(app):
-        expect("not measured" not in out, "--baselines none, yet a target says"
-               " \"not measured\"")
+        expect(not re.search(r"\): not measured$", out, re.M), "--baselines none, yet a"
+               " target says \"not measured\"")
+    lines = out.splitlines()
+    for i, l in enumerate(lines):
+        if l.endswith("): MISSED"):
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            expect(MACHINE_NOTE.match(nxt.strip()), "missed target %r without the machine's"
+                   " load beside it (next line %r)" % (l.strip(), nxt))
+
+
+MACHINE_NOTE = re.compile(r"^machine (busy|not busy): (other processes took [0-9.]+ CPU of the"
+                          r" \d+ this run used|other processes' CPU time not measured)"
+                          r"|^machine load not measured: ")
+
+
+def check_machine_load(doc, requested):
+    """How busy the machine was: other processes' CPU time on the workers'
+    CPUs, the cache-line round trip when the cacheline baseline ran, a
+    verdict, and the same note beside every missed target."""
+    ml = doc.get("machine_load")
+    expect(isinstance(ml, dict), "machine_load missing")
+    cpus = list(dict.fromkeys([doc["machine"][s]["cpu"] for s in ("producer", "consumer")]))
+    expect(ml.get("cpus") == cpus, "machine_load.cpus %r: expected the workers' CPUs %s"
+           % (ml.get("cpus"), cpus))
+    expect(ml.get("other_cpu") is None or 0 <= ml["other_cpu"] <= 2 + 1e-9,
+           "machine_load.other_cpu %r" % ml.get("other_cpu"))
+    if "cacheline" in requested:
+        expect(ml.get("cacheline_p50_ns") == doc["limits"]["cacheline_rtt_ns"]["p50"],
+               "machine_load.cacheline_p50_ns %r, limits p50 %r"
+               % (ml.get("cacheline_p50_ns"), doc["limits"]["cacheline_rtt_ns"]["p50"]))
+    else:
+        expect(ml.get("cacheline_p50_ns") is None, "cacheline_p50_ns without the baseline")
+    expect(ml.get("busy") in (True, False, None) and MACHINE_NOTE.match(ml.get("note", "")),
+           "machine_load busy %r note %r" % (ml.get("busy"), ml.get("note")))
+    expect(ml["note"].startswith("machine busy:") == (ml["busy"] is True),
+           "machine_load: note %r against busy %r" % (ml["note"], ml["busy"]))
+    for t in doc["targets"]:
+        expect((t.get("machine") == ml["note"]) == (t["verdict"] == "MISSED"),
+               "target %r (%s): machine note %r" % (t["target"], t["verdict"], t.get("machine")))
 
 
 PLOT_LINE = re.compile(r"\$(\w+) using 1:2 with linespoints(?: dashtype \d)? title '([^']*)'")
