@@ -7,8 +7,7 @@
 
 /**
  * @file
- * Was the machine busy during the run? Two measures, as the project's
- * performance anchors take them:
+ * Was the machine busy during the run? Two measures, taken in the run:
  *  - the CPU time other processes (and the hypervisor, as steal) took on
  *    the CPUs the run used: their busy time in /proc/stat minus this
  *    process's own in /proc/self/stat (children it waited for included),
@@ -29,8 +28,8 @@
 #define PERF_LOAD_OTHER_CPU_LIMIT 0.25
 /**
  * Cache-line round trip p50 of a quiet machine of this kind, ns: the
- * median of 9 quiet rounds in the performance anchors (2 vCPUs of a KVM
- * guest on a Xeon host; quiet rounds ranged 259-559 ns).
+ * median of 9 rounds on a quiet machine (2 vCPUs of a KVM guest on a Xeon
+ * host, 2026-11-26; quiet rounds ranged 259-559 ns). doc/benchmarks.md.
  */
 #define PERF_LOAD_QUIET_CACHELINE_P50_NS 294.0
 /** Times the quiet round trip above which the machine is busy. */
