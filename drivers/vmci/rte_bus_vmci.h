@@ -11,8 +11,12 @@
  * events.
  *
  * The bus "vmci" finds the VMCI PCI function (15ad:0740, bound to vfio-pci
- * or uio_pci_generic) and the emulated devices named on the command line
- * (-a vmci:vmci_emu0,cid=20), and brings each one up at EAL init.
+ * or uio_pci_generic) and, when the emulator library is loaded
+ * (-d librte_vmci_emu.so), the emulated devices named on the command line
+ * (-a vmci:vmci_emu0,cid=20, and the emulated host's -a vmci:vmci_host0),
+ * and brings each one up at EAL init.
+ *
+ * The API is experimental: compile with -DALLOW_EXPERIMENTAL_API.
  *
  * Threading: the device works in poll mode. Datagrams, doorbells and events
  * are handled by rte_vmci_poll(), which the application calls from an lcore
@@ -50,8 +54,9 @@ struct rte_vmci_device;
 
 /** Static facts of a device. */
 struct rte_vmci_dev_info {
-	const char *name;      /**< Bus name: PCI address or vmci_emuN. */
-	const char *backend;   /**< "pci-ioport", "pci-mmio" or "emu". */
+	const char *name;      /**< Bus name: PCI address, or vmci_emuN / vmci_hostN. */
+	/** "pci-ioport", "pci-mmio", or the emulator's "emu" / "emu-host". */
+	const char *backend;
 	uint32_t context_id;   /**< Current context ID (follows CTX_ID_UPDATE). */
 	uint32_t caps_offered; /**< Capabilities the device offered. */
 	uint32_t caps;         /**< Capabilities in use. */
