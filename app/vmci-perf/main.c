@@ -15,11 +15,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -369,7 +372,97 @@ has_vmci_devargs(int eal_argc, char **argv)
 }
 
 static char emu_arg_a[] = "-a";
+static char emu_arg_d[] = "-d";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
+static char emu_arg_host[] = "vmci:vmci_host0";
+#define EMU_LIB_NAME "librte_vmci_emu.so"
+static char emu_lib[PATH_MAX];
+
+/* Whether the EAL arguments name an emulated device, guest or host. */
+static bool
+has_emu_devargs(int eal_argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < eal_argc; i++)
+		if (strstr(argv[i], "vmci:vmci_emu") != NULL ||
+		    strstr(argv[i], "vmci:vmci_host") != NULL)
+			return true;
+	return false;
+}
+
+/* Whether a -d option loads the emulator already. */
+static bool
+has_emu_lib(int eal_argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < eal_argc; i++)
+		if (strstr(argv[i], EMU_LIB_NAME) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * The emulator library: next to this program in the build tree, or in the
+ * installed library folder, else by name from the loader's search path.
+ */
+static char *
+emu_lib_locate(void)
+{
+	static const char *const rel[] = { VMCI_PERF_EMU_BUILD_REL, VMCI_PERF_EMU_INSTALL_REL };
+	char exe[PATH_MAX];
+	unsigned int i;
+	const char *dir;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+		for (i = 0; i < RTE_DIM(rel); i++) {
+			snprintf(emu_lib, sizeof(emu_lib), "%s/%s", dir, rel[i]);
+			if (access(emu_lib, R_OK) == 0)
+				return emu_lib;
+		}
+	}
+	snprintf(emu_lib, sizeof(emu_lib), "%s", EMU_LIB_NAME);
+	return emu_lib;
+}
+
+/*
+ * The showcase needs no device on the command line: transports emu and
+ * emu-mp add an emulated guest (and emu, whose host end is in this
+ * process, the host's device; emu-mp's secondary adds that one). Whenever
+ * an emulated device is named, the emulator library is loaded with -d:
+ * the vmci bus does not contain it. Returns the new argument count.
+ */
+static int
+add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char **eal_argv)
+{
+	bool emu = strncmp(opt->transport, "emu", 3) == 0;
+
+	if (secondary) {
+		eal_argv[eal_argc++] = emu_arg_a;
+		eal_argv[eal_argc++] = emu_arg_host;
+	} else if (emu && !has_vmci_devargs(eal_argc, eal_argv)) {
+		eal_argv[eal_argc++] = emu_arg_a;
+		eal_argv[eal_argc++] = emu_arg0;
+		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
+		if (strcmp(opt->transport, "emu") == 0) {
+			eal_argv[eal_argc++] = emu_arg_a;
+			eal_argv[eal_argc++] = emu_arg_host;
+			printf("vmci-perf: and the emulated host's device: -a %s\n", emu_arg_host);
+		}
+	}
+	if (has_emu_devargs(eal_argc, eal_argv) && !has_emu_lib(eal_argc, eal_argv)) {
+		eal_argv[eal_argc++] = emu_arg_d;
+		eal_argv[eal_argc++] = emu_lib_locate();
+		printf("vmci-perf: emulated devices named: loading the emulator, -d %s\n",
+		       eal_argv[eal_argc - 1]);
+	}
+	return eal_argc;
+}
 
 int
 main(int argc, char **argv)
@@ -421,17 +514,11 @@ main(int argc, char **argv)
 			return PERF_EXIT_USAGE;
 		}
 	}
-	/* The showcase needs no device on the command line: add two emulated ones. */
-	eal_argv = calloc((size_t)eal_argc + 5, sizeof(*eal_argv));
+	eal_argv = calloc((size_t)eal_argc + 7, sizeof(*eal_argv));
 	if (eal_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(eal_argv, argv, sizeof(*argv) * (size_t)eal_argc);
-	if (!secondary && strncmp(opt.transport, "emu", 3) == 0 &&
-	    !has_vmci_devargs(eal_argc, argv)) {
-		eal_argv[eal_argc++] = emu_arg_a;
-		eal_argv[eal_argc++] = emu_arg0;
-		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
-	}
+	eal_argc = add_emu_args(&opt, secondary, eal_argc, eal_argv);
 	signal(SIGPIPE, SIG_IGN);
 	rs.opt = &opt;
 	ret = eal_start(eal_argc, eal_argv);

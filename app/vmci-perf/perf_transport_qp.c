@@ -20,7 +20,6 @@
 #include <rte_vmci_qp.h>
 #include <rte_vmci_qp_mem.h>
 #include <rte_bus_vmci.h>
-#include <vmci_emu.h>
 
 #include "perf_mp.h"
 #include "perf_transport.h"
@@ -32,7 +31,7 @@
 struct qp_priv {
 	struct perf_qp_ends ends;          /* first: what qp_ep() reads */
 	struct rte_vmci_qp_mem *mem;       /* local pair */
-	struct rte_vmci_qpair *qpair[1];   /* emu: the device's pair; ep[1] is the host's */
+	struct rte_vmci_qpair *qpair[2];   /* emu: the guest's pair, the host device's */
 	struct rte_vmci_handle handle;
 	struct perf_mp *mp;                /* emu-mp: the secondary with ep[1] */
 };
@@ -264,27 +263,27 @@ qp_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 }
 
 /*
- * A vmci device and its host: the first vmci device creates the pair for
- * the host context, and the host end attaches to it, as a guest and its
- * host do over the hypervisor's queue-pair broker. With an emulated device
- * the host end is the emulated hypervisor's (vmci_emu_host_qp_attach),
- * which maps the guest's queue pages like the real host does; two guests
- * cannot share pages through the emulator.
+ * An emulated guest device and its host: the guest device creates the
+ * pair for the host context, and the host's device (vmci_host0, CID 2)
+ * attaches to it, as a guest and its host do over the hypervisor's
+ * queue-pair broker. The emulated hypervisor maps the guest's queue pages
+ * into the host end like the real host does; two guests cannot share
+ * pages through the emulator.
  */
 
-/* The emulated host's end of the pair: its endpoint, then its attachment. */
+/* The host's end of the pair. */
 static void
 host_end_close(struct qp_priv *priv)
 {
 	int ret;
 
-	if (priv->ends.ep[1] == NULL)
+	if (priv->qpair[1] == NULL)
 		return;
-	rte_vmci_qp_endpoint_free(priv->ends.ep[1]);
+	ret = rte_vmci_qpair_detach(priv->qpair[1]);
+	priv->qpair[1] = NULL;
 	priv->ends.ep[1] = NULL;
-	ret = vmci_emu_host_qp_detach(NULL, priv->handle);
 	if (ret < 0)
-		fprintf(stderr, "vmci-perf: host detach: VMCI result %d\n", ret);
+		fprintf(stderr, "vmci-perf: host detach: %s\n", strerror(-ret));
 }
 
 static void
@@ -303,22 +302,31 @@ emu_close(struct perf_transport *tp)
 	tp->priv = NULL;
 }
 
-/* The first emulated vmci device: its host end lives in this process. */
+/* The first vmci device of backend @backend, or NULL. */
+static struct rte_vmci_device *
+emu_find_backend(const char *backend)
+{
+	struct rte_vmci_dev_info info;
+	struct rte_vmci_device *dev;
+	uint16_t i;
+
+	for (i = 0; (dev = rte_vmci_dev_get(i)) != NULL; i++)
+		if (rte_vmci_dev_info_get(dev, &info) == 0 && strcmp(info.backend, backend) == 0)
+			return dev;
+	return NULL;
+}
+
+/* The first emulated guest device: its host end lives in this emulator. */
 static int
 emu_find_device(struct rte_vmci_device **dev)
 {
-	struct rte_vmci_dev_info info;
-	uint16_t i, n = rte_vmci_dev_count();
-
-	for (i = 0; i < n; i++) {
-		*dev = rte_vmci_dev_get(i);
-		if (*dev != NULL && rte_vmci_dev_info_get(*dev, &info) == 0 &&
-		    strcmp(info.backend, "emu") == 0)
-			return 0;
-	}
+	*dev = emu_find_backend("emu");
+	if (*dev != NULL)
+		return 0;
 	fprintf(stderr, "vmci-perf: transport emu needs an emulated vmci device"
 		" (-a vmci:vmci_emu0,cid=20); found %u vmci devices, none emulated: a real"
-		" device's host end runs on the host (see doc/benchmarks.md)\n", n);
+		" device's host end runs on the host (see doc/benchmarks.md)\n",
+		rte_vmci_dev_count());
 	return -ENODEV;
 }
 
@@ -358,22 +366,33 @@ emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int s
 	return 0;
 }
 
-/* The emulated host's end of @p handle, mapped in this process. */
+/* The host's end of @p handle, attached from the host's device in this process. */
 static int
 emu_host_attach(struct qp_priv *priv, struct rte_vmci_handle handle,
 		const struct perf_options *opt)
 {
-	int ret;
+	struct rte_vmci_device *host = emu_find_backend("emu-host");
+	struct rte_vmci_qpair_conf conf;
 
 	priv->handle = handle;
-	ret = vmci_emu_host_qp_attach(NULL, handle, opt->queue_size, opt->queue_size,
-				      &priv->ends.ep[1]);
-	if (ret < 0) {
+	if (host == NULL) {
+		fprintf(stderr, "vmci-perf: no device of the emulated host (-a vmci:vmci_host0)\n");
+		return -ENODEV;
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.produce_size = opt->queue_size;
+	conf.consume_size = opt->queue_size;
+	conf.peer = handle.context;
+	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
+	conf.handle = handle;
+	conf.socket_id = SOCKET_ID_ANY;
+	priv->qpair[1] = rte_vmci_qpair_create(host, &conf);
+	if (priv->qpair[1] == NULL) {
 		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
-			": VMCI result %d\n", handle.context, handle.resource, ret);
-		priv->ends.ep[1] = NULL;
+			": %s\n", handle.context, handle.resource, rte_strerror(rte_errno));
 		return -EIO;
 	}
+	priv->ends.ep[1] = rte_vmci_qpair_endpoint(priv->qpair[1]);
 	return 0;
 }
 

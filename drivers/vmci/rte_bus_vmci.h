@@ -11,8 +11,12 @@
  * events.
  *
  * The bus "vmci" finds the VMCI PCI function (15ad:0740, bound to vfio-pci
- * or uio_pci_generic) and the emulated devices named on the command line
- * (-a vmci:vmci_emu0,cid=20), and brings each one up at EAL init.
+ * or uio_pci_generic) and, when the emulator library is loaded
+ * (-d librte_vmci_emu.so), the emulated devices named on the command line
+ * (-a vmci:vmci_emu0,cid=20, and the emulated host's -a vmci:vmci_host0),
+ * and brings each one up at EAL init.
+ *
+ * The API is experimental: compile with -DALLOW_EXPERIMENTAL_API.
  *
  * Threading: the device works in poll mode. Datagrams, doorbells and events
  * are handled by rte_vmci_poll(), which the application calls from an lcore
@@ -30,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_compat.h>
 #include <rte_memory.h> /* SOCKET_ID_ANY */
-
 #include <rte_vmci_qp.h>
 
 #ifdef __cplusplus
@@ -50,8 +54,9 @@ struct rte_vmci_device;
 
 /** Static facts of a device. */
 struct rte_vmci_dev_info {
-	const char *name;      /**< Bus name: PCI address or vmci_emuN. */
-	const char *backend;   /**< "pci-ioport", "pci-mmio" or "emu". */
+	const char *name;      /**< Bus name: PCI address, or vmci_emuN / vmci_hostN. */
+	/** "pci-ioport", "pci-mmio", or the emulator's "emu" / "emu-host". */
+	const char *backend;
 	uint32_t context_id;   /**< Current context ID (follows CTX_ID_UPDATE). */
 	uint32_t caps_offered; /**< Capabilities the device offered. */
 	uint32_t caps;         /**< Capabilities in use. */
@@ -61,6 +66,7 @@ struct rte_vmci_dev_info {
 /**
  * Number of devices brought up on the vmci bus.
  */
+__rte_experimental
 uint16_t
 rte_vmci_dev_count(void);
 
@@ -72,6 +78,7 @@ rte_vmci_dev_count(void);
  * @return
  *   The device, or NULL if out of range.
  */
+__rte_experimental
 struct rte_vmci_device *
 rte_vmci_dev_get(uint16_t index);
 
@@ -81,6 +88,7 @@ rte_vmci_dev_get(uint16_t index);
  * @return
  *   The device, or NULL if no device of that name is up.
  */
+__rte_experimental
 struct rte_vmci_device *
 rte_vmci_dev_find(const char *name);
 
@@ -90,12 +98,14 @@ rte_vmci_dev_find(const char *name);
  * @return
  *   0, or -EINVAL.
  */
+__rte_experimental
 int
 rte_vmci_dev_info_get(const struct rte_vmci_device *dev, struct rte_vmci_dev_info *info);
 
 /**
  * Current context ID of the device.
  */
+__rte_experimental
 uint32_t
 rte_vmci_context_id(const struct rte_vmci_device *dev);
 
@@ -107,6 +117,7 @@ rte_vmci_context_id(const struct rte_vmci_device *dev);
  *   Number of datagrams, events and doorbells handled, or a negative errno
  *   (-ENODEV when the device is gone).
  */
+__rte_experimental
 int
 rte_vmci_poll(struct rte_vmci_device *dev);
 
@@ -124,6 +135,7 @@ rte_vmci_poll(struct rte_vmci_device *dev);
  * @return
  *   0, or a negative errno.
  */
+__rte_experimental
 int
 rte_vmci_service_register(struct rte_vmci_device *dev, uint32_t *service_id);
 
@@ -180,6 +192,7 @@ struct rte_vmci_qpair_conf {
  *   for the memory cap, ENOENT when attaching to an unknown pair, EPROTO
  *   for an answer outside the protocol, ...).
  */
+__rte_experimental
 struct rte_vmci_qpair *
 rte_vmci_qpair_create(struct rte_vmci_device *dev, const struct rte_vmci_qpair_conf *conf);
 
@@ -201,14 +214,17 @@ rte_vmci_qpair_create(struct rte_vmci_device *dev, const struct rte_vmci_qpair_c
  *   outside the protocol): the pair is gone for the caller, its memory
  *   kept until the device is reset.
  */
+__rte_experimental
 int
 rte_vmci_qpair_detach(struct rte_vmci_qpair *qpair);
 
 /** The lib/vmci_qp endpoint to move data with. */
+__rte_experimental
 struct rte_vmci_qp *
 rte_vmci_qpair_endpoint(const struct rte_vmci_qpair *qpair);
 
 /** Handle of the pair. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_qpair_handle(const struct rte_vmci_qpair *qpair);
 
@@ -216,6 +232,7 @@ rte_vmci_qpair_handle(const struct rte_vmci_qpair *qpair);
  * Where the peer stands, as of the last rte_vmci_poll() (which handles the
  * peer events and runs the peer callback with each change).
  */
+__rte_experimental
 enum rte_vmci_qpair_peer_state
 rte_vmci_qpair_peer_state(const struct rte_vmci_qpair *qpair);
 
@@ -246,15 +263,18 @@ typedef void (*rte_vmci_dgram_cb_t)(struct rte_vmci_dgram *ep, struct rte_vmci_h
  * @return
  *   The endpoint, or NULL with rte_errno set (EEXIST if @p rid is taken).
  */
+__rte_experimental
 struct rte_vmci_dgram *
 rte_vmci_dgram_create(struct rte_vmci_device *dev, uint32_t rid, rte_vmci_dgram_cb_t cb,
 		      void *arg);
 
 /** Destroy an endpoint (NULL is accepted). */
+__rte_experimental
 void
 rte_vmci_dgram_destroy(struct rte_vmci_dgram *ep);
 
 /** Handle (context ID : resource ID) of an endpoint. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
 
@@ -266,6 +286,7 @@ rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
  *   negative errno (-EMSGSIZE above RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH
  *   for an unknown destination, -EPROTO for any other answer, ...).
  */
+__rte_experimental
 int
 rte_vmci_dgram_send(struct rte_vmci_dgram *ep, struct rte_vmci_handle dst,
 		    const void *payload, size_t len);
@@ -290,14 +311,17 @@ typedef void (*rte_vmci_doorbell_cb_t)(struct rte_vmci_doorbell *db, void *arg);
  *   The doorbell, or NULL with rte_errno set (ENOTSUP when the device has
  *   no notification bitmap).
  */
+__rte_experimental
 struct rte_vmci_doorbell *
 rte_vmci_doorbell_create(struct rte_vmci_device *dev, rte_vmci_doorbell_cb_t cb, void *arg);
 
 /** Destroy a doorbell (NULL is accepted). */
+__rte_experimental
 void
 rte_vmci_doorbell_destroy(struct rte_vmci_doorbell *db);
 
 /** Handle of a doorbell. */
+__rte_experimental
 struct rte_vmci_handle
 rte_vmci_doorbell_handle(const struct rte_vmci_doorbell *db);
 
@@ -307,6 +331,7 @@ rte_vmci_doorbell_handle(const struct rte_vmci_doorbell *db);
  * @return
  *   0, or a negative errno.
  */
+__rte_experimental
 int
 rte_vmci_doorbell_notify(struct rte_vmci_device *dev, struct rte_vmci_handle handle);
 
@@ -340,6 +365,7 @@ typedef void (*rte_vmci_event_cb_t)(struct rte_vmci_device *dev, uint32_t event,
  *   A subscription ID (>= 0), or a negative errno (-EINVAL for an event a
  *   guest never receives).
  */
+__rte_experimental
 int
 rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
 			 rte_vmci_event_cb_t cb, void *arg);
@@ -350,6 +376,7 @@ rte_vmci_event_subscribe(struct rte_vmci_device *dev, uint32_t event,
  * @return
  *   0, or -ENOENT.
  */
+__rte_experimental
 int
 rte_vmci_event_unsubscribe(struct rte_vmci_device *dev, int sub_id);
 

@@ -6,16 +6,17 @@
  * The "vmci" bus. Scan collects two kinds of devices:
  *  - VMCI PCI functions, from DPDK's PCI bus (which honours
  *    SYSFS_PCI_DEVICES and -a/-b by PCI address);
- *  - emulated devices named by devargs on this bus:
+ *  - devices of backends registered by other libraries
+ *    (vmci_bus_backend.h), named by devargs on this bus; the emulator's:
  *      -a vmci:vmci_emu0,cid=20,mode=dma,hv=lab
  *    or, the same devargs, --vdev vmci_emu0,cid=20,...: EAL gives a name
  *    without a bus prefix to the bus whose parse() claims it (ours, for
- *    vmci_emuN), so both spellings reach scan_emu() alike.
+ *    the names of a registered backend), so both spellings reach
+ *    scan_backends() alike.
  * Probe brings every allowed device up through the device core; cleanup
  * (rte_eal_cleanup) tears them down in the spec's order.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -35,7 +36,6 @@
 #include <bus_driver.h>
 #include <bus_pci_driver.h>
 
-#include "emu/vmci_emu.h"
 #include "rte_bus_vmci.h"
 #include "vmci_bus_private.h"
 #include "vmci_logs.h"
@@ -118,210 +118,76 @@ scan_pci_one(struct rte_pci_device *pdev, void *arg)
 	return 0;
 }
 
-/* Emulated-device devargs keys. */
-#define EMU_ARG_CID    "cid"
-#define EMU_ARG_MODE   "mode"
-#define EMU_ARG_HV     "hv"
-#define EMU_ARG_CAPS   "caps"
-#define EMU_ARG_SOCKET "socket"
+/* Backends of devices named by devargs, in registration order. */
+static struct rte_vmci_bus_backend *vmci_backends;
 
-static const char * const emu_valid_keys[] = {
-	EMU_ARG_CID,
-	EMU_ARG_MODE,
-	EMU_ARG_HV,
-	EMU_ARG_CAPS,
-	EMU_ARG_SOCKET,
-	NULL,
-};
-
-/* For dpdk-pmdinfo.py, as net_vmci and DPDK's drivers register theirs. */
-RTE_PMD_EXPORT_NAME(vmci_emu, __COUNTER__);
-RTE_PMD_REGISTER_PARAM_STRING(vmci_emu,
-	EMU_ARG_CID "=<16..0xfffffffe> "
-	EMU_ARG_MODE "=port|dma "
-	EMU_ARG_HV "=<emulated hypervisor> "
-	EMU_ARG_CAPS "=<mask> "
-	EMU_ARG_SOCKET "=<NUMA node>");
-
-/* A key given without "=value" reaches the parsers with value NULL. */
-static bool
-has_value(const char *key, const char *value)
+void
+rte_vmci_bus_backend_register(struct rte_vmci_bus_backend *be)
 {
-	if (value != NULL)
-		return true;
-	VMCI_LOG(ERR, "devargs key %s has no value: expected %s=VALUE", key, key);
-	return false;
-}
+	struct rte_vmci_bus_backend **p;
 
-/*
- * A whole unsigned number: decimal, or hexadecimal after 0x. No sign, no
- * blanks, nothing after it, nothing empty, at most @max; an error line
- * names the key, the value and what is expected.
- */
-static int
-parse_num(const char *key, const char *value, uint32_t max, uint32_t *out)
-{
-	bool hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
-	const char *digits = hex ? value + 2 : value;
-	int (*is_digit)(int) = hex ? isxdigit : isdigit;
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(digits, &end, hex ? 16 : 10);
-	/* strtoul() accepts blanks and a sign before the digits: we do not. */
-	if (!is_digit((unsigned char)digits[0]) || errno != 0 || *end != '\0' || v > max) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32
-			 " (decimal or 0x hex)", key, value, max);
-		return -EINVAL;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_u32(const char *key, const char *value, void *out)
-{
-	if (!has_value(key, value))
-		return -EINVAL;
-	return parse_num(key, value, UINT32_MAX, out);
-}
-
-/* cid=: a guest context ID, 16 .. 0xfffffffe (0..15 are reserved). */
-static int
-parse_cid(const char *key, const char *value, void *out)
-{
-	uint32_t v;
-
-	if (parse_u32(key, value, &v) < 0)
-		return -EINVAL;
-	if (v < VMCI_RESERVED_CID_LIMIT || v == VMCI_INVALID_ID) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected a guest context ID %u..%u",
-			 key, value, VMCI_RESERVED_CID_LIMIT, VMCI_INVALID_ID - 1);
-		return -EINVAL;
-	}
-	*(uint32_t *)out = v;
-	return 0;
-}
-
-static int
-parse_mode(const char *key, const char *value, void *out)
-{
-	if (!has_value(key, value))
-		return -EINVAL;
-	if (strcmp(value, "port") == 0) {
-		*(bool *)out = false;
-		return 0;
-	}
-	if (strcmp(value, "dma") == 0) {
-		*(bool *)out = true;
-		return 0;
-	}
-	VMCI_LOG(ERR, "invalid %s=%s: expected port or dma", key, value);
-	return -EINVAL;
-}
-
-static int
-parse_hv(const char *key, const char *value, void *out)
-{
-	if (!has_value(key, value))
-		return -EINVAL;
-	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected 1..%d characters",
-			 key, value, VMCI_EMU_HV_NAMESIZE - 1);
-		return -EINVAL;
-	}
-	strlcpy(out, value, VMCI_EMU_HV_NAMESIZE);
-	return 0;
-}
-
-/* caps=: a mask of known capabilities that offers DATAGRAM. */
-static int
-parse_caps(const char *key, const char *value, void *out)
-{
-	uint32_t v;
-
-	if (!has_value(key, value) || parse_num(key, value, VMCI_EMU_CAPS_KNOWN, &v) < 0)
-		return -EINVAL;
-	if (!(v & VMCI_CAPS_DATAGRAM)) {
-		VMCI_LOG(ERR, "invalid %s=%s: expected a mask within 0x%x that includes"
-			 " DATAGRAM (0x%x)", key, value, VMCI_EMU_CAPS_KNOWN,
-			 VMCI_CAPS_DATAGRAM);
-		return -EINVAL;
-	}
-	*(uint32_t *)out = v;
-	return 0;
-}
-
-static int
-parse_socket(const char *key, const char *value, void *out)
-{
-	uint32_t v;
-
-	if (!has_value(key, value) || parse_num(key, value, RTE_MAX_NUMA_NODES - 1, &v) < 0)
-		return -EINVAL;
-	*(int *)out = (int)v;
-	return 0;
-}
-
-/* A key given twice is an error: which value the user meant is unknown. */
-static int
-check_repeated(const struct rte_vmci_device *vdev, const struct rte_kvargs *kv)
-{
-	unsigned int i, n;
-	int ret = 0;
-
-	for (i = 0; emu_valid_keys[i] != NULL; i++) {
-		n = rte_kvargs_count(kv, emu_valid_keys[i]);
-		if (n > 1) {
-			VMCI_LOG(ERR, "%s: key %s given %u times: expected at most once",
-				 vdev->name, emu_valid_keys[i], n);
-			ret = -EINVAL;
+	for (p = &vmci_backends; *p != NULL; p = &(*p)->next) {
+		if (strcmp((*p)->prefix, be->prefix) == 0) {
+			VMCI_LOG(ERR, "a backend for %s<N> devices is registered already",
+				 be->prefix);
+			return;
 		}
 	}
-	return ret;
+	be->next = NULL;
+	*p = be;
 }
 
-/* Fill the emulated-device configuration from "cid=..,mode=..". */
-int
-vmci_bus_parse_emu_args(struct rte_vmci_device *vdev, const char *args)
+/* Backend taking @name: its prefix followed by a decimal number. */
+static const struct rte_vmci_bus_backend *
+backend_of(const char *name)
 {
-	struct rte_kvargs *kv;
-	int ret = 0;
+	const struct rte_vmci_bus_backend *be;
+	const char *p;
 
-	strlcpy(vdev->hv_name, VMCI_EMU_DEFAULT_HV, sizeof(vdev->hv_name));
-	vdev->emu.socket_id = SOCKET_ID_ANY;
-	if (args == NULL || args[0] == '\0')
-		goto done;
-	kv = rte_kvargs_parse(args, emu_valid_keys);
-	if (kv == NULL) {
-		VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are cid, mode, hv, caps, socket",
-			 vdev->name, args);
+	for (be = vmci_backends; be != NULL; be = be->next) {
+		p = name + strlen(be->prefix);
+		if (strncmp(name, be->prefix, strlen(be->prefix)) != 0 || *p == '\0')
+			continue;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p == '\0')
+			return be;
+	}
+	return NULL;
+}
+
+static void
+backend_args_free(struct rte_vmci_device *vdev)
+{
+	if (vdev->backend_priv != NULL)
+		vdev->backend->free_args(vdev->backend_priv);
+	vdev->backend_priv = NULL;
+}
+
+static void
+dev_free(struct rte_vmci_device *vdev)
+{
+	if (vdev->backend != NULL)
+		backend_args_free(vdev);
+	free(vdev);
+}
+
+/* Parse @da's arguments for @vdev; 0 or -EINVAL (logged). */
+static int
+backend_args_parse(struct rte_vmci_device *vdev, const struct rte_devargs *da)
+{
+	int numa_node = SOCKET_ID_ANY;
+
+	backend_args_free(vdev);
+	if (da == NULL ||
+	    vdev->backend->parse_args(vdev->name, da->args, &vdev->backend_priv, &numa_node) < 0) {
+		VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created", vdev->name,
+			 da != NULL ? da->args : "");
+		vdev->backend_priv = NULL;
 		return -EINVAL;
 	}
-	ret = check_repeated(vdev, kv);
-	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &vdev->emu.cid);
-	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &vdev->emu.mmio);
-	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, vdev->hv_name);
-	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_caps, &vdev->emu.caps);
-	ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &vdev->emu.socket_id);
-	rte_kvargs_free(kv);
-done:
-	vdev->emu.hv_name = vdev->hv_name;
-	return ret == 0 ? 0 : -EINVAL;
-}
-
-static bool
-is_emu_name(const char *name)
-{
-	const char *p = name + strlen(VMCI_EMU_DEV_PREFIX);
-
-	if (strncmp(name, VMCI_EMU_DEV_PREFIX, strlen(VMCI_EMU_DEV_PREFIX)) != 0 || *p == '\0')
-		return false;
-	for (; *p != '\0'; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
+	vdev->device.numa_node = numa_node;
+	return 0;
 }
 
 /*
@@ -333,47 +199,40 @@ is_emu_name(const char *name)
  * of DPDK 22.11 only logs a failed scan at start-up.
  */
 static int
-scan_emu(void)
+scan_backends(void)
 {
 	struct rte_vmci_device *vdev;
 	struct rte_devargs *da;
 	int ret = 0;
 
 	RTE_EAL_DEVARGS_FOREACH(vmci_bus.name, da) {
-		if (!is_emu_name(da->name) || dev_by_name(da->name) != NULL)
+		if (dev_by_name(da->name) != NULL)
+			continue;
+		if (backend_of(da->name) == NULL)
 			continue;
 		vdev = dev_new(da->name, SOCKET_ID_ANY, da);
 		if (vdev == NULL)
 			return -ENOMEM;
-		vdev->emulated = true;
-		if (vmci_bus_parse_emu_args(vdev, da->args) < 0) {
-			VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created",
-				 vdev->name, da->args);
+		vdev->backend = backend_of(da->name);
+		if (backend_args_parse(vdev, da) < 0) {
 			vdev->bad_args = true;
 			vdev->device.devargs = NULL;
 			ret = -EINVAL;
-			continue;
 		}
-		vdev->device.numa_node = vdev->emu.socket_id;
 	}
 	return ret;
 }
 
 /* Hotplug of a device refused before (devargs, bring-up): parse its devargs again. */
 static int
-retry_emu_args(struct rte_vmci_device *vdev)
+retry_backend_args(struct rte_vmci_device *vdev)
 {
 	struct rte_devargs *da = own_devargs(vdev->name);
 
-	memset(&vdev->emu, 0, sizeof(vdev->emu));
-	if (da == NULL || vmci_bus_parse_emu_args(vdev, da->args) < 0) {
-		VMCI_LOG(ERR, "%s: invalid devargs \"%s\": device not created", vdev->name,
-			 da != NULL ? da->args : "");
+	if (backend_args_parse(vdev, da) < 0)
 		return -EINVAL;
-	}
 	vdev->bad_args = false;
 	vdev->device.devargs = da;
-	vdev->device.numa_node = vdev->emu.socket_id;
 	return 0;
 }
 
@@ -382,11 +241,11 @@ vmci_bus_scan(void)
 {
 	int pci_error = 0;
 	int ret = vmci_pci_foreach(scan_pci_one, &pci_error);
-	int emu_ret = scan_emu();
+	int be_ret = scan_backends();
 
 	if (ret == 0)
 		ret = pci_error;
-	return ret != 0 ? ret : emu_ret;
+	return ret != 0 ? ret : be_ret;
 }
 
 /*
@@ -432,7 +291,7 @@ dev_open_hw(struct rte_vmci_device *vdev)
 		rte_errno = EINVAL; /* reported at scan */
 		return NULL;
 	}
-	return vmci_emu_dev_create(&vdev->emu);
+	return vdev->backend->open(vdev->name, vdev->backend_priv);
 }
 
 static void
@@ -440,20 +299,10 @@ dev_close_hw(struct rte_vmci_device *vdev)
 {
 	if (vdev->hw == NULL)
 		return;
-	if (vdev->pdev != NULL) {
+	if (vdev->pdev != NULL)
 		vmci_pci_hw_close(vdev->hw);
-	} else {
-		vmci_emu_dev_destroy(vdev->hw);
-		/*
-		 * The last device of an emulated hypervisor takes its memzone
-		 * along; -EBUSY while other devices (in any process) or host
-		 * queue pairs remain on it. Secondaries leave it to the primary.
-		 */
-		if (rte_eal_process_type() == RTE_PROC_PRIMARY &&
-		    vmci_emu_hv_free(vdev->hv_name) == 0)
-			VMCI_LOG(DEBUG, "%s: emulated hypervisor %s freed", vdev->name,
-				 vdev->hv_name);
-	}
+	else
+		vdev->backend->close(vdev->hw, vdev->backend_priv);
 	vdev->hw = NULL;
 }
 
@@ -538,7 +387,7 @@ vmci_bus_cleanup(void)
 	while ((vdev = TAILQ_FIRST(&vmci_devices)) != NULL) {
 		TAILQ_REMOVE(&vmci_devices, vdev, next);
 		vmci_dev_remove(vdev);
-		free(vdev);
+		dev_free(vdev);
 	}
 	return 0;
 }
@@ -562,7 +411,7 @@ vmci_bus_plug(struct rte_device *dev)
 	struct rte_vmci_device *vdev = container_of(dev, struct rte_vmci_device, device);
 	int ret;
 
-	if (vdev->bad_args && retry_emu_args(vdev) < 0)
+	if (vdev->bad_args && retry_backend_args(vdev) < 0)
 		return -EINVAL;
 	if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		VMCI_LOG(ERR, "%s: a VMCI function can only be plugged in the primary process",
@@ -570,7 +419,7 @@ vmci_bus_plug(struct rte_device *dev)
 		return -ENOTSUP;
 	}
 	ret = vmci_dev_probe(vdev);
-	if (ret < 0 && vdev->emulated) {
+	if (ret < 0 && vdev->backend != NULL) {
 		/* EAL drops the devargs of a failed plug: retry from new ones. */
 		vdev->bad_args = true;
 		vdev->device.devargs = NULL;
@@ -592,18 +441,27 @@ vmci_bus_unplug(struct rte_device *dev)
 	TAILQ_REMOVE(&vmci_devices, vdev, next);
 	if (vdev->device.devargs != NULL && vdev->device.devargs == own_devargs(vdev->name))
 		rte_devargs_remove(vdev->device.devargs);
-	free(vdev);
+	dev_free(vdev);
 	return 0;
 }
 
-/* Names on this bus: vmci_emuN, or a PCI address of a VMCI function. */
+/*
+ * Names on this bus: <backend prefix>N, or a PCI address of a VMCI
+ * function. EAL then refuses any other name; one in this bus's own
+ * "vmci_" namespace most likely names a device of a backend library that
+ * is not loaded, so say which.
+ */
 static int
 vmci_bus_parse(const char *name, void *addr)
 {
 	struct rte_pci_addr pci;
 
-	if (!is_emu_name(name) && rte_pci_addr_parse(name, &pci) != 0)
+	if (backend_of(name) == NULL && rte_pci_addr_parse(name, &pci) != 0) {
+		if (strncmp(name, "vmci_", 5) == 0)
+			VMCI_LOG(ERR, "%s: no loaded backend takes this name (emulated devices need the emulator library: -d librte_vmci_emu.so)",
+				 name);
 		return -1;
+	}
 	if (addr != NULL)
 		strlcpy(addr, name, RTE_DEV_NAME_MAX_LEN);
 	return 0;

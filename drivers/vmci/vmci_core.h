@@ -168,10 +168,15 @@ int
 vmci_hc_doorbell_unlink(struct vmci_device *dev, struct rte_vmci_handle handle);
 int
 vmci_hc_doorbell_notify(struct vmci_device *dev, struct rte_vmci_handle handle);
-/* QUEUEPAIR_ALLOC with the page list of @mem (u64 with PPN64, else u32). */
+/*
+ * QUEUEPAIR_ALLOC with the page list of @mem (u64 with PPN64, else u32);
+ * with @mem NULL, for a host-context device that maps the guest's pages,
+ * with none and the sizes @produce_size / @consume_size.
+ */
 int
 vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_t peer,
-		 uint32_t flags, const struct rte_vmci_qp_mem *mem);
+		 uint32_t flags, const struct rte_vmci_qp_mem *mem,
+		 uint64_t produce_size, uint64_t consume_size);
 int
 vmci_hc_qp_detach(struct vmci_device *dev, struct rte_vmci_handle handle);
 /* Defined by the protocol but sent by no guest; the layout is inferred. */

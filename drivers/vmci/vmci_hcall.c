@@ -350,8 +350,12 @@ vmci_hc_get_context_id(struct vmci_device *dev, uint32_t *cid)
 	if (ret < 0)
 		return ret;
 	id = (uint32_t)result;
+	/* The host's device is the host's (2), whose CID never changes. */
+	if (dev->hw->host && id != VMCI_HOST_CID)
+		return vmci_hc_unexpected(dev, "GET_CONTEXT_ID", result,
+					  "the host's context ID, 2");
 	/* A VM's CID is above the host's (2) and not the invalid ID (4.2). */
-	if (id <= VMCI_HOST_CID || id == VMCI_INVALID_ID)
+	if (!dev->hw->host && (id <= VMCI_HOST_CID || id == VMCI_INVALID_ID))
 		return vmci_hc_unexpected(dev, "GET_CONTEXT_ID", result,
 					  "a VM context ID, 3..0xfffffffe");
 	*cid = id;
@@ -505,9 +509,10 @@ vmci_qp_alloc_ppns(struct vmci_device *dev, const struct rte_vmci_qp_mem *mem,
 
 int
 vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_t peer,
-		 uint32_t flags, const struct rte_vmci_qp_mem *mem)
+		 uint32_t flags, const struct rte_vmci_qp_mem *mem,
+		 uint64_t produce_size, uint64_t consume_size)
 {
-	uint64_t n = rte_vmci_qp_mem_num_pages(mem);
+	uint64_t n = mem != NULL ? rte_vmci_qp_mem_num_pages(mem) : 0;
 	size_t esz = (dev->caps & VMCI_CAPS_PPN64) ? 8 : 4;
 	struct vmci_qp_alloc_msg *m;
 	uint64_t total;
@@ -524,7 +529,7 @@ vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_
 	m = calloc(1, total);
 	if (m == NULL)
 		return -ENOMEM;
-	list = vmci_qp_alloc_ppns(dev, mem, m + 1, n);
+	list = mem != NULL ? vmci_qp_alloc_ppns(dev, mem, m + 1, n) : 0;
 	if (list < 0) {
 		free(m);
 		return (int)list;
@@ -533,8 +538,8 @@ vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_
 	m->handle = handle;
 	m->peer = peer;
 	m->flags = flags;
-	m->produce_size = rte_vmci_qp_mem_produce_size(mem);
-	m->consume_size = rte_vmci_qp_mem_consume_size(mem);
+	m->produce_size = mem != NULL ? rte_vmci_qp_mem_produce_size(mem) : produce_size;
+	m->consume_size = mem != NULL ? rte_vmci_qp_mem_consume_size(mem) : consume_size;
 	m->num_ppns = n;
 	ret = vmci_hypercall(dev, &m->hdr,
 			     (flags & VMCI_QPFLAG_ATTACH_ONLY) ? &hc_qp_attach : &hc_qp_create);

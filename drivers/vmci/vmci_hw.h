@@ -23,7 +23,7 @@
 #include <rte_vmci_qp_wire.h>
 
 struct vmci_hw;
-struct rte_vmci_qp_mem;
+struct rte_vmci_qp_queue_desc;
 
 struct vmci_hw_ops {
 	/* 32-bit register read/write at a register offset (vmci_defs.h). */
@@ -36,14 +36,16 @@ struct vmci_hw_ops {
 	void (*write_fifo)(struct vmci_hw *hw, uint32_t off, const void *buf, size_t len);
 	void (*read_fifo)(struct vmci_hw *hw, uint32_t off, void *buf, size_t len);
 	/*
-	 * Optional, called after QUEUEPAIR_DETACH: true when the device's
-	 * side may still touch the pair's pages (an emulated host end mapped
-	 * in some process) and has taken @mem, to free it when that end lets
-	 * go. A real hypervisor unmaps the pages before DETACH returns, so
-	 * the PCI backends leave this NULL and the core frees at once.
+	 * Set by a device of the host context, NULL for a guest's (PCI or
+	 * emulated). A host end gives no pages: the hypervisor maps the
+	 * guest's pages of a pair into it. After QUEUEPAIR_ALLOC (an attach,
+	 * sent without a page list) this describes the pair's queues as the
+	 * host sees them: @produce is the queue it writes. Returns 0 or a
+	 * negative errno. The mapping holds until QUEUEPAIR_DETACH.
 	 */
-	bool (*qp_mem_hold)(struct vmci_hw *hw, struct rte_vmci_handle handle,
-			    struct rte_vmci_qp_mem *mem);
+	int (*qp_map)(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		      struct rte_vmci_qp_queue_desc *produce,
+		      struct rte_vmci_qp_queue_desc *consume);
 };
 
 /* One device as the core sees it. Backends embed it in their own state. */
@@ -51,6 +53,7 @@ struct vmci_hw {
 	const struct vmci_hw_ops *ops;
 	const char *backend; /* "pci-ioport", "pci-mmio", "emu" */
 	bool mmio;           /* registers memory-mapped: DMA datagrams are mandatory */
+	bool host;           /* the host context's device (CID 2), with qp_map */
 	int numa_node;
 };
 

@@ -115,24 +115,23 @@ vmci_qpair_set_state(struct vmci_device *dev, struct vmci_qpair *qp,
 }
 
 /*
- * After DETACH (or a reset): the pages go back unless the device still
- * maps them (the emulator's host end).
+ * After DETACH (or a reset) the pages are ours again (a host end, with
+ * none of its own, lost its mapping of the guest's).
  */
 static void
 vmci_qpair_free(struct vmci_qpair *qp)
 {
-	struct vmci_hw *hw = qp->dev->hw;
-
 	rte_vmci_qp_endpoint_free(qp->ep);
-	if (hw->ops->qp_mem_hold == NULL || !hw->ops->qp_mem_hold(hw, qp->handle, qp->mem))
-		rte_vmci_qp_mem_free(qp->mem);
+	rte_vmci_qp_mem_free(qp->mem);
 	free(qp);
 }
 
-/* Queue memory of a pair, header pages included. */
+/* Queue memory of a pair, header pages included (none for a host end). */
 static uint64_t
 vmci_qpair_mem_bytes(const struct vmci_qpair *qp)
 {
+	if (qp->mem == NULL)
+		return 0;
 	return rte_vmci_qp_mem_num_pages(qp->mem) * RTE_VMCI_QP_PAGE_SIZE;
 }
 
@@ -171,6 +170,48 @@ vmci_qpair_unwind(struct vmci_device *dev, struct vmci_qpair *qp, int err)
 	return err;
 }
 
+/*
+ * A host-context device gives no pages: after the attach, its endpoint
+ * is built over the guest's pages that the device maps. Lock held.
+ */
+static int
+vmci_qpair_setup_mapped(struct vmci_device *dev, struct vmci_qpair *qp,
+			const struct vmci_qpair_conf *conf)
+{
+	struct rte_vmci_qp_conf ep_conf = {
+		.name = dev->name,
+		.max_rx_msg_len = conf->max_rx_msg_len,
+		.socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id,
+	};
+	int ret;
+
+	if (qp->creator) {
+		VMCI_QP_LOG(ERR, "%s: a host end maps the pages of pairs guests create: it attaches"
+			    " (ATTACH_ONLY) and creates none", dev->name);
+		return -ENOTSUP;
+	}
+	qp->handle = conf->handle;
+	if (vmci_qpair_find(dev, qp->handle) != NULL)
+		return -EEXIST;
+	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, NULL,
+			       conf->produce_size, conf->consume_size);
+	if (ret == -EPROTO || ret == -ETIMEDOUT)
+		return vmci_qpair_unwind(dev, qp, ret);
+	if (ret < 0)
+		return ret;
+	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
+	if (ret == 0) {
+		qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
+		ret = qp->ep == NULL ? -rte_errno : 0;
+	}
+	if (ret < 0) {
+		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
+		return vmci_qpair_unwind(dev, qp, ret);
+	}
+	return 0;
+}
+
 /* Pick the handle, allocate memory, QUEUEPAIR_ALLOC, endpoint. Lock held. */
 static int
 vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
@@ -179,6 +220,8 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 	uint32_t cid;
 	int ret;
 
+	if (dev->hw->ops->qp_map != NULL)
+		return vmci_qpair_setup_mapped(dev, qp, conf);
 	if (qp->creator) {
 		/*
 		 * The handle must carry our current context ID. The cached one
@@ -209,7 +252,7 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 	 */
 	if (!qp->creator)
 		rte_vmci_qp_mem_init_headers(qp->mem, qp->handle);
-	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem);
+	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem, 0, 0);
 	/*
 	 * An answer outside the allowed ones (or none, after a DMA timeout)
 	 * does not say whether the hypervisor now holds the pair.

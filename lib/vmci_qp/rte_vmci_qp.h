@@ -40,6 +40,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <rte_compat.h>
 #include <rte_memory.h> /* SOCKET_ID_ANY */
 
 #include "rte_vmci_qp_wire.h"
@@ -120,6 +121,7 @@ struct rte_vmci_qp_zc {
  *   configuration (named in the log), EIO for out-of-range indices in the
  *   header, ENOMEM.
  */
+__rte_experimental
 struct rte_vmci_qp *
 rte_vmci_qp_endpoint_create(const struct rte_vmci_qp_conf *conf);
 
@@ -129,6 +131,7 @@ rte_vmci_qp_endpoint_create(const struct rte_vmci_qp_conf *conf);
  * @param qp
  *   Endpoint, or NULL.
  */
+__rte_experimental
 void
 rte_vmci_qp_endpoint_free(struct rte_vmci_qp *qp);
 
@@ -142,6 +145,7 @@ rte_vmci_qp_endpoint_free(struct rte_vmci_qp *qp);
  * @return
  *   0, or -EINVAL if an argument is NULL.
  */
+__rte_experimental
 int
 rte_vmci_qp_info_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_info *info);
 
@@ -155,6 +159,7 @@ rte_vmci_qp_info_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_info *info
  * @return
  *   0, or -EINVAL if an argument is NULL.
  */
+__rte_experimental
 int
 rte_vmci_qp_stats_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_stats *stats);
 
@@ -164,6 +169,7 @@ rte_vmci_qp_stats_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_stats *st
  * @param qp
  *   Endpoint.
  */
+__rte_experimental
 void
 rte_vmci_qp_stats_reset(struct rte_vmci_qp *qp);
 
@@ -175,6 +181,7 @@ rte_vmci_qp_stats_reset(struct rte_vmci_qp *qp);
  * @return
  *   Free bytes, or -EIO if the peer's consumer_head is out of range.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_free_space(struct rte_vmci_qp *qp);
 
@@ -186,6 +193,7 @@ rte_vmci_qp_free_space(struct rte_vmci_qp *qp);
  * @return
  *   Ready bytes, or -EIO if the peer's producer_tail is out of range.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_ready_bytes(struct rte_vmci_qp *qp);
 
@@ -199,50 +207,62 @@ rte_vmci_qp_ready_bytes(struct rte_vmci_qp *qp);
  */
 
 /** Enqueue @p len bytes from @p buf, all or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueue_bulk(struct rte_vmci_qp *qp, const void *buf, size_t len);
 
 /** Enqueue up to @p len bytes from @p buf. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueue_burst(struct rte_vmci_qp *qp, const void *buf, size_t len);
 
 /** Enqueue the bytes gathered from @p iov, all or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueuev_bulk(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt);
 
 /** Enqueue as many bytes gathered from @p iov as fit, in order. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueuev_burst(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt);
 
 /** Dequeue @p len bytes into @p buf, all or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeue_bulk(struct rte_vmci_qp *qp, void *buf, size_t len);
 
 /** Dequeue up to @p len bytes into @p buf. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeue_burst(struct rte_vmci_qp *qp, void *buf, size_t len);
 
 /** Dequeue bytes scattered into @p iov, all iov bytes or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeuev_bulk(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt);
 
 /** Dequeue as many bytes as are ready, scattered into @p iov in order. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeuev_burst(struct rte_vmci_qp *qp, const struct iovec *iov, int iovcnt);
 
 /** Copy @p len ready bytes into @p buf without consuming them, all or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_peek_bulk(struct rte_vmci_qp *qp, void *buf, size_t len);
 
 /** Copy up to @p len ready bytes into @p buf without consuming them. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_peek_burst(struct rte_vmci_qp *qp, void *buf, size_t len);
 
 /** Consume @p len ready bytes without copying them, all or nothing. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_discard_bulk(struct rte_vmci_qp *qp, size_t len);
 
 /** Consume up to @p len ready bytes without copying them. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_discard_burst(struct rte_vmci_qp *qp, size_t len);
 
@@ -260,11 +280,13 @@ rte_vmci_qp_discard_burst(struct rte_vmci_qp *qp, size_t len);
  */
 
 /** Map exactly @p len bytes of free space, or none (returns 0). */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueue_zc_bulk_start(struct rte_vmci_qp *qp, size_t len,
 				  struct rte_vmci_qp_zc *zc);
 
 /** Map up to @p len bytes of free space. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_enqueue_zc_burst_start(struct rte_vmci_qp *qp, size_t len,
 				   struct rte_vmci_qp_zc *zc);
@@ -275,15 +297,18 @@ rte_vmci_qp_enqueue_zc_burst_start(struct rte_vmci_qp *qp, size_t len,
  * @return
  *   0, or -EINVAL if @p n exceeds what was mapped.
  */
+__rte_experimental
 int
 rte_vmci_qp_enqueue_zc_finish(struct rte_vmci_qp *qp, size_t n);
 
 /** Map exactly @p len ready bytes, or none (returns 0). */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeue_zc_bulk_start(struct rte_vmci_qp *qp, size_t len,
 				  struct rte_vmci_qp_zc *zc);
 
 /** Map up to @p len ready bytes. */
+__rte_experimental
 ssize_t
 rte_vmci_qp_dequeue_zc_burst_start(struct rte_vmci_qp *qp, size_t len,
 				   struct rte_vmci_qp_zc *zc);
@@ -294,6 +319,7 @@ rte_vmci_qp_dequeue_zc_burst_start(struct rte_vmci_qp *qp, size_t len,
  * @return
  *   0, or -EINVAL if @p n exceeds what was mapped.
  */
+__rte_experimental
 int
 rte_vmci_qp_dequeue_zc_finish(struct rte_vmci_qp *qp, size_t n);
 
@@ -318,6 +344,7 @@ rte_vmci_qp_dequeue_zc_finish(struct rte_vmci_qp *qp, size_t n);
  *   Messages enqueued (whole records only), -EMSGSIZE if the first
  *   message can never fit the queue, or -EIO.
  */
+__rte_experimental
 int
 rte_vmci_qp_msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs,
 			      unsigned int n);
@@ -329,6 +356,7 @@ rte_vmci_qp_msg_enqueue_burst(struct rte_vmci_qp *qp, const struct iovec *msgs,
  *   @p n, 0 if they do not all fit now, -EMSGSIZE if their records
  *   together can never fit the queue (retrying would not help), or -EIO.
  */
+__rte_experimental
 int
 rte_vmci_qp_msg_enqueue_bulk(struct rte_vmci_qp *qp, const struct iovec *msgs,
 			     unsigned int n);
@@ -344,6 +372,7 @@ rte_vmci_qp_msg_enqueue_bulk(struct rte_vmci_qp *qp, const struct iovec *msgs,
  *   Messages dequeued, -EMSGSIZE if the first message does not fit
  *   bufs[0], -EBADMSG, or -EIO.
  */
+__rte_experimental
 int
 rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs,
 			      unsigned int n);
@@ -354,6 +383,7 @@ rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs,
  * @return
  *   Payload length, -EAGAIN if no message is ready, -EBADMSG, or -EIO.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_msg_peek_len(struct rte_vmci_qp *qp);
 
@@ -366,10 +396,12 @@ rte_vmci_qp_msg_peek_len(struct rte_vmci_qp *qp);
  *   1 if staged, 0 if it does not fit now, -EMSGSIZE if it never can,
  *   -EINVAL, or -EIO.
  */
+__rte_experimental
 int
 rte_vmci_qp_msg_stagev(struct rte_vmci_qp *qp, const struct iovec *seg, int nseg);
 
 /** Make all staged bytes visible to the peer (one release store). */
+__rte_experimental
 void
 rte_vmci_qp_publish(struct rte_vmci_qp *qp);
 
@@ -381,10 +413,12 @@ rte_vmci_qp_publish(struct rte_vmci_qp *qp);
  *   Payload length, -EAGAIN if no message is ready, -EMSGSIZE if the
  *   segments are too small (nothing consumed), -EBADMSG, or -EIO.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_msg_fetchv(struct rte_vmci_qp *qp, const struct iovec *seg, int nseg);
 
 /** Return all fetched bytes to the peer (one release store). */
+__rte_experimental
 void
 rte_vmci_qp_release(struct rte_vmci_qp *qp);
 
@@ -400,6 +434,7 @@ rte_vmci_qp_release(struct rte_vmci_qp *qp);
  * @return
  *   Bytes dropped, or -EIO.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_msg_resync(struct rte_vmci_qp *qp);
 

@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include <rte_compat.h>
+
 #include "rte_vmci_qp.h"
 
 #ifdef __cplusplus
@@ -56,6 +58,7 @@ enum rte_vmci_qp_side {
  *   EEXIST (name in use), ENOMEM, or EFAULT when the pages did not land on
  *   the requested socket (checked with libnuma).
  */
+__rte_experimental
 struct rte_vmci_qp_mem *
 rte_vmci_qp_mem_alloc(const char *name, uint64_t produce_size,
 		      uint64_t consume_size, int socket_id);
@@ -67,27 +70,49 @@ rte_vmci_qp_mem_alloc(const char *name, uint64_t produce_size,
  *   The memory, or NULL with rte_errno set to ENOENT or EINVAL (the
  *   memzone exists but is not queue-pair memory).
  */
+__rte_experimental
 struct rte_vmci_qp_mem *
 rte_vmci_qp_mem_lookup(const char *name);
 
 /**
- * Release queue memory. Endpoints over it must be freed first.
+ * Release queue memory. Endpoints over it must be freed first. The pages
+ * go back once every reference taken with rte_vmci_qp_mem_hold() is
+ * released too.
  *
  * @param mem
  *   Memory, or NULL.
  */
+__rte_experimental
 void
 rte_vmci_qp_mem_free(struct rte_vmci_qp_mem *mem);
 
+/**
+ * @internal
+ * Take a reference on the queue memory whose queue pages contain @p addr,
+ * as a hypervisor pins the guest pages it maps for another end: the pages
+ * stay until that reference is released with rte_vmci_qp_mem_free(), even
+ * after their owner freed them. For the emulated hypervisor.
+ *
+ * @return
+ *   The memory, or NULL with rte_errno ENOENT (@p addr is not in a queue
+ *   page of any queue memory).
+ */
+__rte_internal
+struct rte_vmci_qp_mem *
+rte_vmci_qp_mem_hold(const void *addr);
+
 /** Produce queue size given at allocation. */
+__rte_experimental
 uint64_t
 rte_vmci_qp_mem_produce_size(const struct rte_vmci_qp_mem *mem);
 
 /** Consume queue size given at allocation. */
+__rte_experimental
 uint64_t
 rte_vmci_qp_mem_consume_size(const struct rte_vmci_qp_mem *mem);
 
 /** Socket the memory was requested on. */
+__rte_experimental
 int
 rte_vmci_qp_mem_socket_id(const struct rte_vmci_qp_mem *mem);
 
@@ -97,6 +122,7 @@ rte_vmci_qp_mem_socket_id(const struct rte_vmci_qp_mem *mem);
  * @return
  *   Node number, or a negative errno if the kernel cannot tell.
  */
+__rte_experimental
 int
 rte_vmci_qp_mem_numa_node(const struct rte_vmci_qp_mem *mem);
 
@@ -115,6 +141,7 @@ rte_vmci_qp_mem_numa_node(const struct rte_vmci_qp_mem *mem);
  * @return
  *   0, or -EINVAL.
  */
+__rte_experimental
 int
 rte_vmci_qp_mem_queues(const struct rte_vmci_qp_mem *mem, enum rte_vmci_qp_side side,
 		       struct rte_vmci_qp_queue_desc *produce,
@@ -128,6 +155,7 @@ rte_vmci_qp_mem_queues(const struct rte_vmci_qp_mem *mem, enum rte_vmci_qp_side 
  * @return
  *   0, or -EINVAL.
  */
+__rte_experimental
 int
 rte_vmci_qp_mem_init_headers(struct rte_vmci_qp_mem *mem, struct rte_vmci_handle handle);
 
@@ -143,6 +171,7 @@ rte_vmci_qp_mem_init_headers(struct rte_vmci_qp_mem *mem, struct rte_vmci_handle
  * @return
  *   The endpoint, or NULL with rte_errno set.
  */
+__rte_experimental
 struct rte_vmci_qp *
 rte_vmci_qp_mem_endpoint(struct rte_vmci_qp_mem *mem, enum rte_vmci_qp_side side,
 			 uint32_t max_rx_msg_len);
@@ -151,6 +180,7 @@ rte_vmci_qp_mem_endpoint(struct rte_vmci_qp_mem *mem, enum rte_vmci_qp_side side
  * Number of 4 KiB pages in the page list: two header pages plus
  * ceil(produce_size / 4096) + ceil(consume_size / 4096).
  */
+__rte_experimental
 uint64_t
 rte_vmci_qp_mem_num_pages(const struct rte_vmci_qp_mem *mem);
 
@@ -167,6 +197,7 @@ rte_vmci_qp_mem_num_pages(const struct rte_vmci_qp_mem *mem);
  *   Entries written, -ENOSPC if @p n is too small, or -EFAULT if a page
  *   has no IOVA.
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_mem_ppn64(const struct rte_vmci_qp_mem *mem, uint64_t *ppns, uint64_t n);
 
@@ -177,6 +208,7 @@ rte_vmci_qp_mem_ppn64(const struct rte_vmci_qp_mem *mem, uint64_t *ppns, uint64_
  *   Entries written, -ENOSPC, -EFAULT, or -ERANGE if a page number does
  *   not fit 32 bits (the log names it and the limit).
  */
+__rte_experimental
 int64_t
 rte_vmci_qp_mem_ppn32(const struct rte_vmci_qp_mem *mem, uint32_t *ppns, uint64_t n);
 
@@ -200,6 +232,7 @@ rte_vmci_qp_mem_ppn32(const struct rte_vmci_qp_mem *mem, uint32_t *ppns, uint64_
  * @return
  *   The memory, or NULL with rte_errno set (nothing left allocated).
  */
+__rte_experimental
 struct rte_vmci_qp_mem *
 rte_vmci_qp_local_pair_create(const char *name, uint64_t size_a2b, uint64_t size_b2a,
 			      int socket_id, struct rte_vmci_handle handle,
@@ -213,6 +246,7 @@ rte_vmci_qp_local_pair_create(const char *name, uint64_t size_a2b, uint64_t size
  * @param ep
  *   Its endpoints (either may be NULL).
  */
+__rte_experimental
 void
 rte_vmci_qp_local_pair_free(struct rte_vmci_qp_mem *mem, struct rte_vmci_qp *ep[2]);
 

@@ -14,6 +14,8 @@
  *
  * The memzone makes the pages virtually contiguous and visible at the same
  * address in secondary processes, so one descriptor serves every process.
+ * It is counted: the owner's reference, and one for each party that maps
+ * the pages by address (rte_vmci_qp_mem_hold()); the last one frees it.
  */
 
 #include <errno.h>
@@ -39,6 +41,7 @@
 
 struct rte_vmci_qp_mem {
 	uint64_t magic;
+	uint32_t refcnt; /* shared by every process */
 	const struct rte_memzone *mz;
 	char name[RTE_VMCI_QP_MEM_NAMESIZE];
 	uint64_t produce_size;
@@ -163,6 +166,7 @@ rte_vmci_qp_mem_alloc(const char *name, uint64_t produce_size,
 	mem = mz->addr;
 	memset(mem, 0, PAGE);
 	mem->mz = mz;
+	mem->refcnt = 1;
 	strlcpy(mem->name, name, sizeof(mem->name));
 	mem->produce_size = produce_size;
 	mem->consume_size = consume_size;
@@ -216,8 +220,44 @@ rte_vmci_qp_mem_free(struct rte_vmci_qp_mem *mem)
 {
 	if (mem == NULL)
 		return;
+	if (__atomic_sub_fetch(&mem->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	mem->magic = 0;
 	rte_memzone_free(mem->mz);
+}
+
+struct mem_find {
+	uintptr_t addr;
+	struct rte_vmci_qp_mem *mem;
+};
+
+static void
+mem_find_cb(const struct rte_memzone *mz, void *arg)
+{
+	struct mem_find *f = arg;
+	struct rte_vmci_qp_mem *mem = mz->addr;
+
+	if (f->addr < (uintptr_t)mz->addr || f->addr - (uintptr_t)mz->addr >= mz->len ||
+	    strncmp(mz->name, QP_MEM_MZ_PREFIX, strlen(QP_MEM_MZ_PREFIX)) != 0 ||
+	    mz->len < PAGE || __atomic_load_n(&mem->magic, __ATOMIC_ACQUIRE) != QP_MEM_MAGIC)
+		return;
+	/* Page 0 is the descriptor: never a queue page. */
+	if (f->addr >= (uintptr_t)queue_base(mem))
+		f->mem = mem;
+}
+
+struct rte_vmci_qp_mem *
+rte_vmci_qp_mem_hold(const void *addr)
+{
+	struct mem_find f = { .addr = (uintptr_t)addr };
+
+	rte_memzone_walk(mem_find_cb, &f);
+	if (f.mem == NULL) {
+		rte_errno = ENOENT;
+		return NULL;
+	}
+	__atomic_add_fetch(&f.mem->refcnt, 1, __ATOMIC_ACQ_REL);
+	return f.mem;
 }
 
 uint64_t

@@ -4,7 +4,7 @@
 """The vmci bus as an application sees it, through vmci_testapp.
 
     test_bus.py --app <vmci_testapp> --case <name> [--telemetry <script>]
-                [--plugin <librte_bus_vmci.so>]
+                [--plugin <librte_bus_vmci.so> --emu-plugin <librte_vmci_emu.so>]
 
 Each case runs the application with its own --file-prefix and checks its
 output: devices found from devargs or from a fake sysfs PCI tree
@@ -463,23 +463,55 @@ def runtime_dir(prefix):
     return os.path.join(base, "dpdk", prefix)
 
 
-def case_plugin(opts):
+def case_plugin_no_emu(opts):
     """
-    An unmodified DPDK application (DPDK's own dpdk-test) loading the
-    driver with -d finds the emulated device: seen through telemetry.
+    The bus library alone holds no emulated device: dpdk-test loading only
+    the bus with -d cannot name vmci_emu0 (EAL refuses the name the bus does
+    not take), and the bus says to load the emulator.
     """
     if opts.plugin_sanitized:
         print("skipped: this build's plugin is ASan-instrumented and dpdk-test is not; "
               "the regular build runs this case")
         return SKIP
     dpdk_test = shutil.which("dpdk-test")
-    if dpdk_test is None or opts.telemetry is None or opts.plugin is None:
+    if dpdk_test is None or opts.plugin is None:
+        print("skipped: needs dpdk-test (Debian package dpdk) and --plugin")
+        return SKIP
+    prefix = "bus_plugin_no_emu_%d" % os.getpid()
+    cmd = [dpdk_test, "--no-huge", "-m", "256", "--no-pci", "-l", "0", "--no-telemetry",
+           "--file-prefix=" + prefix, "-d", os.path.abspath(opts.plugin),
+           "-a", "vmci:vmci_emu0,cid=20"]
+    print("$ " + " ".join(cmd))
+    p = subprocess.run(cmd, input="quit\n", capture_output=True, text=True, timeout=60)
+    out = p.stdout + p.stderr
+    print(out)
+    check(p.returncode != 0 and "Unable to parse device 'vmci:vmci_emu0" in out,
+          "EAL took vmci_emu0 without the emulator (exit %d)" % p.returncode)
+    check("vmci_emu0: no loaded backend takes this name" in out and
+          "-d librte_vmci_emu.so" in out, "no error line saying to load the emulator")
+    check("up, backend emu" not in out, "an emulated device came up without the emulator")
+
+
+def case_plugin(opts):
+    """
+    An unmodified DPDK application (DPDK's own dpdk-test) loading the
+    driver and the emulator with -d finds the emulated device: seen through
+    telemetry.
+    """
+    if opts.plugin_sanitized:
+        print("skipped: this build's plugin is ASan-instrumented and dpdk-test is not; "
+              "the regular build runs this case")
+        return SKIP
+    dpdk_test = shutil.which("dpdk-test")
+    if (dpdk_test is None or opts.telemetry is None or opts.plugin is None or
+            opts.emu_plugin is None):
         print("skipped: needs dpdk-test and dpdk-telemetry.py (Debian packages dpdk, "
-              "dpdk-dev) and --plugin")
+              "dpdk-dev), --plugin and --emu-plugin")
         return SKIP
     prefix = "bus_plugin_%d" % os.getpid()
     cmd = [dpdk_test, "--no-huge", "-m", "256", "--no-pci", "-l", "0",
            "--file-prefix=" + prefix, "-d", os.path.abspath(opts.plugin),
+           "-d", os.path.abspath(opts.emu_plugin),
            "-a", "vmci:vmci_emu0,cid=20,mode=dma"]
     print("$ " + " ".join(cmd))
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -520,6 +552,7 @@ CASES = {
     "pci_secondary": case_pci_secondary,
     "telemetry": case_telemetry,
     "plugin": case_plugin,
+    "plugin_no_emu": case_plugin_no_emu,
 }
 
 
@@ -529,6 +562,7 @@ def main():
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--telemetry", default=shutil.which("dpdk-telemetry.py"))
     ap.add_argument("--plugin", help="librte_bus_vmci.so, for the -d case")
+    ap.add_argument("--emu-plugin", help="librte_vmci_emu.so, for the -d case")
     ap.add_argument("--plugin-sanitized", action="store_true",
                     help="the plugin is built with ASan: skip the -d case")
     opts = ap.parse_args()

@@ -13,7 +13,7 @@
 #include <rte_cycles.h>
 
 #include "vmci_core.h"
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 #include "vmci_test.h"
 
 struct drv_guest {

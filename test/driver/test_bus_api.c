@@ -5,7 +5,8 @@
 /*
  * The public rte_vmci_ API through the vmci bus: two emulated guests named
  * on the command line (vmci_emu0 in port-I/O mode, vmci_emu1 in DMA mode)
- * and the emulated host (CID 2) as queue-pair peer.
+ * and the emulated host (CID 2) as queue-pair peer, through the emulator's
+ * test interface and as a device on the bus (vmci_host0).
  */
 
 #include <errno.h>
@@ -18,7 +19,7 @@
 #include <rte_memzone.h>
 #include <rte_service.h>
 
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 #include "rte_bus_vmci.h"
 #include "vmci_defs.h"
 #include "vmci_test.h"
@@ -233,6 +234,109 @@ out:
 		vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, h);
 	if (rte_vmci_qpair_detach(qpair) < 0)
 		ret = TEST_FAILED;
+	return ret;
+}
+
+/*
+ * The host context as a device on the bus (vmci_host0): it takes the
+ * guest's offer datagram, attaches to the guest's pair with the public
+ * API, moves data both ways, and sees the guest leave. Only one host
+ * device per hypervisor; it attaches and creates none.
+ */
+static int
+host_device_session(struct rte_vmci_device *host)
+{
+	struct peer_seen gseen = { 0 }, hseen = { 0 };
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 65536,
+		.consume_size = 32768 + 5,
+		.peer = RTE_VMCI_HOST_CID,
+		.socket_id = SOCKET_ID_ANY,
+		.peer_cb = peer_changed,
+		.cb_arg = &gseen,
+	};
+	struct rte_vmci_handle offer_dst = { RTE_VMCI_HOST_CID, 4000 }, h;
+	struct rte_vmci_qpair *gq = NULL, *hq = NULL;
+	struct rte_vmci_dgram *gep = NULL, *hep = NULL;
+	struct dg_seen offer = { 0 }, reply = { 0 };
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_EQUAL(rte_vmci_context_id(host), RTE_VMCI_HOST_CID, "host context ID");
+	hep = rte_vmci_dgram_create(host, 4000, dg_recv, &offer);
+	gep = rte_vmci_dgram_create(dev0, RTE_VMCI_INVALID_ID, dg_recv, &reply);
+	gq = rte_vmci_qpair_create(dev0, &conf);
+	if (hep == NULL || gep == NULL || gq == NULL)
+		goto out;
+	h = rte_vmci_qpair_handle(gq);
+	if (rte_vmci_dgram_send(gep, offer_dst, &h, sizeof(h)) < 0 ||
+	    poll_until(host, &offer.count, 1) != TEST_SUCCESS || offer.len != sizeof(h) ||
+	    offer.src.context != CID0)
+		goto out;
+	memcpy(&h, offer.data, sizeof(h));
+	/* Creating is the guest's part; the host attaches. */
+	conf.peer = CID0;
+	if (rte_vmci_qpair_create(host, &conf) != NULL || rte_errno != ENOTSUP)
+		goto out;
+	conf.produce_size = 32768 + 5;
+	conf.consume_size = 65536;
+	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
+	conf.handle = h;
+	conf.cb_arg = &hseen;
+	hq = rte_vmci_qpair_create(host, &conf);
+	if (hq == NULL || poll_until(dev0, &gseen.count, 1) != TEST_SUCCESS ||
+	    gseen.state != RTE_VMCI_QPAIR_PEER_ATTACHED || gseen.peer != RTE_VMCI_HOST_CID)
+		goto out;
+	if (stream_check(rte_vmci_qpair_endpoint(gq), rte_vmci_qpair_endpoint(hq), 20000, 3) !=
+	    TEST_SUCCESS ||
+	    stream_check(rte_vmci_qpair_endpoint(hq), rte_vmci_qpair_endpoint(gq), 20000, 4) !=
+	    TEST_SUCCESS)
+		goto out;
+	if (rte_vmci_dgram_send(hep, offer.src, "ok", 2) < 0 ||
+	    poll_until(dev0, &reply.count, 1) != TEST_SUCCESS ||
+	    reply.src.context != RTE_VMCI_HOST_CID || reply.src.resource != 4000)
+		goto out;
+	/*
+	 * The guest leaves: the pages stay pinned for the host end, which
+	 * goes on until it hears of it as any guest would.
+	 */
+	rte_vmci_qpair_detach(gq);
+	gq = NULL;
+	if (rte_vmci_qp_enqueue_burst(rte_vmci_qpair_endpoint(hq), "late", 4) < 0 ||
+	    rte_vmci_qp_dequeue_burst(rte_vmci_qpair_endpoint(hq), offer.data, 4) < 0)
+		goto out;
+	if (poll_until(host, &hseen.count, 1) != TEST_SUCCESS ||
+	    rte_vmci_qpair_peer_state(hq) != RTE_VMCI_QPAIR_PEER_DETACHED ||
+	    hseen.peer != CID0)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	if (ret != TEST_SUCCESS)
+		printf("  host device session failed: %s\n", rte_strerror(rte_errno));
+	rte_vmci_qpair_detach(hq);
+	rte_vmci_qpair_detach(gq);
+	rte_vmci_dgram_destroy(hep);
+	rte_vmci_dgram_destroy(gep);
+	return ret;
+}
+
+static int
+test_host_device(void)
+{
+	struct rte_vmci_dev_info info;
+	struct rte_vmci_device *host;
+	int ret;
+
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_add("vmci", "vmci_host0", ""), 0, "host device");
+	host = rte_vmci_dev_find("vmci_host0");
+	TEST_ASSERT(host != NULL, "vmci_host0 not on the bus");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_info_get(host, &info), 0, "info");
+	TEST_ASSERT(strcmp(info.backend, "emu-host") == 0, "backend %s", info.backend);
+	TEST_ASSERT(vmci_emu_host_dev_create(VMCI_EMU_DEFAULT_HV, SOCKET_ID_ANY) == NULL &&
+		    rte_errno == EBUSY, "a second host device on one hypervisor");
+	TEST_ASSERT(rte_eal_hotplug_add("vmci", "vmci_host1", "cid=30") < 0,
+		    "a host device with a context ID");
+	ret = host_device_session(host);
+	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_host0"), 0, "remove");
 	return ret;
 }
 
@@ -483,6 +587,7 @@ static const struct vmci_test_case bus_api_cases[] = {
 	{ "datagrams", test_datagrams },
 	{ "doorbells", test_doorbells },
 	{ "qpair_with_host", test_qpair_with_host },
+	{ "host_device", test_host_device },
 	{ "events", test_events },
 	{ "event_dispatch", test_event_dispatch },
 	{ "service", test_service },

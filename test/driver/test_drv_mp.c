@@ -36,7 +36,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 #include "rte_bus_vmci.h"
 #include "vmci_test.h"
 #include "vmci_test_mp.h"

@@ -15,7 +15,7 @@
 #include <rte_malloc.h>
 
 #include "rte_vmci_qp_mem.h"
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 #include "vmci_test.h"
 
 #define HV "emutest"

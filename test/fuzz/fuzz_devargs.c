@@ -14,10 +14,11 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_memory.h>
 #include <rte_string_fns.h>
 
 #include "fuzz_common.h"
-#include "vmci_bus_private.h"
+#include "vmci_emu_test.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -31,31 +32,30 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rte_vmci_device *vdev;
+	char hv_name[VMCI_EMU_HV_NAMESIZE];
+	struct vmci_emu_dev_conf conf;
 	char *args;
 
-	vdev = calloc(1, sizeof(*vdev));
 	args = malloc(size + 1);
-	if (vdev == NULL || args == NULL)
+	if (args == NULL)
 		abort();
 	memcpy(args, data, size);
 	args[size] = '\0';
-	strlcpy(vdev->name, "vmci_emu0", sizeof(vdev->name));
-	if (vmci_bus_parse_emu_args(vdev, args) == 0) {
-		if (memchr(vdev->hv_name, '\0', sizeof(vdev->hv_name)) == NULL ||
-		    vdev->hv_name[0] == '\0' || vdev->emu.hv_name != vdev->hv_name)
+	memset(hv_name, 0x55, sizeof(hv_name));
+	if (vmci_emu_devargs_parse(args, &conf, hv_name) == 0) {
+		if (memchr(hv_name, '\0', sizeof(hv_name)) == NULL ||
+		    hv_name[0] == '\0' || conf.hv_name != hv_name)
 			abort();
-		if (vdev->emu.socket_id != SOCKET_ID_ANY &&
-		    (vdev->emu.socket_id < 0 || vdev->emu.socket_id >= RTE_MAX_NUMA_NODES))
+		if (conf.socket_id != SOCKET_ID_ANY &&
+		    (conf.socket_id < 0 || conf.socket_id >= RTE_MAX_NUMA_NODES))
 			abort();
-		if (vdev->emu.cid != 0 && (vdev->emu.cid < VMCI_RESERVED_CID_LIMIT ||
-					   vdev->emu.cid == VMCI_INVALID_ID))
+		if (conf.cid != 0 && (conf.cid < VMCI_RESERVED_CID_LIMIT ||
+				      conf.cid == VMCI_INVALID_ID))
 			abort();
-		if (vdev->emu.caps != 0 && (!(vdev->emu.caps & VMCI_CAPS_DATAGRAM) ||
-					    (vdev->emu.caps & ~VMCI_EMU_CAPS_KNOWN) != 0))
+		if (conf.caps != 0 && (!(conf.caps & VMCI_CAPS_DATAGRAM) ||
+				       (conf.caps & ~VMCI_EMU_CAPS_KNOWN) != 0))
 			abort();
 	}
 	free(args);
-	free(vdev);
 	return 0;
 }

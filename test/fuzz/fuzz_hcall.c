@@ -24,7 +24,7 @@
 
 #include "fuzz_common.h"
 #include "vmci_defs.h"
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 
 #define HV "fz_hcall"
 #define GUEST_PAGES 64u

@@ -45,6 +45,8 @@ VMCI_PCI = {"vendor": "15ad", "device": "0740"}
 VMCI_KMOD = "* vfio-pci | uio_pci_generic | igb_uio"
 TESTPMD = "/usr/bin/dpdk-testpmd"
 PMDINFO = "/usr/bin/dpdk-pmdinfo.py"
+# The emulator: in the library folder, never the plugin folder; -d by name.
+EMU_LIB = "librte_vmci_emu.so"
 
 
 class Failure(Exception):
@@ -166,7 +168,7 @@ def case_app(stage, opts, work):
     # LD_LIBRARY_PATH stands in for ldconfig after a real install.
     env["LD_LIBRARY_PATH"] = stage.staged(stage.libdir)
     p = run([os.path.join(app, "vmci_app"), "--no-huge", "-m", "256", "--no-pci",
-             "--no-telemetry", "--file-prefix=install_app",
+             "--no-telemetry", "--file-prefix=install_app", "-d", EMU_LIB,
              "-a", "vmci:vmci_emu0,cid=20"], env=env)
     check(p.returncode == 0 and "vmci_app: ok" in p.stdout, "the out-of-tree app failed")
     check("vmci_app: device vmci_emu0 backend emu cid 20" in p.stdout,
@@ -180,9 +182,10 @@ def case_testpmd(stage, opts, work):
         raise Skip("testpmd here needs lcores 0 and 1")
     session = "show port info all\nquit\n"
     cmd = [TESTPMD, "-l", "0,1", "--no-huge", "-m", "1024", "--no-pci", "--iova-mode=va",
-           "--log-level=*:notice", "-a", "vmci:vmci_emu0,cid=20",
+           "--log-level=*:notice", "-d", EMU_LIB,
+           "-a", "vmci:vmci_emu0,cid=20", "-a", "vmci:vmci_host0",
            "--vdev", "net_vmci0,dev=vmci_emu0,role=create,peer=2",
-           "--vdev", "net_vmci1,role=host,peer=20",
+           "--vdev", "net_vmci1,dev=vmci_host0,role=attach,peer=20",
            "--", "-i", "--total-num-mbufs=8192"]
     print("$ " + " ".join(cmd) + " <<< " + repr(session))
     p = subprocess.run(cmd, input=session, capture_output=True, text=True, timeout=120)
@@ -205,7 +208,10 @@ def case_pmdinfo(stage, opts, work):
         raise Skip("%s not installed (Debian package dpdk)" % PMDINFO)
     bus = stage.driver("librte_bus_vmci.so")
     net = stage.driver("librte_net_vmci.so")
-    p = run([PMDINFO, bus, net])
+    emu = stage.staged(os.path.join(stage.libdir, EMU_LIB))
+    check(os.path.exists(emu), "%s not installed in the library folder" % EMU_LIB)
+    check(not os.path.exists(stage.driver(EMU_LIB)), "%s is in the plugin folder" % EMU_LIB)
+    p = run([PMDINFO, bus, net, emu])
     check(p.returncode == 0, "dpdk-pmdinfo.py failed")
     info = {d["name"]: d for d in json.loads(p.stdout)}
     check("vmci" in info, "no 'vmci' driver in %s" % bus)
@@ -213,7 +219,8 @@ def case_pmdinfo(stage, opts, work):
           "vmci PCI ids %s, expected %s" % (info["vmci"].get("pci_ids"), [VMCI_PCI]))
     check(info["vmci"].get("kmod") == VMCI_KMOD,
           "vmci kmod %r, expected %r" % (info["vmci"].get("kmod"), VMCI_KMOD))
-    for drv, key in (("vmci_emu", "cid=<"), ("net_vmci", "role=create|attach|host")):
+    for drv, key in (("vmci_emu", "cid=<"), ("vmci_host", "hv=<"),
+                     ("net_vmci", "role=create|attach ")):
         check(key in info.get(drv, {}).get("params", ""),
               "%s parameter string lacks %r: %s" % (drv, key, info.get(drv)))
 

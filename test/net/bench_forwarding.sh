@@ -14,6 +14,7 @@ build=$(cd "$1" && pwd)
 secs=${2:-8}
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 bus=$build/drivers/vmci/librte_bus_vmci.so
+emu=$build/drivers/vmci/emu/librte_vmci_emu.so
 pmd=$build/drivers/vmci/net/librte_net_vmci.so
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,8 +39,10 @@ run() { # name log args...
 for len in 64 1500; do
     fwd="--forward-mode=io --tx-first --stats-period=1 --txpkts=$len --total-num-mbufs=16384"
     run vmci "$tmp/vmci.log" -l 0,1 -m 512 --no-pci --file-prefix=bench_vmci \
-        --log-level='*:warning' -d "$bus" -d "$pmd" -a vmci:vmci_emu0,cid=20 \
-        --vdev net_vmci0,dev=vmci_emu0,role=create,peer=2 --vdev net_vmci1,role=host,peer=20 \
+        --log-level='*:warning' -d "$bus" -d "$emu" -d "$pmd" \
+        -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
+        --vdev net_vmci0,dev=vmci_emu0,role=create,peer=2 \
+        --vdev net_vmci1,dev=vmci_host0,role=attach,peer=20 \
         -- $fwd
     echo "net_vmci  $len B: $(rate "$tmp/vmci.log") pps"
 

@@ -16,7 +16,8 @@
 #    testpmd links some mempool drivers directly: preload the same ones so
 #    that dumpcap's pool means the same handler in testpmd.
 #
-# usage: capture_session.sh <bus library> <pmd library> <file-prefix> [jumbo]
+# usage: capture_session.sh <bus library> <emulator library> <pmd library> <file-prefix>
+#        [jumbo]
 set -u
 
 if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
@@ -26,12 +27,13 @@ if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
 fi
 
 bus_lib=$1
-pmd_lib=$2
-prefix=$3
+emu_lib=$2
+pmd_lib=$3
+prefix=$4
 len=64
 txargs=
 capargs=
-if [ "${4:-}" = jumbo ]; then
+if [ "${5:-}" = jumbo ]; then
     len=9000
     txargs="--max-pkt-len=9018 --mbuf-size=9216 --txpkts=$len"
     capargs="-s 9100"
@@ -69,10 +71,10 @@ cleanup() {
 trap cleanup EXIT
 
 timeout 60 "$testpmd" -l 0,1 -m 512 --no-pci --file-prefix="$prefix" \
-    --log-level='*:notice' -d "$bus_lib" -d "$pmd_lib" \
-    -a vmci:vmci_emu0,cid=20 \
+    --log-level='*:notice' -d "$bus_lib" -d "$emu_lib" -d "$pmd_lib" \
+    -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2" \
-    --vdev "net_vmci1,role=host,peer=20" \
+    --vdev "net_vmci1,dev=vmci_host0,role=attach,peer=20" \
     -- --forward-mode=io --tx-first --stats-period=10 --total-num-mbufs=8192 $txargs \
     >"$dir/testpmd.log" 2>&1 &
 tp_pid=$!

@@ -5,8 +5,9 @@
 /*
  * net_vmci end to end, in one process on the emulated device.
  *
- * Mode "pair": port 0 (role=create on vmci_emu0) and port 1 (role=host)
- * are the two ends of the same queue pairs. Every frame size from 60 to
+ * Mode "pair": port 0 (role=create on vmci_emu0) and port 1 (role=attach
+ * on the emulated host's device vmci_host0) are the two ends of the same
+ * queue pairs. Every frame size from 60 to
  * 9000 bytes, single- and multi-segment, goes both ways and is checked
  * byte by byte; oversize frames are counted; a peer that stops and comes
  * back gives link events and a working port again; promiscuous and
@@ -45,7 +46,7 @@
 #include "vmci_test.h"
 #include "vmci_test_mp.h"
 #include "vmci_defs.h"
-#include "emu/vmci_emu.h"
+#include "vmci_emu_test.h"
 
 #define NB_MBUF 8192
 #define MBUF_ROOM 2048
@@ -1333,9 +1334,9 @@ static const struct vmci_test_suite offer_suite = {
 };
 
 /*
- * role=host: this program is the guest. It creates the pair, offers it to
- * the port like a create-side port would, and writes a well-formed record
- * longer than any frame: counted as a bad record, the queue resynchronised,
+ * A port on the host device: this program is the guest. It creates the
+ * pair, offers it to the port like a create-side port would, and writes a
+ * well-formed record longer than any frame: counted as a bad record, the queue resynchronised,
  * the link stays up and the next frame arrives.
  */
 #define LONG_RECORD 20000
@@ -1403,7 +1404,7 @@ test_host_role_long_record(void)
 		.produce_size = 1 << 20, .consume_size = 1 << 20,
 		.peer = VMCI_HOST_CID, .socket_id = SOCKET_ID_ANY,
 	};
-	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
+	struct rte_vmci_device *dev = rte_vmci_dev_find("vmci_emu0");
 	struct rte_vmci_qpair *qp;
 	struct rte_vmci_dgram *dg;
 	int ret = TEST_FAILED, i;
@@ -1484,6 +1485,8 @@ static const struct devargs_case bad_devargs[] = {
 	{ "dev=vmci_emu0,dev=vmci_emu0,peer=2", "dev= given 2 times" },
 	{ "dev=vmci_emu0,role=attach,role=create,peer=2", "role= given 2 times" },
 	{ "dev=vmci_emu0,role=attach,handle=2:5,handle=2:6", "handle= given 2 times" },
+	/* The emulated host end is a device now (vmci_host0), not a role. */
+	{ "dev=vmci_emu0,role=host,peer=20", "expected create or attach" },
 };
 
 static const char * const good_devargs[] = {
@@ -1548,39 +1551,8 @@ test_bad_devargs(void)
 	return with_log_capture(devargs_checks);
 }
 
-/* Two role=host ports on one emulated hypervisor: the second is refused. */
-static int
-host_ports(struct log_capture *c)
-{
-	const struct devargs_case second = {
-		"role=host,peer=21", "role=host refused: port 0 (net_vmci_h1) is already the host "
-		"end in emulated hypervisor vmci_emu"
-	};
-	int ret;
-
-	TEST_ASSERT_EQUAL(rte_vdev_init("net_vmci_h1", "role=host,peer=20"), 0, "first host port");
-	ret = probe_refused(c, &second);
-	rte_vdev_uninit("net_vmci_h1");
-	if (ret != TEST_SUCCESS)
-		return ret;
-	/* Gone, the first one no longer holds the hypervisor; another one has its own. */
-	TEST_ASSERT_EQUAL(rte_vdev_init("net_vmci_h2", "role=host,peer=21"), 0, "after removal");
-	ret = rte_vdev_init("net_vmci_h3", "role=host,peer=20,hv=vmci_emu_other");
-	rte_vdev_uninit("net_vmci_h3");
-	rte_vdev_uninit("net_vmci_h2");
-	TEST_ASSERT_EQUAL(ret, 0, "a host port on another hypervisor");
-	return TEST_SUCCESS;
-}
-
-static int
-test_one_host_port_per_hv(void)
-{
-	return with_log_capture(host_ports);
-}
-
 static const struct vmci_test_case devargs_cases[] = {
 	{ "bad_devargs_refused", test_bad_devargs },
-	{ "one_host_port_per_hypervisor", test_one_host_port_per_hv },
 	{ NULL, NULL },
 };
 

@@ -3,14 +3,16 @@
 #
 # testpmd forwards between two net_vmci ports that are the two ends of one
 # emulated queue pair (port 0: guest, role=create; port 1: the emulated
-# host end), both loaded with -d from the build tree. A scripted session
+# host end), loaded with -d from the build tree with the bus and the
+# emulator. A scripted session
 # starts with tx_first, stops, and "show port stats all" must show frames
 # received and sent on both ports with no Rx/Tx errors and no mbuf misses.
 # With "link", the session then tries to turn all-multicast off (refused:
 # the port has no filter), sets port 1's link down (both links go down)
 # and up again (both come back up).
 #
-# usage: testpmd_session.sh <bus library> <pmd library> <io|mac> <file-prefix> [queues] [link]
+# usage: testpmd_session.sh <bus library> <emulator library> <pmd library> <io|mac>
+#        <file-prefix> [queues] [link]
 set -u
 
 if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
@@ -20,11 +22,12 @@ if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
 fi
 
 bus_lib=$1
-pmd_lib=$2
-mode=$3
-prefix=$4
-queues=${5:-1}
-link=${6:-}
+emu_lib=$2
+pmd_lib=$3
+mode=$4
+prefix=$5
+queues=${6:-1}
+link=${7:-}
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 
 if [ ! -x "$testpmd" ]; then
@@ -61,10 +64,10 @@ trap 'rm -f "$out"' EXIT
     echo "quit"
 } | timeout 60 "$testpmd" -l 0,1 --no-huge -m 1024 --no-pci --iova-mode=va \
     --file-prefix="$prefix" --log-level='*:notice' \
-    -d "$bus_lib" -d "$pmd_lib" \
-    -a vmci:vmci_emu0,cid=20 \
+    -d "$bus_lib" -d "$emu_lib" -d "$pmd_lib" \
+    -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2,queues=$queues" \
-    --vdev "net_vmci1,role=host,peer=20,queues=$queues" \
+    --vdev "net_vmci1,dev=vmci_host0,role=attach,peer=20,queues=$queues" \
     -- -i --forward-mode="$mode" --rxq="$queues" --txq="$queues" \
     --total-num-mbufs=16384 >"$out" 2>&1
 rc=$?

@@ -10,12 +10,13 @@
  *   vmci-echo-peer --proc-type=secondary --file-prefix=P [EAL options] -- [options]
  *
  * It is a DPDK secondary process of the vmci-perf primary whose emulated
- * device made the pair: the emulated hypervisor (and the host's datagram
- * queue) is a memzone of that primary. It plays context 2: it reads every
- * datagram addressed to the host, takes the valid offers sent to its
- * service, attaches to the offered pair, copies every byte it reads back
- * into the pair and detaches when the guest does. One pair at a time; it
- * exits when the primary is gone or after --pairs pairs.
+ * device made the pair: the emulated hypervisor is a memzone of that
+ * primary. It plays context 2 through the host's device on the vmci bus
+ * (-a vmci:vmci_host0, added when no vmci device is named) and the public
+ * rte_vmci_ API only: it takes the valid offers sent to its service,
+ * attaches to the offered pair, copies every byte it reads back into the
+ * pair and detaches when the guest does. One pair at a time; it exits
+ * when the primary is gone or after --pairs pairs.
  */
 
 #include <errno.h>
@@ -33,10 +34,10 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_memcpy.h>
+#include <rte_memory.h>
 
+#include <rte_bus_vmci.h>
 #include <rte_vmci_qp.h>
-#include <vmci_defs.h>
-#include <vmci_emu.h>
 
 #include "perf_transport_vmci.h"
 
@@ -44,9 +45,9 @@
 /* Smallest queue a guest may offer: one page. */
 #define QUEUE_SIZE_MIN UINT64_C(4096)
 #define QUEUE_SIZE_MAX_DEFAULT (UINT64_C(64) << 20)
-/* Largest datagram this peer reads in place; a longer one is not an offer. */
-#define DG_BUF_SIZE (VMCI_DG_HDR_SIZE + 256u)
-/* Echo calls between two looks at the host's datagram queue. */
+/* The host's device, when the command line names no vmci device. */
+#define HOST_DEV "vmci_host0"
+/* Echo calls between two polls of the host's device. */
 #define ECHO_CALLS_PER_DG_CHECK 256u
 /* Empty echo calls before the CPU is given up once. */
 #define IDLE_SPINS 256u
@@ -58,8 +59,9 @@
 
 struct peer_opts {
 	const char *hv;         /* emulated hypervisor instance; NULL: the default */
+	char devargs[64];       /* vmci:vmci_host0[,hv=<hv>] */
 	uint32_t service;       /* resource ID the offers come to */
-	uint32_t guest;         /* only offers from this context; VMCI_INVALID_ID: any */
+	uint32_t guest;         /* only offers from this context; RTE_VMCI_INVALID_ID: any */
 	uint64_t max_queue;     /* largest queue accepted */
 	uint64_t detach_after;  /* detach after echoing this many bytes of a pair; 0: never */
 	uint64_t stall_after;   /* stop echoing (stay attached) after this many; 0: never */
@@ -68,7 +70,13 @@ struct peer_opts {
 
 struct peer {
 	struct peer_opts opt;
-	struct rte_vmci_qp *ep;        /* the pair being served, NULL if none */
+	struct rte_vmci_device *dev;   /* the host's device */
+	struct rte_vmci_dgram *dg;     /* receives the offers */
+	struct rte_vmci_qpair *qpair;  /* the pair being served, NULL if none */
+	struct rte_vmci_qp *ep;        /* its endpoint */
+	bool offer_pending;            /* an offer of the right size came in */
+	uint32_t offer_src;            /* its sender's context */
+	struct perf_vmci_offer offer;  /* a private copy of it */
 	struct rte_vmci_handle handle; /* its handle */
 	struct rte_vmci_handle last;   /* the last pair served: its late offers are repeats */
 	uint64_t consume_size;         /* bytes of our consume queue (the guest's produce) */
@@ -77,9 +85,6 @@ struct peer {
 	unsigned int served;           /* pairs served to their end */
 	struct rte_vmci_handle refused; /* the last offer refused: its repeats are not logged */
 	unsigned int bad_offers;
-	bool hv_seen;                  /* the emulated hypervisor answered once */
-	bool hv_gone;                  /* ... and then vanished with the primary */
-	bool primary_gone;             /* the primary exited */
 	int err;                       /* a fatal error: exit status 1 */
 };
 
@@ -95,8 +100,9 @@ usage(const char *prg)
 	printf("Usage: %s --proc-type=secondary --file-prefix=PREFIX [EAL options] -- [options]\n"
 	       "\n"
 	       "Host end (context 2) of vmci-perf --transport vmci in the emulated hypervisor\n"
-	       "of the vmci-perf primary with that --file-prefix: attaches to each pair\n"
-	       "offered to --service and echoes every byte back until the guest detaches.\n"
+	       "of the vmci-perf primary with that --file-prefix, through the host's device\n"
+	       "(-a vmci:" HOST_DEV ", added when no vmci device is named): attaches to each\n"
+	       "pair offered to --service and echoes every byte back until the guest detaches.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --service RID         resource ID the offers are sent to (default %u)\n"
@@ -155,7 +161,7 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 
 	o->hv = NULL;
 	o->service = PERF_VMCI_SERVICE_DEFAULT;
-	o->guest = VMCI_INVALID_ID;
+	o->guest = RTE_VMCI_INVALID_ID;
 	o->max_queue = QUEUE_SIZE_MAX_DEFAULT;
 	o->detach_after = 0;
 	o->stall_after = 0;
@@ -165,12 +171,12 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_u64(optarg, 1, VMCI_INVALID_ID - 1, &v) < 0)
+			if (parse_u64(optarg, 1, RTE_VMCI_INVALID_ID - 1, &v) < 0)
 				return bad_value("service", optarg, "a resource ID 1..4294967294");
 			o->service = (uint32_t)v;
 			break;
 		case 'g':
-			if (parse_u64(optarg, 3, VMCI_INVALID_ID - 1, &v) < 0)
+			if (parse_u64(optarg, 3, RTE_VMCI_INVALID_ID - 1, &v) < 0)
 				return bad_value("guest", optarg, "a guest context ID 3..4294967294");
 			o->guest = (uint32_t)v;
 			break;
@@ -195,8 +201,8 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 			o->stall_after = v;
 			break;
 		case 'v':
-			if (strlen(optarg) == 0 || strlen(optarg) > VMCI_EMU_HV_NAMESIZE)
-				return bad_value("hv", optarg, "a name of 1..20 characters");
+			if (strlen(optarg) == 0 || strlen(optarg) > 19 || strchr(optarg, ',') != NULL)
+				return bad_value("hv", optarg, "a name of 1..19 characters");
 			o->hv = optarg;
 			break;
 		case 'h':
@@ -217,6 +223,8 @@ parse_args(struct peer_opts *o, int argc, char **argv)
 			argv[optind]);
 		return -EINVAL;
 	}
+	snprintf(o->devargs, sizeof(o->devargs), "vmci:" HOST_DEV "%s%s",
+		 o->hv != NULL ? ",hv=" : "", o->hv != NULL ? o->hv : "");
 	return 0;
 }
 
@@ -230,7 +238,7 @@ offer_refusal(const struct peer *p, const struct perf_vmci_offer *o, uint32_t sr
 {
 	unsigned int i;
 
-	if (p->opt.guest != VMCI_INVALID_ID && src != p->opt.guest) {
+	if (p->opt.guest != RTE_VMCI_INVALID_ID && src != p->opt.guest) {
 		snprintf(why, len, "sender context %u, expected %u (--guest)", src, p->opt.guest);
 		return why;
 	}
@@ -252,7 +260,7 @@ offer_refusal(const struct peer *p, const struct perf_vmci_offer *o, uint32_t sr
 			 " api 0..%u", o->mode, o->api, MODE_STREAM, MODE_PINGPONG, API_MAX);
 		return why;
 	}
-	if (o->qp_context != src || o->qp_resource == VMCI_INVALID_ID) {
+	if (o->qp_context != src || o->qp_resource == RTE_VMCI_INVALID_ID) {
 		snprintf(why, len, "handle %u:%u, expected %u:<resource> (the sender's context)",
 			 o->qp_context, o->qp_resource, src);
 		return why;
@@ -295,54 +303,51 @@ peer_refuse(struct peer *p, uint32_t src, struct rte_vmci_handle h, const char *
 }
 
 static void
-peer_offer(struct peer *p, const struct vmci_dg_hdr *dg)
+peer_offer(struct peer *p, const struct perf_vmci_offer *offer, uint32_t src)
 {
-	struct perf_vmci_offer o;
+	struct rte_vmci_qpair_conf conf;
+	struct perf_vmci_offer o = *offer;
 	struct rte_vmci_handle h;
 	char why[160];
-	int ret;
 
-	if (dg->payload_size != sizeof(o)) {
-		snprintf(why, sizeof(why), "%" PRIu64 " bytes, expected %u", dg->payload_size,
-			 PERF_VMCI_OFFER_SIZE);
-		h.context = VMCI_INVALID_ID;
-		h.resource = VMCI_INVALID_ID;
-		peer_refuse(p, dg->src.context, h, why);
-		return;
-	}
-	memcpy(&o, dg + 1, sizeof(o));
 	h.context = o.qp_context;
 	h.resource = o.qp_resource;
-	if (offer_refusal(p, &o, dg->src.context, why, sizeof(why)) != NULL) {
-		peer_refuse(p, dg->src.context, h, why);
+	if (offer_refusal(p, &o, src, why, sizeof(why)) != NULL) {
+		peer_refuse(p, src, h, why);
 		return;
 	}
 	/* The guest repeats its offer until it sees the attach: not a new one. */
-	if ((p->ep != NULL && handle_eq(h, p->handle)) || handle_eq(h, p->last))
+	if ((p->qpair != NULL && handle_eq(h, p->handle)) || handle_eq(h, p->last))
 		return;
-	if (p->ep != NULL) {
+	if (p->qpair != NULL) {
 		snprintf(why, sizeof(why), "busy with queue pair %u:%u", p->handle.context,
 			 p->handle.resource);
-		peer_refuse(p, dg->src.context, h, why);
+		peer_refuse(p, src, h, why);
 		return;
 	}
 	/* Our produce queue is the guest's consume queue. */
-	ret = vmci_emu_host_qp_attach(p->opt.hv, h, o.consume_size, o.produce_size,
-				      &p->ep);
-	if (ret < 0) {
-		p->ep = NULL;
-		printf("echo-peer: attach to queue pair %u:%u failed: VMCI result %d\n",
-		       h.context, h.resource, ret);
+	memset(&conf, 0, sizeof(conf));
+	conf.produce_size = o.consume_size;
+	conf.consume_size = o.produce_size;
+	conf.peer = src;
+	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
+	conf.handle = h;
+	conf.socket_id = SOCKET_ID_ANY;
+	p->qpair = rte_vmci_qpair_create(p->dev, &conf);
+	if (p->qpair == NULL) {
+		printf("echo-peer: attach to queue pair %u:%u failed: %s\n",
+		       h.context, h.resource, rte_strerror(rte_errno));
 		fflush(stdout);
 		return;
 	}
+	p->ep = rte_vmci_qpair_endpoint(p->qpair);
 	p->handle = h;
 	p->last = h;
 	p->consume_size = o.produce_size;
 	p->echoed = 0;
 	printf("echo-peer: attached to queue pair %u:%u of guest %u (mode %s, api %u, queues"
 	       " %" PRIu64 "/%" PRIu64 " bytes, messages up to %u bytes)\n",
-	       h.context, h.resource, dg->src.context,
+	       h.context, h.resource, src,
 	       o.mode == MODE_STREAM ? "stream" : "pingpong", o.api, o.produce_size,
 	       o.consume_size, o.max_msg_size);
 	fflush(stdout);
@@ -353,11 +358,11 @@ peer_detach(struct peer *p, const char *why)
 {
 	int ret;
 
-	if (p->ep == NULL)
+	if (p->qpair == NULL)
 		return;
-	rte_vmci_qp_endpoint_free(p->ep);
+	ret = rte_vmci_qpair_detach(p->qpair);
+	p->qpair = NULL;
 	p->ep = NULL;
-	ret = vmci_emu_host_qp_detach(p->opt.hv, p->handle);
 	p->total += p->echoed;
 	p->served++;
 	printf("echo-peer: detached from queue pair %u:%u after echoing %" PRIu64 " bytes (%s)%s\n",
@@ -366,65 +371,47 @@ peer_detach(struct peer *p, const char *why)
 	fflush(stdout);
 }
 
-/* One datagram for the host, @p len bytes read once into @p buf. */
+/*
+ * A datagram to our service, run by rte_vmci_poll(): @p len was checked
+ * against what the device delivered. Keep a copy of an offer of the right
+ * size; it is checked and acted on after the poll.
+ */
 static void
-peer_dgram(struct peer *p, const uint8_t *buf, int len)
+peer_dgram(struct rte_vmci_dgram *ep, struct rte_vmci_handle src, const void *payload,
+	   uint32_t len, void *arg)
 {
-	const struct vmci_dg_hdr *dg = (const void *)buf;
-	const struct vmci_event_msg *ev = (const void *)buf;
-	struct vmci_event_payload_qp qp;
+	struct peer *p = arg;
+	struct rte_vmci_handle none = { RTE_VMCI_INVALID_ID, RTE_VMCI_INVALID_ID };
+	char why[64];
 
-	if (len < (int)VMCI_DG_HDR_SIZE || (uint64_t)len != VMCI_DG_HDR_SIZE + dg->payload_size)
-		return;
-	if (dg->src.context == VMCI_HYPERVISOR_CID && dg->dst.resource == 0) {
-		if (dg->payload_size < sizeof(struct vmci_event_data) + sizeof(qp) ||
-		    ev->event_data.event != VMCI_EVENT_QP_PEER_DETACH)
-			return;
-		memcpy(&qp, ev + 1, sizeof(qp));
-		if (p->ep != NULL && handle_eq(qp.handle, p->handle))
-			peer_detach(p, "the guest detached");
+	RTE_SET_USED(ep);
+	if (len != sizeof(p->offer)) {
+		snprintf(why, sizeof(why), "%u bytes, expected %u", len, PERF_VMCI_OFFER_SIZE);
+		peer_refuse(p, src.context, none, why);
 		return;
 	}
-	if (dg->dst.resource == p->opt.service)
-		peer_offer(p, dg);
+	memcpy(&p->offer, payload, sizeof(p->offer));
+	p->offer_src = src.context;
+	p->offer_pending = true;
 }
 
-/* Read every datagram queued for the host. */
+/* Poll the host's device: offers, and the guest leaving its pair. */
 static void
-peer_dgrams(struct peer *p)
+peer_poll(struct peer *p)
 {
-	uint8_t buf[DG_BUF_SIZE] __rte_aligned(8);
-	uint8_t *big;
-	int len;
+	int ret = rte_vmci_poll(p->dev);
 
-	for (;;) {
-		len = vmci_emu_host_recv(p->opt.hv, buf, sizeof(buf));
-		if (len == -EMSGSIZE) {
-			/* Too long for an offer or an event: take it out of the queue. */
-			big = malloc(VMCI_MAX_DG_SIZE);
-			if (big == NULL)
-				return;
-			vmci_emu_host_recv(p->opt.hv, big, VMCI_MAX_DG_SIZE);
-			free(big);
-			continue;
-		}
-		if (len == -ENOENT && p->hv_seen) {
-			/* The primary freed it on its way out. */
-			p->hv_gone = true;
-			return;
-		}
-		if (len == -ENOENT) {
-			fprintf(stderr, "vmci-echo-peer: no emulated hypervisor %s: start vmci-perf"
-				" with an emulated device first and this program as its secondary"
-				" (same --file-prefix)\n", p->opt.hv != NULL ? p->opt.hv :
-				VMCI_EMU_DEFAULT_HV);
-			p->err = -ENOENT;
-			return;
-		}
-		p->hv_seen = true;
-		if (len <= 0)
-			return;
-		peer_dgram(p, buf, len);
+	if (ret < 0) {
+		fprintf(stderr, "vmci-echo-peer: polling %s: %s\n", HOST_DEV, strerror(-ret));
+		p->err = ret;
+		return;
+	}
+	if (p->qpair != NULL &&
+	    rte_vmci_qpair_peer_state(p->qpair) == RTE_VMCI_QPAIR_PEER_DETACHED)
+		peer_detach(p, "the guest detached");
+	if (p->offer_pending) {
+		p->offer_pending = false;
+		peer_offer(p, &p->offer, p->offer_src);
 	}
 }
 
@@ -500,12 +487,12 @@ peer_serve(struct peer *p)
 	unsigned int calls = 0, idle = 0;
 	ssize_t n;
 
-	printf("echo-peer: serving offers to %u:%u (process %d)\n", VMCI_HOST_CID,
+	printf("echo-peer: serving offers to %u:%u (process %d)\n", RTE_VMCI_HOST_CID,
 	       p->opt.service, (int)getpid());
 	fflush(stdout);
 	while (p->err == 0) {
 		if (p->ep == NULL) {
-			peer_dgrams(p);
+			peer_poll(p);
 			if (p->ep == NULL) {
 				if (p->opt.max_pairs > 0 && p->served >= p->opt.max_pairs)
 					break;
@@ -534,65 +521,126 @@ peer_serve(struct peer *p)
 			}
 			if (++calls == ECHO_CALLS_PER_DG_CHECK || n == 0) {
 				calls = 0;
-				peer_dgrams(p);
+				peer_poll(p);
 			}
-		}
-		if (p->hv_gone) {
-			p->primary_gone = true;
-			peer_detach(p, "the primary exited");
-			printf("echo-peer: the emulated hypervisor is gone: the primary exited\n");
-			break;
 		}
 		now = rte_get_timer_cycles();
 		if (now >= next_alive) {
 			next_alive = now + hz / 10;
 			if (!rte_eal_primary_proc_alive(NULL)) {
-				p->primary_gone = true;
 				peer_detach(p, "the primary exited");
 				printf("echo-peer: the primary exited\n");
 				break;
 			}
 		}
 	}
-	if (p->ep != NULL)
+	if (p->qpair != NULL)
 		peer_detach(p, "exiting");
 	printf("echo-peer: served %u pairs, echoed %" PRIu64 " bytes, refused %u offers\n",
 	       p->served, p->total, p->bad_offers);
 	return p->err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* Whether the EAL arguments name a vmci device. */
+static bool
+names_vmci_device(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "vmci:", 5) == 0 || strstr(argv[i], "=vmci:") != NULL)
+			return true;
+	return false;
+}
+
+/* The first device of the host context (CID 2), or NULL. */
+static struct rte_vmci_device *
+host_device(void)
+{
+	struct rte_vmci_device *dev;
+	uint16_t i;
+
+	for (i = 0; (dev = rte_vmci_dev_get(i)) != NULL; i++)
+		if (rte_vmci_context_id(dev) == RTE_VMCI_HOST_CID)
+			return dev;
+	return NULL;
+}
+
+static int
+peer_open(struct peer *p)
+{
+	p->dev = host_device();
+	if (p->dev == NULL) {
+		fprintf(stderr, "vmci-echo-peer: no vmci device of the host context (CID %u):"
+			" expected -a %s (and the emulator library)\n", RTE_VMCI_HOST_CID,
+			p->opt.devargs);
+		return -ENODEV;
+	}
+	p->dg = rte_vmci_dgram_create(p->dev, p->opt.service, peer_dgram, p);
+	if (p->dg == NULL) {
+		fprintf(stderr, "vmci-echo-peer: datagram endpoint on %u:%u: %s\n",
+			RTE_VMCI_HOST_CID, p->opt.service, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	static char arg_a[] = "-a";
 	static struct peer p;
-	int ret, n;
+	char **eal_argv;
+	int eal_argc, ret, n;
 
-	n = rte_eal_init(argc, argv);
+	/* Our options first: --hv names the instance of the host's device. */
+	for (eal_argc = 1; eal_argc < argc && strcmp(argv[eal_argc], "--") != 0; eal_argc++)
+		;
+	if (eal_argc < argc) {
+		argv[eal_argc] = argv[0]; /* getopt skips argv[0] */
+		ret = parse_args(&p.opt, argc - eal_argc, argv + eal_argc);
+	} else {
+		ret = parse_args(&p.opt, 1, argv);
+	}
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	eal_argv = calloc((size_t)eal_argc + 3, sizeof(*eal_argv));
+	if (eal_argv == NULL)
+		return EXIT_FAILURE;
+	memcpy(eal_argv, argv, sizeof(*argv) * (size_t)eal_argc);
+	if (!names_vmci_device(eal_argc, argv)) {
+		eal_argv[eal_argc++] = arg_a;
+		eal_argv[eal_argc++] = p.opt.devargs;
+	}
+	n = rte_eal_init(eal_argc, eal_argv);
 	if (n < 0) {
 		fprintf(stderr, "vmci-echo-peer: EAL initialisation failed: %s (run it as the"
 			" secondary of vmci-perf: --proc-type=secondary and its --file-prefix)\n",
 			rte_strerror(rte_errno));
+		free(eal_argv);
 		return EXIT_FAILURE;
-	}
-	/* rte_eal_init() left the program name in argv[n], then our options. */
-	ret = parse_args(&p.opt, argc - n, argv + n);
-	if (ret != 0) {
-		rte_eal_cleanup();
-		return ret > 0 ? EXIT_SUCCESS : EXIT_USAGE;
 	}
 	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
 		fprintf(stderr, "vmci-echo-peer: must run as a DPDK secondary process of"
 			" vmci-perf (--proc-type=secondary and its --file-prefix), whose emulated"
 			" hypervisor it serves\n");
 		rte_eal_cleanup();
+		free(eal_argv);
 		return EXIT_USAGE;
 	}
-	p.last.context = VMCI_INVALID_ID;
-	p.last.resource = VMCI_INVALID_ID;
+	p.last.context = RTE_VMCI_INVALID_ID;
+	p.last.resource = RTE_VMCI_INVALID_ID;
 	p.refused = p.last;
-	ret = peer_serve(&p);
-	/* Without a primary the cleanup would only wait for its answers to time out. */
-	if (!p.primary_gone)
-		rte_eal_cleanup();
+	ret = peer_open(&p) == 0 ? peer_serve(&p) : EXIT_FAILURE;
+	rte_vmci_dgram_destroy(p.dg);
+	/*
+	 * No rte_eal_cleanup(): the primary ends its run, and may exit, as
+	 * soon as it detaches its last pair, which is when this peer is done;
+	 * a secondary's cleanup (the host device's memory going back) asks
+	 * the primary, and would wait out its IPC timeouts or catch its EAL
+	 * mid-exit. Every pair is detached already; the emulated hypervisor
+	 * takes the host device back once this process is gone.
+	 */
+	free(eal_argv);
 	return ret;
 }

@@ -15,6 +15,7 @@
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 #include <rte_memzone.h>
 
@@ -314,6 +315,42 @@ test_names_and_lookup(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A reference taken by the address of a queue page (as the emulated
+ * hypervisor pins the guest pages a host end maps) keeps the memory after
+ * its owner freed it, until released; the descriptor page and memory that
+ * is not queue memory give none.
+ */
+static int
+test_hold_by_address(void)
+{
+	struct rte_vmci_qp_queue_desc p, c;
+	struct rte_vmci_qp_mem *mem, *held, *again;
+	void *plain;
+
+	mem = rte_vmci_qp_mem_alloc("qpt_held", 5000, 3000, SOCKET_ID_ANY);
+	TEST_ASSERT(mem != NULL, "%s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(rte_vmci_qp_mem_queues(mem, RTE_VMCI_QP_SIDE_CREATOR, &p, &c), 0,
+			  "queues");
+	held = rte_vmci_qp_mem_hold(c.hdr);
+	again = rte_vmci_qp_mem_hold((uint8_t *)p.data + 4999);
+	TEST_ASSERT(held == mem && again == mem, "hold by a consume header / produce byte");
+	TEST_ASSERT(rte_vmci_qp_mem_hold(mem) == NULL && rte_errno == ENOENT,
+		    "the descriptor page is no queue page");
+	plain = rte_malloc(NULL, 4096, 0);
+	TEST_ASSERT(plain != NULL, "rte_malloc");
+	TEST_ASSERT(rte_vmci_qp_mem_hold(plain) == NULL && rte_errno == ENOENT,
+		    "plain DPDK memory is no queue memory");
+	rte_free(plain);
+	rte_vmci_qp_mem_free(mem);
+	rte_vmci_qp_mem_free(again);
+	TEST_ASSERT(rte_vmci_qp_mem_lookup("qpt_held") == mem,
+		    "freed by its owner while a reference is held");
+	memset(p.data, 0x5a, 5000); /* still the pair's pages */
+	rte_vmci_qp_mem_free(held);
+	return lookup_refused("qpt_held", ENOENT);
+}
+
 struct mz_find {
 	const void *addr;
 	char name[RTE_MEMZONE_NAMESIZE];
@@ -474,6 +511,7 @@ static const struct vmci_test_case mem_cases[] = {
 	{ "layout_and_page_lists", test_layout_and_page_lists },
 	{ "alloc_bad_args", test_alloc_bad_args },
 	{ "names_and_lookup", test_names_and_lookup },
+	{ "hold_by_address", test_hold_by_address },
 	{ "lookup_not_qp_memory", test_lookup_not_qp_memory },
 	{ "init_headers", test_init_headers },
 	{ "local_pair", test_local_pair },

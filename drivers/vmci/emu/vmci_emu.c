@@ -100,6 +100,7 @@ emu_hv_get(const char *hv_name)
 	hv = mz->addr;
 	memset(hv, 0, sizeof(*hv));
 	rte_spinlock_init(&hv->lock);
+	hv->host.cid = VMCI_HOST_CID;
 	hv->next_cid = VMCI_RESERVED_CID_LIMIT;
 	hv->magic = EMU_HV_MAGIC;
 	return hv;
@@ -188,8 +189,10 @@ emu_queue_of(struct emu_hv *hv, uint32_t cid, struct emu_dev **devp)
 	struct emu_dev *dev;
 
 	*devp = NULL;
-	if (cid == VMCI_HOST_CID)
-		return &hv->host_q;
+	if (cid == VMCI_HOST_CID) {
+		*devp = &hv->host;
+		return &hv->host.q;
+	}
 	dev = emu_dev_by_cid(hv, cid);
 	if (dev == NULL)
 		return NULL;
@@ -374,9 +377,10 @@ emu_handle_new(struct emu_hv *hv, int slot, bool owner, int socket_id)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	h->hw.ops = &emu_hw_ops;
-	h->hw.backend = "emu";
-	h->hw.mmio = hv->dev[slot].mmio;
+	h->hw.ops = slot == EMU_END_HOST ? &emu_host_hw_ops : &emu_hw_ops;
+	h->hw.backend = slot == EMU_END_HOST ? "emu-host" : "emu";
+	h->hw.mmio = emu_end_dev(hv, slot)->mmio;
+	h->hw.host = slot == EMU_END_HOST;
 	h->hw.numa_node = socket_id;
 	h->hv = hv;
 	h->slot = slot;
@@ -485,11 +489,58 @@ vmci_emu_dev_destroy(struct vmci_hw *hw)
 	h = emu_handle(hw);
 	if (h->owner) {
 		rte_spinlock_lock(&h->hv->lock);
-		emu_dev_forget(h->hv, h->slot);
-		h->hv->dev[h->slot].used = false;
+		if (h->slot == EMU_END_HOST) {
+			emu_host_forget(h->hv);
+		} else {
+			emu_dev_forget(h->hv, h->slot);
+			h->hv->dev[h->slot].used = false;
+		}
 		rte_spinlock_unlock(&h->hv->lock);
 	}
 	rte_free(h);
+}
+
+/*
+ * The host context as a device: a register file like a guest's whose
+ * datagrams come from and go to CID 2, so that the device core (and the
+ * rte_vmci_ API over it) drives the host end as it drives a guest.
+ */
+struct vmci_hw *
+vmci_emu_host_dev_create(const char *hv_name, int socket_id)
+{
+	struct emu_hv *hv = emu_hv_get(hv_name);
+	struct emu_dev *dev;
+	struct vmci_hw *hw;
+
+	if (hv == NULL)
+		return NULL;
+	rte_spinlock_lock(&hv->lock);
+	dev = &hv->host;
+	/* The device of a process that is gone is taken back, as by reap_dead. */
+	if (dev->used && kill(dev->owner_pid, 0) < 0 && errno == ESRCH) {
+		EMU_LOG(INFO, "host device: owner process %d is gone: taking it back",
+			dev->owner_pid);
+		emu_host_forget(hv);
+	}
+	if (dev->used) {
+		rte_spinlock_unlock(&hv->lock);
+		EMU_LOG(ERR, "the host of hypervisor %s is a device in process %d already",
+			hv_name != NULL ? hv_name : VMCI_EMU_DEFAULT_HV, dev->owner_pid);
+		rte_errno = EBUSY;
+		return NULL;
+	}
+	memset(dev, 0, offsetof(struct emu_dev, q));
+	dev->cid = VMCI_HOST_CID;
+	/* No doorbells of its own (no bitmap): it rings guests' with DOORBELL_NOTIFY. */
+	dev->caps = VMCI_CAPS_DATAGRAM | VMCI_CAPS_PPN64;
+	dev->page_shift = RTE_VMCI_QP_PAGE_SHIFT;
+	dev->owner_pid = (int)getpid();
+	dev->used = true;
+	hw = emu_handle_new(hv, EMU_END_HOST, true, socket_id);
+	if (hw == NULL)
+		dev->used = false;
+	rte_spinlock_unlock(&hv->lock);
+	return hw;
 }
 
 int
@@ -513,6 +564,12 @@ vmci_emu_hv_reap_dead(const char *hv_name)
 		dev->used = false;
 		n++;
 	}
+	if (hv->host.used && kill(hv->host.owner_pid, 0) < 0 && errno == ESRCH) {
+		EMU_LOG(INFO, "host device: owner process %d is gone: removing it",
+			hv->host.owner_pid);
+		emu_host_forget(hv);
+		n++;
+	}
 	rte_spinlock_unlock(&hv->lock);
 	return n;
 }
@@ -522,7 +579,7 @@ vmci_emu_dev_cid(const struct vmci_hw *hw)
 {
 	struct emu_handle *h = emu_handle(hw);
 
-	return __atomic_load_n(&h->hv->dev[h->slot].cid, __ATOMIC_RELAXED);
+	return __atomic_load_n(&emu_end_dev(h->hv, h->slot)->cid, __ATOMIC_RELAXED);
 }
 
 uint32_t
@@ -541,7 +598,7 @@ uint32_t
 vmci_emu_dev_irq_pending(const struct vmci_hw *hw)
 {
 	struct emu_handle *h = emu_handle(hw);
-	struct emu_dev *dev = &h->hv->dev[h->slot];
+	struct emu_dev *dev = emu_end_dev(h->hv, h->slot);
 	uint32_t pending;
 
 	rte_spinlock_lock(&h->hv->lock);
@@ -564,6 +621,7 @@ vmci_emu_hv_free(const char *hv_name)
 	if (hv == NULL)
 		return -ENOENT;
 	rte_spinlock_lock(&hv->lock);
+	busy += hv->host.used;
 	for (i = 0; i < VMCI_EMU_MAX_DEVS; i++)
 		busy += hv->dev[i].used;
 	for (i = 0; i < VMCI_EMU_MAX_QPS; i++)
@@ -623,13 +681,13 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len)
 	if (hv == NULL)
 		return -ENOENT;
 	rte_spinlock_lock(&hv->lock);
-	size = emu_dgq_peek_size(&hv->host_q);
+	size = emu_dgq_peek_size(&hv->host.q);
 	if (size == 0) {
 		ret = 0;
 	} else if (size > len) {
 		ret = -EMSGSIZE;
 	} else {
-		emu_dgq_take(&hv->host_q, buf, size);
+		emu_dgq_take(&hv->host.q, buf, size);
 		ret = (int)size;
 	}
 	rte_spinlock_unlock(&hv->lock);

@@ -10,6 +10,7 @@
  * whose total length equals 24 + payload_size.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -186,7 +187,7 @@ emu_doorbell_unlink(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	struct emu_doorbell *db;
 	int owner;
 
-	if (!emu_payload_ok(&hv->dev[slot], dg, 8))
+	if (!emu_payload_ok(emu_end_dev(hv, slot), dg, 8))
 		return VMCI_ERROR_INVALID_ARGS;
 	db = emu_doorbell_find(hv, m->handle, &owner);
 	if (db == NULL || owner != slot)
@@ -248,6 +249,39 @@ emu_qp_event(struct emu_hv *hv, int to, uint32_t event, struct rte_vmci_handle h
 	return emu_send_event(hv, emu_end_cid(hv, to), event, &p, sizeof(p));
 }
 
+/*
+ * The broker maps the guest pages of @qp from now on (a guest gave them
+ * with QUEUEPAIR_ALLOC): pin them, as a hypervisor pins the guest pages
+ * it maps, so that they outlive the guest's own free while the broker or
+ * a host end still maps them.
+ */
+static void
+emu_qp_pin(struct emu_qp *qp)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		qp->pin[i] = rte_vmci_qp_mem_hold((void *)(uintptr_t)qp->gq[i].hdr_va);
+		if (qp->pin[i] == NULL)
+			EMU_LOG(INFO, "queue pair %u:%u: guest queue %d is not queue-pair memory;"
+				" not pinned", qp->handle.context, qp->handle.resource, i);
+	}
+	if (qp->pin[1] == qp->pin[0]) {
+		rte_vmci_qp_mem_free(qp->pin[1]);
+		qp->pin[1] = NULL;
+	}
+}
+
+/* Nobody maps them any more: the guest's pages may go. */
+static void
+emu_qp_unpin(struct emu_qp *qp)
+{
+	rte_vmci_qp_mem_free(qp->pin[0]);
+	rte_vmci_qp_mem_free(qp->pin[1]);
+	qp->pin[0] = NULL;
+	qp->pin[1] = NULL;
+}
+
 /* Remove one end; the other end, if any, learns with QP_PEER_DETACH. */
 int
 emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
@@ -262,12 +296,16 @@ emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
 		hv->dev[end].qp_mem -= qp->produce_size + qp->consume_size;
 	if (qp->page_owner == end)
 		qp->page_owner = EMU_END_NONE;
+	/* A host end maps the page owner's pages until it leaves too. */
+	if (qp->page_owner == EMU_END_NONE && qp->creator != EMU_END_HOST &&
+	    qp->attacher != EMU_END_HOST)
+		emu_qp_unpin(qp);
 	if (other != EMU_END_NONE) {
 		emu_qp_event(hv, other, VMCI_EVENT_QP_PEER_DETACH, qp->handle,
 			     emu_end_cid(hv, end));
 		return VMCI_SUCCESS;
 	}
-	rte_vmci_qp_mem_free(qp->held_mem);
+	emu_qp_unpin(qp);
 	memset(qp, 0, sizeof(*qp));
 	return VMCI_SUCCESS_LAST_DETACH;
 }
@@ -417,6 +455,7 @@ emu_qp_create(struct emu_hv *hv, int slot, const struct vmci_qp_alloc_msg *m)
 	qp->attacher = EMU_END_NONE;
 	qp->page_owner = slot;
 	memcpy(qp->gq, gq, sizeof(gq));
+	emu_qp_pin(qp);
 	dev->qp_mem += m->produce_size + m->consume_size;
 	return VMCI_SUCCESS_QUEUEPAIR_CREATE;
 }
@@ -469,6 +508,7 @@ emu_qp_attach(struct emu_hv *hv, int slot, struct emu_qp *qp,
 		emu_qp_init_headers(gq, qp->handle);
 		memcpy(qp->gq, gq, sizeof(gq));
 		qp->page_owner = slot;
+		emu_qp_pin(qp);
 	}
 	qp->attacher = slot;
 	qp->was_attached = true;
@@ -499,15 +539,107 @@ emu_qp_detach(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	const struct vmci_handle_msg *m = (const void *)dg;
 	struct emu_qp *qp;
 
-	if (!emu_payload_ok(&hv->dev[slot], dg, 8))
+	if (!emu_payload_ok(emu_end_dev(hv, slot), dg, 8))
 		return VMCI_ERROR_INVALID_ARGS;
 	qp = emu_qp_find(hv, m->handle);
 	if (qp == NULL || (qp->creator != slot && qp->attacher != slot)) {
 		EMU_LOG(INFO, "cid %u: detach from queue pair %u:%u it is not attached to",
-			hv->dev[slot].cid, m->handle.context, m->handle.resource);
+			emu_end_cid(hv, slot), m->handle.context, m->handle.resource);
 		return VMCI_ERROR_NOT_FOUND;
 	}
 	return emu_qp_end_detach(hv, qp, slot);
+}
+
+/* Checks of a host attach to the guest-created @qp; a VMCI result. */
+static int
+emu_host_attach_check(const struct emu_qp *qp, uint64_t produce_size, uint64_t consume_size)
+{
+	if (qp->creator == EMU_END_HOST)
+		return VMCI_ERROR_ALREADY_EXISTS;
+	if (qp->creator == EMU_END_NONE || qp->attacher != EMU_END_NONE ||
+	    qp->was_attached || qp->page_owner < 0)
+		return VMCI_ERROR_UNAVAILABLE;
+	if (qp->peer != VMCI_INVALID_ID && qp->peer != VMCI_HOST_CID)
+		return VMCI_ERROR_NO_ACCESS;
+	if (produce_size != qp->consume_size || consume_size != qp->produce_size) {
+		EMU_LOG(INFO, "host attach to %u:%u with sizes %" PRIu64 "/%" PRIu64
+			": expected %" PRIu64 "/%" PRIu64 " (creator's, swapped)",
+			qp->handle.context, qp->handle.resource, produce_size, consume_size,
+			qp->consume_size, qp->produce_size);
+		return VMCI_ERROR_QUEUEPAIR_MISMATCH;
+	}
+	return VMCI_SUCCESS;
+}
+
+static void
+emu_host_attach_done(struct emu_hv *hv, struct emu_qp *qp)
+{
+	qp->attacher = EMU_END_HOST;
+	qp->was_attached = true;
+	emu_qp_event(hv, qp->creator, VMCI_EVENT_QP_PEER_ATTACH, qp->handle, VMCI_HOST_CID);
+}
+
+/*
+ * QUEUEPAIR_ALLOC from the host device: an attach to a pair a guest
+ * created. The host gives no pages: the hypervisor maps the guest's into
+ * it (the device's qp_map then describes them), so the message carries
+ * no page list.
+ */
+static int
+emu_host_qp_alloc(struct emu_hv *hv, const struct vmci_dg_hdr *dg)
+{
+	const struct vmci_qp_alloc_msg *m = (const void *)dg;
+	struct emu_qp *qp;
+	int ret;
+
+	if (!emu_payload_ok(&hv->host, dg, EMU_QP_PAYLOAD_FIXED))
+		return VMCI_ERROR_INVALID_ARGS;
+	if (dg->payload_size != EMU_QP_PAYLOAD_FIXED || m->num_ppns != 0) {
+		EMU_LOG(INFO, "host QUEUEPAIR_ALLOC with %" PRIu64 " page numbers: expected none,"
+			" the host maps the guest's pages", m->num_ppns);
+		return VMCI_ERROR_INVALID_ARGS;
+	}
+	if (m->flags != VMCI_QPFLAG_ATTACH_ONLY) {
+		EMU_LOG(INFO, "host QUEUEPAIR_ALLOC flags 0x%x: the host device attaches to"
+			" pairs guests create (ATTACH_ONLY, 0x%x)", m->flags,
+			VMCI_QPFLAG_ATTACH_ONLY);
+		return VMCI_ERROR_UNAVAILABLE;
+	}
+	qp = emu_qp_find(hv, m->handle);
+	if (qp == NULL)
+		return VMCI_ERROR_NOT_FOUND;
+	if (m->peer != VMCI_INVALID_ID && m->peer != emu_end_cid(hv, qp->creator))
+		return VMCI_ERROR_NO_ACCESS;
+	ret = emu_host_attach_check(qp, m->produce_size, m->consume_size);
+	if (ret < 0)
+		return ret;
+	emu_host_attach_done(hv, qp);
+	return VMCI_SUCCESS_QUEUEPAIR_ATTACH;
+}
+
+/* Hypercalls of the host device: no bitmap or doorbells of its own. */
+static int
+emu_host_hypercall(struct emu_hv *hv, const struct vmci_dg_hdr *dg)
+{
+	uint32_t rid = dg->dst.resource;
+
+	switch (rid) {
+	case VMCI_RESOURCES_QUERY:
+		return emu_resources_query(&hv->host, dg);
+	case VMCI_GET_CONTEXT_ID:
+		return VMCI_HOST_CID;
+	case VMCI_DOORBELL_NOTIFY:
+		if (!emu_payload_ok(&hv->host, dg, 8))
+			return VMCI_ERROR_INVALID_ARGS;
+		return emu_doorbell_ring(hv, ((const struct vmci_handle_msg *)dg)->handle);
+	case VMCI_QUEUEPAIR_ALLOC:
+		return emu_host_qp_alloc(hv, dg);
+	case VMCI_QUEUEPAIR_DETACH:
+		return emu_qp_detach(hv, EMU_END_HOST, dg);
+	default:
+		EMU_LOG(INFO, "host: hypercall rid %u not available to the host device", rid);
+		return VMCI_ERROR_UNAVAILABLE;
+	}
 }
 
 /* The injected-result rule for this hypercall, if it applies (consumes one). */
@@ -569,44 +701,18 @@ emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 	return f->result;
 }
 
-/* Execute a datagram sent by device @slot; @len == 24 + payload_size. */
+/*
+ * Execute a datagram sent by device @slot (a guest's, or EMU_END_HOST);
+ * @len == 24 + payload_size.
+ */
 int
 emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg, uint64_t len)
 {
 	RTE_SET_USED(len);
 	if (dg->dst.context == VMCI_HYPERVISOR_CID)
-		return emu_hypercall(hv, slot, dg);
-	return emu_route(hv, hv->dev[slot].cid, dg);
-}
-
-/*
- * qp_mem_hold of the emulated device: the guest lets go of @handle's
- * pages. Keep them while the host end is still there, or while the broker
- * still maps them for this guest (its QUEUEPAIR_DETACH failed and the
- * guest freed them after a reset, which the emulator does not take as a
- * detach); they are freed with the pair's last end.
- */
-bool
-emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle, struct rte_vmci_qp_mem *mem)
-{
-	struct emu_hv *hv = emu_handle(hw)->hv;
-	int slot = emu_handle(hw)->slot;
-	struct emu_qp *qp;
-	bool held = false;
-
-	rte_spinlock_lock(&hv->lock);
-	qp = emu_qp_find(hv, handle);
-	if (qp != NULL && qp->held_mem == NULL &&
-	    (qp->creator == EMU_END_HOST || qp->attacher == EMU_END_HOST ||
-	     qp->page_owner == slot)) {
-		qp->held_mem = mem;
-		held = true;
-	}
-	rte_spinlock_unlock(&hv->lock);
-	if (held)
-		EMU_LOG(DEBUG, "queue pair %u:%u: guest pages kept until the host end detaches",
-			handle.context, handle.resource);
-	return held;
+		return slot == EMU_END_HOST ? emu_host_hypercall(hv, dg) :
+			emu_hypercall(hv, slot, dg);
+	return emu_route(hv, emu_end_cid(hv, slot), dg);
 }
 
 /* Everything the hypervisor holds for a context that goes away. */
@@ -625,7 +731,31 @@ emu_dev_forget(struct emu_hv *hv, int slot)
 	emu_dgq_flush(&dev->q);
 }
 
-/* Host endpoint over the guest pages of @qp: host produce = guest consume. */
+/*
+ * The host's view of the guest pages of @qp (host produce = guest
+ * consume); false if they cannot be one endpoint's queues.
+ */
+static bool
+emu_host_descs(const struct emu_qp *qp, struct rte_vmci_qp_queue_desc *produce,
+	       struct rte_vmci_qp_queue_desc *consume)
+{
+	const struct emu_qp_queue *gq = qp->gq;
+
+	if (!gq[0].contig || !gq[1].contig || gq[0].data_va == 0 || gq[1].data_va == 0) {
+		EMU_LOG(ERR, "queue pair %u:%u: guest data pages not virtually contiguous",
+			qp->handle.context, qp->handle.resource);
+		return false;
+	}
+	produce->hdr = (void *)(uintptr_t)gq[1].hdr_va;
+	produce->data = (void *)(uintptr_t)gq[1].data_va;
+	produce->size = gq[1].size;
+	consume->hdr = (void *)(uintptr_t)gq[0].hdr_va;
+	consume->data = (void *)(uintptr_t)gq[0].data_va;
+	consume->size = gq[0].size;
+	return true;
+}
+
+/* Host endpoint over the guest pages of @qp. */
 static int
 emu_host_endpoint(const struct emu_qp *qp, uint32_t max_rx_msg_len, struct rte_vmci_qp **ep)
 {
@@ -634,19 +764,9 @@ emu_host_endpoint(const struct emu_qp *qp, uint32_t max_rx_msg_len, struct rte_v
 		.max_rx_msg_len = max_rx_msg_len,
 		.socket_id = SOCKET_ID_ANY,
 	};
-	const struct emu_qp_queue *gq = qp->gq;
 
-	if (!gq[0].contig || !gq[1].contig || gq[0].data_va == 0 || gq[1].data_va == 0) {
-		EMU_LOG(ERR, "queue pair %u:%u: guest data pages not virtually contiguous",
-			qp->handle.context, qp->handle.resource);
+	if (!emu_host_descs(qp, &conf.produce, &conf.consume))
 		return VMCI_ERROR_NO_MEM;
-	}
-	conf.produce.hdr = (void *)(uintptr_t)gq[1].hdr_va;
-	conf.produce.data = (void *)(uintptr_t)gq[1].data_va;
-	conf.produce.size = gq[1].size;
-	conf.consume.hdr = (void *)(uintptr_t)gq[0].hdr_va;
-	conf.consume.data = (void *)(uintptr_t)gq[0].data_va;
-	conf.consume.size = gq[0].size;
 	*ep = rte_vmci_qp_endpoint_create(&conf);
 	if (*ep == NULL) {
 		EMU_LOG(ERR, "queue pair %u:%u: host endpoint: %s", qp->handle.context,
@@ -680,21 +800,12 @@ vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle
 	qp = emu_qp_find(hv, handle);
 	if (qp == NULL)
 		ret = VMCI_ERROR_NOT_FOUND;
-	else if (qp->creator == EMU_END_HOST)
-		ret = VMCI_ERROR_ALREADY_EXISTS;
-	else if (qp->creator == EMU_END_NONE || qp->attacher != EMU_END_NONE ||
-		 qp->was_attached || qp->page_owner < 0)
-		ret = VMCI_ERROR_UNAVAILABLE;
-	else if (qp->peer != VMCI_INVALID_ID && qp->peer != VMCI_HOST_CID)
-		ret = VMCI_ERROR_NO_ACCESS;
-	else if (produce_size != qp->consume_size || consume_size != qp->produce_size)
-		ret = VMCI_ERROR_QUEUEPAIR_MISMATCH;
 	else
+		ret = emu_host_attach_check(qp, produce_size, consume_size);
+	if (ret >= 0)
 		ret = emu_host_endpoint(qp, max_rx_msg_len, ep);
 	if (ret >= 0) {
-		qp->attacher = EMU_END_HOST;
-		qp->was_attached = true;
-		emu_qp_event(hv, qp->creator, VMCI_EVENT_QP_PEER_ATTACH, handle, VMCI_HOST_CID);
+		emu_host_attach_done(hv, qp);
 		ret = VMCI_SUCCESS_QUEUEPAIR_ATTACH;
 	}
 	rte_spinlock_unlock(&hv->lock);
@@ -821,4 +932,47 @@ vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle
 		ret = VMCI_ERROR_QUEUEPAIR_NOTATTACHED;
 	rte_spinlock_unlock(&hv->lock);
 	return ret;
+}
+
+/*
+ * qp_map of the host device: after its QUEUEPAIR_ALLOC, the guest pages
+ * of @handle as the host end sees them.
+ */
+int
+emu_host_qp_map(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		struct rte_vmci_qp_queue_desc *produce, struct rte_vmci_qp_queue_desc *consume)
+{
+	struct emu_hv *hv = emu_handle(hw)->hv;
+	struct emu_qp *qp;
+	int ret = 0;
+
+	rte_spinlock_lock(&hv->lock);
+	qp = emu_qp_find(hv, handle);
+	if (qp == NULL || (qp->creator != EMU_END_HOST && qp->attacher != EMU_END_HOST))
+		ret = -ENOENT;
+	else if (qp->page_owner < 0)
+		ret = -ENOTCONN;
+	else if (!emu_host_descs(qp, produce, consume))
+		ret = -EFAULT;
+	rte_spinlock_unlock(&hv->lock);
+	return ret;
+}
+
+/*
+ * The host device goes away (closed, or its process died): the host
+ * leaves its pairs (peers get QP_PEER_DETACH) and its register file and
+ * pending datagrams are reset. Instance lock held.
+ */
+void
+emu_host_forget(struct emu_hv *hv)
+{
+	int i;
+
+	for (i = 0; i < VMCI_EMU_MAX_QPS; i++)
+		if (hv->qp[i].used &&
+		    (hv->qp[i].creator == EMU_END_HOST || hv->qp[i].attacher == EMU_END_HOST))
+			emu_qp_end_detach(hv, &hv->qp[i], EMU_END_HOST);
+	emu_dev_reset(&hv->host);
+	hv->host.caps_in_use = 0;
+	hv->host.used = false;
 }

@@ -18,7 +18,7 @@
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
-#include "vmci_emu.h"
+#include "vmci_emu_test.h"
 
 extern int vmci_emu_logtype;
 #define EMU_LOG(level, fmt, ...) \
@@ -89,11 +89,16 @@ struct emu_qp {
 	int page_owner;
 	struct emu_qp_queue gq[2]; /* [0] guest produce, [1] guest consume */
 	/*
-	 * The owner's pages after it detached while the host end still maps
-	 * them: freed with the last end, so the host never writes into memory
-	 * the guest has reused (a real hypervisor unmaps them instead).
+	 * References on the page owner's queue memory while the broker or a
+	 * host end maps it, as a hypervisor pins the guest pages it maps: a
+	 * guest that detaches and frees its pages gets them back only once
+	 * the host end left too (so a host that has not seen the detach yet
+	 * never writes into memory the guest reused), and a guest whose
+	 * DETACH failed and that freed them after a reset leaves them to the
+	 * broker until its context goes. [0] the produce header's, [1] the
+	 * consume header's when that is other memory.
 	 */
-	struct rte_vmci_qp_mem *held_mem;
+	struct rte_vmci_qp_mem *pin[2];
 };
 
 struct emu_dev {
@@ -143,7 +148,12 @@ struct emu_hv {
 	bool vm_to_vm;
 	uint32_t next_cid;
 	struct emu_fail_rule fail;
-	struct emu_dgq host_q;
+	/*
+	 * The host context (CID 2): its datagram queue always exists; its
+	 * register file is in use (host.used) while a host device
+	 * (vmci_hostN) is open on it.
+	 */
+	struct emu_dev host;
 	struct emu_qp qp[VMCI_EMU_MAX_QPS];
 	struct emu_dev dev[VMCI_EMU_MAX_DEVS];
 };
@@ -154,7 +164,7 @@ struct emu_hv {
 struct emu_handle {
 	struct vmci_hw hw;
 	struct emu_hv *hv;
-	int slot;
+	int slot;               /* guest device slot, or EMU_END_HOST */
 	bool owner;
 };
 
@@ -162,6 +172,13 @@ static inline struct emu_handle *
 emu_handle(const struct vmci_hw *hw)
 {
 	return (struct emu_handle *)(uintptr_t)hw;
+}
+
+/* Register file and queue of an end: a guest slot or EMU_END_HOST. */
+static inline struct emu_dev *
+emu_end_dev(struct emu_hv *hv, int end)
+{
+	return end == EMU_END_HOST ? &hv->host : &hv->dev[end];
 }
 
 /* vmci_emu.c */
@@ -183,13 +200,16 @@ int emu_dg_execute(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg,
 int emu_doorbell_ring(struct emu_hv *hv, struct rte_vmci_handle handle);
 void emu_dev_forget(struct emu_hv *hv, int slot);
 int emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end);
-bool emu_qp_mem_hold(struct vmci_hw *hw, struct rte_vmci_handle handle,
-		     struct rte_vmci_qp_mem *mem);
+int emu_host_qp_map(struct vmci_hw *hw, struct rte_vmci_handle handle,
+		    struct rte_vmci_qp_queue_desc *produce,
+		    struct rte_vmci_qp_queue_desc *consume);
+void emu_host_forget(struct emu_hv *hv);
 struct emu_qp *emu_qp_find(struct emu_hv *hv, struct rte_vmci_handle handle);
 uint32_t emu_end_cid(struct emu_hv *hv, int end);
 
 /* vmci_emu_regs.c */
 extern const struct vmci_hw_ops emu_hw_ops;
+extern const struct vmci_hw_ops emu_host_hw_ops;
 void emu_dev_reset(struct emu_dev *dev);
 
 #endif /* _VMCI_EMU_PRIVATE_H_ */

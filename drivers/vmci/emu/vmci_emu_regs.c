@@ -21,7 +21,7 @@
 static inline struct emu_dev *
 emu_dev_of(struct emu_handle *h)
 {
-	return &h->hv->dev[h->slot];
+	return emu_end_dev(h->hv, h->slot);
 }
 
 /* CONTROL RESET: what the device forgets (see the report / header). */
@@ -547,5 +547,13 @@ const struct vmci_hw_ops emu_hw_ops = {
 	.write32 = emu_write32,
 	.write_fifo = emu_write_fifo,
 	.read_fifo = emu_read_fifo,
-	.qp_mem_hold = emu_qp_mem_hold,
+};
+
+/* The host context's register file: the same, and it maps guest pages. */
+const struct vmci_hw_ops emu_host_hw_ops = {
+	.read32 = emu_read32,
+	.write32 = emu_write32,
+	.write_fifo = emu_write_fifo,
+	.read_fifo = emu_read_fifo,
+	.qp_map = emu_host_qp_map,
 };

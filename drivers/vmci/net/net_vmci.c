@@ -38,8 +38,6 @@
 #include <rte_malloc.h>
 
 #include "net_vmci.h"
-#include "vmci_defs.h"
-#include "emu/vmci_emu.h"
 
 RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 
@@ -51,11 +49,9 @@ RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 #define ARG_QUEUES  "queues"
 #define ARG_QSIZE   "qsize"
 #define ARG_MAC     "mac"
-#define ARG_HV      "hv"
 
 static const char * const valid_args[] = {
 	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC,
-	ARG_HV,
 	NULL,
 };
 
@@ -73,19 +69,18 @@ struct net_vmci_offer {
 };
 
 /*
- * ROLE_HOST is the host (CID 2) end of pairs in an emulated hypervisor: it
- * lets two ports of one process be the two ends of one queue pair.
+ * Create offers pairs to the peer; attach takes them (or the pair handle=
+ * names). The host end of an emulated hypervisor is a vmci device of its
+ * own (vmci_hostN), so that two ports of one process can be the two ends
+ * of one queue pair: a port on it attaches like any other.
  */
-enum net_vmci_role { ROLE_CREATE, ROLE_ATTACH, ROLE_HOST };
+enum net_vmci_role { ROLE_CREATE, ROLE_ATTACH };
 
 struct net_vmci_port;
 
 /* One queue-pair slot of the current connection. */
 struct net_vmci_pair {
-	struct rte_vmci_qpair *qpair; /* guest roles */
-	struct rte_vmci_qp *host_ep;  /* ROLE_HOST */
-	struct rte_vmci_handle handle; /* ROLE_HOST */
-	uint32_t peer_state; /* ROLE_HOST: enum rte_vmci_qpair_peer_state */
+	struct rte_vmci_qpair *qpair;
 };
 
 /* A withdrawn pair, freed once the data path has moved past it. */
@@ -110,7 +105,6 @@ struct net_vmci_reported {
 struct net_vmci_port {
 	struct rte_eth_dev *eth_dev;
 	struct rte_vmci_device *vdev;
-	char hv[VMCI_EMU_HV_NAMESIZE];
 	enum net_vmci_role role;
 	uint32_t peer;
 	uint32_t service;
@@ -211,10 +205,10 @@ parse_role(const char *key, const char *value, void *out)
 		*(enum net_vmci_role *)out = ROLE_CREATE;
 	else if (strcmp(value, "attach") == 0)
 		*(enum net_vmci_role *)out = ROLE_ATTACH;
-	else if (strcmp(value, "host") == 0)
-		*(enum net_vmci_role *)out = ROLE_HOST;
 	else {
-		NET_VMCI_LOG(ERR, "invalid %s=%s: expected create, attach or host", key, value);
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected create or attach (the host end of"
+			     " an emulated hypervisor attaches from its device, dev=vmci_host0)",
+			     key, value);
 		return -EINVAL;
 	}
 	return 0;
@@ -266,21 +260,9 @@ parse_mac(const char *key, const char *value, void *out)
 }
 
 static int
-parse_hv(const char *key, const char *value, void *out)
-{
-	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
-		NET_VMCI_LOG(ERR, "invalid %s=%s: expected 1..%d characters", key, value,
-			     VMCI_EMU_HV_NAMESIZE - 1);
-		return -EINVAL;
-	}
-	strlcpy(out, value, VMCI_EMU_HV_NAMESIZE);
-	return 0;
-}
-
-static int
 check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 {
-	if (p->vdev == NULL && p->role != ROLE_HOST) {
+	if (p->vdev == NULL) {
 		NET_VMCI_LOG(ERR, "%s: missing dev=<vmci device>, e.g. dev=vmci_emu0", name);
 		return -EINVAL;
 	}
@@ -293,10 +275,6 @@ check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 	if (p->qsize < NET_VMCI_MIN_QSIZE || p->qsize > NET_VMCI_MAX_QSIZE) {
 		NET_VMCI_LOG(ERR, "%s: qsize=%" PRIu64 ", expected %u..%u bytes", name, p->qsize,
 			     NET_VMCI_MIN_QSIZE, NET_VMCI_MAX_QSIZE);
-		return -EINVAL;
-	}
-	if (p->role == ROLE_HOST && p->peer == RTE_VMCI_INVALID_ID) {
-		NET_VMCI_LOG(ERR, "%s: role=host needs peer=<guest context ID>", name);
 		return -EINVAL;
 	}
 	if (p->use_handle && p->role != ROLE_ATTACH) {
@@ -349,12 +327,11 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	p->role = ROLE_CREATE;
 	p->peer = RTE_VMCI_INVALID_ID;
 	p->service = NET_VMCI_DEFAULT_SERVICE;
-	strlcpy(p->hv, VMCI_EMU_DEFAULT_HV, sizeof(p->hv));
 	rte_eth_random_addr(p->mac.addr_bytes);
 	kv = rte_kvargs_parse(args != NULL ? args : "", valid_args);
 	if (kv == NULL) {
 		NET_VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are dev, role, peer, service, "
-			     "handle, queues, qsize, mac, hv", name, args);
+			     "handle, queues, qsize, mac", name, args);
 		return -EINVAL;
 	}
 	if (check_keys(name, kv) < 0) {
@@ -370,7 +347,6 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	ret |= rte_kvargs_process(kv, ARG_QUEUES, parse_u32_arg, &queues);
 	ret |= rte_kvargs_process(kv, ARG_QSIZE, parse_u32_arg, &qsize);
 	ret |= rte_kvargs_process(kv, ARG_MAC, parse_mac, &p->mac);
-	ret |= rte_kvargs_process(kv, ARG_HV, parse_hv, p->hv);
 	rte_kvargs_free(kv);
 	if (ret != 0)
 		return -EINVAL;
@@ -424,27 +400,21 @@ txq_of(struct net_vmci_port *p, uint16_t i)
 static struct rte_vmci_qp *
 pair_ep(const struct net_vmci_pair *pair)
 {
-	return pair->qpair != NULL ? rte_vmci_qpair_endpoint(pair->qpair) : pair->host_ep;
+	return rte_vmci_qpair_endpoint(pair->qpair);
 }
 
 static bool
 pair_is_open(const struct net_vmci_pair *pair)
 {
-	return pair->qpair != NULL || pair->host_ep != NULL;
+	return pair->qpair != NULL;
 }
 
 static void
-pair_close(struct net_vmci_port *p, struct net_vmci_pair *pair)
+pair_close(struct net_vmci_pair *pair)
 {
 	if (pair->qpair != NULL)
 		rte_vmci_qpair_detach(pair->qpair);
-	if (pair->host_ep != NULL) {
-		/* The emulator wants the host endpoint freed before the detach. */
-		rte_vmci_qp_endpoint_free(pair->host_ep);
-		vmci_emu_host_qp_detach(p->hv, pair->handle);
-	}
 	pair->qpair = NULL;
-	pair->host_ep = NULL;
 }
 
 /* Retired pairs: freed once neither lcore can hold their endpoint. */
@@ -480,7 +450,7 @@ reap_retired(struct net_vmci_port *p, bool all)
 			i++;
 			continue;
 		}
-		pair_close(p, &r->pair);
+		pair_close(&r->pair);
 		*r = p->retired[--p->nb_retired];
 	}
 }
@@ -505,7 +475,6 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 	r->rx_seq = __atomic_load_n(&rxq->seq, __ATOMIC_SEQ_CST);
 	r->tx_seq = __atomic_load_n(&txq->seq, __ATOMIC_SEQ_CST);
 	pair->qpair = NULL;
-	pair->host_ep = NULL;
 }
 
 static void
@@ -561,42 +530,15 @@ install_endpoints(struct net_vmci_port *p)
 }
 
 /*
- * Where the peer of a pair stands. Guest roles ask the bus, which keeps
- * the state per pair (so an event of a withdrawn pair can never be taken
- * for one of its successor, and an event handled by another thread that
- * polls the device is not missed); the host end tracks its own.
+ * Where the peer of a pair stands: the bus keeps the state per pair (so
+ * an event of a withdrawn pair can never be taken for one of its
+ * successor, and an event handled by another thread that polls the
+ * device is not missed).
  */
 static enum rte_vmci_qpair_peer_state
 pair_peer_state(const struct net_vmci_pair *pair)
 {
-	if (pair->qpair != NULL)
-		return rte_vmci_qpair_peer_state(pair->qpair);
-	return __atomic_load_n(&pair->peer_state, __ATOMIC_ACQUIRE);
-}
-
-/* Host end of a pair the guest created (emulated hypervisor only). */
-static int
-host_pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *h)
-{
-	struct net_vmci_pair *pair = &p->pairs[i];
-	int ret;
-
-	/*
-	 * Same limit as the guest roles: a record up to the largest frame is
-	 * dropped by rx_drop() and counted as oversize, the stream intact; a
-	 * longer one is reported by the library as malformed (resync).
-	 */
-	ret = vmci_emu_host_qp_attach_limit(p->hv, *h, p->qsize, p->qsize,
-					    NET_VMCI_MAX_FRAME, &pair->host_ep);
-	if (ret < 0) {
-		NET_VMCI_LOG(ERR, "port %u: host attach to %u:%u in %s: VMCI error %d",
-			     p->eth_dev->data->port_id, h->context, h->resource, p->hv, ret);
-		pair->host_ep = NULL;
-		return -1;
-	}
-	pair->handle = *h;
-	pair->peer_state = RTE_VMCI_QPAIR_PEER_ATTACHED;
-	return 0;
+	return rte_vmci_qpair_peer_state(pair->qpair);
 }
 
 static int
@@ -612,8 +554,6 @@ pair_open(struct net_vmci_port *p, uint16_t i, const struct rte_vmci_handle *att
 	};
 	struct rte_vmci_qpair *qp;
 
-	if (p->role == ROLE_HOST)
-		return host_pair_open(p, i, attach_to);
 	if (attach_to != NULL)
 		conf.handle = *attach_to;
 	if (conf.socket_id < 0)
@@ -640,7 +580,7 @@ pairs_open(struct net_vmci_port *p, const struct rte_vmci_handle *handles)
 	for (i = 0; i < p->nb_queues; i++) {
 		if (pair_open(p, i, handles != NULL ? &handles[i] : NULL) < 0) {
 			for (j = 0; j < i; j++)
-				pair_close(p, &p->pairs[j]);
+				pair_close(&p->pairs[j]);
 			return -1;
 		}
 	}
@@ -840,71 +780,6 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 	install_endpoints(p);
 }
 
-/*
- * Host end: everything addressed to the emulated host arrives in one queue
- * (offers to <service>, queue-pair events from 0:0). Read each datagram
- * once into local memory, check its size against its header, then use it.
- */
-static void
-host_dgram(struct net_vmci_port *p, const uint8_t *buf, int len)
-{
-	const struct vmci_dg_hdr *dg = (const void *)buf;
-	const struct vmci_event_msg *ev = (const void *)buf;
-	const struct vmci_event_payload_qp *qp;
-	uint16_t i;
-
-	if ((uint64_t)len != VMCI_DG_HDR_SIZE + dg->payload_size)
-		goto bad;
-	if (dg->src.context == RTE_VMCI_HYPERVISOR_CID && dg->dst.resource == 0 &&
-	    dg->payload_size >= sizeof(struct vmci_event_data) + sizeof(*qp)) {
-		qp = (const void *)(ev + 1);
-		if (ev->event_data.event != VMCI_EVENT_QP_PEER_DETACH)
-			return;
-		for (i = 0; i < p->nb_queues; i++)
-			if (p->pairs[i].host_ep != NULL &&
-			    p->pairs[i].handle.context == qp->handle.context &&
-			    p->pairs[i].handle.resource == qp->handle.resource)
-				__atomic_store_n(&p->pairs[i].peer_state,
-						 RTE_VMCI_QPAIR_PEER_DETACHED, __ATOMIC_RELEASE);
-		return;
-	}
-	if (dg->dst.resource == p->service && dg->src.context == p->peer &&
-	    dg->payload_size == sizeof(struct net_vmci_offer)) {
-		struct net_vmci_offer o;
-
-		memcpy(&o, dg + 1, sizeof(o));
-		accept_offer(p, &o, dg->src.context);
-		return;
-	}
-bad:
-	__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
-}
-
-static void
-host_side_step(struct net_vmci_port *p)
-{
-	uint8_t buf[VMCI_DG_HDR_SIZE + 256];
-	int len, n;
-
-	for (n = 0; n < 64; n++) {
-		len = vmci_emu_host_recv(p->hv, buf, sizeof(buf));
-		if (len == -EMSGSIZE) {
-			/* Not ours (too large for an offer or event): drop it. */
-			uint8_t *big = malloc(VMCI_MAX_DG_SIZE);
-
-			if (big == NULL)
-				return;
-			vmci_emu_host_recv(p->hv, big, VMCI_MAX_DG_SIZE);
-			free(big);
-			__atomic_fetch_add(&p->bad_offers, 1, __ATOMIC_RELAXED);
-			continue;
-		}
-		if (len <= 0)
-			return;
-		host_dgram(p, buf, len);
-	}
-}
-
 /* Failures the data path flagged, and peers that left. */
 static void
 check_connection(struct net_vmci_port *p)
@@ -992,8 +867,6 @@ net_vmci_alarm(void *arg)
 	check_connection(p);
 	if (p->role == ROLE_CREATE)
 		create_side_step(p);
-	else if (p->role == ROLE_HOST)
-		host_side_step(p);
 	else
 		attach_side_step(p);
 	reap_retired(p, false);
@@ -1061,7 +934,7 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 		rxq_of(p, i)->max_frame = max_frame;
 		txq_of(p, i)->max_frame = max_frame;
 	}
-	if (!p->use_handle && p->role != ROLE_HOST) {
+	if (!p->use_handle) {
 		if (p->role == ROLE_ATTACH)
 			p->dg = rte_vmci_dgram_create(p->vdev, p->service, offer_cb, p);
 		else
@@ -1520,36 +1393,6 @@ probe_secondary(struct rte_vdev_device *vdev, const char *name)
 	return 0;
 }
 
-/*
- * A role=host port reads every datagram the emulated host receives: a
- * second one on the same hypervisor would take the first one's offers and
- * events. One per hypervisor.
- */
-static int
-check_host_unique(const char *name, const struct net_vmci_port *conf)
-{
-	uint16_t pid;
-
-	if (conf->role != ROLE_HOST)
-		return 0;
-	for (pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
-		const struct rte_eth_dev *d = &rte_eth_devices[pid];
-		const struct net_vmci_port *other;
-
-		if (d->state == RTE_ETH_DEV_UNUSED || d->dev_ops != &net_vmci_ops)
-			continue;
-		other = d->data->dev_private;
-		if (other->role == ROLE_HOST && strcmp(other->hv, conf->hv) == 0) {
-			NET_VMCI_LOG(ERR, "%s: role=host refused: port %u (%s) is already the host "
-				     "end in emulated hypervisor %s, and one is allowed per "
-				     "hypervisor (they would share its datagram queue)", name, pid,
-				     d->data->name, conf->hv);
-			return -EEXIST;
-		}
-	}
-	return 0;
-}
-
 static int
 net_vmci_probe(struct rte_vdev_device *vdev)
 {
@@ -1563,8 +1406,6 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY)
 		return probe_secondary(vdev, name);
 	ret = parse_args(name, rte_vdev_device_args(vdev), &conf);
-	if (ret == 0)
-		ret = check_host_unique(name, &conf);
 	if (ret < 0)
 		return ret;
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
@@ -1581,8 +1422,8 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 	}
 	*dev->data->mac_addrs = p->mac;
 	filters_always_open(dev);
-	info.name = p->hv;
-	if (p->vdev != NULL && rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
+	info.name = "?";
+	if (rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
 		dev->data->numa_node = info.numa_node;
 	dev->dev_ops = &net_vmci_ops;
 	dev->rx_pkt_burst = net_vmci_rx_burst;
@@ -1593,7 +1434,7 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 	rte_eth_dev_probing_finish(dev);
 	NET_VMCI_LOG(INFO, "%s: port %u on %s, role %s, peer %u, %s %u, %u queue(s) of %"
 		     PRIu64 " bytes", name, dev->data->port_id, info.name,
-		     p->role == ROLE_CREATE ? "create" : p->role == ROLE_HOST ? "host" : "attach",
+		     p->role == ROLE_CREATE ? "create" : "attach",
 		     p->peer,
 		     p->use_handle ? "handle resource" : "service",
 		     p->use_handle ? p->handle.resource : p->service, p->nb_queues, p->qsize);
@@ -1620,11 +1461,10 @@ static struct rte_vdev_driver net_vmci_driver = {
 RTE_PMD_REGISTER_VDEV(net_vmci, net_vmci_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_vmci,
 	ARG_DEV "=<vmci device> "
-	ARG_ROLE "=create|attach|host "
+	ARG_ROLE "=create|attach "
 	ARG_PEER "=<context ID> "
 	ARG_SERVICE "=<resource ID> "
 	ARG_HANDLE "=<context>:<resource> "
 	ARG_QUEUES "=<1-8> "
 	ARG_QSIZE "=<bytes> "
-	ARG_MAC "=<xx:xx:xx:xx:xx:xx> "
-	ARG_HV "=<emulated hypervisor>");
+	ARG_MAC "=<xx:xx:xx:xx:xx:xx>");

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_compat.h>
+
 #include "vmci_defs.h"
 #include "vmci_hw.h"
 #include "rte_vmci_qp.h"
@@ -43,6 +45,10 @@
 extern "C" {
 #endif
 
+/* Bus names of emulated guest devices: vmci_emu0, vmci_emu1, ... */
+#define VMCI_EMU_DEV_PREFIX "vmci_emu"
+/* Bus names of host devices (CID 2 of an instance): vmci_host0, ... */
+#define VMCI_EMU_HOST_DEV_PREFIX "vmci_host"
 /* Default hypervisor instance name. */
 #define VMCI_EMU_DEFAULT_HV "vmci_emu"
 /* Longest hv_name accepted (memzone name is "vmci_emu_" + hv_name). */
@@ -75,6 +81,17 @@ struct vmci_emu_dev_conf {
 };
 
 /*
+ * Parse the devargs of an emulated guest device ("cid=20,mode=dma,hv=x,
+ * caps=..,socket=..", NULL or empty for the defaults) into @conf, whose
+ * hv_name then points at @hv_name. Returns 0, or -EINVAL after a log line
+ * naming the bad key and value.
+ */
+__rte_internal
+int
+vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
+		       char hv_name[VMCI_EMU_HV_NAMESIZE]);
+
+/*
  * Create an emulated guest device (one guest context) in the hypervisor
  * instance conf->hv_name, creating the instance if needed.
  *
@@ -87,8 +104,27 @@ struct vmci_emu_dev_conf {
  *   CID reserved (< 16 and not 0) or invalid), EEXIST (CID in use), ENOSPC
  *   (VMCI_EMU_MAX_DEVS reached), ENOMEM.
  */
+__rte_internal
 struct vmci_hw *
 vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
+
+/*
+ * Make the host context (CID 2) of instance @hv_name a device, creating
+ * the instance if needed: a register file like a guest's, offering
+ * DATAGRAM and PPN64, whose datagrams are the host's (those
+ * vmci_emu_host_recv() would take) and whose QUEUEPAIR_ALLOC attaches the
+ * host to a pair a guest created, the pages mapped through the qp_map
+ * register-access call. At most one per instance.
+ *
+ * @return
+ *   The handle (free with vmci_emu_dev_destroy(), which detaches the host
+ *   from its pairs), or NULL with rte_errno: EBUSY (the host is a device
+ *   already, in this process or another that still exists), EINVAL,
+ *   ENOMEM. The host device of a process that is gone is taken back.
+ */
+__rte_internal
+struct vmci_hw *
+vmci_emu_host_dev_create(const char *hv_name, int socket_id);
 
 /*
  * Open another handle to an existing device, e.g. from a DPDK secondary
@@ -98,6 +134,7 @@ vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
  *   The handle, or NULL with rte_errno: ENOENT (no such instance or CID),
  *   ENOMEM.
  */
+__rte_internal
 struct vmci_hw *
 vmci_emu_dev_lookup(const char *hv_name, uint32_t cid);
 
@@ -109,6 +146,7 @@ vmci_emu_dev_lookup(const char *hv_name, uint32_t cid);
  * host-side event). Handles from vmci_emu_dev_lookup() only free
  * themselves. NULL is ignored.
  */
+__rte_internal
 void
 vmci_emu_dev_destroy(struct vmci_hw *hw);
 
@@ -124,10 +162,12 @@ vmci_emu_dev_destroy(struct vmci_hw *hw);
  * @return
  *   Contexts removed (>= 0), or -ENOENT (no such instance).
  */
+__rte_internal
 int
 vmci_emu_hv_reap_dead(const char *hv_name);
 
 /* Current context ID of the device (changes with vmci_emu_set_context_id()). */
+__rte_internal
 uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);
 
@@ -135,6 +175,7 @@ vmci_emu_dev_cid(const struct vmci_hw *hw);
  * CONTROL = RESET writes the device has seen since it was created, so a
  * test can tell whether a bring-up or a teardown reset it.
  */
+__rte_internal
 uint32_t
 vmci_emu_dev_resets(const struct vmci_hw *hw);
 
@@ -143,6 +184,7 @@ vmci_emu_dev_resets(const struct vmci_hw *hw);
  * interrupts are enabled (CONTROL INT_ENABLE), else 0. Does not clear
  * anything; reading ICR does.
  */
+__rte_internal
 uint32_t
 vmci_emu_dev_irq_pending(const struct vmci_hw *hw);
 
@@ -153,6 +195,7 @@ vmci_emu_dev_irq_pending(const struct vmci_hw *hw);
  *   0, -ENOENT (no such instance), -EBUSY (devices or host queue pairs
  *   remain).
  */
+__rte_internal
 int
 vmci_emu_hv_free(const char *hv_name);
 
@@ -164,6 +207,7 @@ vmci_emu_hv_free(const char *hv_name);
  * @return
  *   0, or a negative errno.
  */
+__rte_internal
 int
 vmci_emu_hv_allow_vm_to_vm_qp(const char *hv_name, bool allow);
 
@@ -187,6 +231,7 @@ vmci_emu_hv_allow_vm_to_vm_qp(const char *hv_name, bool allow);
  *   VMCI_ERROR_DST_UNREACHABLE, VMCI_ERROR_NO_RESOURCES (destination
  *   queue full), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_send(const char *hv_name, const struct vmci_dg_hdr *dg, size_t len);
 
@@ -199,6 +244,7 @@ vmci_emu_host_send(const char *hv_name, const struct vmci_dg_hdr *dg, size_t len
  *   smaller than that (nothing taken); -ENOENT if there is no such
  *   instance.
  */
+__rte_internal
 int
 vmci_emu_host_recv(const char *hv_name, void *buf, size_t len);
 
@@ -219,6 +265,7 @@ vmci_emu_host_recv(const char *hv_name, void *buf, size_t len);
  *   attached), VMCI_ERROR_NO_MEM (pages not mappable or not contiguous,
  *   endpoint allocation).
  */
+__rte_internal
 int
 vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
 			uint64_t produce_size, uint64_t consume_size,
@@ -229,6 +276,7 @@ vmci_emu_host_qp_attach(const char *hv_name, struct rte_vmci_handle handle,
  * accepts (struct rte_vmci_qp_conf max_rx_msg_len; 0: the queue size), so
  * a longer record from the guest is reported as a malformed record.
  */
+__rte_internal
 int
 vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle,
 			      uint64_t produce_size, uint64_t consume_size,
@@ -253,6 +301,7 @@ vmci_emu_host_qp_attach_limit(const char *hv_name, struct rte_vmci_handle handle
  *   VMCI_ERROR_ALREADY_EXISTS, VMCI_ERROR_NO_RESOURCES (size limits or
  *   broker table full), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_qp_create(const char *hv_name, struct rte_vmci_handle handle,
 			uint32_t peer_cid, uint64_t produce_size,
@@ -265,6 +314,7 @@ vmci_emu_host_qp_create(const char *hv_name, struct rte_vmci_handle handle,
  *   VMCI result: VMCI_SUCCESS with *ep set; VMCI_ERROR_QUEUEPAIR_NOTATTACHED
  *   (no guest yet); VMCI_ERROR_NOT_FOUND; VMCI_ERROR_NO_MEM.
  */
+__rte_internal
 int
 vmci_emu_host_qp_endpoint(const char *hv_name, struct rte_vmci_handle handle,
 			  struct rte_vmci_qp **ep);
@@ -276,6 +326,7 @@ vmci_emu_host_qp_endpoint(const char *hv_name, struct rte_vmci_handle handle,
  * @return
  *   VMCI result: VMCI_SUCCESS, VMCI_SUCCESS_LAST_DETACH, VMCI_ERROR_NOT_FOUND.
  */
+__rte_internal
 int
 vmci_emu_host_qp_detach(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -286,6 +337,7 @@ vmci_emu_host_qp_detach(const char *hv_name, struct rte_vmci_handle handle);
  *   VMCI result: VMCI_SUCCESS, VMCI_ERROR_NOT_FOUND (no doorbell linked
  *   with that handle), VMCI_ERROR_NOT_FOUND (no such instance).
  */
+__rte_internal
 int
 vmci_emu_host_doorbell_notify(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -301,6 +353,7 @@ vmci_emu_host_doorbell_notify(const char *hv_name, struct rte_vmci_handle handle
  * @return
  *   0, -ENOENT (no such instance or context).
  */
+__rte_internal
 int
 vmci_emu_fault_drop_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
@@ -312,6 +365,7 @@ vmci_emu_fault_drop_dg(const char *hv_name, uint32_t cid, uint32_t n);
  * @return
  *   0, -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
@@ -323,6 +377,7 @@ vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
  * @return
  *   0, -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits);
 
@@ -337,6 +392,7 @@ vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits);
  * @return
  *   0, -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n);
 
@@ -348,6 +404,7 @@ vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n);
  * @return
  *   0, -EINVAL (rid >= VMCI_RESOURCE_MAX), -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 			      int32_t result, uint32_t n);
@@ -364,6 +421,7 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
  * @return
  *   0, -EINVAL (rid >= VMCI_RESOURCE_MAX), -ENOENT.
  */
+__rte_internal
 int
 vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
 				int32_t result, uint32_t n);
@@ -377,6 +435,7 @@ vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
  *   VMCI result as vmci_emu_host_qp_detach(); VMCI_ERROR_QUEUEPAIR_NOTATTACHED
  *   when the pair has only one end.
  */
+__rte_internal
 int
 vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle);
 
@@ -388,6 +447,7 @@ vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle
  * @return
  *   The new CID (> 0), or -ENOENT, -EEXIST, -EINVAL (reserved CID).
  */
+__rte_internal
 int64_t
 vmci_emu_set_context_id(const char *hv_name, uint32_t old_cid, uint32_t new_cid);
 
@@ -400,15 +460,18 @@ vmci_emu_set_context_id(const char *hv_name, uint32_t old_cid, uint32_t new_cid)
  * @return
  *   VMCI result of queuing it.
  */
+__rte_internal
 int
 vmci_emu_send_event(const char *hv_name, uint32_t cid, uint32_t event,
 		    const void *payload, size_t len);
 
 /* MEM_ACCESS_ON (on) or MEM_ACCESS_OFF event, with a context payload naming @cid. */
+__rte_internal
 int
 vmci_emu_fault_mem_access(const char *hv_name, uint32_t cid, bool on);
 
 /* QP_RESUMED event (payload: context payload naming @cid, as the sources do not define one). */
+__rte_internal
 int
 vmci_emu_fault_qp_resumed(const char *hv_name, uint32_t cid);
 

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * The emulator's devices on the vmci bus, and the backends it registers
+ * with the bus when its library is loaded (the bus knows nothing else of
+ * the emulator):
+ *   -a vmci:vmci_emuN,cid=..,mode=..,hv=..,caps=..,socket=..  a guest
+ *   -a vmci:vmci_hostN,hv=..,socket=..   the host context (CID 2) of hv
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_kvargs.h>
+#include <rte_memory.h>
+#include <rte_string_fns.h>
+
+#include "vmci_bus_backend.h"
+#include "vmci_emu_private.h"
+
+#define EMU_ARG_CID    "cid"
+#define EMU_ARG_MODE   "mode"
+#define EMU_ARG_HV     "hv"
+#define EMU_ARG_CAPS   "caps"
+#define EMU_ARG_SOCKET "socket"
+
+static const char * const emu_valid_keys[] = {
+	EMU_ARG_CID,
+	EMU_ARG_MODE,
+	EMU_ARG_HV,
+	EMU_ARG_CAPS,
+	EMU_ARG_SOCKET,
+	NULL,
+};
+
+/* For dpdk-pmdinfo.py, as net_vmci and DPDK's drivers register theirs. */
+RTE_PMD_EXPORT_NAME(vmci_emu, __COUNTER__);
+RTE_PMD_REGISTER_PARAM_STRING(vmci_emu,
+	EMU_ARG_CID "=<16..0xfffffffe> "
+	EMU_ARG_MODE "=port|dma "
+	EMU_ARG_HV "=<emulated hypervisor> "
+	EMU_ARG_CAPS "=<mask> "
+	EMU_ARG_SOCKET "=<NUMA node>");
+RTE_PMD_EXPORT_NAME(vmci_host, __COUNTER__);
+RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
+	EMU_ARG_HV "=<emulated hypervisor> "
+	EMU_ARG_SOCKET "=<NUMA node>");
+
+/* A key given without "=value" reaches the parsers with value NULL. */
+static bool
+has_value(const char *key, const char *value)
+{
+	if (value != NULL)
+		return true;
+	EMU_LOG(ERR, "devargs key %s has no value: expected %s=VALUE", key, key);
+	return false;
+}
+
+/*
+ * A whole unsigned number: decimal, or hexadecimal after 0x. No sign, no
+ * blanks, nothing after it, nothing empty, at most @max; an error line
+ * names the key, the value and what is expected.
+ */
+static int
+parse_num(const char *key, const char *value, uint32_t max, uint32_t *out)
+{
+	bool hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+	const char *digits = hex ? value + 2 : value;
+	int (*is_digit)(int) = hex ? isxdigit : isdigit;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(digits, &end, hex ? 16 : 10);
+	/* strtoul() accepts blanks and a sign before the digits: we do not. */
+	if (!is_digit((unsigned char)digits[0]) || errno != 0 || *end != '\0' || v > max) {
+		EMU_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32
+			" (decimal or 0x hex)", key, value, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_u32(const char *key, const char *value, void *out)
+{
+	if (!has_value(key, value))
+		return -EINVAL;
+	return parse_num(key, value, UINT32_MAX, out);
+}
+
+/* cid=: a guest context ID, 16 .. 0xfffffffe (0..15 are reserved). */
+static int
+parse_cid(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (parse_u32(key, value, &v) < 0)
+		return -EINVAL;
+	if (v < VMCI_RESERVED_CID_LIMIT || v == VMCI_INVALID_ID) {
+		EMU_LOG(ERR, "invalid %s=%s: expected a guest context ID %u..%u",
+			key, value, VMCI_RESERVED_CID_LIMIT, VMCI_INVALID_ID - 1);
+		return -EINVAL;
+	}
+	*(uint32_t *)out = v;
+	return 0;
+}
+
+static int
+parse_mode(const char *key, const char *value, void *out)
+{
+	if (!has_value(key, value))
+		return -EINVAL;
+	if (strcmp(value, "port") == 0) {
+		*(bool *)out = false;
+		return 0;
+	}
+	if (strcmp(value, "dma") == 0) {
+		*(bool *)out = true;
+		return 0;
+	}
+	EMU_LOG(ERR, "invalid %s=%s: expected port or dma", key, value);
+	return -EINVAL;
+}
+
+static int
+parse_hv(const char *key, const char *value, void *out)
+{
+	if (!has_value(key, value))
+		return -EINVAL;
+	if (value[0] == '\0' || strlen(value) >= VMCI_EMU_HV_NAMESIZE) {
+		EMU_LOG(ERR, "invalid %s=%s: expected 1..%d characters",
+			key, value, VMCI_EMU_HV_NAMESIZE - 1);
+		return -EINVAL;
+	}
+	strlcpy(out, value, VMCI_EMU_HV_NAMESIZE);
+	return 0;
+}
+
+/* caps=: a mask of known capabilities that offers DATAGRAM. */
+static int
+parse_caps(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (!has_value(key, value) || parse_num(key, value, VMCI_EMU_CAPS_KNOWN, &v) < 0)
+		return -EINVAL;
+	if (!(v & VMCI_CAPS_DATAGRAM)) {
+		EMU_LOG(ERR, "invalid %s=%s: expected a mask within 0x%x that includes"
+			" DATAGRAM (0x%x)", key, value, VMCI_EMU_CAPS_KNOWN,
+			VMCI_CAPS_DATAGRAM);
+		return -EINVAL;
+	}
+	*(uint32_t *)out = v;
+	return 0;
+}
+
+static int
+parse_socket(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (!has_value(key, value) || parse_num(key, value, RTE_MAX_NUMA_NODES - 1, &v) < 0)
+		return -EINVAL;
+	*(int *)out = (int)v;
+	return 0;
+}
+
+/* A key given twice is an error: which value the user meant is unknown. */
+static int
+check_repeated(const struct rte_kvargs *kv)
+{
+	unsigned int i, n;
+	int ret = 0;
+
+	for (i = 0; emu_valid_keys[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, emu_valid_keys[i]);
+		if (n > 1) {
+			EMU_LOG(ERR, "key %s given %u times: expected at most once",
+				emu_valid_keys[i], n);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+int
+vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
+		       char hv_name[VMCI_EMU_HV_NAMESIZE])
+{
+	struct rte_kvargs *kv;
+	int ret = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	strlcpy(hv_name, VMCI_EMU_DEFAULT_HV, VMCI_EMU_HV_NAMESIZE);
+	conf->socket_id = SOCKET_ID_ANY;
+	conf->hv_name = hv_name;
+	if (args == NULL || args[0] == '\0')
+		return 0;
+	kv = rte_kvargs_parse(args, emu_valid_keys);
+	if (kv == NULL) {
+		EMU_LOG(ERR, "cannot parse \"%s\": keys are cid, mode, hv, caps, socket", args);
+		return -EINVAL;
+	}
+	ret = check_repeated(kv);
+	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &conf->cid);
+	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &conf->mmio);
+	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, hv_name);
+	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_caps, &conf->caps);
+	ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &conf->socket_id);
+	rte_kvargs_free(kv);
+	return ret == 0 ? 0 : -EINVAL;
+}
+
+/* Parsed devargs of one guest device. */
+struct emu_bus_guest {
+	char hv_name[VMCI_EMU_HV_NAMESIZE];
+	struct vmci_emu_dev_conf conf;
+};
+
+static int
+emu_guest_parse(const char *name, const char *args, void **priv, int *numa_node)
+{
+	struct emu_bus_guest *g = calloc(1, sizeof(*g));
+
+	RTE_SET_USED(name);
+	if (g == NULL)
+		return -ENOMEM;
+	if (vmci_emu_devargs_parse(args, &g->conf, g->hv_name) < 0) {
+		free(g);
+		return -EINVAL;
+	}
+	*priv = g;
+	*numa_node = g->conf.socket_id;
+	return 0;
+}
+
+static struct vmci_hw *
+emu_guest_open(const char *name, void *priv)
+{
+	RTE_SET_USED(name);
+	return vmci_emu_dev_create(&((struct emu_bus_guest *)priv)->conf);
+}
+
+static void
+emu_guest_close(struct vmci_hw *hw, void *priv)
+{
+	const char *hv_name = ((struct emu_bus_guest *)priv)->hv_name;
+
+	vmci_emu_dev_destroy(hw);
+	/*
+	 * The last device of an emulated hypervisor takes its memzone along;
+	 * -EBUSY while other devices (in any process) or host queue pairs
+	 * remain on it. Secondaries leave it to the primary.
+	 */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && vmci_emu_hv_free(hv_name) == 0)
+		EMU_LOG(DEBUG, "emulated hypervisor %s freed", hv_name);
+}
+
+static struct rte_vmci_bus_backend emu_guest_backend = {
+	.prefix = VMCI_EMU_DEV_PREFIX,
+	.parse_args = emu_guest_parse,
+	.free_args = free,
+	.open = emu_guest_open,
+	.close = emu_guest_close,
+};
+
+/* Parsed devargs of the host device: only hv= and socket= apply. */
+static int
+emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
+{
+	struct emu_bus_guest *g;
+
+	if (emu_guest_parse(name, args, priv, numa_node) < 0)
+		return -EINVAL;
+	g = *priv;
+	if (g->conf.cid != 0 || g->conf.caps != 0 || g->conf.mmio) {
+		EMU_LOG(ERR, "%s: the host device takes hv= and socket= only (its context"
+			" ID is %u, its device port I/O)", name, VMCI_HOST_CID);
+		free(g);
+		*priv = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct vmci_hw *
+emu_host_open(const char *name, void *priv)
+{
+	const struct emu_bus_guest *g = priv;
+
+	RTE_SET_USED(name);
+	return vmci_emu_host_dev_create(g->hv_name, g->conf.socket_id);
+}
+
+static struct rte_vmci_bus_backend emu_host_backend = {
+	.prefix = VMCI_EMU_HOST_DEV_PREFIX,
+	.parse_args = emu_host_parse,
+	.free_args = free,
+	.open = emu_host_open,
+	.close = emu_guest_close,
+};
+
+RTE_INIT(vmci_emu_bus_init)
+{
+	rte_vmci_bus_backend_register(&emu_guest_backend);
+	rte_vmci_bus_backend_register(&emu_host_backend);
+}
