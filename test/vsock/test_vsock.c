@@ -187,8 +187,13 @@ ctx_reset(const struct rte_vmci_vsock_conf *conf)
 	return ctx == NULL ? -1 : 0;
 }
 
+/* Handshakes never expire on their own here, however slow the machine:
+ * the timeout tests set short ones.
+ */
 static const struct rte_vmci_vsock_conf default_conf = {
 	.buffer_size = 65536,
+	.connect_timeout_ms = 3600 * 1000,
+	.pending_timeout_ms = 3600 * 1000,
 	.socket_id = SOCKET_ID_ANY,
 };
 
@@ -1426,6 +1431,68 @@ out:
 	return ret;
 }
 
+/* A RST (or any packet) from a port other than the connection's peer
+ * port reaches no socket: unanswered, the connection unharmed.
+ */
+static int
+test_spoofed_rst(void)
+{
+	struct conn c;
+
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_RST, c.host_port + 1, c.guest_port, 0, 0) >= 0,
+		    "RST from another port");
+	TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_SHUTDOWN, c.host_port, c.guest_port + 1, 0, 3) >= 0,
+		    "SHUTDOWN to another port");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_RST, NULL), 0,
+			  "RST for the stray SHUTDOWN, none for the RST");
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "nothing else");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_state(c.s), RTE_VMCI_VSOCK_ESTABLISHED, "unharmed");
+	TEST_ASSERT_EQUAL(transfer(&c, 5000, true, 4), TEST_SUCCESS, "data");
+	conn_close(&c);
+	return TEST_SUCCESS;
+}
+
+/* A flood of requests: the backlog holds, each extra one is refused, and
+ * the listener serves again once the pending ones are gone.
+ */
+static int
+test_request_flood(void)
+{
+	struct rte_vmci_vsock_stats st;
+	struct rte_vmci_vsock *l;
+	unsigned int i, nego = 0, rst = 0;
+	struct conn c;
+
+	l = rte_vmci_vsock_listen(ctx, 6500, 4);
+	TEST_ASSERT(l != NULL, "listen");
+	for (i = 0; i < 200; i++) {
+		TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_REQUEST2, 10000 + i, 6500, 1, 4096) >= 0,
+			    "REQUEST2 %u", i);
+		pump();
+		nego += peer_take_notifies(RTE_VMCI_VSOCK_PKT_NEGOTIATE2);
+		rst += peer_take_notifies(RTE_VMCI_VSOCK_PKT_RST);
+	}
+	for (i = 0; i < 20; i++)
+		pump();
+	nego += peer_take_notifies(RTE_VMCI_VSOCK_PKT_NEGOTIATE2);
+	rst += peer_take_notifies(RTE_VMCI_VSOCK_PKT_RST);
+	TEST_ASSERT_EQUAL(nego, 4, "backlog of 4");
+	TEST_ASSERT_EQUAL(rst, 196, "the rest refused");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_stats_get(l, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.refused, 196, "counted");
+	/* The peer gives up on its four: the listener serves again. */
+	for (i = 0; i < 4; i++)
+		TEST_ASSERT(peer_send(RTE_VMCI_VSOCK_PKT_RST, 10000 + i, 6500, 0, 0) >= 0, "RST");
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "no reply to them");
+	TEST_ASSERT_EQUAL(server_handshake(&c, l, RTE_VMCI_VSOCK_PKT_REQUEST2, 4096, 4096),
+			  TEST_SUCCESS, "served again");
+	conn_close(&c);
+	rte_vmci_vsock_close(l);
+	return TEST_SUCCESS;
+}
+
 /* One telemetry command through the process's own telemetry socket. */
 static int
 telemetry(const char *cmd, char *out, size_t len)
@@ -1510,6 +1577,8 @@ static const struct vmci_test_case cases[] = {
 	{ "notify_retry", test_notify_retry },
 	{ "socket_cap", test_socket_cap },
 	{ "guest_to_guest", test_guest_to_guest },
+	{ "spoofed_rst", test_spoofed_rst },
+	{ "request_flood", test_request_flood },
 	{ NULL, NULL },
 };
 
