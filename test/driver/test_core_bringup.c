@@ -491,23 +491,6 @@ test_doorbells_mmio(void)
  * has its pad words and the bytes past its payload zeroed: nothing of the
  * process's memory reaches the hypervisor (checklist: outbound hygiene).
  */
-static void
-noop_doorbell(struct vmci_doorbell *db, void *arg)
-{
-	RTE_SET_USED(db);
-	RTE_SET_USED(arg);
-}
-
-static void
-noop_dgram(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
-	   void *arg)
-{
-	RTE_SET_USED(ep);
-	RTE_SET_USED(dg);
-	RTE_SET_USED(payload);
-	RTE_SET_USED(arg);
-}
-
 static int
 check_outbound_zeroed(bool mmio)
 {
@@ -535,10 +518,10 @@ check_outbound_zeroed(bool mmio)
 	TEST_ASSERT(dev != NULL, "bring-up: %s", rte_strerror(rte_errno));
 	qp = vmci_qpair_alloc(dev, &qc);
 	TEST_ASSERT(qp != NULL, "queue pair: %s", rte_strerror(rte_errno));
-	db = vmci_doorbell_create(dev, noop_doorbell, NULL);
+	db = vmci_doorbell_create(dev, drv_noop_doorbell, NULL);
 	TEST_ASSERT(db != NULL, "doorbell: %s", rte_strerror(rte_errno));
 	TEST_ASSERT(vmci_doorbell_notify(dev, vmci_doorbell_handle(db)) >= 0, "notify");
-	ep = vmci_dgram_ep_create(dev, VMCI_INVALID_ID, noop_dgram, NULL);
+	ep = vmci_dgram_ep_create(dev, VMCI_INVALID_ID, drv_noop_dgram, NULL);
 	TEST_ASSERT(ep != NULL, "datagram endpoint");
 	TEST_ASSERT(vmci_dgram_send(ep, vmci_dgram_ep_handle(ep), odd, sizeof(odd)) >= 0,
 		    "odd-sized datagram");

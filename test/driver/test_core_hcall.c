@@ -343,13 +343,6 @@ test_resources_query(void)
 	return TEST_SUCCESS;
 }
 
-static void
-noop_doorbell(struct vmci_doorbell *db, void *arg)
-{
-	RTE_SET_USED(db);
-	RTE_SET_USED(arg);
-}
-
 /*
  * Doorbells: LINK, NOTIFY and UNLINK succeed with exactly 0. A LINK that
  * linked and answered 1 fails, and the core unlinks it again.
@@ -363,16 +356,16 @@ test_doorbell_results(void)
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
 	TEST_ASSERT_EQUAL(vmci_emu_fault_hypercall_result(HV, VMCI_INVALID_ID,
 			  VMCI_DOORBELL_LINK, 1, 1), 0, "rule");
-	db = vmci_doorbell_create(g.dev, noop_doorbell, NULL);
+	db = vmci_doorbell_create(g.dev, drv_noop_doorbell, NULL);
 	TEST_ASSERT(db == NULL && rte_errno == EPROTO, "link answered 1: %p, %s",
 		    (void *)db, rte_strerror(rte_errno));
 	TEST_ASSERT_EQUAL(stats(&g).hc_unexpected, 1, "counted");
 	TEST_ASSERT_EQUAL(vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID,
 			  VMCI_DOORBELL_LINK, 0x7fffffff, 1), 0, "rule");
-	db = vmci_doorbell_create(g.dev, noop_doorbell, NULL);
+	db = vmci_doorbell_create(g.dev, drv_noop_doorbell, NULL);
 	TEST_ASSERT(db == NULL && rte_errno == EPROTO, "link answered 0x7fffffff");
 
-	db = vmci_doorbell_create(g.dev, noop_doorbell, NULL);
+	db = vmci_doorbell_create(g.dev, drv_noop_doorbell, NULL);
 	TEST_ASSERT(db != NULL, "doorbell: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQUAL(vmci_doorbell_notify(g.dev, vmci_doorbell_handle(db)), 0, "notify");
 	TEST_ASSERT_EQUAL(vmci_emu_fault_hypercall_result(HV, VMCI_INVALID_ID,
@@ -409,16 +402,6 @@ test_event_hypercalls(void)
 	return TEST_SUCCESS;
 }
 
-static void
-noop_dgram(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
-	   void *arg)
-{
-	RTE_SET_USED(ep);
-	RTE_SET_USED(dg);
-	RTE_SET_USED(payload);
-	RTE_SET_USED(arg);
-}
-
 /*
  * A routed datagram is answered with its size (24 + payload), as the
  * emulated and the real host do. The scripted device answers 0: not a
@@ -435,7 +418,7 @@ test_dgram_result(void)
 	struct drv_guest g;
 
 	TEST_ASSERT(drv_guest_up(&g, HV, false, 0) == 0, "bring-up");
-	ep = vmci_dgram_ep_create(g.dev, VMCI_INVALID_ID, noop_dgram, NULL);
+	ep = vmci_dgram_ep_create(g.dev, VMCI_INVALID_ID, drv_noop_dgram, NULL);
 	TEST_ASSERT(ep != NULL, "endpoint");
 	TEST_ASSERT_EQUAL(vmci_dgram_send(ep, to, "hello", 5), VMCI_DG_HDR_SIZE + 5,
 			  "send to the host");
@@ -447,7 +430,7 @@ test_dgram_result(void)
 	TEST_ASSERT(m != NULL, "mock");
 	dev = vmci_device_create(&m->hw, NULL);
 	TEST_ASSERT(dev != NULL, "mock bring-up: %s", rte_strerror(rte_errno));
-	ep = vmci_dgram_ep_create(dev, VMCI_INVALID_ID, noop_dgram, NULL);
+	ep = vmci_dgram_ep_create(dev, VMCI_INVALID_ID, drv_noop_dgram, NULL);
 	TEST_ASSERT(ep != NULL, "endpoint");
 	TEST_ASSERT_EQUAL(vmci_dgram_send(ep, to, "hello", 5), -EPROTO, "send answered 0");
 	vmci_device_stats_get(dev, &st);
