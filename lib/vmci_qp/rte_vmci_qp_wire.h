@@ -25,6 +25,13 @@
 extern "C" {
 #endif
 
+/* Build-time layout checks that compile in C and in C++. */
+#ifdef __cplusplus
+#define RTE_VMCI_QP_WIRE_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define RTE_VMCI_QP_WIRE_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 /** Page size that VMCI page numbers and queue layout are expressed in. */
 #define RTE_VMCI_QP_PAGE_SIZE 4096u
 /** log2 of RTE_VMCI_QP_PAGE_SIZE. */
@@ -51,8 +58,8 @@ struct rte_vmci_queue_header {
 	uint64_t consumer_head;        /**< Next offset the owner reads in its consume queue. */
 };
 
-_Static_assert(sizeof(struct rte_vmci_handle) == 8, "VMCI handle is 8 bytes");
-_Static_assert(sizeof(struct rte_vmci_queue_header) == 24,
+RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_handle) == 8, "VMCI handle is 8 bytes");
+RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_queue_header) == 24,
 	       "VMCI queue header is 24 bytes");
 
 /** Magic in every framed record header: "VQ". */
@@ -74,7 +81,7 @@ struct rte_vmci_qp_rec_hdr {
 	uint16_t flags; /**< Reserved, zero. */
 };
 
-_Static_assert(sizeof(struct rte_vmci_qp_rec_hdr) == RTE_VMCI_QP_REC_ALIGN,
+RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_qp_rec_hdr) == RTE_VMCI_QP_REC_ALIGN,
 	       "record header is one alignment unit");
 
 #ifdef __cplusplus
