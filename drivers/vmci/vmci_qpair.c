@@ -115,39 +115,65 @@ vmci_qpair_set_state(struct vmci_device *dev, struct vmci_qpair *qp,
 }
 
 /*
- * A host-context device gives no pages: after the attach, its endpoint
- * is built over the guest's pages that the device maps. Lock held.
+ * The endpoint of a host-context device over the guest's pages that the
+ * device maps (the host gives none). Lock held.
+ */
+static int
+vmci_qpair_map_endpoint(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	struct rte_vmci_qp_conf ep_conf = {
+		.name = dev->name,
+		.max_rx_msg_len = qp->max_rx_msg_len,
+		.socket_id = qp->socket_id,
+	};
+	int ret;
+
+	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
+	if (ret < 0)
+		return ret;
+	qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
+	if (qp->ep == NULL) {
+		ret = -rte_errno;
+		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
+	}
+	return ret;
+}
+
+/*
+ * A host-context device gives no pages. Attaching, its endpoint is built
+ * over the guest's pages at once. Creating (a host connecting out), the
+ * pair has no memory until a guest attaches with its own pages, so the
+ * endpoint is built when the peer is seen (vmci_qpair_peer_event(),
+ * vmci_qpair_check_waiting()). Lock held.
  */
 static int
 vmci_qpair_setup_mapped(struct vmci_device *dev, struct vmci_qpair *qp,
 			const struct vmci_qpair_conf *conf)
 {
-	struct rte_vmci_qp_conf ep_conf = {
-		.name = dev->name,
-		.max_rx_msg_len = conf->max_rx_msg_len,
-		.socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id,
-	};
 	int ret;
 
+	qp->max_rx_msg_len = conf->max_rx_msg_len;
+	qp->socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id;
+	qp->produce_size = conf->produce_size;
+	qp->consume_size = conf->consume_size;
 	if (qp->creator) {
-		VMCI_QP_LOG(ERR, "%s: a host end maps the pages of pairs guests create: it attaches"
-			    " (ATTACH_ONLY) and creates none", dev->name);
-		return -ENOTSUP;
+		qp->handle.context = dev->cid;
+		qp->handle.resource = vmci_rid_alloc(dev);
+		if (qp->handle.resource == 0)
+			return -ENOSPC;
+	} else {
+		qp->handle = conf->handle;
+		if (vmci_qpair_find(dev, qp->handle) != NULL)
+			return -EEXIST;
 	}
-	qp->handle = conf->handle;
-	if (vmci_qpair_find(dev, qp->handle) != NULL)
-		return -EEXIST;
 	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, NULL,
 			       conf->produce_size, conf->consume_size);
-	if (ret < 0)
-		return ret;
-	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
-	if (ret == 0) {
-		qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
-		ret = qp->ep == NULL ? -rte_errno : 0;
-	}
+	if (ret < 0 || qp->creator)
+		return ret < 0 ? ret : 0;
+	ret = vmci_qpair_map_endpoint(dev, qp);
 	if (ret < 0) {
-		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+		VMCI_QP_LOG(ERR, "%s: cannot map the pages of %u:%u: %s", dev->name,
 			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
 		vmci_hc_qp_detach(dev, qp->handle);
 	}
@@ -334,6 +360,13 @@ vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 		return;
 	}
 	st = event == VMCI_EVENT_QP_PEER_ATTACH ? VMCI_QP_PEER_ATTACHED : VMCI_QP_PEER_DETACHED;
+	if (st == VMCI_QP_PEER_ATTACHED && qp->ep == NULL &&
+	    qp->peer_state == VMCI_QP_PEER_WAITING && vmci_qpair_map_endpoint(dev, qp) < 0) {
+		VMCI_QP_LOG(ERR, "%s: peer %u attached to %u:%u but its pages cannot be mapped;"
+			    " the pair stays waiting", dev->name, ev->peer_id,
+			    ev->handle.context, ev->handle.resource);
+		return;
+	}
 	/*
 	 * A late attach event for a pair already taken as attached from its
 	 * headers (or a repeated event) changes nothing: the owner was told.
@@ -374,10 +407,16 @@ vmci_qpair_resumed(struct vmci_device *dev)
  * no evidence of anything (the data path reports it as -EIO).
  */
 static bool
-vmci_qpair_peer_seen(struct vmci_qpair *qp)
+vmci_qpair_peer_seen(struct vmci_device *dev, struct vmci_qpair *qp)
 {
 	uint64_t tail, head;
 
+	/*
+	 * A host-created pair has pages once a guest attached with them:
+	 * being able to map them is the proof.
+	 */
+	if (qp->ep == NULL && dev->hw->ops->qp_map != NULL)
+		return vmci_qpair_map_endpoint(dev, qp) == 0;
 	if (qp->peer_hdr == NULL)
 		return false;
 	tail = __atomic_load_n(&qp->peer_hdr->producer_tail, __ATOMIC_RELAXED);
@@ -397,7 +436,7 @@ vmci_qpair_find_seen(struct vmci_device *dev)
 	TAILQ_FOREACH(qp, &dev->qpairs, next) {
 		if (!qp->creator || qp->peer_state != VMCI_QP_PEER_WAITING)
 			continue;
-		if (vmci_qpair_peer_seen(qp))
+		if (vmci_qpair_peer_seen(dev, qp))
 			return qp;
 		if (++waiting == dev->qp_waiting)
 			break;
