@@ -926,6 +926,32 @@ vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle
 	return ret;
 }
 
+int
+vmci_emu_fault_qp_header(const char *hv_name, struct rte_vmci_handle handle, int queue,
+			 uint64_t tail, uint64_t head)
+{
+	struct emu_hv *hv = emu_hv_find(hv_name);
+	struct rte_vmci_queue_header *hdr;
+	struct emu_qp *qp;
+	int ret = 0;
+
+	if (queue != 0 && queue != 1)
+		return -EINVAL;
+	if (hv == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&hv->lock);
+	qp = emu_qp_find(hv, handle);
+	if (qp == NULL || qp->page_owner == EMU_END_NONE || qp->gq[queue].hdr_va == 0) {
+		ret = -ENOENT;
+	} else {
+		hdr = (void *)(uintptr_t)qp->gq[queue].hdr_va;
+		__atomic_store_n(&hdr->producer_tail, tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&hdr->consumer_head, head, __ATOMIC_RELEASE);
+	}
+	rte_spinlock_unlock(&hv->lock);
+	return ret;
+}
+
 /*
  * qp_map of the host device: after its QUEUEPAIR_ALLOC, the guest pages
  * of @handle as the host end sees them.
