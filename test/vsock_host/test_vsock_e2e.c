@@ -21,6 +21,7 @@
 
 #include "rte_bus_vmci.h"
 #include "rte_vmci_vsock.h"
+#include "vmci_emu_test.h"
 #include "vmci_emu_vsock.h"
 #include "vmci_test.h"
 
@@ -434,6 +435,228 @@ test_dgram_echo(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A hostile host (doc section 6.6) against the guest component: each
+ * broken answer must end the connection with a clear error (and a RST
+ * where the protocol says so), never hang it or crash.
+ */
+static int
+hostile_service(uint32_t port, uint32_t bad, enum rte_vmci_vsock_state want, int error)
+{
+	struct vmci_emu_vsock_service svc = {
+		.port = port,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+		.misbehave = bad,
+	};
+	struct rte_vmci_vsock *s;
+	int ret;
+
+	TEST_ASSERT_EQUAL(vmci_emu_vsock_listen(vs, &svc), 0, "service on %u", port);
+	s = rte_vmci_vsock_connect(ctx, RTE_VMCI_VSOCK_CID_HOST, port, RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect");
+	ret = wait_state(s, want);
+	if (ret == TEST_SUCCESS && rte_vmci_vsock_error(s) != error) {
+		printf("  host misbehaving 0x%x: guest error %d, expected %d\n", bad,
+		       rte_vmci_vsock_error(s), error);
+		ret = TEST_FAILED;
+	}
+	if (ret != TEST_SUCCESS)
+		printf("  host misbehaving 0x%x\n", bad);
+	rte_vmci_vsock_close(s);
+	vmci_emu_vsock_unlisten(vs, port);
+	return ret;
+}
+
+static int
+test_hostile_server(void)
+{
+	static const struct {
+		uint32_t bad;
+		int error;
+	} cases[] = {
+		{ VMCI_EMU_VSOCK_BAD_NEG_SIZE_ZERO, -EPROTO },
+		{ VMCI_EMU_VSOCK_BAD_NEG_SIZE_HUGE, -EPROTO },
+		{ VMCI_EMU_VSOCK_BAD_NEG2_PROTO, -EPROTO },
+		{ VMCI_EMU_VSOCK_BAD_ATTACH_HANDLE, -EPROTO },
+		{ VMCI_EMU_VSOCK_BAD_RST_AFTER_NEG, -ECONNRESET },
+		{ VMCI_EMU_VSOCK_BAD_NO_ATTACH, -ETIMEDOUT },
+		{ VMCI_EMU_VSOCK_BAD_SILENT, -ETIMEDOUT },
+	};
+	unsigned int i;
+	int ret = TEST_SUCCESS;
+
+	for (i = 0; i < RTE_DIM(cases) && ret == TEST_SUCCESS; i++)
+		ret = hostile_service(100 + i, cases[i].bad, RTE_VMCI_VSOCK_CLOSED,
+				      cases[i].error);
+	pump();
+	return ret;
+}
+
+/* A host that never sends a notification: a poll-mode guest does not need them. */
+static int
+test_hostile_no_notify(void)
+{
+	struct vmci_emu_vsock_service svc = {
+		.port = 120,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+		.handshakes = VMCI_EMU_VSOCK_HS_CLASSIC,
+		.misbehave = VMCI_EMU_VSOCK_BAD_NO_NOTIFY,
+	};
+	struct rte_vmci_vsock *s;
+	int ret;
+
+	TEST_ASSERT_EQUAL(vmci_emu_vsock_listen(vs, &svc), 0, "service");
+	s = rte_vmci_vsock_connect(ctx, RTE_VMCI_VSOCK_CID_HOST, 120, RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect");
+	ret = wait_state(s, RTE_VMCI_VSOCK_ESTABLISHED);
+	fill(1 << 20, 4);
+	if (ret == TEST_SUCCESS)
+		ret = xfer(s, 1 << 20, 1 << 20);
+	rte_vmci_vsock_close(s);
+	vmci_emu_vsock_unlisten(vs, 120);
+	return ret;
+}
+
+/* A host client with a bad OFFER: the guest resets, accepts nothing, and listens on. */
+static int
+test_hostile_client(void)
+{
+	static const uint32_t bad[] = {
+		VMCI_EMU_VSOCK_BAD_OFFER_INVALID,
+		VMCI_EMU_VSOCK_BAD_OFFER_FOREIGN,
+		VMCI_EMU_VSOCK_BAD_OFFER_UNKNOWN,
+		VMCI_EMU_VSOCK_BAD_OFFER_SIZE,
+	};
+	struct vmci_emu_vsock_connect_conf cc = {
+		.cid = GUEST_CID,
+		.port = GUEST_LISTEN_PORT,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+	};
+	struct vmci_emu_vsock_conn_info info;
+	struct rte_vmci_vsock *l, *s;
+	uint64_t end;
+	unsigned int i;
+	int id, ret = TEST_FAILED;
+
+	l = rte_vmci_vsock_listen(ctx, GUEST_LISTEN_PORT, 2);
+	TEST_ASSERT(l != NULL, "listen");
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		cc.misbehave = bad[i];
+		id = vmci_emu_vsock_connect(vs, &cc);
+		if (id < 0)
+			goto out;
+		end = wait_end();
+		do {
+			pump();
+			vmci_emu_vsock_conn_info(vs, id, &info);
+		} while (info.state != VMCI_EMU_VSOCK_CLOSED && rte_get_timer_cycles() < end);
+		s = rte_vmci_vsock_accept(l);
+		if (info.state != VMCI_EMU_VSOCK_CLOSED || info.error != ECONNRESET || s != NULL) {
+			printf("  OFFER 0x%x: host state %d error %d, guest accepted %p\n", bad[i],
+			       info.state, info.error, (void *)s);
+			rte_vmci_vsock_close(s);
+			goto out;
+		}
+	}
+	/* The backlog is whole: a good connection is taken. */
+	cc.misbehave = 0;
+	id = vmci_emu_vsock_connect(vs, &cc);
+	end = wait_end();
+	s = NULL;
+	while (id >= 0 && s == NULL && rte_get_timer_cycles() < end) {
+		pump();
+		s = rte_vmci_vsock_accept(l);
+	}
+	if (s == NULL) {
+		printf("  no connection accepted after the bad OFFERs\n");
+		goto out;
+	}
+	rte_vmci_vsock_close(s);
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_vsock_close(l);
+	pump();
+	return ret;
+}
+
+/* A REQUEST flood, then RSTs for all of it: the backlog comes back whole (2026 leak). */
+static int
+test_hostile_flood(void)
+{
+	struct vmci_emu_vsock_connect_conf cc = {
+		.cid = GUEST_CID,
+		.port = GUEST_LISTEN_PORT,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+	};
+	struct rte_vmci_vsock *l, *s = NULL;
+	uint64_t end;
+	unsigned int i;
+	int ret = TEST_FAILED;
+
+	l = rte_vmci_vsock_listen(ctx, GUEST_LISTEN_PORT, 4);
+	TEST_ASSERT(l != NULL, "listen");
+	for (i = 0; i < 64; i++)
+		vmci_emu_vsock_send_pkt(vs, GUEST_CID, RTE_VMCI_VSOCK_PKT_REQUEST2,
+					RTE_VMCI_VSOCK_PROTO_PKT_ON_NOTIFY, 30000 + i,
+					GUEST_LISTEN_PORT, 4096, 0);
+	pump();
+	for (i = 0; i < 64; i++)
+		vmci_emu_vsock_send_pkt(vs, GUEST_CID, RTE_VMCI_VSOCK_PKT_RST, 0, 30000 + i,
+					GUEST_LISTEN_PORT, 0, 0);
+	pump();
+	if (vmci_emu_vsock_connect(vs, &cc) < 0)
+		goto out;
+	end = wait_end();
+	while (s == NULL && rte_get_timer_cycles() < end) {
+		pump();
+		s = rte_vmci_vsock_accept(l);
+	}
+	if (s == NULL) {
+		printf("  the listener takes nothing after a flood\n");
+		goto out;
+	}
+	fill(10000, 3);
+	ret = xfer(s, 10000, 10000);
+out:
+	rte_vmci_vsock_close(s);
+	rte_vmci_vsock_close(l);
+	pump();
+	return ret;
+}
+
+/* The host's producer tail out of range in the guest's consume queue: -EIO, no crash. */
+static int
+test_hostile_index(void)
+{
+	struct rte_vmci_vsock *s;
+	struct vmci_emu_vsock_conn_info info;
+	uint32_t lport;
+	uint64_t end;
+	ssize_t n;
+	int id;
+
+	s = rte_vmci_vsock_connect(ctx, RTE_VMCI_VSOCK_CID_HOST, VMCI_EMU_VSOCK_PORT_DISCARD,
+				   RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect");
+	if (wait_state(s, RTE_VMCI_VSOCK_ESTABLISHED) != TEST_SUCCESS) {
+		rte_vmci_vsock_close(s);
+		return TEST_FAILED;
+	}
+	rte_vmci_vsock_addr(s, NULL, &lport, NULL, NULL);
+	id = vmci_emu_vsock_conn_find(vs, GUEST_CID, lport, VMCI_EMU_VSOCK_PORT_DISCARD);
+	vmci_emu_vsock_conn_info(vs, id, &info);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_qp_header(NULL, info.handle, 1, UINT64_C(1) << 40, 0),
+			  0, "write the header");
+	end = wait_end();
+	do {
+		pump();
+		n = rte_vmci_vsock_recv(s, rxbuf, 100);
+	} while (n == -EAGAIN && rte_get_timer_cycles() < end);
+	rte_vmci_vsock_close(s);
+	TEST_ASSERT_EQUAL(n, -EIO, "receive with the peer's index out of range");
+	return TEST_SUCCESS;
+}
+
 static int
 suite_setup(void)
 {
@@ -441,6 +664,11 @@ suite_setup(void)
 		.port = PORT_CLASSIC_ECHO,
 		.kind = VMCI_EMU_VSOCK_ECHO,
 		.handshakes = VMCI_EMU_VSOCK_HS_CLASSIC,
+	};
+	/* Short handshake timers: the hostile cases wait for them. */
+	struct rte_vmci_vsock_conf conf = {
+		.connect_timeout_ms = 300,
+		.pending_timeout_ms = 300,
 	};
 
 	guest = rte_vmci_dev_find("vmci_emu0");
@@ -453,7 +681,7 @@ suite_setup(void)
 	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs) < 0 ||
 	    vmci_emu_vsock_listen(vs, &classic) < 0)
 		return -1;
-	ctx = rte_vmci_vsock_ctx_create(guest, NULL);
+	ctx = rte_vmci_vsock_ctx_create(guest, &conf);
 	if (ctx == NULL) {
 		printf("  guest context: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -479,6 +707,11 @@ static const struct vmci_test_case e2e_cases[] = {
 	{ "client_discard", test_client_discard },
 	{ "resets", test_resets },
 	{ "dgram_echo", test_dgram_echo },
+	{ "hostile_server", test_hostile_server },
+	{ "hostile_no_notify", test_hostile_no_notify },
+	{ "hostile_client", test_hostile_client },
+	{ "hostile_flood", test_hostile_flood },
+	{ "hostile_index", test_hostile_index },
 	{ NULL, NULL },
 };
 

@@ -674,6 +674,21 @@ out:
 }
 
 int
+vmci_emu_vsock_unlisten(struct vmci_emu_vsock *vs, uint32_t port)
+{
+	struct evs_svc *svc;
+
+	if (vs == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&vs->lock);
+	svc = evs_svc_find(vs, port);
+	if (svc != NULL)
+		svc->used = false;
+	rte_spinlock_unlock(&vs->lock);
+	return svc == NULL ? -ENOENT : 0;
+}
+
+int
 vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs)
 {
 	static const struct {

@@ -55,7 +55,7 @@ extern "C" {
 #define VMCI_EMU_VSOCK_DGRAM_ECHO   7u
 
 /* Services: at most this many ports, and connections in all. */
-#define VMCI_EMU_VSOCK_MAX_SERVICES 8
+#define VMCI_EMU_VSOCK_MAX_SERVICES 16
 #define VMCI_EMU_VSOCK_MAX_CONNS    64
 /* Default backlog of a service, and pending connections one guest may hold. */
 #define VMCI_EMU_VSOCK_BACKLOG      16u
@@ -207,6 +207,17 @@ vmci_emu_vsock_destroy(struct vmci_emu_vsock *vs);
 __rte_internal
 int
 vmci_emu_vsock_listen(struct vmci_emu_vsock *vs, const struct vmci_emu_vsock_service *svc);
+
+/*
+ * Remove the service on @port. Its connections, pending or established,
+ * go on; new REQUESTs for the port get a RST.
+ *
+ * @return
+ *   0, -EINVAL, -ENOENT (no service there).
+ */
+__rte_internal
+int
+vmci_emu_vsock_unlisten(struct vmci_emu_vsock *vs, uint32_t port);
 
 /*
  * Add the default services: echo, discard and source on their ports, both
