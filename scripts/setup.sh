@@ -16,7 +16,8 @@
 #   SETUP_EXTRA_PACKAGES  extra Debian packages to install (space separated)
 #   HUGEPAGES             wanted number of 2 MiB hugepages (default 1024)
 #   BUILD_DIR             meson build directory (default: build)
-#   MESON_OPTS            extra options for meson (e.g. -Db_sanitize=address)
+#   MESON_OPTS            extra options for meson (e.g. -Db_sanitize=address);
+#                         they come after BUILD_OPTS below and so win
 #   SETUP_NO_BUILD=1      stop before configuring/building
 set -euo pipefail
 
@@ -31,6 +32,7 @@ BASE_PACKAGES=(
     dpkg-dev    # provides what "apt-get source" needs
     xz-utils    # the DPDK orig tarball is .tar.xz
     tshark      # reads back the net_vmci capture test's pcapng
+    strace patch iproute2   # the devbind test: sysfs writes, the patch, devbind's "ip route"
 )
 
 # Driver-facing headers that the Debian packaging leaves out, with their
@@ -44,6 +46,13 @@ SDK_HEADERS=(
     lib/ethdev/ethdev_vdev.h
     lib/ethdev/ethdev_pci.h
 )
+
+# Options every development and CI build gets: warnings are errors, the
+# data path is compiled for this machine (the benchmarks compare it with
+# memcpy on the same cores), and the pkg-config file is relocatable (the
+# install tests read it from a staging folder). meson.build defaults to none
+# of the first two, for builds of binaries that run elsewhere.
+BUILD_OPTS=(-Dwerror=true -Dnative_arch=true -Dpkgconfig.relocatable=true)
 
 # Files we own for derived deb-src entries (one per sources format).
 SRC_LIST_DEB822=/etc/apt/sources.list.d/vmci-dpdk-src.sources
@@ -402,15 +411,36 @@ import json, sys
 name = sys.argv[1]
 for opt in json.load(sys.stdin):
     if opt["name"] == name:
-        print(opt["value"])
+        value = opt["value"]
+        if isinstance(value, bool):
+            value = str(value).lower()
+        elif isinstance(value, list):
+            value = " ".join(value)
+        print(value)
         break
 ' "$2"
 }
 
+# True when every -Dname=value given already holds in the build dir, so
+# that a second run does not reconfigure (and rebuild) for nothing.
+build_opts_applied() {
+    local build_dir="$1" opt name want; shift
+    for opt in "$@"; do
+        case "$opt" in
+            -D*=*) ;;
+            *) return 1 ;;
+        esac
+        name="${opt#-D}"; name="${name%%=*}"
+        want="${opt#*=}"
+        [ "$(meson_option_value "$build_dir" "$name")" = "$want" ] || return 1
+    done
+}
+
 build_project() {
-    local build_dir="${BUILD_DIR:-build}" opts=()
+    local build_dir="${BUILD_DIR:-build}" opts=("${BUILD_OPTS[@]}") extra=()
     if [ -n "${MESON_OPTS:-}" ]; then
-        read -r -a opts <<<"$MESON_OPTS"
+        read -r -a extra <<<"$MESON_OPTS"
+        opts+=("${extra[@]}")
     fi
 
     if [ ! -f "$build_dir/build.ninja" ]; then
@@ -429,9 +459,10 @@ build_project() {
             meson configure "$build_dir" "-Dsdk_include_dir=$SDK_INCLUDE_DIR"
         fi
         # Explicitly requested options should not be silently ignored just
-        # because the build dir already exists.
-        if [ "${#opts[@]}" -gt 0 ]; then
-            log "build: applying MESON_OPTS to existing $build_dir"
+        # because the build dir already exists; BUILD_OPTS reach build dirs
+        # made before they were added.
+        if ! build_opts_applied "$build_dir" "${opts[@]}"; then
+            log "build: applying ${opts[*]} to existing $build_dir"
             meson configure "$build_dir" "${opts[@]}"
         fi
     fi

@@ -108,10 +108,11 @@ struct run_state {
 	struct perf_stream st;
 	struct perf_env env;
 	struct perf_limits lim;
+	struct perf_load load;        /* was the machine busy during the run */
 	struct perf_result res[PERF_MAX_SIZES * (PERF_MAX_QUEUE_SIZES + PERF_BL_COUNT)];
 	unsigned int nb_res;
 	struct perf_hist *hist;       /* current run's round trips */
-	struct perf_hist *first_hist; /* kept: vmci, first size */
+	struct perf_hist *first_hist; /* kept for --hgrm: vmci, first size */
 	FILE *hgrm;
 };
 
@@ -277,7 +278,7 @@ write_outputs(struct run_state *rs, FILE *json)
 	int ret = 0;
 
 	if (json != NULL && perf_report_json(json, opt, &rs->env, rs->res, rs->nb_res,
-					     &rs->lim) < 0) {
+					     &rs->lim, &rs->load) < 0) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->json_path);
 		ret = -EIO;
 	}
@@ -286,7 +287,7 @@ write_outputs(struct run_state *rs, FILE *json)
 		ret = -EIO;
 	}
 	if (opt->plot_path != NULL) {
-		int pret = perf_plot(opt, rs->res, rs->nb_res, rs->first_hist);
+		int pret = perf_plot(opt, rs->res, rs->nb_res, &rs->lim);
 
 		/* A missing gnuplot is said, not failed on. */
 		if (pret < 0 && pret != -ENOENT)
@@ -295,12 +296,31 @@ write_outputs(struct run_state *rs, FILE *json)
 	return ret;
 }
 
+/*
+ * Judge the machine's load over the run: other processes' CPU time on
+ * @p cpus (the two workers') between @p start and now, and the cache-line
+ * round trip of the limits.
+ */
+static void
+judge_load(struct run_state *rs, const unsigned int *cpus, unsigned int nb_cpus,
+	   const struct perf_cpu_sample *start, int start_ret)
+{
+	struct perf_cpu_sample end;
+	int end_ret = perf_load_sample(&end, cpus, nb_cpus);
+
+	perf_load_judge(start_ret == 0 ? start : NULL, end_ret == 0 ? &end : NULL, cpus,
+			nb_cpus, rs->lim.cacheline_measured ? rs->lim.cacheline_p50 : 0,
+			&rs->load);
+}
+
 static int
 run(struct run_state *rs, FILE *json)
 {
 	const struct perf_options *opt = rs->opt;
 	const struct perf_transport_ops *ops = perf_transport_find(opt->transport);
-	int ret, oret;
+	unsigned int cpus[PERF_LOAD_MAX_CPUS], nb_cpus; /* the workers' */
+	struct perf_cpu_sample load_start;
+	int ret, oret, load_ret;
 
 	if (pick_lcores(opt, &rs->st.tx_lcore, &rs->st.rx_lcore) < 0)
 		return PERF_EXIT_USAGE;
@@ -319,13 +339,19 @@ run(struct run_state *rs, FILE *json)
 	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
 	perf_report_header(stdout, opt, &rs->env);
 	perf_report_columns(stdout, opt);
+	/* --lcores may put both workers on one CPU. */
+	cpus[0] = rs->env.producer.cpu;
+	cpus[1] = rs->env.consumer.cpu;
+	nb_cpus = cpus[0] == cpus[1] ? 1 : 2;
+	load_ret = perf_load_sample(&load_start, cpus, nb_cpus);
 	ret = run_queue_sizes(rs, ops);
 	if (ret == 0)
 		ret = run_baselines(rs);
 	if (ret == 0)
 		ret = run_limits(rs);
+	judge_load(rs, cpus, nb_cpus, &load_start, load_ret);
 	if (rs->nb_res > 0)
-		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim);
+		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim, &rs->load);
 	oret = write_outputs(rs, json);
 	if (ret == 0)
 		ret = oret;

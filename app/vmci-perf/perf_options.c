@@ -183,7 +183,9 @@ perf_usage(FILE *f, const char *prgname)
 		"                      baselines run once with the first (default %" PRIu64 ")\n"
 		"  --duration SECONDS  measuring time per message size and transport,\n"
 		"                      decimal, more than 0 and at most %.0f (default 0.25;\n"
-		"                      2 or more also prints a progress line per second)\n"
+		"                      2 or more also prints a progress line per second, in\n"
+		"                      every mode: the count so far, the rate over the last\n"
+		"                      second and the rate since the start)\n"
 		"  --count N           messages (pingpong: round trips) per size instead of\n"
 		"                      a duration, 1..2^40\n"
 		"  --tx-lcore N        lcore of side 0 (default the main lcore)\n"
@@ -199,8 +201,11 @@ perf_usage(FILE *f, const char *prgname)
 		"  --hgrm FILE         pingpong: write the round-trip distribution of the\n"
 		"                      first size to FILE in HdrHistogram's .hgrm text\n"
 		"                      layout (values in microseconds)\n"
-		"  --plot FILE.png     draw throughput by size (stream, bidir) or the\n"
-		"                      latency CDF (pingpong) with gnuplot, if installed\n"
+		"  --plot FILE.png     draw every transport at every size with gnuplot, if\n"
+		"                      installed: throughput by size (stream, bidir), or a\n"
+		"                      panel per size of round trip by percentile\n"
+		"                      (pingpong); FILE.gp writes the gnuplot script instead\n"
+		"                      (it draws FILE.png)\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
 		"GB/s counts message payload bytes (10^9 bytes per second).\n"
@@ -508,8 +513,10 @@ parse_plot(struct perf_options *opt, const char *arg)
 {
 	size_t len = strlen(arg);
 
-	if (len < 5 || strcmp(arg + len - 4, ".png") != 0)
-		return bad_value("plot", "\"%s\": expected a file name ending in .png", arg);
+	if ((len < 5 || strcmp(arg + len - 4, ".png") != 0) &&
+	    (len < 4 || strcmp(arg + len - 3, ".gp") != 0))
+		return bad_value("plot", "\"%s\": expected a file name ending in .png (drawn by"
+				 " gnuplot) or .gp (the gnuplot script)", arg);
 	opt->plot_path = arg;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@
 #include <rte_common.h>
 
 #include "perf_plot.h"
+
+/* Lines one plot draws at most: the vmci sweep and every baseline fit. */
+#define PLOT_MAX_SERIES (PERF_MAX_QUEUE_SIZES + PERF_BL_COUNT)
+/* Pingpong panels side by side. */
+#define PLOT_PANEL_COLS 2u
+#define PLOT_PANEL_W 700u
+#define PLOT_PANEL_H 560u
 
 /* Whether an executable @p name is on PATH. */
 static int
@@ -38,84 +46,266 @@ on_path(const char *name)
 	return 0;
 }
 
-/* Inline data blocks, one per transport, in gnuplot's "$name << EOD" form. */
-static void
-plot_throughput(FILE *gp, const struct perf_result *res, unsigned int nb_res)
+/* Whether --plot names the script (FILE.gp) rather than the picture. */
+static bool
+plot_script_only(const char *path)
 {
-	const char *done[16];
-	unsigned int nb_done = 0, i, j, k;
+	size_t len = strlen(path);
 
-	fprintf(gp, "set logscale x 2\nset logscale y\nset xlabel 'message size (bytes)'\n"
-		"set ylabel 'GB/s (payload)'\nset key left top\n");
-	for (i = 0; i < nb_res && nb_done < RTE_DIM(done); i++) {
-		for (k = 0; k < nb_done && strcmp(done[k], res[i].transport) != 0; k++)
-			;
-		if (k < nb_done)
+	return len > 3 && strcmp(path + len - 3, ".gp") == 0;
+}
+
+/*
+ * One line of a plot: the rows of one transport, and for the vmci
+ * transport of a --queue-size sweep, of one queue size.
+ */
+static bool
+same_series(const struct perf_result *a, const struct perf_result *b)
+{
+	return a->baseline == b->baseline && strcmp(a->transport, b->transport) == 0 &&
+		(a->baseline || a->queue_size == b->queue_size);
+}
+
+/* The first row of every series, in run order; returns how many. */
+static unsigned int
+collect_series(const struct perf_result *res, unsigned int nb_res,
+	       const struct perf_result **series)
+{
+	unsigned int n = 0, i, k;
+
+	for (i = 0; i < nb_res && n < PLOT_MAX_SERIES; i++) {
+		if (res[i].skipped != NULL)
 			continue;
-		done[nb_done++] = res[i].transport;
-		fprintf(gp, "$d%u << EOD\n", nb_done);
-		for (j = 0; j < nb_res; j++) {
-			if (strcmp(res[j].transport, res[i].transport) == 0 &&
-			    res[j].skipped == NULL)
-				fprintf(gp, "%" PRIu32 " %.6f\n", res[j].size,
-					perf_result_gbps(&res[j]));
+		for (k = 0; k < n && !same_series(series[k], &res[i]); k++)
+			;
+		if (k == n)
+			series[n++] = &res[i];
+	}
+	return n;
+}
+
+static void
+series_title(const struct perf_options *opt, const struct perf_result *r, char *buf,
+	     size_t len)
+{
+	if (!r->baseline && opt->nb_queue_sizes > 1)
+		snprintf(buf, len, "%s, %" PRIu64 " B queues", r->transport, r->queue_size);
+	else
+		snprintf(buf, len, "%s", r->transport);
+}
+
+/* The row of series @p s at @p size that ran; NULL if none. */
+static const struct perf_result *
+series_row(const struct perf_result *res, unsigned int nb_res, const struct perf_result *s,
+	   uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].skipped == NULL && res[i].size == size && same_series(s, &res[i]))
+			return &res[i];
+	}
+	return NULL;
+}
+
+/* Stream, bidir: GB/s by size, a line per series, memcpy as a level. */
+static void
+plot_throughput(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_limits *lim)
+{
+	const struct perf_result *series[PLOT_MAX_SERIES];
+	unsigned int n = collect_series(res, nb_res, series);
+	char title[96];
+	unsigned int i, k;
+
+	fprintf(gp, "set title 'vmci-perf %s: throughput by message size'\n"
+		"set logscale x 2\nset logscale y\nset xlabel 'message size (bytes)'\n"
+		"set ylabel 'GB/s (payload)'\nset key below\n", perf_mode_name(opt->mode));
+	for (k = 0; k < n; k++) {
+		fprintf(gp, "$d%u << EOD\n", k);
+		for (i = 0; i < nb_res; i++) {
+			if (res[i].skipped == NULL && same_series(series[k], &res[i]))
+				fprintf(gp, "%" PRIu32 " %.6f\n", res[i].size,
+					perf_result_gbps(&res[i]));
 		}
 		fprintf(gp, "EOD\n");
 	}
 	fprintf(gp, "plot ");
-	for (k = 0; k < nb_done; k++)
-		fprintf(gp, "%s$d%u using 1:2 with linespoints title '%s'", k ? ", " : "",
-			k + 1, done[k]);
+	for (k = 0; k < n; k++) {
+		series_title(opt, series[k], title, sizeof(title));
+		fprintf(gp, "%s$d%u using 1:2 with linespoints title '%s'", k ? ", " : "", k,
+			title);
+	}
+	if (lim->memcpy_measured)
+		fprintf(gp, "%s%.6f with lines dashtype 2 title 'memcpy 1 MiB, one core (limit)'",
+			n ? ", " : "", lim->memcpy_gbps);
 	fprintf(gp, "\n");
 }
 
-static void
-plot_cdf(FILE *gp, const struct perf_hist *h, const char *title)
+/*
+ * The percentile axis as HdrHistogram draws it: x = 1/(1 - p), on a log
+ * scale, so that each further nine of the tail gets the same room.
+ */
+static double
+pct_x(double pct)
 {
-	uint64_t seen = 0;
+	return 1.0 / (1.0 - pct / 100.0);
+}
+
+static void
+plot_latency_axes(FILE *gp)
+{
+	fprintf(gp, "set logscale x\nset logscale y\nset xlabel 'percentile (the left"
+		" edge is the minimum)'\nset ylabel 'round trip (ns)'\nset key below\n"
+		/* A tic label is a format: "%%" in gnuplot prints one "%". */
+		"set xtics ('50%%%%' 2, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000,"
+		" '99.99%%%%' 10000)\n");
+}
+
+/* The machine's round trips, min / p50 / p99.9, as a curve of three points. */
+static void
+plot_limit_curves(FILE *gp, const struct perf_limits *lim)
+{
+	fprintf(gp, "$cl << EOD\n%.6f %.0f\n%.6f %.0f\n%.6f %.0f\nEOD\n", pct_x(0),
+		lim->cacheline_min, pct_x(50), lim->cacheline_p50, pct_x(99.9),
+		lim->cacheline_p999);
+	fprintf(gp, "$tl << EOD\n%.6f %.0f\n%.6f %.0f\n%.6f %.0f\nEOD\n", pct_x(0),
+		lim->twoline_min, pct_x(50), lim->twoline_p50, pct_x(99.9),
+		lim->twoline_p999);
+}
+
+/* One size: every series that ran at it, plus the machine's round trips. */
+static void
+plot_latency_panel(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
+		   unsigned int nb_res, const struct perf_result **series, unsigned int n,
+		   uint32_t size, const struct perf_limits *lim)
+{
+	const struct perf_result *r;
+	const char *sep = "";
+	char title[96];
+	unsigned int k, j;
+
+	for (k = 0; k < n; k++) {
+		r = series_row(res, nb_res, series[k], size);
+		if (r == NULL || !r->has_latency || r->lat.samples == 0)
+			continue;
+		fprintf(gp, "$s%" PRIu32 "_%u << EOD\n", size, k);
+		for (j = 0; j < PERF_LAT_CURVE_POINTS; j++)
+			fprintf(gp, "%.6f %.0f\n", pct_x(perf_lat_curve_pct[j]), r->lat.curve[j]);
+		fprintf(gp, "EOD\n");
+	}
+	fprintf(gp, "set title '%" PRIu32 " B messages: round trip by percentile'\nplot ", size);
+	for (k = 0; k < n; k++) {
+		r = series_row(res, nb_res, series[k], size);
+		if (r == NULL || !r->has_latency || r->lat.samples == 0)
+			continue;
+		series_title(opt, series[k], title, sizeof(title));
+		fprintf(gp, "%s$s%" PRIu32 "_%u using 1:2 with linespoints title '%s'", sep, size,
+			k, title);
+		sep = ", ";
+	}
+	if (lim->cacheline_measured)
+		fprintf(gp, "%s$cl using 1:2 with linespoints dashtype 2 title 'cache-line round"
+			" trip (limit)', $tl using 1:2 with linespoints dashtype 3 title"
+			" 'line + flag round trip'", sep);
+	fprintf(gp, "\n");
+}
+
+/* Pingpong: a panel per message size, every transport in each. */
+static void
+plot_latency(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
+	     unsigned int nb_res, const struct perf_limits *lim)
+{
+	const struct perf_result *series[PLOT_MAX_SERIES];
+	unsigned int n = collect_series(res, nb_res, series);
+	unsigned int cols = RTE_MIN(opt->nb_sizes, PLOT_PANEL_COLS);
+	unsigned int rows = (opt->nb_sizes + cols - 1) / cols;
 	unsigned int i;
 
-	fprintf(gp, "set logscale x\nset xlabel 'round trip (ns)'\nset ylabel 'fraction'\n"
-		"set key left top\nset yrange [0:1]\n$cdf << EOD\n");
-	for (i = 0; i < PERF_HIST_BUCKETS; i++) {
-		if (h->counts[i] == 0)
-			continue;
-		seen += h->counts[i];
-		fprintf(gp, "%" PRIu64 " %.9f\n", perf_hist_bucket_high(i),
-			(double)seen / (double)h->total);
+	plot_latency_axes(gp);
+	if (lim->cacheline_measured)
+		plot_limit_curves(gp, lim);
+	fprintf(gp, "set multiplot layout %u,%u title 'vmci-perf pingpong: round trip by"
+		" percentile, every transport at every size'\n", rows, cols);
+	for (i = 0; i < opt->nb_sizes; i++)
+		plot_latency_panel(gp, opt, res, nb_res, series, n, opt->sizes[i], lim);
+	fprintf(gp, "unset multiplot\n");
+}
+
+/* The PNG a script draws: FILE.gp -> FILE.png. */
+static void
+png_path(const char *plot_path, char *buf, size_t len)
+{
+	if (plot_script_only(plot_path))
+		snprintf(buf, len, "%.*s.png", (int)(strlen(plot_path) - 3), plot_path);
+	else
+		snprintf(buf, len, "%s", plot_path);
+}
+
+static void
+plot_script(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
+	    unsigned int nb_res, const struct perf_limits *lim)
+{
+	unsigned int cols = 1, rows = 1;
+	char png[PATH_MAX];
+
+	if (opt->mode == PERF_MODE_PINGPONG) {
+		cols = RTE_MIN(opt->nb_sizes, PLOT_PANEL_COLS);
+		rows = (opt->nb_sizes + cols - 1) / cols;
 	}
-	fprintf(gp, "EOD\nplot $cdf using 1:2 with steps title '%s'\n", title);
+	png_path(opt->plot_path, png, sizeof(png));
+	fprintf(gp, "set terminal pngcairo size %u,%u\nset output '%s'\nset grid\n",
+		RTE_MAX(1000u, cols * PLOT_PANEL_W), RTE_MAX(650u, rows * PLOT_PANEL_H), png);
+	if (opt->mode == PERF_MODE_PINGPONG)
+		plot_latency(gp, opt, res, nb_res, lim);
+	else
+		plot_throughput(gp, opt, res, nb_res, lim);
+}
+
+/* FILE.gp: the script alone, for a machine with gnuplot. */
+static int
+write_script(const struct perf_options *opt, const struct perf_result *res,
+	     unsigned int nb_res, const struct perf_limits *lim)
+{
+	FILE *gp = fopen(opt->plot_path, "w");
+	int ret;
+
+	if (gp == NULL) {
+		ret = -errno;
+		fprintf(stderr, "vmci-perf: --plot %s: %s\n", opt->plot_path, strerror(-ret));
+		return ret;
+	}
+	plot_script(gp, opt, res, nb_res, lim);
+	ret = ferror(gp) ? -EIO : 0;
+	if (fclose(gp) != 0 || ret < 0) {
+		fprintf(stderr, "vmci-perf: --plot %s: writing failed\n", opt->plot_path);
+		return -EIO;
+	}
+	printf("gnuplot script written to %s (draw it with: gnuplot %s)\n", opt->plot_path,
+	       opt->plot_path);
+	return 0;
 }
 
 int
 perf_plot(const struct perf_options *opt, const struct perf_result *res,
-	  unsigned int nb_res, const struct perf_hist *hist)
+	  unsigned int nb_res, const struct perf_limits *lim)
 {
-	char title[96];
 	FILE *gp;
 	int st;
 
+	if (plot_script_only(opt->plot_path))
+		return write_script(opt, res, nb_res, lim);
 	if (!on_path("gnuplot")) {
 		fprintf(stderr, "vmci-perf: --plot %s: gnuplot is not installed (apt-get install"
-			" gnuplot-nox); no plot drawn, the figures are in the table%s\n",
+			" gnuplot-nox); no plot drawn, the figures are in the table%s; --plot"
+			" FILE.gp writes the script to draw elsewhere\n",
 			opt->plot_path, opt->json_path != NULL ? " and the JSON file" : "");
 		return -ENOENT;
 	}
 	gp = popen("gnuplot", "w");
 	if (gp == NULL)
 		return -errno;
-	fprintf(gp, "set terminal pngcairo size 1000,650\nset output '%s'\nset grid\n",
-		opt->plot_path);
-	if (opt->mode == PERF_MODE_PINGPONG && hist != NULL && hist->total > 0) {
-		snprintf(title, sizeof(title), "%s %" PRIu32 " B round trip", res[0].transport,
-			 res[0].size);
-		fprintf(gp, "set title 'vmci-perf pingpong: latency CDF'\n");
-		plot_cdf(gp, hist, title);
-	} else {
-		fprintf(gp, "set title 'vmci-perf %s: throughput by message size'\n",
-			perf_mode_name(opt->mode));
-		plot_throughput(gp, res, nb_res);
-	}
+	plot_script(gp, opt, res, nb_res, lim);
 	st = pclose(gp);
 	if (st != 0) {
 		fprintf(stderr, "vmci-perf: --plot %s: gnuplot failed (status %d)\n",

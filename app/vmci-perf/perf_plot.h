@@ -7,25 +7,27 @@
 
 /**
  * @file
- * --plot: a PNG drawn by gnuplot, when it is installed: throughput by
- * message size for every transport (stream, bidir), or the round-trip CDF
- * of the first size (pingpong).
+ * --plot: every transport at every size, drawn by gnuplot. Stream and
+ * bidir: throughput by message size, one line per transport, memcpy as the
+ * machine's line. Pingpong: one panel per message size, each with the
+ * round trip by percentile of every transport at that size and the
+ * machine's cache-line round trips. A FILE.png is drawn by gnuplot, if it
+ * is installed; a FILE.gp is the gnuplot script, to draw elsewhere.
  */
 
-#include "perf_hist.h"
 #include "perf_options.h"
 #include "perf_report.h"
 
 /**
- * Draw opt->plot_path.
+ * Draw opt->plot_path, or write its script.
  *
- * @param hist
- *   Pingpong: round trips of the first vmci size; NULL otherwise.
+ * @param lim
+ *   The machine limits of the run (drawn when measured).
  * @return
  *   0, -ENOENT when gnuplot is not installed (after saying so), or
  *   another negative errno.
  */
 int perf_plot(const struct perf_options *opt, const struct perf_result *res,
-	      unsigned int nb_res, const struct perf_hist *hist);
+	      unsigned int nb_res, const struct perf_limits *lim);
 
 #endif /* _PERF_PLOT_H_ */

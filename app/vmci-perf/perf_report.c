@@ -22,6 +22,10 @@
 #define VMCI_PERF_VERSION "unknown"
 #endif
 
+const double perf_lat_curve_pct[PERF_LAT_CURVE_POINTS] = {
+	0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 99.99,
+};
+
 static void
 read_cpu_model(char *buf, size_t len)
 {
@@ -111,19 +115,36 @@ perf_result_mmsgs(const struct perf_result *res)
 	return res->seconds > 0 ? (double)res->messages / res->seconds / 1e6 : 0;
 }
 
+/* "4194304 B", or for a sweep "16384, 65536 B" and which one the baselines use. */
+static void
+queue_sizes_text(const struct perf_options *opt, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < opt->nb_queue_sizes && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%" PRIu64, i > 0 ? ", " : "",
+			      opt->queue_sizes[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, " B%s", opt->nb_queue_sizes > 1 ?
+			 " (a sweep of the vmci transport; the baselines use the first)" : "");
+}
+
 void
 perf_report_header(FILE *f, const struct perf_options *opt, const struct perf_env *env)
 {
+	char queues[PERF_MAX_QUEUE_SIZES * 22 + 80];
+
+	queue_sizes_text(opt, queues, sizeof(queues));
+	fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, %s %s, burst %u, ",
+		VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
+		perf_api_name(opt->api), opt->nb_queue_sizes > 1 ? "queues" : "queue", queues,
+		opt->burst);
 	if (opt->count > 0)
-		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
-			" B, burst %u, %" PRIu64 " messages per size\n",
-			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
-			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->count);
+		fprintf(f, "%" PRIu64 " messages per size\n", opt->count);
 	else
-		fprintf(f, "vmci-perf %s: mode %s, transport %s, api %s, queue %" PRIu64
-			" B, burst %u, %.2f s per size and transport\n",
-			VMCI_PERF_VERSION, perf_mode_name(opt->mode), env->transport,
-			perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration);
+		fprintf(f, "%.2f s per size and transport\n", opt->duration);
 	fprintf(f, "producer: lcore %u (cpu %u, socket %d) -> consumer: lcore %u (cpu %u, socket %d)\n",
 		env->producer.lcore, env->producer.cpu, env->producer.socket,
 		env->consumer.lcore, env->consumer.cpu, env->consumer.socket);
@@ -147,8 +168,8 @@ void
 perf_report_columns(FILE *f, const struct perf_options *opt)
 {
 	if (opt->mode == PERF_MODE_PINGPONG)
-		fprintf(f, "\n%-10s %7s %8s %8s %8s %8s %8s %8s %9s %11s %10s\n", "transport", "size",
-			"min_ns", "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99", "max_ns",
+		fprintf(f, "\n%-10s %7s %8s %8s %8s %8s %8s %9s %9s %11s %10s\n", "transport", "size",
+			"min_ns", "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99_ns", "max_ns",
 			"roundtrips", "verify_err");
 	else
 		fprintf(f, "\n%-10s %7s %10s %10s %15s %11s\n", "transport", "size", "GB/s",
@@ -181,7 +202,7 @@ perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_resul
 		return;
 	}
 	if (res->has_latency)
-		fprintf(f, "%-10s %7" PRIu32 " %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f %11"
+		fprintf(f, "%-10s %7" PRIu32 " %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f %9.0f %11"
 			PRIu64 " %10s\n", res->transport, res->size, res->lat.min, res->lat.p50,
 			res->lat.p90, res->lat.p99, res->lat.p999, res->lat.p9999, res->lat.max,
 			res->messages, errs);
@@ -315,7 +336,8 @@ json_verification(const struct perf_options *opt, const struct perf_result *res,
 static const struct perf_result *vmci_row(const struct perf_result *res, unsigned int nb_res,
 					  uint32_t size);
 static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-			 unsigned int nb_res, const struct perf_limits *lim);
+			 unsigned int nb_res, const struct perf_limits *lim,
+			 const struct perf_load *load);
 static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
 
 /* Each baseline figure against the vmci one of the same size. */
@@ -365,9 +387,57 @@ json_limits(FILE *f, const struct perf_limits *lim)
 		fprintf(f, "null, \"data_and_index_lines_rtt_ns\": null},\n");
 }
 
+/* A figure, or null when not measured. */
+static void
+json_num(FILE *f, int measured, const char *fmt, double v)
+{
+	if (measured)
+		fprintf(f, fmt, v);
+	else
+		fprintf(f, "null");
+}
+
+static void
+json_load(FILE *f, const struct perf_load *load)
+{
+	char note[512];
+	unsigned int i;
+
+	fprintf(f, "  \"machine_load\": {\"cpus\": ");
+	if (load->nb_cpus == 0) {
+		fprintf(f, "\"all\"");
+	} else {
+		for (i = 0; i < load->nb_cpus; i++)
+			fprintf(f, "%s%u", i ? ", " : "[", load->cpus[i]);
+		fprintf(f, "]");
+	}
+	fprintf(f, ", \"seconds\": ");
+	json_num(f, load->cpu_measured, "%.2f", load->seconds);
+	fprintf(f, ", \"other_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->other_cpu);
+	fprintf(f, ", \"steal_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->steal_cpu);
+	fprintf(f, ", \"own_cpu\": ");
+	json_num(f, load->cpu_measured, "%.3f", load->own_cpu);
+	fprintf(f, ", \"other_cpu_limit\": %.2f, \"cacheline_p50_ns\": ",
+		PERF_LOAD_OTHER_CPU_LIMIT);
+	json_num(f, load->cacheline_measured, "%.0f", load->cacheline_p50);
+	fprintf(f, ", \"quiet_cacheline_p50_ns\": %.0f, \"cacheline_factor_limit\": %.1f,"
+		" \"busy\": ", PERF_LOAD_QUIET_CACHELINE_P50_NS, PERF_LOAD_CACHELINE_FACTOR_LIMIT);
+	if (load->cpu_measured || load->cacheline_measured)
+		fprintf(f, "%s", load->busy ? "true" : "false");
+	else
+		fprintf(f, "null");
+	perf_load_note(load, note, sizeof(note));
+	fprintf(f, ", \"note\": ");
+	json_str(f, note);
+	fprintf(f, "},\n");
+}
+
 int
 perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
-		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim)
+		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim,
+		 const struct perf_load *load)
 {
 	unsigned int i;
 
@@ -375,16 +445,24 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	json_str(f, VMCI_PERF_VERSION);
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
 	json_str(f, env->transport);
-	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64
-		",\n  \"burst\": %u,\n  \"duration_s\": %.3f,\n  \"count\": %" PRIu64
-		",\n  \"verify\": %s,\n",
-		perf_api_name(opt->api), opt->queue_size, opt->burst, opt->duration,
-		opt->count, opt->verify ? "true" : "false");
+	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64 ",\n  \"queue_sizes\": [",
+		perf_api_name(opt->api), opt->queue_sizes[0]);
+	for (i = 0; i < opt->nb_queue_sizes; i++)
+		fprintf(f, "%s%" PRIu64, i > 0 ? ", " : "", opt->queue_sizes[i]);
+	fprintf(f, "],\n  \"burst\": %u,\n  \"duration_s\": ", opt->burst);
+	/* A --count run ends by count: no duration applies (each row has its seconds). */
+	if (opt->count > 0)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%.3f", opt->duration);
+	fprintf(f, ",\n  \"count\": %" PRIu64 ",\n  \"verify\": %s,\n", opt->count,
+		opt->verify ? "true" : "false");
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
 		" \"latency_ns\": \"round trip, nanoseconds\"},\n");
 	json_machine(f, env);
 	json_limits(f, lim);
+	json_load(f, load);
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
@@ -394,7 +472,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, "  ],\n  \"ratios\": [\n");
 	json_ratios(f, res, nb_res);
 	fprintf(f, "  ],\n  \"targets\": [\n");
-	json_targets(f, opt, res, nb_res, lim);
+	json_targets(f, opt, res, nb_res, lim, load);
 	fprintf(f, "  ]\n}\n");
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
@@ -466,6 +544,23 @@ ratio_of(double a, double b)
 	return a > 0 && b > 0 ? a / b : 0;
 }
 
+/*
+ * Whether this run measures baseline @p bl: it was asked for, and it is
+ * not a kernel stream in bidir (those rows are skipped: they would
+ * deadlock). A ratio to a baseline that was not run is left out; one that
+ * was asked for but failed stays, "not measured".
+ */
+static bool
+baseline_in_run(const struct perf_options *opt, enum perf_baseline bl)
+{
+	bool kernel = bl == PERF_BL_UNIX || bl == PERF_BL_UNIX_BUSY || bl == PERF_BL_PIPE ||
+		bl == PERF_BL_TCP;
+
+	if (!(opt->baselines & (1u << bl)))
+		return false;
+	return !(kernel && opt->mode == PERF_MODE_BIDIR);
+}
+
 /* The targets, as ratios measured in this run. */
 static unsigned int
 collect_targets(const struct perf_options *opt, const struct perf_result *res,
@@ -480,42 +575,58 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		if (v64 == NULL)
 			return 0;
-		t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
-			ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
-		t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
-			ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
-		t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
-			u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
-		t[n++] = (struct target){ "unix-busy p50 / vmci p50",
-			b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_CACHELINE)) {
+			t[n++] = (struct target){ "64 B p50 RTT / cache-line round trip p50",
+				ratio_of(v64->lat.p50, lim->cacheline_p50), 1.25, 0, "x" };
+			t[n++] = (struct target){ "64 B p99.9 RTT / cache-line round trip p99.9",
+				ratio_of(v64->lat.p999, lim->cacheline_p999), 3, 0, "x" };
+		}
+		if (baseline_in_run(opt, PERF_BL_UNIX))
+			t[n++] = (struct target){ "unix (blocking) p50 / vmci p50",
+				u64 != NULL ? vmci_advantage(v64, u64) : 0, 100, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_UNIX_BUSY))
+			t[n++] = (struct target){ "unix-busy p50 / vmci p50",
+				b64 != NULL ? vmci_advantage(v64, b64) : 0, 10, 1, "x" };
 		return n;
 	}
 	if (v64 != NULL) {
 		t[n++] = (struct target){ "64 B messages, Mmsg/s", perf_result_mmsgs(v64),
 			100, 1, "" };
-		t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
-			u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
+		if (baseline_in_run(opt, PERF_BL_UNIX))
+			t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
+				u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
 	}
-	if (v64k != NULL)
+	if (v64k != NULL && baseline_in_run(opt, PERF_BL_MEMCPY))
 		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
 			ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x" };
 	return n;
 }
 
+/*
+ * Beside each missed target: whether the machine was busy, with the
+ * figures, so that a slow machine is told apart from a slow driver.
+ */
 static void
 summary_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		unsigned int nb_res, const struct perf_limits *lim)
+		unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
 {
 	struct target t[MAX_TARGETS];
 	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+	char note[512];
+
+	perf_load_note(load, note, sizeof(note));
 
 	fprintf(f, "\nTargets (ratios from this run):\n");
 	if (n == 0)
-		fprintf(f, "  (they need a 64-byte or 65536-byte size)\n");
-	for (i = 0; i < n; i++)
+		fprintf(f, "  (none applies: targets need a 64-byte or 65536-byte size, and a"
+			" ratio target its baseline)\n");
+	for (i = 0; i < n; i++) {
 		fprintf(f, "  %-58s %9.2f%s (target %s %.2f%s): %s\n", t[i].what, t[i].got,
 			t[i].unit, t[i].higher_better ? ">=" : "<=", t[i].want, t[i].unit,
 			target_verdict(&t[i]));
+		if (strcmp(target_verdict(&t[i]), "MISSED") == 0)
+			fprintf(f, "    %s\n", note);
+	}
 }
 
 /* Not a target: where the latency stands against what the layout allows. */
@@ -534,31 +645,36 @@ summary_layout_floor(FILE *f, const struct perf_result *res, unsigned int nb_res
 
 static void
 json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-	     unsigned int nb_res, const struct perf_limits *lim)
+	     unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
 {
 	struct target t[MAX_TARGETS];
 	unsigned int i, n = collect_targets(opt, res, nb_res, lim, t);
+	char note[512];
 
+	perf_load_note(load, note, sizeof(note));
 	for (i = 0; i < n; i++) {
 		fprintf(f, "    {\"target\": ");
 		json_str(f, t[i].what);
 		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
-			" \"verdict\": \"%s\"}%s\n", t[i].got, t[i].want,
-			t[i].higher_better ? "true" : "false", target_verdict(&t[i]),
-			i + 1 < n ? "," : "");
+			" \"verdict\": \"%s\"", t[i].got, t[i].want,
+			t[i].higher_better ? "true" : "false", target_verdict(&t[i]));
+		if (strcmp(target_verdict(&t[i]), "MISSED") == 0) {
+			fprintf(f, ", \"machine\": ");
+			json_str(f, note);
+		}
+		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
 }
 
-void
-perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		    unsigned int nb_res, const struct perf_limits *lim)
+/* Every baseline row with the vmci figure of its size and the ratio. */
+static void
+summary_ratios(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	       unsigned int nb_res)
 {
 	const struct perf_result *v;
 	unsigned int i;
 	double adv;
 
-	fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and cores\n",
-		res[0].transport, res[0].api);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		fprintf(f, "%-10s %7s %12s %12s %14s\n", "baseline", "size", "p50_ns",
 			"vmci_p50_ns", "vmci_faster_x");
@@ -582,6 +698,11 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
 				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
 	}
+}
+
+static void
+summary_limits(FILE *f, const struct perf_limits *lim)
+{
 	if (lim->measured)
 		fprintf(f, "\nMachine limits on the same cores:\n");
 	if (lim->memcpy_measured)
@@ -593,7 +714,26 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "  64 B in a line + flag in another, round trip (one writer per line,"
 			" as in a VMCI ring):\n    min %.0f / p50 %.0f / p99.9 %.0f ns\n",
 			lim->twoline_min, lim->twoline_p50, lim->twoline_p999);
-	summary_targets(f, opt, res, nb_res, lim);
+}
+
+void
+perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		    unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res && !res[i].baseline; i++)
+		;
+	if (i == nb_res) {
+		fprintf(f, "\nSummary: vmci (%s, api %s) alone: --baselines ran no other"
+			" transport\n", res[0].transport, res[0].api);
+	} else {
+		fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and"
+			" cores\n", res[0].transport, res[0].api);
+		summary_ratios(f, opt, res, nb_res);
+	}
+	summary_limits(f, lim);
+	summary_targets(f, opt, res, nb_res, lim, load);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		summary_layout_floor(f, res, nb_res, lim);
 	if (!opt->verify)

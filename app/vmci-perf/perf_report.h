@@ -14,12 +14,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "perf_load.h"
 #include "perf_options.h"
+
+/** Points of the round-trip curve kept of every pingpong row (for --plot). */
+#define PERF_LAT_CURVE_POINTS 14
+
+/** The percentiles of those points, 0 to 99.99. */
+extern const double perf_lat_curve_pct[PERF_LAT_CURVE_POINTS];
 
 /** Round-trip times of a pingpong run, in nanoseconds. */
 struct perf_latency {
 	uint64_t samples;
 	double min, p50, p90, p99, p999, p9999, max, mean;
+	double curve[PERF_LAT_CURVE_POINTS]; /**< At perf_lat_curve_pct. */
 };
 
 /** Figures of one message size over one transport. */
@@ -97,10 +105,12 @@ void perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_
 /**
  * Print the final table: every transport at every size with its ratio to
  * the vmci figure (res[0..nb_sizes-1] are the vmci rows), the machine
- * limits and the targets.
+ * limits and the targets, each missed one with whether the machine was
+ * busy (@p load).
  */
 void perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-			 unsigned int nb_res, const struct perf_limits *lim);
+			 unsigned int nb_res, const struct perf_limits *lim,
+			 const struct perf_load *load);
 
 /** Payload bytes per second, in 10^9. */
 double perf_result_gbps(const struct perf_result *res);
@@ -116,6 +126,6 @@ double perf_result_mmsgs(const struct perf_result *res);
  */
 int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
 		     const struct perf_result *res, unsigned int nb_res,
-		     const struct perf_limits *lim);
+		     const struct perf_limits *lim, const struct perf_load *load);
 
 #endif /* _PERF_REPORT_H_ */

@@ -17,8 +17,22 @@
 
 /* Round trips left out of the histogram while caches and TLBs warm up (at most). */
 #define PINGPONG_WARMUP 1000u
-/* Consumer polls between two looks at the clock for the progress line. */
+/* Receiver polls between two looks at the clock for the progress line. */
 #define PROGRESS_POLLS 1024u
+
+/*
+ * The progress line, once a second: the count so far, and the rate over
+ * the last second beside the rate since the start, each named.
+ */
+struct progress {
+	uint64_t start_tsc;
+	uint64_t next_tsc;  /* print at or after this */
+	uint64_t last_tsc;  /* previous line */
+	uint64_t last_count;
+	uint32_t size;      /* bytes per message, for GB/s */
+	bool round_trips;   /* pingpong: count round trips, not messages */
+	bool both_ways;     /* bidir: the count is both directions' sum */
+};
 
 struct run_side {
 	struct perf_flow txf;
@@ -142,14 +156,48 @@ rx_idle_end(const struct run_side *s, uint64_t count, uint64_t *deadline, int *e
 }
 
 static void
-print_progress(const struct run_side *s, uint64_t count, uint64_t now)
+progress_start(struct progress *p, const struct run_side *s, uint64_t start_tsc)
 {
-	double secs = (double)(now - s->start_tsc) / rte_get_tsc_hz();
+	memset(p, 0, sizeof(*p));
+	p->start_tsc = start_tsc;
+	p->last_tsc = start_tsc;
+	p->next_tsc = start_tsc + rte_get_tsc_hz();
+	p->size = s->rxf.size;
+}
 
-	printf("  ... %5.1f s: %" PRIu64 " messages, %.3f Mmsg/s, %.3f GB/s, errors %" PRIu64 "\n",
-	       secs, count, secs > 0 ? count / secs / 1e6 : 0,
-	       secs > 0 ? (double)count * s->rxf.size / secs / 1e9 : 0, s->rxf.verify_errors);
+/* "M round trips/s" or "Mmsg/s, GB/s" of @p n in @p secs. */
+static void
+progress_rate(char *buf, size_t len, const struct progress *p, uint64_t n, double secs)
+{
+	double rate = secs > 0 ? (double)n / secs : 0;
+
+	if (p->round_trips)
+		snprintf(buf, len, "%.3f M round trips/s (mean %.0f ns)", rate / 1e6,
+			 rate > 0 ? 1e9 / rate : 0);
+	else
+		snprintf(buf, len, "%.3f Mmsg/s, %.3f GB/s", rate / 1e6,
+			 rate * p->size / 1e9);
+}
+
+static void
+progress_print(struct progress *p, uint64_t now, uint64_t count, uint64_t verify_errors)
+{
+	double hz = (double)rte_get_tsc_hz();
+	char last[64], total[64];
+
+	progress_rate(last, sizeof(last), p, count - p->last_count,
+		      (double)(now - p->last_tsc) / hz);
+	progress_rate(total, sizeof(total), p, count, (double)(now - p->start_tsc) / hz);
+	printf("  ... %5.1f s: %" PRIu64 " %s; last second: %s; since start: %s;"
+	       " verify errors %" PRIu64 "\n", (double)(now - p->start_tsc) / hz, count,
+	       p->round_trips ? "round trips" : p->both_ways ?
+	       "messages (both directions)" : "messages", last, total, verify_errors);
 	fflush(stdout);
+	p->last_tsc = now;
+	p->last_count = count;
+	/* After a stall, the next line a second from now, not a burst of them. */
+	while (p->next_tsc <= now)
+		p->next_tsc += rte_get_tsc_hz();
 }
 
 static int
@@ -157,16 +205,16 @@ stream_consume(void *arg)
 {
 	struct run_side *s = arg;
 	perf_xfer_t rx = s->tp->rx;
-	uint64_t hz = rte_get_tsc_hz();
-	uint64_t next_report, now;
+	struct progress prog;
 	uint64_t deadline = 0;
 	uint64_t count = 0;
 	unsigned int polls = 0;
+	uint64_t now;
 	int err = 0;
 	int n;
 
 	s->start_tsc = rte_rdtsc();
-	next_report = s->start_tsc + hz;
+	progress_start(&prog, s, s->start_tsc);
 	announce_ready(s);
 	for (;;) {
 		n = rx(s->tp, s->side, &s->rxf);
@@ -181,10 +229,8 @@ stream_consume(void *arg)
 		if (s->progress && unlikely(++polls == PROGRESS_POLLS)) {
 			polls = 0;
 			now = rte_rdtsc();
-			if (now >= next_report) {
-				print_progress(s, count, now);
-				next_report += hz;
-			}
+			if (now >= prog.next_tsc)
+				progress_print(&prog, now, count, s->rxf.verify_errors);
 		}
 	}
 	s->end_tsc = rte_rdtsc();
@@ -213,6 +259,29 @@ bidir_drain(struct run_side *s, uint64_t *count)
 	}
 }
 
+/*
+ * Bidir progress, every PROGRESS_POLLS polls: each side publishes what it
+ * received in its own line; side 0 prints the sum of both, once a second.
+ */
+static void
+bidir_progress(struct run_side *s, struct progress *prog, uint64_t received)
+{
+	struct perf_side_flags *me = &s->ctl->side[s->side];
+	const struct perf_side_flags *peer = &s->ctl->side[1 - s->side];
+	uint64_t now;
+
+	__atomic_store_n(&me->rx_progress, received, __ATOMIC_RELAXED);
+	__atomic_store_n(&me->verify_progress, s->rxf.verify_errors, __ATOMIC_RELAXED);
+	if (s->side != 0)
+		return;
+	now = rte_rdtsc();
+	if (now >= prog->next_tsc)
+		progress_print(prog, now,
+			       received + __atomic_load_n(&peer->rx_progress, __ATOMIC_RELAXED),
+			       s->rxf.verify_errors +
+			       __atomic_load_n(&peer->verify_progress, __ATOMIC_RELAXED));
+}
+
 /* Both directions at once: each side alternates one tx and one rx call. */
 static int
 bidir_worker(void *arg)
@@ -220,6 +289,8 @@ bidir_worker(void *arg)
 	struct run_side *s = arg;
 	perf_xfer_t tx = s->tp->tx, rx = s->tp->rx;
 	uint64_t sent = 0, received = 0;
+	unsigned int polls = 0;
+	struct progress prog;
 	uint64_t end;
 	int n = 0, m = 0;
 
@@ -229,6 +300,8 @@ bidir_worker(void *arg)
 		return 0;
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
+	progress_start(&prog, s, s->start_tsc);
+	prog.both_ways = true;
 	while (budget_left(s, rte_rdtsc(), end, sent)) {
 		if (unlikely(s->max_count > 0 && s->max_count - sent < s->txf.burst))
 			s->txf.burst = (unsigned int)(s->max_count - sent);
@@ -244,6 +317,10 @@ bidir_worker(void *arg)
 			break;
 		}
 		received += m;
+		if (s->progress && unlikely(++polls == PROGRESS_POLLS)) {
+			polls = 0;
+			bidir_progress(s, &prog, received);
+		}
 	}
 	s->sent = sent;
 	announce_done(s, sent);
@@ -284,8 +361,8 @@ pingpong_ping(void *arg)
 	struct run_side *s = arg;
 	perf_xfer_t tx = s->tp->tx, rx = s->tp->rx;
 	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
-	uint64_t hz = rte_get_tsc_hz();
-	uint64_t t0, t1, end, next_report;
+	struct progress prog;
+	uint64_t t0, t1, end;
 	uint64_t warmup = PINGPONG_WARMUP, warmup_tsc;
 	uint64_t count = 0;
 	int n = 0;
@@ -303,7 +380,8 @@ pingpong_ping(void *arg)
 	warmup_tsc = s->duration_tsc / 20;
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
-	next_report = s->start_tsc + hz;
+	progress_start(&prog, s, s->start_tsc);
+	prog.round_trips = true;
 	t0 = s->start_tsc;
 	while (budget_left(s, t0, end, count)) {
 		n = xfer_one(s, tx, &s->txf);
@@ -316,11 +394,9 @@ pingpong_ping(void *arg)
 		if (likely(count >= warmup || t0 - s->start_tsc >= warmup_tsc) && s->hist != NULL)
 			perf_hist_record(s->hist, (uint64_t)((double)(t1 - t0) * ns_per_cycle));
 		count++;
-		if (s->progress && unlikely(t1 >= next_report)) {
-			printf("  ... %5.1f s: %" PRIu64 " round trips, errors %" PRIu64 "\n",
-			       (double)(t1 - s->start_tsc) / hz, count, s->rxf.verify_errors);
-			fflush(stdout);
-			next_report += hz;
+		if (s->progress && unlikely(t1 >= prog.next_tsc)) {
+			progress_print(&prog, t1, count, s->rxf.verify_errors);
+			/* The printing is no part of the next round trip. */
 			t1 = rte_rdtsc();
 		}
 		t0 = t1;
@@ -454,6 +530,7 @@ static void
 hist_result(const struct perf_hist *h, struct perf_result *res)
 {
 	struct perf_latency *l = &res->lat;
+	unsigned int i;
 
 	res->has_latency = true;
 	l->samples = h->total;
@@ -465,6 +542,8 @@ hist_result(const struct perf_hist *h, struct perf_result *res)
 	l->p9999 = (double)perf_hist_percentile(h, 99.99);
 	l->max = (double)h->max;
 	l->mean = perf_hist_mean(h);
+	for (i = 0; i < PERF_LAT_CURVE_POINTS; i++)
+		l->curve[i] = (double)perf_hist_percentile(h, perf_lat_curve_pct[i]);
 }
 
 static void

@@ -51,6 +51,9 @@ struct perf_side_flags {
 	uint32_t ready;    /**< Polling: the peer may start. */
 	uint32_t done;     /**< Stopped sending: tx_count is final. */
 	uint64_t tx_count;
+	/* With progress lines in bidir: what this side received so far. */
+	uint64_t rx_progress;     /**< Messages received. */
+	uint64_t verify_progress; /**< Of which failed verification. */
 } __rte_cache_aligned;
 
 struct perf_run_ctl {

@@ -11,8 +11,12 @@
  * events.
  *
  * The bus "vmci" finds the VMCI PCI function (15ad:0740, bound to vfio-pci
- * or uio_pci_generic) and the emulated devices named on the command line
- * (-a vmci:vmci_emu0,cid=20), and brings each one up at EAL init.
+ * or uio_pci_generic) and, when the emulator library is loaded
+ * (-d librte_vmci_emu.so), the emulated devices named on the command line
+ * (-a vmci:vmci_emu0,cid=20, and the emulated host's -a vmci:vmci_host0),
+ * and brings each one up at EAL init.
+ *
+ * The API is experimental: compile with -DALLOW_EXPERIMENTAL_API.
  *
  * Threading: the device works in poll mode. Datagrams, doorbells and events
  * are handled by rte_vmci_poll(), which the application calls from an lcore
@@ -31,6 +35,7 @@
 #include <stdint.h>
 
 #include <rte_compat.h>
+#include <rte_memory.h> /* SOCKET_ID_ANY */
 #include <rte_vmci_qp.h>
 
 #ifdef __cplusplus
@@ -49,8 +54,9 @@ struct rte_vmci_device;
 
 /** Static facts of a device. */
 struct rte_vmci_dev_info {
-	const char *name;      /**< Bus name: PCI address or vmci_emuN. */
-	const char *backend;   /**< "pci-ioport", "pci-mmio" or "emu". */
+	const char *name;      /**< Bus name: PCI address, or vmci_emuN / vmci_hostN. */
+	/** "pci-ioport", "pci-mmio", or the emulator's "emu" / "emu-host". */
+	const char *backend;
 	uint32_t context_id;   /**< Current context ID (follows CTX_ID_UPDATE). */
 	uint32_t caps_offered; /**< Capabilities the device offered. */
 	uint32_t caps;         /**< Capabilities in use. */
@@ -174,20 +180,39 @@ struct rte_vmci_qpair_conf {
  * memory comes from hugepages on the requested socket; total queue memory
  * of a device is capped at 128 MiB by the hypervisor.
  *
+ * The hypervisor's answer must be one of the successes the protocol gives
+ * QUEUEPAIR_ALLOC (0, or SUCCESS_QUEUEPAIR_CREATE for a create and
+ * SUCCESS_QUEUEPAIR_ATTACH for an attach); any other value fails the call
+ * with EPROTO. As the hypervisor may then hold the pair, it is detached
+ * again; if that fails too, its memory is kept until the device is reset
+ * (see rte_vmci_qpair_detach()).
+ *
  * @return
  *   The queue pair, or NULL with rte_errno set (EINVAL, ENOMEM, ENOBUFS
- *   for the memory cap, ENOENT when attaching to an unknown pair, ...).
+ *   for the memory cap, ENOENT when attaching to an unknown pair, EPROTO
+ *   for an answer outside the protocol, ...).
  */
 __rte_experimental
 struct rte_vmci_qpair *
 rte_vmci_qpair_create(struct rte_vmci_device *dev, const struct rte_vmci_qpair_conf *conf);
 
 /**
- * Detach from the pair and free its memory. The endpoint must no longer be
- * in use on any lcore.
+ * Detach from the pair (QUEUEPAIR_DETACH) and free its memory. The endpoint
+ * must no longer be in use on any lcore.
+ *
+ * Whatever the result, @p qpair and its endpoint are freed and must not be
+ * used again. When the hypervisor refuses the detach (or gives an answer
+ * outside the protocol), it may still map the pair's pages for the peer,
+ * which may go on writing them: as the reference guest drivers do, the
+ * pages are then kept, not freed, until the device is reset (device
+ * removal or rte_eal_cleanup(), after CONTROL = RESET). They are counted in
+ * the device's telemetry, /vmci/stats: qp_parked (pairs) and
+ * qp_parked_bytes.
  *
  * @return
- *   0, or a negative errno (the local state is freed in every case).
+ *   0, or a negative errno from the hypercall (-EPROTO for an answer
+ *   outside the protocol): the pair is gone for the caller, its memory
+ *   kept until the device is reset.
  */
 __rte_experimental
 int
@@ -203,7 +228,10 @@ __rte_experimental
 struct rte_vmci_handle
 rte_vmci_qpair_handle(const struct rte_vmci_qpair *qpair);
 
-/** Where the peer stands (updated by rte_vmci_poll()). */
+/**
+ * Where the peer stands, as of the last rte_vmci_poll() (which handles the
+ * peer events and runs the peer callback with each change).
+ */
 __rte_experimental
 enum rte_vmci_qpair_peer_state
 rte_vmci_qpair_peer_state(const struct rte_vmci_qpair *qpair);
@@ -254,8 +282,9 @@ rte_vmci_dgram_handle(const struct rte_vmci_dgram *ep);
  * Send @p len bytes to @p dst.
  *
  * @return
- *   0 or the positive VMCI result, or a negative errno (-EMSGSIZE above
- *   RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH for an unknown destination, ...).
+ *   The datagram's size as the hypervisor reports it (24 + @p len), or a
+ *   negative errno (-EMSGSIZE above RTE_VMCI_MAX_DG_PAYLOAD, -EHOSTUNREACH
+ *   for an unknown destination, -EPROTO for any other answer, ...).
  */
 __rte_experimental
 int

@@ -9,6 +9,10 @@
  *  - devices of backends registered by other libraries
  *    (vmci_bus_backend.h), named by devargs on this bus; the emulator's:
  *      -a vmci:vmci_emu0,cid=20,mode=dma,hv=lab
+ *    or, the same devargs, --vdev vmci_emu0,cid=20,...: EAL gives a name
+ *    without a bus prefix to the bus whose parse() claims it (ours, for
+ *    the names of a registered backend), so both spellings reach
+ *    scan_backends() alike.
  * Probe brings every allowed device up through the device core; cleanup
  * (rte_eal_cleanup) tears them down in the spec's order.
  */
@@ -152,15 +156,6 @@ backend_of(const char *name)
 	return NULL;
 }
 
-/* Not a PCI address, so meant for a backend that is not loaded. */
-static bool
-names_missing_backend(const char *name)
-{
-	struct rte_pci_addr pci;
-
-	return backend_of(name) == NULL && rte_pci_addr_parse(name, &pci) != 0;
-}
-
 static void
 backend_args_free(struct rte_vmci_device *vdev)
 {
@@ -213,12 +208,8 @@ scan_backends(void)
 	RTE_EAL_DEVARGS_FOREACH(vmci_bus.name, da) {
 		if (dev_by_name(da->name) != NULL)
 			continue;
-		if (backend_of(da->name) == NULL) {
-			if (names_missing_backend(da->name) && da->policy == RTE_DEV_ALLOWED)
-				VMCI_LOG(ERR, "%s: no loaded backend takes this name (an emulated device needs the emulator library: -d librte_vmci_emu.so)",
-					 da->name);
+		if (backend_of(da->name) == NULL)
 			continue;
-		}
 		vdev = dev_new(da->name, SOCKET_ID_ANY, da);
 		if (vdev == NULL)
 			return -ENOMEM;
@@ -375,7 +366,10 @@ vmci_bus_probe(void)
 			continue;
 		}
 		if (vdev->pdev != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY) {
-			/* Bring-up resets the device: only its owner may do that. */
+			/*
+			 * Bring-up negotiates caps and hands the device this
+			 * process's memory: only its owner may do that.
+			 */
 			VMCI_LOG(INFO, "%s: VMCI function left to the primary process",
 				 vdev->name);
 			continue;
@@ -455,14 +449,23 @@ vmci_bus_unplug(struct rte_device *dev)
 	return 0;
 }
 
-/* Names on this bus: <backend prefix>N, or a PCI address of a VMCI function. */
+/*
+ * Names on this bus: <backend prefix>N, or a PCI address of a VMCI
+ * function. EAL then refuses any other name; one in this bus's own
+ * "vmci_" namespace most likely names a device of a backend library that
+ * is not loaded, so say which.
+ */
 static int
 vmci_bus_parse(const char *name, void *addr)
 {
 	struct rte_pci_addr pci;
 
-	if (backend_of(name) == NULL && rte_pci_addr_parse(name, &pci) != 0)
+	if (backend_of(name) == NULL && rte_pci_addr_parse(name, &pci) != 0) {
+		if (strncmp(name, "vmci_", 5) == 0)
+			VMCI_LOG(ERR, "%s: no loaded backend takes this name (emulated devices need the emulator library: -d librte_vmci_emu.so)",
+				 name);
 		return -1;
+	}
 	if (addr != NULL)
 		strlcpy(addr, name, RTE_DEV_NAME_MAX_LEN);
 	return 0;

@@ -28,6 +28,15 @@ RTE_LOG_REGISTER_SUFFIX(vmci_logtype_db, doorbell, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vmci_logtype_event, event, NOTICE);
 
 #define VMCI_DMA_TIMEOUT_US_DEFAULT 1000000u
+/*
+ * With ICR clear, a receive pass still runs when the last one is older
+ * than this (see vmci_rx_due()): in DMA mode on every poll, as a pass on
+ * an empty device costs one DATA_IN_LOW write and a 24-byte end marker;
+ * in port mode every 100 ms, as it costs 4096 one-byte DATA_IN reads
+ * (each a system call under VFIO).
+ */
+#define VMCI_RX_IDLE_US_DMA 0u
+#define VMCI_RX_IDLE_US_PORT 100000u
 
 /* Makes memzone names unique across devices of this process. */
 static uint32_t vmci_dev_seq;
@@ -112,11 +121,16 @@ vmci_dma_zone(struct vmci_device *dev, const char *what, size_t len)
 	return mz;
 }
 
-/* Steps 5-9: read CAPS, choose caps_in_use, write it back. */
+/*
+ * Steps 5-9: read CAPS, choose caps_in_use, write it back. dev->caps is
+ * set only when it is written: from then on the device may hold our
+ * addresses, and a failed bring-up resets it.
+ */
 static int
 vmci_negotiate_caps(struct vmci_device *dev)
 {
 	uint32_t caps = vmci_hw_read32(dev->hw, VMCI_REG_CAPS);
+	uint32_t use = VMCI_CAPS_DATAGRAM;
 
 	dev->caps_offered = caps;
 	if (!(caps & VMCI_CAPS_DATAGRAM)) {
@@ -124,15 +138,14 @@ vmci_negotiate_caps(struct vmci_device *dev)
 			 dev->name, caps, VMCI_CAPS_DATAGRAM);
 		return -ENODEV;
 	}
-	dev->caps = VMCI_CAPS_DATAGRAM;
 	if (caps & VMCI_CAPS_PPN64)
-		dev->caps |= VMCI_CAPS_PPN64;
+		use |= VMCI_CAPS_PPN64;
 	if (caps & VMCI_CAPS_NOTIFICATIONS) {
 		dev->bitmap_mz = vmci_dma_zone(dev, "bitmap", VMCI_NOTIFY_BITMAP_SIZE);
 		/* Without the page, doorbells are simply not offered. */
 		if (dev->bitmap_mz != NULL) {
 			dev->bitmap = dev->bitmap_mz->addr;
-			dev->caps |= VMCI_CAPS_NOTIFICATIONS;
+			use |= VMCI_CAPS_NOTIFICATIONS;
 		}
 	}
 	if (dev->hw->mmio) {
@@ -141,9 +154,10 @@ vmci_negotiate_caps(struct vmci_device *dev)
 				 dev->name, caps, VMCI_CAPS_DMA_DATAGRAM);
 			return -ENOTSUP;
 		}
-		dev->caps |= VMCI_CAPS_DMA_DATAGRAM;
+		use |= VMCI_CAPS_DMA_DATAGRAM;
 	}
-	vmci_hw_write32(dev->hw, VMCI_REG_CAPS, dev->caps);
+	dev->caps = use;
+	vmci_hw_write32(dev->hw, VMCI_REG_CAPS, use);
 	return 0;
 }
 
@@ -262,11 +276,13 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		return NULL;
 	}
 	/*
-	 * Reset first: a previous owner (another process, one that crashed)
-	 * may have left a bitmap registered and DMA addresses programmed
-	 * that point into memory which is no longer its own.
+	 * No reset before the capabilities, as in the reference guests: the
+	 * device comes from power-on or from the reset that ended its
+	 * previous owner's teardown. After an owner that died without
+	 * teardown, what follows writes CAPS, the DMA high halves and (when
+	 * the bitmap page is had) the bitmap registration afresh; see
+	 * doc/vmci_driver.md for what such a death leaves behind.
 	 */
-	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	ret = vmci_negotiate_caps(dev);
 	if (ret == 0)
 		ret = vmci_alloc_channel(dev);
@@ -275,8 +291,14 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 	if (ret < 0)
 		goto fail;
 	/*
-	 * Steps 16-17. Nothing waits for interrupts (poll mode), but the
-	 * causes are enabled as every guest does, so that ICR reports them.
+	 * Steps 16-17, as every guest does in single-vector mode. We set up
+	 * no vector: MSI and MSI-X stay disabled in config space, so the
+	 * device stands in its INTx configuration with the causes enabled,
+	 * the mode in which the reference guests find causes by reading ICR
+	 * (vmci-device.md section 1); the line itself is never waited for.
+	 * ICR is read on every poll, but whether the device latches a cause
+	 * while nobody takes its interrupt is not documented: vmci_rx_due()
+	 * therefore also runs receive passes with ICR clear.
 	 */
 	imr = VMCI_ICR_DATAGRAM;
 	if (dev->caps & VMCI_CAPS_NOTIFICATIONS)
@@ -285,12 +307,19 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		imr |= VMCI_ICR_DMA_DATAGRAM;
 	vmci_hw_write32(hw, VMCI_REG_IMR, imr);
 	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_INT_ENABLE);
+	dev->rx_idle_cycles = rte_get_timer_hz() / 1000000 *
+		(vmci_dev_dma(dev) ? VMCI_RX_IDLE_US_DMA : VMCI_RX_IDLE_US_PORT);
 	VMCI_LOG(INFO, "%s: up over %s: caps offered 0x%x, in use 0x%x, context ID %u",
 		 dev->name, hw->backend != NULL ? hw->backend : "?", dev->caps_offered,
 		 dev->caps, dev->cid);
 	return dev;
 fail:
-	/* Reset before freeing anything the device may still point at. */
+	/*
+	 * Once CAPS is written the device may hold our bitmap or DMA
+	 * addresses (a timed-out DMA receive may still complete): reset it
+	 * before freeing them. The reference resets here once its bitmap
+	 * exists; this covers the DMA buffers too.
+	 */
 	if (dev->caps != 0)
 		vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	vmci_free_memory(dev);
@@ -353,8 +382,26 @@ vmci_device_stats_get(struct vmci_device *dev, struct vmci_device_stats *stats)
 	return 0;
 }
 
-static int
-vmci_poll(struct vmci_device *dev, bool force)
+/*
+ * Whether this poll runs a receive pass: when ICR reports DATAGRAM, when
+ * the last pass stopped at our own bound with datagrams possibly left,
+ * and with ICR clear once the last pass is older than rx_idle_cycles, so
+ * that a datagram whose cause the device did not latch is still received.
+ */
+static bool
+vmci_rx_due(struct vmci_device *dev, uint32_t icr)
+{
+	uint64_t now = rte_get_timer_cycles();
+
+	if (!(icr & VMCI_ICR_DATAGRAM) && !dev->rx_more &&
+	    now - dev->rx_last_pass < dev->rx_idle_cycles)
+		return false;
+	dev->rx_last_pass = now;
+	return true;
+}
+
+int
+vmci_device_poll(struct vmci_device *dev)
 {
 	uint32_t icr;
 	int n = 0;
@@ -366,7 +413,7 @@ vmci_poll(struct vmci_device *dev, bool force)
 		vmci_dev_unlock(dev);
 		return -ENODEV;
 	}
-	if (force || (icr & VMCI_ICR_DATAGRAM))
+	if (vmci_rx_due(dev, icr))
 		n += vmci_dg_receive(dev);
 	/*
 	 * After the receive pass, so that an attach event which did arrive
@@ -383,16 +430,4 @@ vmci_poll(struct vmci_device *dev, bool force)
 		n += vmci_doorbell_scan(dev);
 	vmci_dev_unlock(dev);
 	return n;
-}
-
-int
-vmci_device_poll(struct vmci_device *dev)
-{
-	return vmci_poll(dev, false);
-}
-
-int
-vmci_device_poll_force(struct vmci_device *dev)
-{
-	return vmci_poll(dev, true);
 }

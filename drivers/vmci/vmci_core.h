@@ -76,6 +76,9 @@ struct vmci_device_stats {
 	uint64_t events_invalid;   /* bad size or unknown/VMX-only id */
 	uint64_t doorbells_fired;  /* bitmap entries found raised */
 	uint64_t qp_attach_inferred; /* peer seen in the queue headers, no QP_PEER_ATTACH */
+	uint64_t hc_unexpected;    /* hypercall/datagram results outside the allowed set */
+	uint64_t qp_parked;        /* pairs whose pages wait for a reset (now) */
+	uint64_t qp_parked_bytes;  /* their queue memory, header pages included */
 };
 
 /*
@@ -114,17 +117,16 @@ int
 vmci_device_stats_get(struct vmci_device *dev, struct vmci_device_stats *stats);
 
 /*
- * Poll the device once: read ICR; on DATAGRAM run a receive pass and
- * dispatch events and datagrams; scan the notification bitmap and run
- * doorbell callbacks. Returns the number of datagrams, events and doorbells
- * handled (>= 0), or -ENODEV if ICR reads all-ones (device gone).
+ * Poll the device once: read ICR; run a receive pass and dispatch events
+ * and datagrams when ICR reports DATAGRAM, when the last pass left some
+ * behind, and with ICR clear too (every poll in DMA mode, every 100 ms in
+ * port mode, where a pass costs 4096 register reads); scan the
+ * notification bitmap and run doorbell callbacks. Returns the number of
+ * datagrams, events and doorbells handled (>= 0), or -ENODEV if ICR reads
+ * all-ones (device gone).
  */
 int
 vmci_device_poll(struct vmci_device *dev);
-
-/* Like vmci_device_poll() but runs a receive pass whatever ICR says. */
-int
-vmci_device_poll_force(struct vmci_device *dev);
 
 /*
  * VMCI result codes (section 8): errno equivalent (0 for results >= 0,
@@ -145,8 +147,12 @@ int
 vmci_send_datagram(struct vmci_device *dev, const struct vmci_dg_hdr *dg, int32_t *result);
 
 /*
- * Hypercall helpers (section 4.4). Each returns the non-negative VMCI
- * result or a negative errno (VMCI errors mapped and logged by name).
+ * Hypercall helpers (section 4.4). Each returns the VMCI result, which is
+ * one of the success values the hypercall may give (0 for most; 0 or
+ * SUCCESS_QUEUEPAIR_CREATE / _ATTACH for QUEUEPAIR_ALLOC; 0 or
+ * SUCCESS_LAST_DETACH for QUEUEPAIR_DETACH), or a negative errno: VMCI
+ * errors mapped and logged by name, any other value -EPROTO, logged with
+ * the values expected and counted in hc_unexpected.
  */
 int
 vmci_hc_get_context_id(struct vmci_device *dev, uint32_t *cid);
@@ -270,15 +276,27 @@ struct vmci_qpair_conf {
  */
 struct vmci_qpair *
 vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf);
-/* QUEUEPAIR_DETACH (errors logged), then free endpoint and memory. */
+/*
+ * QUEUEPAIR_DETACH, then free endpoint and memory. If the detach fails
+ * (-errno returned) the pair is freed for the caller but its pages are
+ * kept until vmci_device_destroy() has reset the device.
+ */
 int
 vmci_qpair_detach(struct vmci_qpair *qp);
 struct rte_vmci_qp *
 vmci_qpair_endpoint(const struct vmci_qpair *qp);
 struct rte_vmci_handle
 vmci_qpair_handle(const struct vmci_qpair *qp);
+/* As of the last poll: the state the callback was told. */
 enum vmci_qp_peer_state
 vmci_qpair_peer_state(const struct vmci_qpair *qp);
+/*
+ * True when the pair is WAITING as of the last poll but its peer has
+ * already moved an index of its own in the shared headers (so the next
+ * poll takes it as attached): what telemetry reports without polling.
+ */
+bool
+vmci_qpair_peer_seen_unpolled(const struct vmci_qpair *qp);
 
 /*
  * Call @cb for each queue pair of @dev under the device lock (for

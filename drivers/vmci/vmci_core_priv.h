@@ -48,6 +48,8 @@ struct vmci_qpair {
 	uint32_t flags;
 	bool creator;            /* we created it (not ATTACH_ONLY) */
 	bool hc_detached;        /* QUEUEPAIR_DETACH already sent */
+	bool parked;             /* pages kept until reset: on qp_parked_list */
+	struct vmci_qpair *park_next;
 	enum vmci_qp_peer_state peer_state;
 	/*
 	 * Creator only: the header the peer writes (our consume queue's),
@@ -98,7 +100,7 @@ struct vmci_ratelimit {
  * 64-bit payload_size from a broken device must not make us read forever).
  */
 #define VMCI_RX_SKIP_MAX (16u * VMCI_MAX_DG_SIZE)
-/* Reads in one port-I/O pass (about 70 MB) before giving up on the stream. */
+/* Reads in one receive pass (at most about 70 MB) before giving up on the stream. */
 #define VMCI_RX_MAX_READS 1024u
 /* DMA receive passes per poll while each pass still delivers datagrams. */
 #define VMCI_RX_DMA_MAX_PASSES 8
@@ -131,11 +133,23 @@ struct vmci_device {
 	TAILQ_HEAD(, vmci_doorbell) doorbells;
 	TAILQ_HEAD(, vmci_qpair) qpairs;
 	uint32_t qp_waiting;     /* creator pairs whose peer has not been seen */
+	/*
+	 * Pairs whose QUEUEPAIR_DETACH failed (or whose ALLOC left us unsure
+	 * the hypervisor does not hold them): gone for the application, their
+	 * pages kept because the other side may still write them, freed after
+	 * CONTROL = RESET. Counted in stats.qp_parked / qp_parked_bytes.
+	 */
+	struct vmci_qpair *qp_parked_list;
 
 	struct vmci_doorbell *db_by_idx[VMCI_MAX_DOORBELLS];
 	uint32_t db_hwm;         /* indices below it are scanned */
 
 	struct vmci_event_sub subs[VMCI_EVENT_MAX_SUBS];
+
+	/* Receive passes (vmci_dgram.c); see vmci_poll() for when they run. */
+	bool rx_more;            /* last pass stopped at our bound, not at the end */
+	uint64_t rx_idle_cycles; /* with ICR clear, a pass at most this often */
+	uint64_t rx_last_pass;   /* timer cycles at the start of the last pass */
 
 	struct vmci_device_stats stats;
 	struct vmci_ratelimit rx_rl;
@@ -176,11 +190,13 @@ vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 			  int32_t *result);
 
 /*
- * Send a hypercall and map its result: >= 0 result, or negative errno with
- * a log line naming @what and the VMCI code.
+ * Check the result of a datagram of @len payload bytes sent to @dst: its
+ * size (24 + len) on success, a VMCI error mapped to -errno, anything
+ * else -EPROTO, counted in hc_unexpected and logged.
  */
 int
-vmci_hypercall(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const char *what);
+vmci_dg_send_result(struct vmci_device *dev, struct rte_vmci_handle dst, size_t len,
+		    int32_t result);
 
 /* Receive pass (vmci_dgram.c); returns items dispatched. Device lock held. */
 int

@@ -70,114 +70,24 @@ vmci_dg_in_size(const struct vmci_dg_hdr *dg)
 	return VMCI_DG_SIZE_ALIGNED(psize);
 }
 
-/* Port-I/O receive state: buffer, bytes valid in it, current read size. */
-struct vmci_rx_port {
+/*
+ * One receive pass (section 4.6), the same algorithm in both modes as in
+ * the reference guests: port I/O reads DATA_IN into rx_buf, DMA has the
+ * device write into the data area of the RX buffer. Only the first read
+ * size (a page, or the whole 69632 bytes) and the end-marker rule differ.
+ */
+struct vmci_rx {
 	uint8_t *buf;
-	size_t avail;
-	size_t read_size;
-	size_t pos;
+	size_t avail;      /* bytes of buf filled by the reads so far */
+	size_t read_size;  /* size of a fresh read */
+	size_t pos;        /* parse position */
+	unsigned int reads;
+	bool dma;
 };
 
-static void
-vmci_rx_read(struct vmci_device *dev, struct vmci_rx_port *rx, size_t at, size_t len)
-{
-	vmci_hw_read_fifo(dev->hw, VMCI_REG_DATA_IN, rx->buf + at, len);
-	rx->avail = at + len;
-}
-
-/*
- * The datagram at rx->pos continues past the bytes read: keep the partial
- * bytes at the buffer start and read the rest of a full-size batch.
- */
-static void
-vmci_rx_continue(struct vmci_device *dev, struct vmci_rx_port *rx)
-{
-	size_t partial = rx->avail - rx->pos;
-
-	if (rx->pos != 0)
-		memmove(rx->buf, rx->buf + rx->pos, partial);
-	rx->pos = 0;
-	rx->read_size = VMCI_RX_BUF_SIZE;
-	vmci_rx_read(dev, rx, partial, VMCI_RX_BUF_SIZE - partial);
-}
-
-/* Oversized datagram: read and drop @skip bytes beyond the ones we have. */
-static void
-vmci_rx_skip(struct vmci_device *dev, struct vmci_rx_port *rx, uint64_t skip)
-{
-	rx->read_size = VMCI_RX_BUF_SIZE;
-	for (;;) {
-		vmci_rx_read(dev, rx, 0, rx->read_size);
-		if (skip <= rx->read_size)
-			break;
-		skip -= rx->read_size;
-	}
-	rx->pos = (size_t)skip;
-}
-
-/* One port-I/O receive pass; returns datagrams parsed. */
-static int
-vmci_dg_receive_port(struct vmci_device *dev)
-{
-	struct vmci_rx_port rx = { .buf = dev->rx_buf, .read_size = VMCI_RX_FIRST_READ };
-	const struct vmci_dg_hdr *dg;
-	unsigned int reads = 1;
-	uint64_t size;
-	int n = 0;
-
-	vmci_rx_read(dev, &rx, 0, rx.read_size);
-	for (;;) {
-		size_t left = rx.avail - rx.pos;
-
-		if (left < VMCI_DG_HDR_SIZE) {
-			/* Bound a pass against a device that never ends the stream. */
-			if (++reads > VMCI_RX_MAX_READS) {
-				vmci_dg_malformed(dev, "reads in one pass", reads,
-						  VMCI_RX_MAX_READS);
-				break;
-			}
-			/* A header never straddles a read: the tail is padding. */
-			vmci_rx_read(dev, &rx, 0, rx.read_size);
-			rx.pos = 0;
-			continue;
-		}
-		dg = (const struct vmci_dg_hdr *)(rx.buf + rx.pos);
-		if (dg->dst.resource == VMCI_INVALID_ID) {
-			/* End marker; a datagram may still start on a later page. */
-			if (left <= VMCI_PAGE)
-				break;
-			rx.pos = RTE_ALIGN_CEIL(rx.pos + 1, VMCI_PAGE);
-			continue;
-		}
-		size = vmci_dg_in_size(dg);
-		if (size == UINT64_MAX) {
-			vmci_dg_malformed(dev, "payload_size", dg->payload_size, VMCI_RX_SKIP_MAX);
-			break;
-		}
-		if (size > VMCI_RX_BUF_SIZE) {
-			dev->stats.dg_oversized++;
-			vmci_dg_malformed(dev, "aligned size", size, VMCI_RX_BUF_SIZE);
-			if (size <= left)
-				rx.pos += size;
-			else
-				vmci_rx_skip(dev, &rx, size - left);
-			continue;
-		}
-		if (size > left) {
-			reads++;
-			vmci_rx_continue(dev, &rx);
-			dg = (const struct vmci_dg_hdr *)rx.buf;
-		}
-		vmci_dg_dispatch(dev, dg);
-		n++;
-		rx.pos += size;
-	}
-	return n;
-}
-
-/* Start a DMA receive into the RX data area and wait for busy == 1. */
+/* Start a DMA receive of @len bytes into the data area at @at; wait for busy == 1. */
 static bool
-vmci_dma_rx_start(struct vmci_device *dev)
+vmci_dma_rx(struct vmci_device *dev, size_t at, size_t len)
 {
 	struct vmci_dma_hdr *hdr = dev->dma_rx_mz->addr;
 	struct vmci_sg_elem *sg = (struct vmci_sg_elem *)(hdr + 1);
@@ -187,8 +97,8 @@ vmci_dma_rx_start(struct vmci_device *dev)
 	hdr->size = 1;
 	hdr->rsvd = 0;
 	hdr->result = 0;
-	sg->addr = dev->dma_rx_mz->iova + VMCI_DMA_DATA_OFFSET;
-	sg->size = VMCI_MAX_DG_SIZE;
+	sg->addr = dev->dma_rx_mz->iova + VMCI_DMA_DATA_OFFSET + at;
+	sg->size = len;
 	__atomic_store_n(&hdr->busy, 0, __ATOMIC_RELAXED);
 	rte_io_wmb();
 	vmci_hw_write32(dev->hw, VMCI_REG_DATA_IN_LOW, (uint32_t)dev->dma_rx_mz->iova);
@@ -206,31 +116,127 @@ vmci_dma_rx_start(struct vmci_device *dev)
 	return true;
 }
 
-/* One DMA receive pass; returns datagrams parsed, up to the first invalid header. */
-static int
-vmci_dg_receive_dma_pass(struct vmci_device *dev)
+/*
+ * Read @len bytes into buf + @at. False ends the pass: a DMA receive that
+ * never completed, or more reads than a pass may take (a device that
+ * never ends the stream).
+ */
+static bool
+vmci_rx_read(struct vmci_device *dev, struct vmci_rx *rx, size_t at, size_t len)
 {
-	const uint8_t *data = (const uint8_t *)dev->dma_rx_mz->addr + VMCI_DMA_DATA_OFFSET;
+	if (++rx->reads > VMCI_RX_MAX_READS) {
+		vmci_dg_malformed(dev, "reads in one pass", rx->reads, VMCI_RX_MAX_READS);
+		dev->rx_more = true;
+		return false;
+	}
+	if (rx->dma) {
+		if (!vmci_dma_rx(dev, at, len))
+			return false;
+	} else {
+		vmci_hw_read_fifo(dev->hw, VMCI_REG_DATA_IN, rx->buf + at, len);
+	}
+	rx->avail = at + len;
+	return true;
+}
+
+/*
+ * The datagram at rx->pos runs past the bytes read: move its first part to
+ * the buffer start and read the rest of a full-size buffer after it; the
+ * device continues the same datagram there.
+ */
+static bool
+vmci_rx_continue(struct vmci_device *dev, struct vmci_rx *rx)
+{
+	size_t partial = rx->avail - rx->pos;
+
+	if (rx->pos != 0)
+		memmove(rx->buf, rx->buf + rx->pos, partial);
+	rx->pos = 0;
+	rx->read_size = VMCI_RX_BUF_SIZE;
+	return vmci_rx_read(dev, rx, partial, VMCI_RX_BUF_SIZE - partial);
+}
+
+/* Oversized datagram: read and drop @skip bytes beyond the ones we have. */
+static bool
+vmci_rx_skip(struct vmci_device *dev, struct vmci_rx *rx, uint64_t skip)
+{
+	rx->read_size = VMCI_RX_BUF_SIZE;
+	for (;;) {
+		if (!vmci_rx_read(dev, rx, 0, rx->read_size))
+			return false;
+		if (skip <= rx->read_size)
+			break;
+		skip -= rx->read_size;
+	}
+	rx->pos = (size_t)skip;
+	return true;
+}
+
+/*
+ * End marker (dst.resource invalid) at rx->pos: true if the pass goes on.
+ * Port I/O: a datagram may still start on a later page of the buffer.
+ * DMA: the device wrote all it had.
+ */
+static bool
+vmci_rx_marker(struct vmci_rx *rx)
+{
+	if (rx->dma || rx->avail - rx->pos <= VMCI_PAGE)
+		return false;
+	rx->pos = RTE_ALIGN_CEIL(rx->pos + 1, VMCI_PAGE);
+	return true;
+}
+
+/* One receive pass; returns datagrams parsed. */
+static int
+vmci_dg_receive_pass(struct vmci_device *dev)
+{
+	struct vmci_rx rx = { .dma = vmci_dev_dma(dev) };
 	const struct vmci_dg_hdr *dg;
-	size_t pos = 0;
 	uint64_t size;
 	int n = 0;
 
-	if (!vmci_dma_rx_start(dev))
+	rx.buf = rx.dma ? (uint8_t *)dev->dma_rx_mz->addr + VMCI_DMA_DATA_OFFSET : dev->rx_buf;
+	rx.read_size = rx.dma ? VMCI_RX_BUF_SIZE : VMCI_RX_FIRST_READ;
+	if (!vmci_rx_read(dev, &rx, 0, rx.read_size))
 		return 0;
-	while (VMCI_MAX_DG_SIZE - pos >= VMCI_DG_HDR_SIZE) {
-		dg = (const struct vmci_dg_hdr *)(data + pos);
-		if (dg->dst.resource == VMCI_INVALID_ID)
+	for (;;) {
+		size_t left = rx.avail - rx.pos;
+
+		if (left < VMCI_DG_HDR_SIZE) {
+			/* A header never straddles a read: the tail is padding. */
+			if (!vmci_rx_read(dev, &rx, 0, rx.read_size))
+				break;
+			rx.pos = 0;
+			continue;
+		}
+		dg = (const struct vmci_dg_hdr *)(rx.buf + rx.pos);
+		if (dg->dst.resource == VMCI_INVALID_ID) {
+			if (vmci_rx_marker(&rx))
+				continue;
 			break;
+		}
 		size = vmci_dg_in_size(dg);
-		if (size > VMCI_MAX_DG_SIZE - pos) {
-			/* No continuation in DMA mode: the rest is unusable. */
-			vmci_dg_malformed(dev, "aligned size", size, VMCI_MAX_DG_SIZE - pos);
+		if (size == UINT64_MAX) {
+			vmci_dg_malformed(dev, "payload_size", dg->payload_size, VMCI_RX_SKIP_MAX);
 			break;
+		}
+		if (size > VMCI_RX_BUF_SIZE) {
+			dev->stats.dg_oversized++;
+			vmci_dg_malformed(dev, "aligned size", size, VMCI_RX_BUF_SIZE);
+			if (size <= left)
+				rx.pos += size;
+			else if (!vmci_rx_skip(dev, &rx, size - left))
+				break;
+			continue;
+		}
+		if (size > left) {
+			if (!vmci_rx_continue(dev, &rx))
+				break;
+			dg = (const struct vmci_dg_hdr *)rx.buf;
 		}
 		vmci_dg_dispatch(dev, dg);
 		n++;
-		pos += size;
+		rx.pos += size;
 	}
 	return n;
 }
@@ -241,16 +247,22 @@ vmci_dg_receive(struct vmci_device *dev)
 	int total = 0;
 	int i, n;
 
+	dev->rx_more = false;
 	dev->stats.rx_passes++;
 	if (!vmci_dev_dma(dev))
-		return vmci_dg_receive_port(dev);
-	/* The device copies what fits; go again while passes bring datagrams. */
+		return vmci_dg_receive_pass(dev);
+	/*
+	 * A DMA receive ends where the next datagram did not fit: go again
+	 * while passes bring datagrams, and at the bound leave the rest to
+	 * the next poll whatever ICR then says.
+	 */
 	for (i = 0; i < VMCI_RX_DMA_MAX_PASSES; i++) {
-		n = vmci_dg_receive_dma_pass(dev);
+		n = vmci_dg_receive_pass(dev);
 		total += n;
 		if (n == 0)
-			break;
+			return total;
 	}
+	dev->rx_more = true;
 	return total;
 }
 
@@ -357,10 +369,5 @@ vmci_dgram_send(struct vmci_dgram_ep *ep, struct rte_vmci_handle dst,
 	rte_spinlock_unlock(&dev->chan_lock);
 	if (ret < 0)
 		return ret;
-	if (result < 0) {
-		VMCI_DG_LOG(DEBUG, "%s: send to %u:%u: %d (%s)", dev->name, dst.context,
-			    dst.resource, result, vmci_result_str(result));
-		return -vmci_result_to_errno(result);
-	}
-	return result;
+	return vmci_dg_send_result(dev, dst, len, result);
 }

@@ -53,7 +53,13 @@ vmci_db_link(struct vmci_device *dev, struct vmci_doorbell *db)
 	db->handle.resource = db->rid;
 	/* A stale bit from an earlier user of the index must not fire us. */
 	__atomic_store_n(&dev->bitmap[idx], 0, __ATOMIC_RELAXED);
+	/* Exactly VMCI_SUCCESS links it, as in the reference guests. */
 	ret = vmci_hc_doorbell_link(dev, db->handle, db->idx);
+	if (ret == -EPROTO) {
+		/* The device may have linked it anyway: an index we reuse must not ring it. */
+		vmci_hc_doorbell_unlink(dev, db->handle);
+		return ret;
+	}
 	if (ret < 0)
 		return ret;
 	dev->db_by_idx[idx] = db;

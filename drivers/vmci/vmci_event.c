@@ -54,12 +54,14 @@ vmci_event_min_payload(uint32_t event)
 }
 
 static bool
-vmci_event_reject(struct vmci_device *dev, const char *why, uint64_t val, uint32_t ev)
+vmci_event_reject(struct vmci_device *dev, const char *why, uint64_t val, const char *expected,
+		  uint32_t ev)
 {
 	dev->stats.events_invalid++;
 	if (vmci_ratelimit_ok(&dev->ev_rl))
-		VMCI_EV_LOG(WARNING, "%s: event %u (%s) rejected: %s %" PRIu64, dev->name, ev,
-			    ev < VMCI_EVENT_MAX ? vmci_event_names[ev] : "unknown", why, val);
+		VMCI_EV_LOG(WARNING, "%s: event %u (%s) rejected: %s %" PRIu64 ", expected %s",
+			    dev->name, ev, ev < VMCI_EVENT_MAX ? vmci_event_names[ev] : "unknown",
+			    why, val, expected);
 	return false;
 }
 
@@ -77,6 +79,23 @@ vmci_event_notify(struct vmci_device *dev, uint32_t event, const void *payload, 
 	}
 }
 
+/*
+ * CTX_ID_UPDATE: cache the new context ID. vmci_event_dispatch() has
+ * already rejected the invalid ID (0xFFFFFFFF), as the reference guests
+ * ignore it: cached, it would make every datagram to our real context look
+ * foreign and link new doorbells and pairs under a handle nobody reaches.
+ * Such an event is not passed to subscribers either: our ID did not change.
+ */
+static void
+vmci_event_cid_update(struct vmci_device *dev, const struct vmci_event_payload_context *c)
+{
+	uint32_t cid = c->context_id;
+
+	VMCI_EV_LOG(INFO, "%s: context ID %u -> %u", dev->name,
+		    vmci_device_context_id(dev), cid);
+	__atomic_store_n(&dev->cid, cid, __ATOMIC_RELAXED);
+}
+
 bool
 vmci_event_dispatch(struct vmci_device *dev, const struct vmci_dg_hdr *dg)
 {
@@ -87,22 +106,25 @@ vmci_event_dispatch(struct vmci_device *dev, const struct vmci_dg_hdr *dg)
 
 	/* The receive path guaranteed psize bytes follow the header. */
 	if (psize < VMCI_EVENT_MIN_PAYLOAD || psize > VMCI_EVENT_MAX_PAYLOAD)
-		return vmci_event_reject(dev, "payload_size", psize,
+		return vmci_event_reject(dev, "payload_size", psize, "4..24",
 					 psize >= 4 ? msg->event_data.event : UINT32_MAX);
 	ev = msg->event_data.event;
 	need = vmci_event_min_payload(ev);
 	if (need == 0)
-		return vmci_event_reject(dev, "not for guests, id", ev, ev);
+		return vmci_event_reject(dev, "not for guests, id", ev, "0..4", ev);
 	plen = psize > sizeof(msg->event_data) ? (uint32_t)psize - sizeof(msg->event_data) : 0;
 	if (plen < need && ev != VMCI_EVENT_QP_RESUMED)
-		return vmci_event_reject(dev, "payload bytes", plen, ev);
+		return vmci_event_reject(dev, "payload bytes", plen,
+					 ev == VMCI_EVENT_QP_PEER_ATTACH ||
+					 ev == VMCI_EVENT_QP_PEER_DETACH ? "16" : "8", ev);
+	if (ev == VMCI_EVENT_CTX_ID_UPDATE &&
+	    ((const struct vmci_event_payload_context *)payload)->context_id == VMCI_INVALID_ID)
+		return vmci_event_reject(dev, "context_id", VMCI_INVALID_ID,
+					 "a context ID other than the invalid one (the cached ID is kept)",
+					 ev);
 	dev->stats.events++;
 	if (ev == VMCI_EVENT_CTX_ID_UPDATE) {
-		const struct vmci_event_payload_context *c = payload;
-		uint32_t cid = c->context_id;
-
-		VMCI_EV_LOG(INFO, "%s: context ID %u -> %u", dev->name, dev->cid, cid);
-		__atomic_store_n(&dev->cid, cid, __ATOMIC_RELAXED);
+		vmci_event_cid_update(dev, payload);
 	} else if (ev == VMCI_EVENT_QP_PEER_ATTACH || ev == VMCI_EVENT_QP_PEER_DETACH) {
 		vmci_qpair_peer_event(dev, ev, payload);
 	} else if (ev == VMCI_EVENT_QP_RESUMED) {

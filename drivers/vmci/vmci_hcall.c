@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,21 +214,113 @@ vmci_send_datagram(struct vmci_device *dev, const struct vmci_dg_hdr *dg, int32_
 	return ret;
 }
 
-int
-vmci_hypercall(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const char *what)
+/*
+ * The results other than a VMCI error that a hypercall may return
+ * (vmci-device.md 4.4, and what the reference guests accept).
+ */
+struct vmci_hc_expect {
+	const char *what;      /* hypercall name, for the log */
+	int32_t ok[2];
+	unsigned int n_ok;
+	const char *expected;  /* the same values, for the log */
+};
+
+static const struct vmci_hc_expect hc_success_only[] = {
+	[VMCI_SET_NOTIFY_BITMAP] = { "SET_NOTIFY_BITMAP", { VMCI_SUCCESS }, 1, "0 (VMCI_SUCCESS)" },
+	[VMCI_DOORBELL_LINK] = { "DOORBELL_LINK", { VMCI_SUCCESS }, 1, "0 (VMCI_SUCCESS)" },
+	[VMCI_DOORBELL_UNLINK] = { "DOORBELL_UNLINK", { VMCI_SUCCESS }, 1, "0 (VMCI_SUCCESS)" },
+	[VMCI_DOORBELL_NOTIFY] = { "DOORBELL_NOTIFY", { VMCI_SUCCESS }, 1, "0 (VMCI_SUCCESS)" },
+	/* Sent by no guest: the result is undocumented, success is taken as 0. */
+	[VMCI_EVENT_SUBSCRIBE] = { "EVENT_SUBSCRIBE", { VMCI_SUCCESS }, 1, "0 (VMCI_SUCCESS)" },
+	[VMCI_EVENT_UNSUBSCRIBE] = { "EVENT_UNSUBSCRIBE", { VMCI_SUCCESS }, 1,
+				     "0 (VMCI_SUCCESS)" },
+	/* The broker answers 0 or SUCCESS_LAST_DETACH. */
+	[VMCI_QUEUEPAIR_DETACH] = { "QUEUEPAIR_DETACH", { VMCI_SUCCESS, VMCI_SUCCESS_LAST_DETACH },
+				    2, "0 (VMCI_SUCCESS) or 3 (VMCI_SUCCESS_LAST_DETACH)" },
+};
+
+/* The broker answers a create with 0 or SUCCESS_QUEUEPAIR_CREATE ... */
+static const struct vmci_hc_expect hc_qp_create = {
+	"QUEUEPAIR_ALLOC", { VMCI_SUCCESS, VMCI_SUCCESS_QUEUEPAIR_CREATE }, 2,
+	"0 (VMCI_SUCCESS) or 4 (VMCI_SUCCESS_QUEUEPAIR_CREATE) for a create",
+};
+
+/* ... and an ATTACH_ONLY alloc with 0 or SUCCESS_QUEUEPAIR_ATTACH. */
+static const struct vmci_hc_expect hc_qp_attach = {
+	"QUEUEPAIR_ALLOC", { VMCI_SUCCESS, VMCI_SUCCESS_QUEUEPAIR_ATTACH }, 2,
+	"0 (VMCI_SUCCESS) or 5 (VMCI_SUCCESS_QUEUEPAIR_ATTACH) for an attach",
+};
+
+/*
+ * A result the device may not give: the call did not do what we asked
+ * (or did something we cannot know), so it is an error, never success.
+ */
+static int
+vmci_hc_unexpected(struct vmci_device *dev, const char *what, int32_t result,
+		   const char *expected)
 {
-	int32_t result;
+	/* Datagram sends run without the device lock. */
+	__atomic_fetch_add(&dev->stats.hc_unexpected, 1, __ATOMIC_RELAXED);
+	VMCI_LOG(ERR, "%s: %s: device returned %" PRId32 " (0x%" PRIx32 "), expected %s",
+		 dev->name, what, result, (uint32_t)result, expected);
+	return -EPROTO;
+}
+
+/* Send a hypercall: 0 with *result >= 0, or -errno (not sent; a VMCI error, mapped). */
+static int
+vmci_hypercall_raw(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const char *what,
+		   int32_t *result)
+{
 	int ret;
 
-	ret = vmci_send_datagram(dev, dg, &result);
+	ret = vmci_send_datagram(dev, dg, result);
 	if (ret < 0) {
 		VMCI_LOG(ERR, "%s: %s: not sent: %s", dev->name, what, strerror(-ret));
 		return ret;
 	}
-	if (result < 0) {
+	if (*result < 0) {
 		VMCI_LOG(ERR, "%s: %s: device returned %d (%s)", dev->name, what,
-			 result, vmci_result_str(result));
+			 *result, vmci_result_str(*result));
+		return -vmci_result_to_errno(*result);
+	}
+	return 0;
+}
+
+/* Send a hypercall whose success results are @exp; returns the result or -errno. */
+static int
+vmci_hypercall(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
+	       const struct vmci_hc_expect *exp)
+{
+	unsigned int i;
+	int32_t result;
+	int ret;
+
+	ret = vmci_hypercall_raw(dev, dg, exp->what, &result);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < exp->n_ok; i++)
+		if (result == exp->ok[i])
+			return result;
+	return vmci_hc_unexpected(dev, exp->what, result, exp->expected);
+}
+
+int
+vmci_dg_send_result(struct vmci_device *dev, struct rte_vmci_handle dst, size_t len,
+		    int32_t result)
+{
+	int32_t size = (int32_t)(VMCI_DG_HDR_SIZE + len);
+	char expected[64];
+
+	if (result < 0) {
+		VMCI_DG_LOG(DEBUG, "%s: send to %u:%u: %d (%s)", dev->name, dst.context,
+			    dst.resource, result, vmci_result_str(result));
 		return -vmci_result_to_errno(result);
+	}
+	/* The host answers a routed datagram with its size (24 + payload). */
+	if (result != size) {
+		snprintf(expected, sizeof(expected), "%" PRId32 " (the datagram's size) or an error",
+			 size);
+		return vmci_hc_unexpected(dev, "datagram send", result, expected);
 	}
 	return result;
 }
@@ -248,6 +341,7 @@ vmci_hc_get_context_id(struct vmci_device *dev, uint32_t *cid)
 {
 	struct vmci_dg_hdr hdr;
 	int32_t result;
+	uint32_t id;
 	int ret;
 
 	vmci_hc_hdr(&hdr, VMCI_GET_CONTEXT_ID, 0);
@@ -255,12 +349,16 @@ vmci_hc_get_context_id(struct vmci_device *dev, uint32_t *cid)
 	ret = vmci_send_datagram(dev, &hdr, &result);
 	if (ret < 0)
 		return ret;
-	if ((uint32_t)result == VMCI_INVALID_ID) {
-		VMCI_LOG(ERR, "%s: GET_CONTEXT_ID returned the invalid ID 0x%x",
-			 dev->name, (uint32_t)result);
-		return -EIO;
-	}
-	*cid = (uint32_t)result;
+	id = (uint32_t)result;
+	/* The host's device is the host's (2), whose CID never changes. */
+	if (dev->hw->host && id != VMCI_HOST_CID)
+		return vmci_hc_unexpected(dev, "GET_CONTEXT_ID", result,
+					  "the host's context ID, 2");
+	/* A VM's CID is above the host's (2) and not the invalid ID (4.2). */
+	if (!dev->hw->host && (id <= VMCI_HOST_CID || id == VMCI_INVALID_ID))
+		return vmci_hc_unexpected(dev, "GET_CONTEXT_ID", result,
+					  "a VM context ID, 3..0xfffffffe");
+	*cid = id;
 	return 0;
 }
 
@@ -272,6 +370,8 @@ vmci_hc_resources_query(struct vmci_device *dev, const uint32_t *rids, uint32_t 
 		struct vmci_resources_query_msg m;
 		uint32_t rid[VMCI_RESOURCES_QUERY_MAX];
 	} q;
+	char expected[48];
+	int32_t result;
 	int ret;
 
 	if (n == 0 || n > VMCI_RESOURCES_QUERY_MAX) {
@@ -283,10 +383,16 @@ vmci_hc_resources_query(struct vmci_device *dev, const uint32_t *rids, uint32_t 
 	vmci_hc_hdr(&q.m.hdr, VMCI_RESOURCES_QUERY, 8 + 4 * (uint64_t)n);
 	q.m.num_resources = n;
 	memcpy(q.rid, rids, n * sizeof(*rids));
-	ret = vmci_hypercall(dev, &q.m.hdr, "RESOURCES_QUERY");
+	ret = vmci_hypercall_raw(dev, &q.m.hdr, "RESOURCES_QUERY", &result);
 	if (ret < 0)
 		return ret;
-	*supported = (uint32_t)ret;
+	/* One bit per resource asked about; none above them. */
+	if ((uint32_t)result >> n != 0) {
+		snprintf(expected, sizeof(expected), "a mask of %u bits, 0..0x%x", n,
+			 (1u << n) - 1);
+		return vmci_hc_unexpected(dev, "RESOURCES_QUERY", result, expected);
+	}
+	*supported = (uint32_t)result;
 	return 0;
 }
 
@@ -301,7 +407,7 @@ vmci_hc_set_notify_bitmap(struct vmci_device *dev, rte_iova_t iova)
 		memset(&m64, 0, sizeof(m64));
 		vmci_hc_hdr(&m64.hdr, VMCI_SET_NOTIFY_BITMAP, 8);
 		m64.bitmap_ppn = ppn;
-		return vmci_hypercall(dev, &m64.hdr, "SET_NOTIFY_BITMAP");
+		return vmci_hypercall(dev, &m64.hdr, &hc_success_only[VMCI_SET_NOTIFY_BITMAP]);
 	}
 	if (ppn > UINT32_MAX) {
 		VMCI_LOG(ERR, "%s: bitmap IOVA 0x%" PRIx64 " gives PPN 0x%" PRIx64
@@ -312,7 +418,7 @@ vmci_hc_set_notify_bitmap(struct vmci_device *dev, rte_iova_t iova)
 	memset(&m32, 0, sizeof(m32));
 	vmci_hc_hdr(&m32.hdr, VMCI_SET_NOTIFY_BITMAP, 8);
 	m32.bitmap_ppn = (uint32_t)ppn;
-	return vmci_hypercall(dev, &m32.hdr, "SET_NOTIFY_BITMAP");
+	return vmci_hypercall(dev, &m32.hdr, &hc_success_only[VMCI_SET_NOTIFY_BITMAP]);
 }
 
 int
@@ -325,60 +431,59 @@ vmci_hc_doorbell_link(struct vmci_device *dev, struct rte_vmci_handle handle,
 	vmci_hc_hdr(&m.hdr, VMCI_DOORBELL_LINK, sizeof(m) - VMCI_DG_HDR_SIZE);
 	m.handle = handle;
 	m.notify_idx = notify_idx;
-	return vmci_hypercall(dev, &m.hdr, "DOORBELL_LINK");
+	return vmci_hypercall(dev, &m.hdr, &hc_success_only[VMCI_DOORBELL_LINK]);
 }
 
 static int
-vmci_hc_handle(struct vmci_device *dev, uint32_t rid, struct rte_vmci_handle handle,
-	       const char *what)
+vmci_hc_handle(struct vmci_device *dev, uint32_t rid, struct rte_vmci_handle handle)
 {
 	struct vmci_handle_msg m;
 
 	memset(&m, 0, sizeof(m));
 	vmci_hc_hdr(&m.hdr, rid, sizeof(m) - VMCI_DG_HDR_SIZE);
 	m.handle = handle;
-	return vmci_hypercall(dev, &m.hdr, what);
+	return vmci_hypercall(dev, &m.hdr, &hc_success_only[rid]);
 }
 
 int
 vmci_hc_doorbell_unlink(struct vmci_device *dev, struct rte_vmci_handle handle)
 {
-	return vmci_hc_handle(dev, VMCI_DOORBELL_UNLINK, handle, "DOORBELL_UNLINK");
+	return vmci_hc_handle(dev, VMCI_DOORBELL_UNLINK, handle);
 }
 
 int
 vmci_hc_doorbell_notify(struct vmci_device *dev, struct rte_vmci_handle handle)
 {
-	return vmci_hc_handle(dev, VMCI_DOORBELL_NOTIFY, handle, "DOORBELL_NOTIFY");
+	return vmci_hc_handle(dev, VMCI_DOORBELL_NOTIFY, handle);
 }
 
 int
 vmci_hc_qp_detach(struct vmci_device *dev, struct rte_vmci_handle handle)
 {
-	return vmci_hc_handle(dev, VMCI_QUEUEPAIR_DETACH, handle, "QUEUEPAIR_DETACH");
+	return vmci_hc_handle(dev, VMCI_QUEUEPAIR_DETACH, handle);
 }
 
 static int
-vmci_hc_event(struct vmci_device *dev, uint32_t rid, uint32_t event, const char *what)
+vmci_hc_event(struct vmci_device *dev, uint32_t rid, uint32_t event)
 {
 	struct vmci_event_msg m;
 
 	memset(&m, 0, sizeof(m));
 	vmci_hc_hdr(&m.hdr, rid, sizeof(m.event_data));
 	m.event_data.event = event;
-	return vmci_hypercall(dev, &m.hdr, what);
+	return vmci_hypercall(dev, &m.hdr, &hc_success_only[rid]);
 }
 
 int
 vmci_hc_event_subscribe(struct vmci_device *dev, uint32_t event)
 {
-	return vmci_hc_event(dev, VMCI_EVENT_SUBSCRIBE, event, "EVENT_SUBSCRIBE");
+	return vmci_hc_event(dev, VMCI_EVENT_SUBSCRIBE, event);
 }
 
 int
 vmci_hc_event_unsubscribe(struct vmci_device *dev, uint32_t event)
 {
-	return vmci_hc_event(dev, VMCI_EVENT_UNSUBSCRIBE, event, "EVENT_UNSUBSCRIBE");
+	return vmci_hc_event(dev, VMCI_EVENT_UNSUBSCRIBE, event);
 }
 
 /* Fill the page list after the fixed part; returns bytes of list or -errno. */
@@ -436,7 +541,8 @@ vmci_hc_qp_alloc(struct vmci_device *dev, struct rte_vmci_handle handle, uint32_
 	m->produce_size = mem != NULL ? rte_vmci_qp_mem_produce_size(mem) : produce_size;
 	m->consume_size = mem != NULL ? rte_vmci_qp_mem_consume_size(mem) : consume_size;
 	m->num_ppns = n;
-	ret = vmci_hypercall(dev, &m->hdr, "QUEUEPAIR_ALLOC");
+	ret = vmci_hypercall(dev, &m->hdr,
+			     (flags & VMCI_QPFLAG_ATTACH_ONLY) ? &hc_qp_attach : &hc_qp_create);
 	free(m);
 	return ret;
 }

@@ -53,6 +53,7 @@ struct vmci_hw {
 	const struct vmci_hw_ops *ops;
 	const char *backend; /* "pci-ioport", "pci-mmio", "emu" */
 	bool mmio;           /* registers memory-mapped: DMA datagrams are mandatory */
+	bool host;           /* the host context's device (CID 2), with qp_map */
 	int numa_node;
 };
 

@@ -145,6 +145,32 @@ static const struct vmci_hw_ops vmci_pci_io_ops = {
 
 /* Discovery. */
 
+/*
+ * The functions this driver takes, registered the way DPDK's PCI drivers
+ * register theirs so that dpdk-pmdinfo.py lists them with the kernel
+ * drivers they need (the build embeds the strings, see buildtools/); kept
+ * in the object even where the match below is folded into constants.
+ */
+static const struct rte_pci_id vmci_pci_id_map[] __rte_used = {
+	{ RTE_PCI_DEVICE(VMCI_PCI_VENDOR_ID, VMCI_PCI_DEVICE_ID) },
+	{ .vendor_id = 0 },
+};
+
+RTE_PMD_EXPORT_NAME(vmci, __COUNTER__);
+RTE_PMD_REGISTER_PCI_TABLE(vmci, vmci_pci_id_map);
+RTE_PMD_REGISTER_KMOD_DEP(vmci, "* vfio-pci | uio_pci_generic | igb_uio");
+
+static bool
+id_in_map(const struct rte_pci_id *id)
+{
+	const struct rte_pci_id *m;
+
+	for (m = vmci_pci_id_map; m->vendor_id != 0; m++)
+		if (m->vendor_id == id->vendor_id && m->device_id == id->device_id)
+			return true;
+	return false;
+}
+
 static int
 match_vmci(const struct rte_device *dev, const void *data)
 {
@@ -152,8 +178,7 @@ match_vmci(const struct rte_device *dev, const void *data)
 
 	RTE_SET_USED(data);
 	/* find_device stops at 0: report "match" for VMCI functions only. */
-	return !(pdev->id.vendor_id == VMCI_PCI_VENDOR_ID &&
-		 pdev->id.device_id == VMCI_PCI_DEVICE_ID);
+	return !id_in_map(&pdev->id);
 }
 
 int
@@ -243,8 +268,9 @@ vmci_pci_check_driver(const struct rte_pci_device *pdev, uint32_t log_level)
 	bound_driver(pdev, drv, sizeof(drv));
 	rte_log(log_level, vmci_pci_logtype,
 		"vmci_pci: %s: VMCI function bound to \"%s\", expected vfio-pci, "
-		"uio_pci_generic or igb_uio: run dpdk-devbind.py -b vfio-pci %s\n",
-		pdev->name, drv, pdev->name);
+		"uio_pci_generic or igb_uio: run vmci-devbind -b vfio-pci %s "
+		"(or driverctl set-override %s vfio-pci)\n",
+		pdev->name, drv, pdev->name, pdev->name);
 	return -ENODEV;
 }
 

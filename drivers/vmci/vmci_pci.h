@@ -33,7 +33,7 @@ bool vmci_pci_explicit(const struct rte_pci_device *pdev);
 /*
  * Check the function's kernel binding only (known from the PCI scan, before
  * EAL picks the IOVA mode); 0 if DPDK can drive it, else -ENODEV after a
- * log line (at @log_level) naming the driver and the dpdk-devbind.py fix.
+ * log line (at @log_level) naming the driver and the vmci-devbind fix.
  */
 int vmci_pci_check_driver(const struct rte_pci_device *pdev, uint32_t log_level);
 

@@ -115,6 +115,62 @@ vmci_qpair_set_state(struct vmci_device *dev, struct vmci_qpair *qp,
 }
 
 /*
+ * After DETACH (or a reset) the pages are ours again (a host end, with
+ * none of its own, lost its mapping of the guest's).
+ */
+static void
+vmci_qpair_free(struct vmci_qpair *qp)
+{
+	rte_vmci_qp_endpoint_free(qp->ep);
+	rte_vmci_qp_mem_free(qp->mem);
+	free(qp);
+}
+
+/* Queue memory of a pair, header pages included (none for a host end). */
+static uint64_t
+vmci_qpair_mem_bytes(const struct vmci_qpair *qp)
+{
+	if (qp->mem == NULL)
+		return 0;
+	return rte_vmci_qp_mem_num_pages(qp->mem) * RTE_VMCI_QP_PAGE_SIZE;
+}
+
+/*
+ * Keep the pages of a pair the other side may still write: its
+ * QUEUEPAIR_DETACH failed, so the hypervisor may still map them for the
+ * peer, as the reference guests assume. The pair is gone for its owner;
+ * the pages are freed by vmci_qpair_free_all() after CONTROL = RESET.
+ * Device lock held.
+ */
+static void
+vmci_qpair_park(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	rte_vmci_qp_endpoint_free(qp->ep);
+	qp->ep = NULL;
+	qp->parked = true;
+	qp->park_next = dev->qp_parked_list;
+	dev->qp_parked_list = qp;
+	dev->stats.qp_parked++;
+	dev->stats.qp_parked_bytes += vmci_qpair_mem_bytes(qp);
+	VMCI_QP_LOG(WARNING, "%s: pair %u:%u: keeping its %" PRIu64
+		    " bytes of queue memory until the device is reset (the other side may still write them)",
+		    dev->name, qp->handle.context, qp->handle.resource, vmci_qpair_mem_bytes(qp));
+}
+
+/*
+ * QUEUEPAIR_ALLOC may have taken effect but the pair cannot be used:
+ * detach it, and park its pages if that fails too. Returns @err.
+ */
+static int
+vmci_qpair_unwind(struct vmci_device *dev, struct vmci_qpair *qp, int err)
+{
+	qp->hc_detached = true;
+	if (vmci_hc_qp_detach(dev, qp->handle) < 0)
+		vmci_qpair_park(dev, qp);
+	return err;
+}
+
+/*
  * The endpoint of a host-context device over the guest's pages that the
  * device maps (the host gives none). Lock held.
  */
@@ -169,15 +225,17 @@ vmci_qpair_setup_mapped(struct vmci_device *dev, struct vmci_qpair *qp,
 	}
 	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, NULL,
 			       conf->produce_size, conf->consume_size);
+	if (ret == -EPROTO || ret == -ETIMEDOUT)
+		return vmci_qpair_unwind(dev, qp, ret);
 	if (ret < 0 || qp->creator)
 		return ret < 0 ? ret : 0;
 	ret = vmci_qpair_map_endpoint(dev, qp);
 	if (ret < 0) {
 		VMCI_QP_LOG(ERR, "%s: cannot map the pages of %u:%u: %s", dev->name,
 			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
-		vmci_hc_qp_detach(dev, qp->handle);
+		return vmci_qpair_unwind(dev, qp, ret);
 	}
-	return ret;
+	return 0;
 }
 
 /* Pick the handle, allocate memory, QUEUEPAIR_ALLOC, endpoint. Lock held. */
@@ -221,6 +279,12 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 	if (!qp->creator)
 		rte_vmci_qp_mem_init_headers(qp->mem, qp->handle);
 	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, qp->mem, 0, 0);
+	/*
+	 * An answer outside the allowed ones (or none, after a DMA timeout)
+	 * does not say whether the hypervisor now holds the pair.
+	 */
+	if (ret == -EPROTO || ret == -ETIMEDOUT)
+		return vmci_qpair_unwind(dev, qp, ret);
 	if (ret < 0)
 		return ret;
 	qp->ep = rte_vmci_qp_mem_endpoint(qp->mem, RTE_VMCI_QP_SIDE_CREATOR,
@@ -229,8 +293,7 @@ vmci_qpair_setup(struct vmci_device *dev, struct vmci_qpair *qp,
 		ret = -rte_errno;
 		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u: %s", dev->name,
 			    qp->handle.context, qp->handle.resource, rte_strerror(rte_errno));
-		vmci_hc_qp_detach(dev, qp->handle);
-		return ret;
+		return vmci_qpair_unwind(dev, qp, ret);
 	}
 	if (qp->creator)
 		vmci_qpair_watch_peer(qp);
@@ -274,8 +337,14 @@ vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
 	}
 	vmci_dev_unlock(dev);
 	if (ret < 0) {
-		rte_vmci_qp_mem_free(qp->mem);
-		free(qp);
+		/* A parked pair (always one detached) stays with the device until reset. */
+		if (!qp->hc_detached) {
+			/* QUEUEPAIR_ALLOC failed: the pages were never the pair's. */
+			rte_vmci_qp_mem_free(qp->mem);
+			free(qp);
+		} else if (!qp->parked) {
+			vmci_qpair_free(qp);
+		}
 		rte_errno = -ret;
 		return NULL;
 	}
@@ -285,45 +354,39 @@ vmci_qpair_alloc(struct vmci_device *dev, const struct vmci_qpair_conf *conf)
 	return qp;
 }
 
-static void
+/* QUEUEPAIR_DETACH once per pair; 0 or the negative errno. */
+static int
 vmci_qpair_hc_detach(struct vmci_device *dev, struct vmci_qpair *qp)
 {
-	if (qp->hc_detached)
-		return;
-	qp->hc_detached = true;
-	if (vmci_hc_qp_detach(dev, qp->handle) < 0)
-		VMCI_QP_LOG(WARNING, "%s: detach of %u:%u failed, releasing it anyway",
-			    dev->name, qp->handle.context, qp->handle.resource);
-}
+	int ret;
 
-/*
- * After DETACH the pages are ours again (a host end, with none of its own,
- * lost its mapping of the guest's).
- */
-static void
-vmci_qpair_free(struct vmci_qpair *qp)
-{
-	rte_vmci_qp_endpoint_free(qp->ep);
-	rte_vmci_qp_mem_free(qp->mem);
-	free(qp);
+	if (qp->hc_detached)
+		return 0;
+	qp->hc_detached = true;
+	ret = vmci_hc_qp_detach(dev, qp->handle);
+	return ret < 0 ? ret : 0;
 }
 
 int
 vmci_qpair_detach(struct vmci_qpair *qp)
 {
 	struct vmci_device *dev;
+	int ret;
 
 	if (qp == NULL)
 		return -EINVAL;
 	dev = qp->dev;
 	vmci_dev_lock(dev);
-	vmci_qpair_hc_detach(dev, qp);
+	ret = vmci_qpair_hc_detach(dev, qp);
 	TAILQ_REMOVE(&dev->qpairs, qp, next);
 	if (qp->creator && qp->peer_state == VMCI_QP_PEER_WAITING)
 		dev->qp_waiting--;
+	if (ret < 0)
+		vmci_qpair_park(dev, qp);
 	vmci_dev_unlock(dev);
-	vmci_qpair_free(qp);
-	return 0;
+	if (ret == 0)
+		vmci_qpair_free(qp);
+	return ret;
 }
 
 void
@@ -332,9 +395,12 @@ vmci_qpair_detach_all(struct vmci_device *dev)
 	struct vmci_qpair *qp;
 
 	TAILQ_FOREACH(qp, &dev->qpairs, next)
-		vmci_qpair_hc_detach(dev, qp);
+		if (vmci_qpair_hc_detach(dev, qp) < 0)
+			VMCI_QP_LOG(WARNING, "%s: pair %u:%u: detach failed; its pages are freed after the reset",
+				    dev->name, qp->handle.context, qp->handle.resource);
 }
 
+/* After CONTROL = RESET: nothing of ours is mapped by the device any more. */
 void
 vmci_qpair_free_all(struct vmci_device *dev)
 {
@@ -345,6 +411,14 @@ vmci_qpair_free_all(struct vmci_device *dev)
 		vmci_qpair_free(qp);
 	}
 	dev->qp_waiting = 0;
+	while ((qp = dev->qp_parked_list) != NULL) {
+		dev->qp_parked_list = qp->park_next;
+		VMCI_QP_LOG(INFO, "%s: pair %u:%u: device reset, freeing its kept queue memory",
+			    dev->name, qp->handle.context, qp->handle.resource);
+		vmci_qpair_free(qp);
+	}
+	dev->stats.qp_parked = 0;
+	dev->stats.qp_parked_bytes = 0;
 }
 
 void
@@ -407,16 +481,10 @@ vmci_qpair_resumed(struct vmci_device *dev)
  * no evidence of anything (the data path reports it as -EIO).
  */
 static bool
-vmci_qpair_peer_seen(struct vmci_device *dev, struct vmci_qpair *qp)
+vmci_qpair_peer_seen(const struct vmci_qpair *qp)
 {
 	uint64_t tail, head;
 
-	/*
-	 * A host-created pair has pages once a guest attached with them:
-	 * being able to map them is the proof.
-	 */
-	if (qp->ep == NULL && dev->hw->ops->qp_map != NULL)
-		return vmci_qpair_map_endpoint(dev, qp) == 0;
 	if (qp->peer_hdr == NULL)
 		return false;
 	tail = __atomic_load_n(&qp->peer_hdr->producer_tail, __ATOMIC_RELAXED);
@@ -424,6 +492,19 @@ vmci_qpair_peer_seen(struct vmci_device *dev, struct vmci_qpair *qp)
 	if (tail >= qp->consume_size || head >= qp->produce_size)
 		return false;
 	return tail != qp->peer_tail0 || head != qp->peer_head0;
+}
+
+/*
+ * As vmci_qpair_peer_seen(), and for a pair a host-context device created:
+ * it has pages once a guest attached with them, and being able to map
+ * them (building the endpoint) is the proof.
+ */
+static bool
+vmci_qpair_peer_found(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	if (qp->ep == NULL && dev->hw->ops->qp_map != NULL)
+		return vmci_qpair_map_endpoint(dev, qp) == 0;
+	return vmci_qpair_peer_seen(qp);
 }
 
 /* First waiting creator pair whose peer has been seen, or NULL. */
@@ -436,7 +517,7 @@ vmci_qpair_find_seen(struct vmci_device *dev)
 	TAILQ_FOREACH(qp, &dev->qpairs, next) {
 		if (!qp->creator || qp->peer_state != VMCI_QP_PEER_WAITING)
 			continue;
-		if (vmci_qpair_peer_seen(dev, qp))
+		if (vmci_qpair_peer_found(dev, qp))
 			return qp;
 		if (++waiting == dev->qp_waiting)
 			break;
@@ -477,6 +558,18 @@ enum vmci_qp_peer_state
 vmci_qpair_peer_state(const struct vmci_qpair *qp)
 {
 	return qp->peer_state;
+}
+
+/*
+ * For telemetry, which cannot poll: a waiting created pair whose peer
+ * visibly uses it is attached, though the device was not polled since
+ * (the attach event unread, the state change and callback still to come).
+ */
+bool
+vmci_qpair_peer_seen_unpolled(const struct vmci_qpair *qp)
+{
+	return qp->peer_state == VMCI_QP_PEER_WAITING && qp->creator &&
+	       vmci_qpair_peer_seen(qp);
 }
 
 int

@@ -9,7 +9,8 @@
  *   /vmci/stats,<name>      device counters (datagrams, events, doorbells)
  *   /vmci/qp/list,<name>    queue pairs of a device with their handles
  *   /vmci/qp/stats,<name>,<handle>   per-queue-pair ring counters
- * Handles are written "context:resource" in decimal.
+ * Handles are written "context:resource" in decimal. A missing or unknown
+ * parameter is answered with {"error": "<what is expected>"}, not null.
  */
 
 #include <errno.h>
@@ -59,14 +60,45 @@ param_dev(const char *params, char *rest, size_t rest_len)
 	return rte_vmci_dev_find(name);
 }
 
+/*
+ * The reply to a bad request: a dict with one "error" string naming the
+ * command's form and what was wrong, so a user is not left with null.
+ */
+static int
+tel_error(struct rte_tel_data *d, const char *cmd, const char *form, const char *problem)
+{
+	char msg[RTE_TEL_MAX_STRING_LEN]; /* longest value a dict string keeps */
+
+	snprintf(msg, sizeof(msg), "expected %s%s: %s", cmd, form, problem);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "error", msg);
+	return 0;
+}
+
+#define DEV_FORM ",<device> (from /vmci/list)"
+
+/* The device named by the parameters, or NULL with the error reply made. */
+static struct rte_vmci_device *
+tel_dev(struct rte_tel_data *d, const char *cmd, const char *form, const char *params,
+	char *rest, size_t rest_len)
+{
+	struct rte_vmci_device *dev = param_dev(params, rest, rest_len);
+
+	if (dev == NULL)
+		tel_error(d, cmd, form, params == NULL || params[0] == '\0' ?
+			  "no device named" : "no such device");
+	return dev;
+}
+
 static int
 vmci_tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_vmci_dev_info info;
-	struct rte_vmci_device *dev = param_dev(params, NULL, 0);
+	struct rte_vmci_device *dev = tel_dev(d, cmd, DEV_FORM, params, NULL, 0);
 
-	RTE_SET_USED(cmd);
-	if (dev == NULL || rte_vmci_dev_info_get(dev, &info) < 0)
+	if (dev == NULL)
+		return 0;
+	if (rte_vmci_dev_info_get(dev, &info) < 0)
 		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", info.name);
@@ -81,11 +113,12 @@ vmci_tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 vmci_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct rte_vmci_device *dev = param_dev(params, NULL, 0);
+	struct rte_vmci_device *dev = tel_dev(d, cmd, DEV_FORM, params, NULL, 0);
 	struct vmci_device_stats st;
 
-	RTE_SET_USED(cmd);
-	if (dev == NULL || vmci_device_stats_get(dev->core, &st) < 0)
+	if (dev == NULL)
+		return 0;
+	if (vmci_device_stats_get(dev->core, &st) < 0)
 		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "dg_sent", st.dg_sent);
@@ -101,6 +134,9 @@ vmci_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "events_invalid", st.events_invalid);
 	rte_tel_data_add_dict_u64(d, "doorbells_fired", st.doorbells_fired);
 	rte_tel_data_add_dict_u64(d, "qp_attach_inferred", st.qp_attach_inferred);
+	rte_tel_data_add_dict_u64(d, "hc_unexpected", st.hc_unexpected);
+	rte_tel_data_add_dict_u64(d, "qp_parked", st.qp_parked);
+	rte_tel_data_add_dict_u64(d, "qp_parked_bytes", st.qp_parked_bytes);
 	return 0;
 }
 
@@ -118,11 +154,10 @@ add_qp_name(struct vmci_qpair *qp, void *arg)
 static int
 vmci_tel_qp_list(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct rte_vmci_device *dev = param_dev(params, NULL, 0);
+	struct rte_vmci_device *dev = tel_dev(d, cmd, DEV_FORM, params, NULL, 0);
 
-	RTE_SET_USED(cmd);
 	if (dev == NULL)
-		return -EINVAL;
+		return 0;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	vmci_qpair_foreach(dev->core, add_qp_name, d);
 	return 0;
@@ -154,7 +189,14 @@ add_qp_stats(struct vmci_qpair *qp, void *arg)
 	rte_vmci_qp_info_get(ep, &info);
 	rte_vmci_qp_stats_get(ep, &st);
 	rte_tel_data_start_dict(q->d);
-	rte_tel_data_add_dict_string(q->d, "peer_state",
+	/*
+	 * The state as of the last poll lags when the application streams
+	 * without polling; the peer's indices already tell.
+	 */
+	rte_tel_data_add_dict_string(q->d, "peer_state", vmci_qpair_peer_seen_unpolled(qp) ?
+				     peer_state_names[VMCI_QP_PEER_ATTACHED] :
+				     peer_state_names[vmci_qpair_peer_state(qp)]);
+	rte_tel_data_add_dict_string(q->d, "peer_state_polled",
 				     peer_state_names[vmci_qpair_peer_state(qp)]);
 	rte_tel_data_add_dict_u64(q->d, "produce_size", info.produce_size);
 	rte_tel_data_add_dict_u64(q->d, "consume_size", info.consume_size);
@@ -191,17 +233,23 @@ parse_handle(const char *s, struct rte_vmci_handle *h)
 	return 0;
 }
 
+#define QP_FORM ",<device>,<context>:<resource> (from /vmci/qp/list)"
+
 static int
 vmci_tel_qp_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char rest[64];
-	struct rte_vmci_device *dev = param_dev(params, rest, sizeof(rest));
+	struct rte_vmci_device *dev = tel_dev(d, cmd, QP_FORM, params, rest, sizeof(rest));
 	struct qp_query q = { .d = d };
 
-	RTE_SET_USED(cmd);
-	if (dev == NULL || parse_handle(rest, &q.handle) < 0)
-		return -EINVAL;
-	return vmci_qpair_foreach(dev->core, add_qp_stats, &q) == 1 ? 0 : -EINVAL;
+	if (dev == NULL)
+		return 0;
+	if (parse_handle(rest, &q.handle) < 0)
+		return tel_error(d, cmd, QP_FORM, rest[0] == '\0' ?
+				 "no handle" : "handle not context:resource in decimal");
+	if (vmci_qpair_foreach(dev->core, add_qp_stats, &q) != 1)
+		return tel_error(d, cmd, QP_FORM, "no such queue pair on the device");
+	return 0;
 }
 
 RTE_INIT(vmci_telemetry_init)

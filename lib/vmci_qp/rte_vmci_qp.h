@@ -41,6 +41,7 @@
 #include <sys/uio.h>
 
 #include <rte_compat.h>
+#include <rte_memory.h> /* SOCKET_ID_ANY */
 
 #include "rte_vmci_qp_wire.h"
 
@@ -84,6 +85,8 @@ struct rte_vmci_qp_stats {
 	uint64_t deq_empty;      /**< Dequeue calls that found too little data. */
 	uint64_t idx_errors;     /**< Peer indices found out of range. */
 	uint64_t rec_errors;     /**< Malformed records found in the consume queue. */
+	uint64_t resyncs;        /**< Successful rte_vmci_qp_msg_resync() calls. */
+	uint64_t resync_bytes;   /**< Bytes those calls dropped. */
 };
 
 /** Static facts about an endpoint. */
@@ -423,6 +426,10 @@ rte_vmci_qp_release(struct rte_vmci_qp *qp);
  * Recover message reads after -EBADMSG: drop every byte the peer has
  * published so far (a writer publishes only at record boundaries, so the
  * next record starts there) and clear the error state.
+ *
+ * A data-path function like the others: it does not log. Each call that
+ * succeeds is counted in the resyncs and resync_bytes statistics, for the
+ * caller's control path to report.
  *
  * @return
  *   Bytes dropped, or -EIO.

@@ -25,11 +25,11 @@
 extern "C" {
 #endif
 
-/* Build-time layout checks that compile in C and in C++. */
+/* Layout checks: C11 spells them _Static_assert, C++11 static_assert. */
 #ifdef __cplusplus
-#define RTE_VMCI_QP_WIRE_ASSERT(cond, msg) static_assert(cond, msg)
+#define RTE_VMCI_QP_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
-#define RTE_VMCI_QP_WIRE_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define RTE_VMCI_QP_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
 /** Page size that VMCI page numbers and queue layout are expressed in. */
@@ -58,9 +58,9 @@ struct rte_vmci_queue_header {
 	uint64_t consumer_head;        /**< Next offset the owner reads in its consume queue. */
 };
 
-RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_handle) == 8, "VMCI handle is 8 bytes");
-RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_queue_header) == 24,
-	       "VMCI queue header is 24 bytes");
+RTE_VMCI_QP_STATIC_ASSERT(sizeof(struct rte_vmci_handle) == 8, "VMCI handle is 8 bytes");
+RTE_VMCI_QP_STATIC_ASSERT(sizeof(struct rte_vmci_queue_header) == 24,
+			  "VMCI queue header is 24 bytes");
 
 /** Magic in every framed record header: "VQ". */
 #define RTE_VMCI_QP_REC_MAGIC 0x5156u
@@ -81,8 +81,8 @@ struct rte_vmci_qp_rec_hdr {
 	uint16_t flags; /**< Reserved, zero. */
 };
 
-RTE_VMCI_QP_WIRE_ASSERT(sizeof(struct rte_vmci_qp_rec_hdr) == RTE_VMCI_QP_REC_ALIGN,
-	       "record header is one alignment unit");
+RTE_VMCI_QP_STATIC_ASSERT(sizeof(struct rte_vmci_qp_rec_hdr) == RTE_VMCI_QP_REC_ALIGN,
+			  "record header is one alignment unit");
 
 #ifdef __cplusplus
 }

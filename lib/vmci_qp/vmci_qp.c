@@ -1083,9 +1083,9 @@ rte_vmci_qp_msg_resync(struct rte_vmci_qp *qp)
 	qp->cons.head = qp->cons.peer_tail;
 	qp->cons.broken = false;
 	qp_release(qp);
-	if (dropped > 0)
-		VMCI_QP_LOG(WARNING, "%s: resynchronised, dropped %" PRId64 " bytes",
-			    qp->name, dropped);
+	/* Data path: counted, never logged; the caller's control path reports it. */
+	qp->cons.resyncs++;
+	qp->cons.resync_bytes += dropped;
 	return dropped;
 }
 
@@ -1218,6 +1218,8 @@ rte_vmci_qp_stats_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_stats *st
 	stats->deq_empty = qp->cons.empty;
 	stats->idx_errors = qp->prod.idx_errors + qp->cons.idx_errors;
 	stats->rec_errors = qp->cons.rec_errors;
+	stats->resyncs = qp->cons.resyncs;
+	stats->resync_bytes = qp->cons.resync_bytes;
 	return 0;
 }
 
@@ -1237,4 +1239,6 @@ rte_vmci_qp_stats_reset(struct rte_vmci_qp *qp)
 	qp->cons.empty = 0;
 	qp->cons.idx_errors = 0;
 	qp->cons.rec_errors = 0;
+	qp->cons.resyncs = 0;
+	qp->cons.resync_bytes = 0;
 }

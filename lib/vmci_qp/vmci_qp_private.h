@@ -66,6 +66,8 @@ struct rte_vmci_qp {
 		uint64_t empty;
 		uint64_t idx_errors;
 		uint64_t rec_errors;
+		uint64_t resyncs;
+		uint64_t resync_bytes;
 	} cons __rte_cache_aligned;
 };
 

@@ -7,17 +7,21 @@
  * devices that came up, optionally stay alive (for telemetry queries), then
  * clean up.
  *
- *   vmci_testapp <EAL args> [-- [-t <seconds>] [-q]]
+ *   vmci_testapp <EAL args> [-- [-t <seconds>] [-q] [-u]]
  *
  * -q: set up a queue pair between the first device and the emulated host,
  * move 4 KiB each way and keep it attached until the end, so that
  * telemetry has a pair to report and cleanup has one to tear down.
+ * -u: one more such pair, whose data moves without the application ever
+ * calling rte_vmci_poll() (its peer-attach event stays unread), as an
+ * application that streams without polling.
  *
  * Output, one line each, flushed:
  *   vmci_testapp: EAL init failed: <reason>       (exit status 2)
  *   vmci_dev_count=<n>
  *   vmci_dev {"name": "...", "backend": "...", "context_id": n, ...}
  *   vmci_testapp: qpair <context>:<resource> bytes=<n>   (with -q)
+ *   vmci_testapp: unpolled qpair <context>:<resource> bytes=<n>   (with -u)
  *   vmci_testapp: ready                           (then waits)
  *   vmci_testapp: cleanup=<rte_eal_cleanup() result>
  * The wait ends after <seconds>, or earlier on SIGTERM or SIGINT. Exit
@@ -57,11 +61,12 @@ on_signal(int sig)
 static void
 usage(const char *prog)
 {
-	printf("usage: %s <EAL args> [-- [-t <seconds>] [-q]]\n", prog);
+	printf("usage: %s <EAL args> [-- [-t <seconds>] [-q] [-u]]\n", prog);
 }
 
 static int
-parse_app_args(int argc, char **argv, unsigned int *seconds, bool *with_qpair)
+parse_app_args(int argc, char **argv, unsigned int *seconds, bool *with_qpair,
+	       bool *with_unpolled)
 {
 	char *end;
 	int i;
@@ -74,6 +79,8 @@ parse_app_args(int argc, char **argv, unsigned int *seconds, bool *with_qpair)
 				return -1;
 		} else if (strcmp(argv[i], "-q") == 0) {
 			*with_qpair = true;
+		} else if (strcmp(argv[i], "-u") == 0) {
+			*with_unpolled = true;
 		} else {
 			return -1;
 		}
@@ -117,17 +124,18 @@ move_bytes(struct rte_vmci_qp *tx, struct rte_vmci_qp *rx, size_t len, uint8_t s
 	return memcmp(in, out, len) == 0 ? 0 : -EBADMSG;
 }
 
-/* The host (CID 2) end of the -q pair, detached before cleanup. */
-static struct rte_vmci_qp *host_ep;
-static struct rte_vmci_handle host_handle;
+/* The host (CID 2) ends of the -q and -u pairs, detached before cleanup. */
+static struct rte_vmci_qp *host_ep[2];
+static struct rte_vmci_handle host_handle[2];
 
 /*
  * Create a pair on the first device with the emulated host as peer, attach
- * the host end, move data both ways. The guest end stays attached:
- * rte_eal_cleanup() must tear it down.
+ * the host end, move data both ways; with @poll, only once the device
+ * said the host attached. The guest end stays attached: rte_eal_cleanup()
+ * must tear it down.
  */
 static int
-setup_qpair(void)
+setup_qpair(unsigned int k, bool poll)
 {
 	struct rte_vmci_device *dev = rte_vmci_dev_get(0);
 	struct rte_vmci_qpair_conf conf = {
@@ -146,27 +154,27 @@ setup_qpair(void)
 	qp = rte_vmci_qpair_create(dev, &conf);
 	if (qp == NULL)
 		return -rte_errno;
-	host_handle = rte_vmci_qpair_handle(qp);
-	ret = vmci_emu_host_qp_attach(VMCI_EMU_DEFAULT_HV, host_handle, conf.consume_size,
-				      conf.produce_size, &host_ep);
-	if (ret < 0 || host_ep == NULL) {
+	host_handle[k] = rte_vmci_qpair_handle(qp);
+	ret = vmci_emu_host_qp_attach(VMCI_EMU_DEFAULT_HV, host_handle[k], conf.consume_size,
+				      conf.produce_size, &host_ep[k]);
+	if (ret < 0 || host_ep[k] == NULL) {
 		printf("vmci_testapp: host attach: VMCI result %d\n", ret);
 		return -EIO;
 	}
-	for (i = 0; i < POLL_TRIES &&
+	for (i = 0; poll && i < POLL_TRIES &&
 	     rte_vmci_qpair_peer_state(qp) != RTE_VMCI_QPAIR_PEER_ATTACHED; i++)
 		rte_vmci_poll(dev);
-	if (rte_vmci_qpair_peer_state(qp) != RTE_VMCI_QPAIR_PEER_ATTACHED) {
+	if (poll && rte_vmci_qpair_peer_state(qp) != RTE_VMCI_QPAIR_PEER_ATTACHED) {
 		printf("vmci_testapp: no peer-attach event\n");
 		return -ETIMEDOUT;
 	}
-	ret = move_bytes(rte_vmci_qpair_endpoint(qp), host_ep, QP_BYTES, 1);
+	ret = move_bytes(rte_vmci_qpair_endpoint(qp), host_ep[k], QP_BYTES, 1);
 	if (ret == 0)
-		ret = move_bytes(host_ep, rte_vmci_qpair_endpoint(qp), QP_BYTES, 2);
+		ret = move_bytes(host_ep[k], rte_vmci_qpair_endpoint(qp), QP_BYTES, 2);
 	if (ret < 0)
 		return ret;
-	printf("vmci_testapp: qpair %u:%u bytes=%u\n", host_handle.context,
-	       host_handle.resource, QP_BYTES);
+	printf("vmci_testapp: %sqpair %u:%u bytes=%u\n", poll ? "" : "unpolled ",
+	       host_handle[k].context, host_handle[k].resource, QP_BYTES);
 	fflush(stdout);
 	return 0;
 }
@@ -174,11 +182,15 @@ setup_qpair(void)
 static void
 teardown_host_end(void)
 {
-	if (host_ep == NULL)
-		return;
-	rte_vmci_qp_endpoint_free(host_ep);
-	host_ep = NULL;
-	vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, host_handle);
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(host_ep); k++) {
+		if (host_ep[k] == NULL)
+			continue;
+		rte_vmci_qp_endpoint_free(host_ep[k]);
+		host_ep[k] = NULL;
+		vmci_emu_host_qp_detach(VMCI_EMU_DEFAULT_HV, host_handle[k]);
+	}
 }
 
 static void
@@ -196,7 +208,7 @@ main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned int seconds = 0;
-	bool with_qpair = false;
+	bool with_qpair = false, with_unpolled = false;
 	int ret;
 
 	sigemptyset(&sa.sa_mask);
@@ -211,15 +223,17 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	if (parse_app_args(argc, argv, &seconds, &with_qpair) < 0) {
+	if (parse_app_args(argc, argv, &seconds, &with_qpair, &with_unpolled) < 0) {
 		usage(argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}
 
 	print_devices();
-	if (with_qpair) {
-		ret = setup_qpair();
+	if (with_qpair || with_unpolled) {
+		ret = with_qpair ? setup_qpair(0, true) : 0;
+		if (ret == 0 && with_unpolled)
+			ret = setup_qpair(1, false);
 		if (ret < 0) {
 			printf("vmci_testapp: queue pair failed: %s\n", rte_strerror(-ret));
 			teardown_host_end();

@@ -38,6 +38,7 @@ struct mock_hw {
 	size_t stream_len;
 	size_t stream_pos;
 	unsigned int dma_chunk_max; /* DMA: bytes per receive (0: 69632) */
+	unsigned int resets; /* CONTROL = RESET writes */
 };
 
 static inline int32_t
@@ -118,6 +119,10 @@ mock_write32(struct vmci_hw *hw, uint32_t off, uint32_t val)
 	struct mock_hw *m = (struct mock_hw *)hw;
 
 	switch (off) {
+	case VMCI_REG_CONTROL:
+		if (val & VMCI_CONTROL_RESET)
+			m->resets++;
+		break;
 	case VMCI_REG_DATA_OUT_HIGH:
 		m->out_high = val;
 		break;

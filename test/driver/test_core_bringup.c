@@ -14,6 +14,11 @@
 
 #define HV "drv_bringup"
 
+struct db_seen {
+	bool fired;
+	unsigned int calls;
+};
+
 static void db_cb(struct vmci_doorbell *db, void *arg);
 
 static int
@@ -94,8 +99,9 @@ rec_check(const struct rec_hw *r, unsigned int from, const struct rec_want *want
 }
 
 /*
- * The spec's bring-up order (section 3) as the device sees it: reset, caps
- * read then written before anything else, DMA page shift and high halves
+ * The spec's bring-up order (section 3) as the device sees it: caps read
+ * then written before anything else (no reset first, as in the reference
+ * guests), DMA page shift and high halves
  * before the first DMA send, bitmap registration, RESOURCES_QUERY, context
  * ID, interrupt causes. Teardown ends with a reset.
  */
@@ -103,7 +109,6 @@ static int
 check_register_sequence(bool mmio)
 {
 	static const struct rec_want port[] = {
-		W_(CONTROL, VMCI_CONTROL_RESET),
 		R_(CAPS, 0x1c),
 		W_(CAPS, 0x1c),
 		SEND(DATA_OUT, VMCI_SET_NOTIFY_BITMAP), R_(RESULT_LOW, VMCI_SUCCESS),
@@ -113,7 +118,6 @@ check_register_sequence(bool mmio)
 		W_(CONTROL, VMCI_CONTROL_INT_ENABLE),
 	};
 	static const struct rec_want dma[] = {
-		W_(CONTROL, VMCI_CONTROL_RESET),
 		R_(CAPS, 0x3c),
 		W_(CAPS, 0x3c),
 		W_(GUEST_PAGE_SHIFT, 12), W_ANY(DATA_IN_HIGH), W_ANY(DATA_OUT_HIGH),
@@ -170,6 +174,48 @@ test_register_sequence_mmio(void)
 	return check_register_sequence(true);
 }
 
+/*
+ * Resets as the reference guests do them: none during probe, one at
+ * remove, one when a bring-up fails after CAPS was written (the device may
+ * then hold the bitmap and DMA addresses that are about to be freed).
+ */
+static int
+check_resets(bool mmio)
+{
+	struct vmci_emu_dev_conf ec = { .hv_name = HV, .mmio = mmio, .socket_id = SOCKET_ID_ANY };
+	struct vmci_device *dev;
+	struct vmci_hw *emu;
+
+	emu = vmci_emu_dev_create(&ec);
+	TEST_ASSERT(emu != NULL, "emulated device");
+	dev = vmci_device_create(emu, NULL);
+	TEST_ASSERT(dev != NULL, "bring-up: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 0, "resets during probe");
+	vmci_device_destroy(dev);
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 1, "resets at remove");
+
+	TEST_ASSERT_EQUAL(vmci_emu_fault_fail_hypercall(HV, VMCI_INVALID_ID,
+							VMCI_RESOURCES_QUERY,
+							VMCI_ERROR_GENERIC, 1), 0, "fault");
+	dev = vmci_device_create(emu, NULL);
+	TEST_ASSERT(dev == NULL, "bring-up with RESOURCES_QUERY failing succeeded");
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(emu), 2, "resets after a failed bring-up");
+	vmci_emu_dev_destroy(emu);
+	return TEST_SUCCESS;
+}
+
+static int
+test_resets_port(void)
+{
+	return check_resets(false);
+}
+
+static int
+test_resets_mmio(void)
+{
+	return check_resets(true);
+}
+
 static int
 test_refuse_no_datagram(void)
 {
@@ -180,6 +226,7 @@ test_refuse_no_datagram(void)
 	dev = vmci_device_create(&m->hw, NULL);
 	TEST_ASSERT(dev == NULL, "device without DATAGRAM accepted");
 	TEST_ASSERT_EQUAL(rte_errno, ENODEV, "rte_errno");
+	TEST_ASSERT_EQUAL(m->resets, 0, "reset of a device refused before CAPS was written");
 	mock_hw_free(m);
 	return TEST_SUCCESS;
 }
@@ -194,6 +241,7 @@ test_refuse_mmio_without_dma(void)
 	dev = vmci_device_create(&m->hw, NULL);
 	TEST_ASSERT(dev == NULL, "MMIO device without DMA_DATAGRAM accepted");
 	TEST_ASSERT_EQUAL(rte_errno, ENOTSUP, "rte_errno");
+	TEST_ASSERT_EQUAL(m->resets, 0, "reset of a device refused before CAPS was written");
 	mock_hw_free(m);
 	return TEST_SUCCESS;
 }
@@ -272,6 +320,96 @@ check_events(bool mmio)
 	return TEST_SUCCESS;
 }
 
+struct dg_seen {
+	bool got;
+	uint32_t dst_cid;
+};
+
+static void
+dg_seen_cb(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
+	   void *arg)
+{
+	struct dg_seen *s = arg;
+
+	RTE_SET_USED(ep);
+	RTE_SET_USED(payload);
+	s->dst_cid = dg->dst.context;
+	s->got = true;
+}
+
+/*
+ * CTX_ID_UPDATE naming the invalid context ID (0xFFFFFFFF) is ignored, as
+ * the reference guests ignore it: the cached ID stays, subscribers are not
+ * told, the event is counted as invalid. Datagrams to our context are
+ * still delivered and a doorbell created afterwards is linked under our
+ * real ID, so the host can ring it.
+ */
+static int
+check_cid_update_invalid(bool mmio)
+{
+	struct vmci_event_payload_context bad = { .context_id = VMCI_INVALID_ID };
+	struct rte_vmci_handle dst;
+	struct vmci_device_stats st;
+	struct ev_seen seen = { 0 };
+	struct dg_seen got = { 0 };
+	struct db_seen rang = { 0 };
+	struct vmci_dgram_ep *ep;
+	struct vmci_doorbell *db;
+	struct vmci_dg_hdr dg;
+	struct drv_guest g;
+	uint32_t cid;
+	int i;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, mmio, 0) == 0, "bring-up");
+	cid = vmci_device_context_id(g.dev);
+	TEST_ASSERT(vmci_event_subscribe(g.dev, VMCI_EVENT_CTX_ID_UPDATE, ev_cb, &seen) >= 0,
+		    "subscribe");
+	ep = vmci_dgram_ep_create(g.dev, 3000, dg_seen_cb, &got);
+	TEST_ASSERT(ep != NULL, "endpoint");
+	TEST_ASSERT(vmci_emu_send_event(HV, cid, VMCI_EVENT_CTX_ID_UPDATE, &bad,
+					sizeof(bad)) >= 0, "event");
+	for (i = 0; i < 3; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(vmci_device_context_id(g.dev), cid, "context ID after the invalid one");
+	TEST_ASSERT(!seen.fired, "subscriber told of the invalid ID");
+	TEST_ASSERT_EQUAL(vmci_device_stats_get(g.dev, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.events_invalid, 1, "invalid events");
+	TEST_ASSERT_EQUAL(st.events, 0, "valid events");
+
+	/* The host still reaches us at our real ID. */
+	memset(&dg, 0, sizeof(dg));
+	dg.dst.context = cid;
+	dg.dst.resource = 3000;
+	dg.src.context = VMCI_HOST_CID;
+	dg.src.resource = 77;
+	TEST_ASSERT_EQUAL(vmci_emu_host_send(HV, &dg, sizeof(dg)), (int)sizeof(dg), "host send");
+	TEST_ASSERT(drv_poll_until(g.dev, &got.got), "datagram to our context dropped");
+	TEST_ASSERT_EQUAL(got.dst_cid, cid, "destination");
+
+	/* A new doorbell is linked with our real ID and rings. */
+	db = vmci_doorbell_create(g.dev, db_cb, &rang);
+	TEST_ASSERT(db != NULL, "doorbell: %s", rte_strerror(rte_errno));
+	dst = vmci_doorbell_handle(db);
+	TEST_ASSERT_EQUAL(dst.context, cid, "doorbell handle context");
+	TEST_ASSERT_EQUAL(vmci_emu_host_doorbell_notify(HV, dst), VMCI_SUCCESS, "host notify");
+	TEST_ASSERT(drv_poll_until(g.dev, &rang.fired), "doorbell did not fire");
+	vmci_dgram_ep_destroy(ep);
+	drv_guest_down(&g);
+	return TEST_SUCCESS;
+}
+
+static int
+test_cid_update_invalid_port(void)
+{
+	return check_cid_update_invalid(false);
+}
+
+static int
+test_cid_update_invalid_mmio(void)
+{
+	return check_cid_update_invalid(true);
+}
+
 static int
 test_events_port(void)
 {
@@ -283,11 +421,6 @@ test_events_mmio(void)
 {
 	return check_events(true);
 }
-
-struct db_seen {
-	bool fired;
-	unsigned int calls;
-};
 
 static void
 db_cb(struct vmci_doorbell *db, void *arg)
@@ -438,11 +571,15 @@ static const struct vmci_test_case cases[] = {
 	{ "bringup_no_notifications", test_bringup_no_notifications },
 	{ "register_sequence_port", test_register_sequence_port },
 	{ "register_sequence_mmio", test_register_sequence_mmio },
+	{ "resets_port", test_resets_port },
+	{ "resets_mmio", test_resets_mmio },
 	{ "refuse_no_datagram", test_refuse_no_datagram },
 	{ "refuse_mmio_without_dma", test_refuse_mmio_without_dma },
 	{ "result_codes", test_result_codes },
 	{ "events_port", test_events_port },
 	{ "events_mmio", test_events_mmio },
+	{ "cid_update_invalid_port", test_cid_update_invalid_port },
+	{ "cid_update_invalid_mmio", test_cid_update_invalid_mmio },
 	{ "doorbells_port", test_doorbells_port },
 	{ "doorbells_mmio", test_doorbells_mmio },
 	{ "outbound_zeroed_port", test_outbound_zeroed_port },

@@ -192,6 +192,89 @@ check_host(bool mmio)
 	return TEST_SUCCESS;
 }
 
+/*
+ * DMA: the device splits a datagram across two receives (its first part
+ * ends one receive, the rest starts the next). Each datagram arrives whole
+ * and in order, nothing is counted as malformed.
+ */
+static int
+test_dma_split(void)
+{
+	static const size_t sizes[] = { 60000, 60000, 5000, 69000, 100 };
+	struct vmci_device_stats st;
+	struct rx_log l = { 0 };
+	struct rte_vmci_handle h;
+	struct vmci_dgram_ep *ep;
+	struct drv_guest g;
+	unsigned int i;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, true, 0) == 0, "bring-up");
+	ep = vmci_dgram_ep_create(g.dev, VMCI_INVALID_ID, rx_cb, &l);
+	TEST_ASSERT(ep != NULL, "endpoint");
+	h = vmci_dgram_ep_handle(ep);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_dma_split(HV, h.context, 100), 0, "split fault");
+	/* The queue holds two maximum datagrams: send, drain, send. */
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		TEST_ASSERT(host_send(h, sizes[i], i) >= 0, "host send %u", i);
+		if (i % 2 == 1)
+			vmci_device_poll(g.dev);
+	}
+	for (i = 0; i < 10 && l.count < RTE_DIM(sizes); i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT_EQUAL(l.count, RTE_DIM(sizes), "delivered");
+	TEST_ASSERT(!l.bad_pattern, "payload");
+	TEST_ASSERT_EQUAL(l.last_size, sizes[RTE_DIM(sizes) - 1], "last size");
+	TEST_ASSERT_EQUAL(vmci_device_stats_get(g.dev, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.dg_malformed, 0, "malformed");
+	vmci_emu_fault_dma_split(HV, h.context, 0);
+	drv_guest_down(&g);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A device whose ICR never reports DATAGRAM: datagrams are still received,
+ * by the passes the poll runs with ICR clear (every poll in DMA mode, every
+ * 100 ms in port mode; drv_poll_until() polls for up to a second).
+ */
+static int
+check_icr_clear(bool mmio)
+{
+	struct rx_log l = { 0 };
+	struct rte_vmci_handle h;
+	struct vmci_dgram_ep *ep;
+	struct drv_guest g;
+	unsigned int i;
+
+	TEST_ASSERT(drv_guest_up(&g, HV, mmio, 0) == 0, "bring-up");
+	ep = vmci_dgram_ep_create(g.dev, VMCI_INVALID_ID, rx_cb, &l);
+	TEST_ASSERT(ep != NULL, "endpoint");
+	h = vmci_dgram_ep_handle(ep);
+	TEST_ASSERT_EQUAL(vmci_emu_fault_icr_hide(HV, h.context, VMCI_ICR_DATAGRAM |
+						  VMCI_ICR_DMA_DATAGRAM), 0, "ICR fault");
+	/* Let the poll settle after bring-up, so the datagram meets a clear ICR. */
+	for (i = 0; i < 3; i++)
+		vmci_device_poll(g.dev);
+	TEST_ASSERT(host_send(h, 123, 0) >= 0, "host send");
+	TEST_ASSERT(drv_poll_until(g.dev, &l.got), "datagram never received with ICR clear");
+	TEST_ASSERT_EQUAL(l.last_size, 123, "size");
+	TEST_ASSERT(!l.bad_pattern, "payload");
+	vmci_emu_fault_icr_hide(HV, h.context, 0);
+	drv_guest_down(&g);
+	return TEST_SUCCESS;
+}
+
+static int
+test_icr_clear_port(void)
+{
+	return check_icr_clear(false);
+}
+
+static int
+test_icr_clear_mmio(void)
+{
+	return check_icr_clear(true);
+}
+
 static int
 test_guest_guest_port(void)
 {
@@ -221,6 +304,9 @@ static const struct vmci_test_case cases[] = {
 	{ "guest_guest_mmio", test_guest_guest_mmio },
 	{ "host_port", test_host_port },
 	{ "host_mmio", test_host_mmio },
+	{ "dma_split", test_dma_split },
+	{ "icr_clear_port", test_icr_clear_port },
+	{ "icr_clear_mmio", test_icr_clear_mmio },
 	{ NULL, NULL },
 };
 

@@ -222,31 +222,69 @@ test_dma_events(void)
 	return check_events(true);
 }
 
-/* DMA: a datagram claiming more bytes than the receive holds ends the pass. */
+/*
+ * DMA: a datagram that runs past the end of the 69632-byte receive is
+ * moved to the front of the buffer and completed by another receive, as
+ * in the reference guests; the one after it (whose start that receive
+ * brings) is delivered too. Before, the rest of the buffer was dropped as
+ * malformed.
+ */
 static int
-test_dma_truncated(void)
+test_dma_across_end(void)
 {
 	struct vmci_device_stats st;
 	struct fixture f;
 
 	TEST_ASSERT(fixture_up(&f, true) == 0, "bring-up");
 	put_good(f.m, 200);
-	/* Claims 69500 bytes: past the end of the 69632-byte data area. */
-	mock_put_dg(f.m, RID, 69500, 0x11, 100);
-	TEST_ASSERT_EQUAL(vmci_device_poll(f.dev), 1, "dispatched");
+	/* 224 + 69528 bytes: crosses the end of the first receive by 120. */
+	put_good(f.m, 69500);
+	put_good(f.m, 77);
+	TEST_ASSERT_EQUAL(vmci_device_poll(f.dev), 3, "dispatched");
+	TEST_ASSERT_EQUAL(f.log.count, 3, "delivered");
+	TEST_ASSERT_EQUAL(f.log.sizes, 200 + 69500 + 77, "sizes");
+	TEST_ASSERT(!f.log.bad, "payload");
+	vmci_device_stats_get(f.dev, &st);
+	TEST_ASSERT_EQUAL(st.dg_malformed, 0, "malformed");
+
+	fixture_down(&f);
+	return TEST_SUCCESS;
+}
+
+/*
+ * DMA: every size check stays. An absurd payload_size ends the pass; one
+ * above 69632 is skipped by reading past it, as in port mode; the
+ * datagrams after them arrive.
+ */
+static int
+test_dma_bad_sizes(void)
+{
+	struct vmci_device_stats st;
+	struct fixture f;
+
+	TEST_ASSERT(fixture_up(&f, true) == 0, "bring-up");
+	put_good(f.m, 8);
+	mock_put_dg(f.m, RID, 1ull << 62, 0x11, 8);
+	put_good(f.m, 9);
+	TEST_ASSERT_EQUAL(vmci_device_poll(f.dev), 1, "dispatched before the absurd one");
 	vmci_device_stats_get(f.dev, &st);
 	TEST_ASSERT_EQUAL(st.dg_malformed, 1, "malformed");
-	TEST_ASSERT_EQUAL(f.log.count, 1, "delivered");
 
 	mock_reset_stream(f.m);
-	mock_put_dg(f.m, RID, 1ull << 62, 0x11, 8); /* absurd */
-	vmci_device_poll(f.dev);
+	put_good(f.m, 100);
+	mock_put_dg(f.m, RID, 150000, 0xEE, 150000);
+	put_good(f.m, 50);
+	TEST_ASSERT_EQUAL(vmci_device_poll(f.dev), 2, "dispatched around the oversized one");
+	vmci_device_stats_get(f.dev, &st);
+	TEST_ASSERT_EQUAL(st.dg_oversized, 1, "oversized");
+	TEST_ASSERT_EQUAL(st.dg_malformed, 2, "malformed");
+
 	mock_reset_stream(f.m);
 	put_good(f.m, 77);
 	put_good(f.m, VMCI_MAX_DG_PAYLOAD_SIZE - 200);
 	TEST_ASSERT_EQUAL(vmci_device_poll(f.dev), 2, "later datagrams");
-	vmci_device_stats_get(f.dev, &st);
-	TEST_ASSERT_EQUAL(st.dg_malformed, 2, "malformed");
+	TEST_ASSERT_EQUAL(f.log.sizes, 8 + 100 + 50 + 77 + VMCI_MAX_DG_PAYLOAD_SIZE - 200,
+			  "sizes");
 	TEST_ASSERT(!f.log.bad, "payload");
 	fixture_down(&f);
 	return TEST_SUCCESS;
@@ -528,7 +566,8 @@ static const struct vmci_test_case cases[] = {
 	{ "port_many", test_port_many },
 	{ "port_events", test_port_events },
 	{ "dma_events", test_dma_events },
-	{ "dma_truncated", test_dma_truncated },
+	{ "dma_across_end", test_dma_across_end },
+	{ "dma_bad_sizes", test_dma_bad_sizes },
 	{ "port_hostile_peer", test_port_hostile_peer },
 	{ "dma_hostile_peer", test_dma_hostile_peer },
 	{ "port_broker_refusals", test_port_broker_refusals },

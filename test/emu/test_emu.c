@@ -319,6 +319,99 @@ test_dma(void)
 	return TEST_SUCCESS;
 }
 
+/* Post a DMA receive of @len bytes at @off of the data area; true if completed. */
+static bool
+dma_recv(struct vmci_hw *hw, uint8_t *rx, uint64_t riova, uint64_t off, uint64_t len)
+{
+	struct vmci_dma_hdr *rh = (struct vmci_dma_hdr *)rx;
+	struct vmci_sg_elem *sg = (struct vmci_sg_elem *)(rh + 1);
+
+	rh->opcode = VMCI_DMA_OP_SG;
+	rh->size = 1;
+	rh->busy = 0;
+	sg[0].addr = riova + VMCI_DMA_DATA_OFFSET + off;
+	sg[0].size = len;
+	vmci_hw_write32(hw, VMCI_REG_DATA_IN_LOW, (uint32_t)riova);
+	return rh->busy == 1;
+}
+
+/*
+ * The dma_split fault: a datagram whose header fits the rest of a receive
+ * but whose payload does not is split; the next receive starts with its
+ * rest, then the following datagrams and an end marker. Without the fault
+ * it waits whole for the next receive.
+ */
+static int
+test_dma_split(void)
+{
+	struct vmci_hw *hw = dev_new(104, true);
+	uint8_t *rx = rte_zmalloc("rx", VMCI_DMA_BUF_SIZE, PAGE);
+	uint8_t *data = rx + VMCI_DMA_DATA_OFFSET;
+	const uint64_t first = VMCI_DG_SIZE_ALIGNED(40);
+	struct vmci_dg_hdr *dg;
+	uint64_t riova, i;
+
+	TEST_ASSERT(hw != NULL && rx != NULL, "setup");
+	riova = rte_malloc_virt2iova(rx);
+	vmci_hw_write32(hw, VMCI_REG_DATA_IN_HIGH, riova >> 32);
+	/* No fault: the 5000-byte one does not fit 4096 bytes and waits. */
+	TEST_ASSERT(host_send(104, 3001, 0xC1, 40) > 0, "dg1");
+	TEST_ASSERT(host_send(104, 3002, 0xC2, 5000) > 0, "dg2");
+	TEST_ASSERT(dma_recv(hw, rx, riova, 0, PAGE), "receive 1");
+	dg = (struct vmci_dg_hdr *)(data + first);
+	TEST_ASSERT_EQUAL(dg->dst.resource, VMCI_INVALID_ID, "end marker after dg1");
+	TEST_ASSERT_EQUAL(vmci_hw_read32(hw, VMCI_REG_ICR) & VMCI_ICR_DATAGRAM,
+			  VMCI_ICR_DATAGRAM, "dg2 still pending");
+	TEST_ASSERT(dma_recv(hw, rx, riova, 0, VMCI_MAX_DG_SIZE), "receive 2");
+	TEST_ASSERT_EQUAL(((struct vmci_dg_hdr *)data)->dst.resource, 3002, "dg2 whole");
+
+	/* Fault: dg4 is split after dg3 at the end of a 4096-byte receive. */
+	TEST_ASSERT_EQUAL(vmci_emu_fault_dma_split(HV, 104, 1), 0, "fault");
+	TEST_ASSERT(host_send(104, 3003, 0xC3, 40) > 0, "dg3");
+	TEST_ASSERT(host_send(104, 3004, 0xC4, 5000) > 0, "dg4");
+	TEST_ASSERT(host_send(104, 3005, 0xC5, 8) > 0, "dg5");
+	memset(data, 0, VMCI_MAX_DG_SIZE);
+	TEST_ASSERT(dma_recv(hw, rx, riova, 0, PAGE), "receive 3");
+	dg = (struct vmci_dg_hdr *)(data + first);
+	TEST_ASSERT_EQUAL(dg->dst.resource, 3004, "dg4 starts this receive");
+	TEST_ASSERT_EQUAL(data[PAGE - 1], 0xC4, "dg4 fills it to the end");
+	TEST_ASSERT_EQUAL(vmci_hw_read32(hw, VMCI_REG_ICR) & VMCI_ICR_DATAGRAM,
+			  VMCI_ICR_DATAGRAM, "rest pending");
+	/* The guest continues right after the bytes it has. */
+	TEST_ASSERT(dma_recv(hw, rx, riova, PAGE, VMCI_MAX_DG_SIZE - PAGE), "receive 4");
+	for (i = 0; i < 5000; i++)
+		TEST_ASSERT_EQUAL(((uint8_t *)(dg + 1))[i], 0xC4, "dg4 byte %" PRIu64, i);
+	dg = (struct vmci_dg_hdr *)((uint8_t *)dg + VMCI_DG_SIZE_ALIGNED(5000));
+	TEST_ASSERT_EQUAL(dg->dst.resource, 3005, "dg5 after the rest");
+	dg = (struct vmci_dg_hdr *)((uint8_t *)dg + VMCI_DG_SIZE_ALIGNED(8));
+	TEST_ASSERT_EQUAL(dg->dst.resource, VMCI_INVALID_ID, "end marker");
+	vmci_emu_dev_destroy(hw);
+	rte_free(rx);
+	return TEST_SUCCESS;
+}
+
+/* The icr_hide fault: ICR stays 0 while a datagram is pending; RESETs are counted. */
+static int
+test_icr_hide_and_resets(void)
+{
+	struct vmci_hw *hw = dev_new(105, false);
+
+	TEST_ASSERT(hw != NULL, "create");
+	TEST_ASSERT_EQUAL(vmci_emu_fault_icr_hide(HV, 105, VMCI_ICR_DATAGRAM), 0, "fault");
+	TEST_ASSERT(host_send(105, 3101, 0xD1, 16) > 0, "dg");
+	TEST_ASSERT_EQUAL(vmci_hw_read32(hw, VMCI_REG_ICR), 0, "ICR hides DATAGRAM");
+	TEST_ASSERT_EQUAL(vmci_emu_fault_icr_hide(HV, 105, 0), 0, "fault off");
+	TEST_ASSERT(host_send(105, 3102, 0xD2, 16) > 0, "dg");
+	TEST_ASSERT_EQUAL(vmci_hw_read32(hw, VMCI_REG_ICR), VMCI_ICR_DATAGRAM, "ICR back");
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(hw), 0, "no reset yet");
+	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_INT_ENABLE);
+	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
+	TEST_ASSERT_EQUAL(vmci_emu_dev_resets(hw), 1, "reset counted");
+	TEST_ASSERT_EQUAL(vmci_emu_fault_icr_hide(HV, 9999, 1), -ENOENT, "no such context");
+	vmci_emu_dev_destroy(hw);
+	return TEST_SUCCESS;
+}
+
 static int
 test_doorbell(void)
 {
@@ -691,6 +784,8 @@ static const struct vmci_test_case emu_cases[] = {
 	{ "pio_hypercalls", test_pio_hypercalls },
 	{ "pio_receive", test_pio_receive },
 	{ "dma", test_dma },
+	{ "dma_split", test_dma_split },
+	{ "icr_hide_and_resets", test_icr_hide_and_resets },
 	{ "doorbell", test_doorbell },
 	{ "qp_host_attach", test_qp_host_attach },
 	{ "qp_host_create", test_qp_host_create },

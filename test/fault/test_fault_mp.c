@@ -13,8 +13,12 @@
  * streams), and free its pair, after which the hypervisor holds nothing
  * of either guest.
  *
+ * A secondary that made the host context a device (vmci_host0) and is
+ * killed leaves it to the next process that asks for it.
+ *
  * Usage: test_fault_mp <EAL args, hugepages, --iova-mode=va> (the
- * secondary is spawned with --child=<pair resource>:<A's CID>). IOVA as
+ * secondary is spawned with --child=<pair resource>:<A's CID>, or
+ * --child=host:<resource>:<A's CID> for the host device). IOVA as
  * VA: the emulator resolves guest page numbers with rte_mem_iova2virt(),
  * which a secondary cannot do for physical addresses.
  */
@@ -72,14 +76,57 @@ poll_until(struct vmci_device *dev, volatile bool *flag)
 }
 
 static int
-spawn_child(struct vmci_test_child *child, struct rte_vmci_handle h)
+spawn_child(struct vmci_test_child *child, const char *kind, struct rte_vmci_handle h)
 {
 	char child_arg[64];
 	const char *const eal[] = { "--iova-mode=va", "--log-level=*:error", NULL };
 	const char *const app[] = { child_arg, NULL };
 
-	snprintf(child_arg, sizeof(child_arg), "--child=%u:%u", h.resource, h.context);
+	snprintf(child_arg, sizeof(child_arg), "--child=%s%u:%u", kind, h.resource,
+		 h.context);
 	return vmci_test_spawn_secondary(child, "1", eal, app);
+}
+
+/* Idle until killed, outside any register access (see child_main()). */
+static int
+idle_until_killed(void)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void
+ignore_cb(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
+	  void *arg)
+{
+	RTE_SET_USED(ep);
+	RTE_SET_USED(dg);
+	RTE_SET_USED(payload);
+	RTE_SET_USED(arg);
+}
+
+/* Secondary: the host's device says hello to A's endpoint, then waits. */
+static int
+child_host_main(const char *spec)
+{
+	struct vmci_device_conf dc = { .name = "vmci_child_host" };
+	struct vmci_dgram_ep *ep;
+	struct vmci_device *dev;
+	unsigned int rid, cid;
+	struct vmci_hw *hw;
+
+	if (sscanf(spec, "%u:%u", &rid, &cid) != 2)
+		return 2;
+	hw = vmci_emu_host_dev_create(HV, SOCKET_ID_ANY);
+	dev = hw == NULL ? NULL : vmci_device_create(hw, &dc);
+	ep = dev == NULL ? NULL : vmci_dgram_ep_create(dev, VMCI_INVALID_ID, ignore_cb, NULL);
+	if (ep == NULL ||
+	    vmci_dgram_send(ep, (struct rte_vmci_handle){ cid, rid }, "host", 4) < 0) {
+		printf("  child: host device: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	return idle_until_killed();
 }
 
 /* Secondary: guest B attaches to A's pair, then waits to be killed. */
@@ -117,8 +164,7 @@ child_main(const char *spec)
 	 * inside one would leave the emulator's instance lock taken
 	 * (vmci_emu_hv_reap_dead() documents this limit).
 	 */
-	for (;;)
-		pause();
+	return idle_until_killed();
 }
 
 /* The survivor keeps working: a new pair with the host carries data. */
@@ -169,7 +215,7 @@ test_secondary_sigkill(void)
 	TEST_ASSERT(drv_guest_up(&a, HV, false, 0) == 0, "bring-up");
 	qp = vmci_qpair_alloc(a.dev, &c);
 	TEST_ASSERT(qp != NULL, "pair: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_EQUAL(spawn_child(&child, vmci_qpair_handle(qp)), 0, "spawn secondary");
+	TEST_ASSERT_EQUAL(spawn_child(&child, "", vmci_qpair_handle(qp)), 0, "spawn secondary");
 	if (!poll_until(a.dev, &l.attached)) {
 		vmci_test_child_kill(&child);
 		TEST_ASSERT(false, "secondary never attached (exit status 0x%x)", child.status);
@@ -192,6 +238,63 @@ test_secondary_sigkill(void)
 	return TEST_SUCCESS;
 }
 
+static void
+hello_cb(struct vmci_dgram_ep *ep, const struct vmci_dg_hdr *dg, const void *payload,
+	 void *arg)
+{
+	RTE_SET_USED(ep);
+	RTE_SET_USED(payload);
+	if (dg->src.context == VMCI_HOST_CID)
+		*(volatile bool *)arg = true;
+}
+
+/*
+ * The host device of a killed secondary: refused (EBUSY) while that
+ * process lives, taken back by the next process that asks once it is gone
+ * (it could never remove its device itself).
+ */
+static int
+test_host_device_sigkill(void)
+{
+	struct vmci_test_child child = VMCI_TEST_CHILD_INIT;
+	volatile bool hello = false;
+	int ret = TEST_FAILED;
+	struct vmci_dgram_ep *ep;
+	struct drv_guest a;
+	struct vmci_hw *hw;
+
+	TEST_ASSERT(drv_guest_up(&a, HV, false, 0) == 0, "bring-up");
+	ep = vmci_dgram_ep_create(a.dev, VMCI_INVALID_ID, hello_cb, (void *)&hello);
+	TEST_ASSERT(ep != NULL, "endpoint: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(spawn_child(&child, "host:", vmci_dgram_ep_handle(ep)), 0,
+			  "spawn secondary");
+	if (!poll_until(a.dev, &hello)) {
+		printf("  no datagram from the secondary's host device\n");
+		goto out;
+	}
+	hw = vmci_emu_host_dev_create(HV, SOCKET_ID_ANY);
+	if (hw != NULL || rte_errno != EBUSY) {
+		printf("  a second host device while its owner lives: %s\n",
+		       hw != NULL ? "created" : rte_strerror(rte_errno));
+		vmci_emu_dev_destroy(hw);
+		goto out;
+	}
+	vmci_test_child_kill(&child);
+	hw = vmci_emu_host_dev_create(HV, SOCKET_ID_ANY);
+	if (hw == NULL)
+		printf("  host device of the killed secondary not taken back: %s\n",
+		       rte_strerror(rte_errno));
+	else
+		ret = TEST_SUCCESS;
+	vmci_emu_dev_destroy(hw);
+out:
+	vmci_test_child_kill(&child); /* a no-op once reaped */
+	vmci_dgram_ep_destroy(ep);
+	drv_guest_down(&a);
+	TEST_ASSERT_EQUAL(vmci_emu_hv_free(HV), 0, "hypervisor still holds a device");
+	return ret;
+}
+
 /* Hugepages exhausted (capped by --socket-limit): ENOMEM, then works again. */
 static int
 test_hugepages_exhausted(void)
@@ -209,6 +312,7 @@ test_hugepages_exhausted(void)
 
 static const struct vmci_test_case cases[] = {
 	{ "secondary_sigkill", test_secondary_sigkill },
+	{ "host_device_sigkill", test_host_device_sigkill },
 	{ "hugepages_exhausted", test_hugepages_exhausted },
 	{ NULL, NULL },
 };
@@ -234,7 +338,10 @@ main(int argc, char **argv)
 		return 1;
 	if (vmci_test_eal_init(argc, argv) < 0)
 		return 1;
-	ret = child != NULL ? child_main(child) : vmci_test_run_suite(&suite);
+	if (child != NULL && strncmp(child, "host:", 5) == 0)
+		ret = child_host_main(child + 5);
+	else
+		ret = child != NULL ? child_main(child) : vmci_test_run_suite(&suite);
 	rte_eal_cleanup();
 	return ret;
 }

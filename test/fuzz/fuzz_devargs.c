@@ -6,7 +6,8 @@
  * Emulated-device devargs ("cid=20,mode=dma,hv=x,caps=..,socket=..") as a
  * user types them after -a vmci:vmci_emuN,. The input is the string.
  * Checked beyond ASan: a successful parse leaves a terminated hv name of
- * allowed length and a socket that exists as a number.
+ * allowed length, a socket that exists as a number, a guest context ID
+ * (or 0: none given) and caps that offer DATAGRAM (or 0: the default).
  */
 
 #include <stdlib.h>
@@ -47,6 +48,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (conf.socket_id != SOCKET_ID_ANY &&
 		    (conf.socket_id < 0 || conf.socket_id >= RTE_MAX_NUMA_NODES))
+			abort();
+		if (conf.cid != 0 && (conf.cid < VMCI_RESERVED_CID_LIMIT ||
+				      conf.cid == VMCI_INVALID_ID))
+			abort();
+		if (conf.caps != 0 && (!(conf.caps & VMCI_CAPS_DATAGRAM) ||
+				       (conf.caps & ~VMCI_EMU_CAPS_KNOWN) != 0))
 			abort();
 	}
 	free(args);

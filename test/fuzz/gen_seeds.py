@@ -104,7 +104,11 @@ def msg():
 def devargs():
     for i, s in enumerate([b"cid=20", b"cid=21,mode=dma", b"hv=lab,caps=0x3c,socket=0",
                            b"cid=-1", b"mode=pci", b"hv=" + b"h" * 30, b"socket=99999",
-                           b"cid=0x100000000", b"cid", b",,=,", b""]):
+                           b"cid=0x100000000", b"cid", b",,=,", b"",
+                           b"cid=20,cid=21", b"cid=+20", b"cid= 20", b"cid=20x",
+                           b"cid=0x", b"cid=", b"caps=0x40", b"caps=0x18",
+                           b"socket=-0", b"mode=dma,hv=a,mode=port",
+                           b"cid=4294967295", b"cid=0X1f,caps=4,socket=0"]):
         write("devargs", "a%02d" % i, s)
 
 

@@ -5,6 +5,9 @@
 # between the two ends of one emulated queue pair) into a pcapng file, and
 # tshark reads the frames back: at least 200, each testpmd's 64-byte UDP
 # frame 198.18.0.1 -> 198.18.0.2. Multi-process, so hugepages are needed.
+# With "jumbo", testpmd sends 9000-byte frames (MTU 9000) and dumpcap runs
+# as doc/net_vmci.md says, with -s 9100: each frame must be captured whole
+# (dumpcap's default snapshot length, 2176, would cut it).
 #
 # Two details make the secondary (dumpcap) agree with the primary:
 #  - dumpcap has no -d option, so the PMD is preloaded; its constructor
@@ -14,6 +17,7 @@
 #    that dumpcap's pool means the same handler in testpmd.
 #
 # usage: capture_session.sh <bus library> <emulator library> <pmd library> <file-prefix>
+#        [jumbo]
 set -u
 
 if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
@@ -26,6 +30,14 @@ bus_lib=$1
 emu_lib=$2
 pmd_lib=$3
 prefix=$4
+len=64
+txargs=
+capargs=
+if [ "${5:-}" = jumbo ]; then
+    len=9000
+    txargs="--max-pkt-len=9018 --mbuf-size=9216 --txpkts=$len"
+    capargs="-s 9100"
+fi
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 dumpcap=${DPDK_DUMPCAP:-/usr/bin/dpdk-dumpcap}
 
@@ -63,7 +75,7 @@ timeout 60 "$testpmd" -l 0,1 -m 512 --no-pci --file-prefix="$prefix" \
     -a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0 \
     --vdev "net_vmci0,dev=vmci_emu0,role=create,peer=2" \
     --vdev "net_vmci1,dev=vmci_host0,role=attach,peer=20" \
-    -- --forward-mode=io --tx-first --stats-period=10 --total-num-mbufs=8192 \
+    -- --forward-mode=io --tx-first --stats-period=10 --total-num-mbufs=8192 $txargs \
     >"$dir/testpmd.log" 2>&1 &
 tp_pid=$!
 
@@ -76,7 +88,7 @@ sleep 1
 
 preload=$(ldd "$testpmd" | awk '/librte_mempool_/ { printf "%s ", $3 }')
 LD_PRELOAD="$preload$pmd_lib" timeout 30 "$dumpcap" --file-prefix="$prefix" \
-    -i net_vmci0 -c 200 -w "$dir/cap.pcapng"
+    -i net_vmci0 -c 200 $capargs -w "$dir/cap.pcapng"
 rc=$?
 kill -INT "$tp_pid"
 wait "$tp_pid"
@@ -89,12 +101,12 @@ fi
 
 total=$(tshark -r "$dir/cap.pcapng" 2>/dev/null | wc -l)
 good=$(tshark -r "$dir/cap.pcapng" \
-    -Y 'udp && ip.src == 198.18.0.1 && ip.dst == 198.18.0.2 && frame.len == 64' \
+    -Y "udp && ip.src == 198.18.0.1 && ip.dst == 198.18.0.2 && frame.len == $len && frame.cap_len == $len" \
     2>/dev/null | wc -l)
 tshark -r "$dir/cap.pcapng" 2>/dev/null | head -3
 echo "frames: $total, expected testpmd frames: $good"
 if [ "$total" -lt 200 ] || [ "$good" -ne "$total" ]; then
-    echo "FAIL: expected >= 200 frames, all 64-byte UDP 198.18.0.1 -> 198.18.0.2"
+    echo "FAIL: expected >= 200 frames, all $len-byte UDP 198.18.0.1 -> 198.18.0.2, captured whole"
     exit 1
 fi
 echo "PASS: pcapng of net_vmci0 read back by tshark"

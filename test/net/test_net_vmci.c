@@ -10,10 +10,16 @@
  * queue pairs. Every frame size from 60 to
  * 9000 bytes, single- and multi-segment, goes both ways and is checked
  * byte by byte; oversize frames are counted; a peer that stops and comes
- * back gives link events and a working port again.
+ * back gives link events and a working port again; promiscuous and
+ * all-multicast are on and stay on; a link set down stays down until set up.
  *
  * Mode "badinput": port 0 only; this program is the emulated host, attaches
  * to the offered pair itself and writes corrupt records into the ring.
+ *
+ * Mode "rewrite": as "badinput", and the host rewrites a record's length
+ * between the port's peek and fetch; the Rx mempool must come out intact.
+ *
+ * Mode "devargs": no ports; bad devargs are refused, naming the key.
  *
  * Mode "mp" (hugepages, a --file-prefix): the primary sets both ports up
  * and runs this program again as a secondary process, which moves every
@@ -28,10 +34,13 @@
 #include <unistd.h>
 
 #include <rte_bus_vmci.h>
+#include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
 #include <rte_vmci_qp.h>
 
 #include "vmci_test.h"
@@ -46,6 +55,7 @@
 #define BURST 32
 
 static struct rte_mempool *pool;
+static struct rte_mempool *rx_pool; /* the Rx queues' pool if not @pool */
 static uint32_t lsc_up[RTE_MAX_ETHPORTS];
 static uint32_t lsc_down[RTE_MAX_ETHPORTS];
 
@@ -82,7 +92,8 @@ port_setup(uint16_t port)
 
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, pool);
+		ret = rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL,
+					     rx_pool != NULL ? rx_pool : pool);
 	if (ret == 0)
 		ret = rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL);
 	if (ret == 0)
@@ -140,19 +151,20 @@ wait_events(const uint32_t *counter, uint32_t above)
 	return false;
 }
 
-/* A frame of @len bytes for sequence @seq, in @nseg segments (>= 1). */
+/* A frame of @len bytes for sequence @seq from @mp, in @nseg segments (>= 1). */
 static struct rte_mbuf *
-make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
+make_frame_in(struct rte_mempool *mp, uint32_t seq, uint32_t len, uint32_t nseg)
 {
+	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	struct rte_mbuf *head = NULL, *m;
 	uint32_t off = 0, chunk, n;
 	uint8_t *d;
 
-	while ((chunk = (len + nseg - 1) / nseg) > MBUF_ROOM)
+	while ((chunk = (len + nseg - 1) / nseg) > room)
 		nseg++;
 	while (off < len) {
 		n = RTE_MIN(chunk, len - off);
-		m = rte_pktmbuf_alloc(pool);
+		m = rte_pktmbuf_alloc(mp);
 		if (m == NULL) {
 			rte_pktmbuf_free(head);
 			return NULL;
@@ -170,6 +182,12 @@ make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
 		}
 	}
 	return head;
+}
+
+static struct rte_mbuf *
+make_frame(uint32_t seq, uint32_t len, uint32_t nseg)
+{
+	return make_frame_in(pool, seq, len, nseg);
 }
 
 static int
@@ -451,7 +469,141 @@ test_stop_in_lsc_callback(void)
 	return send_sizes(0, 1, 60, 2000);
 }
 
+/*
+ * There is no filter: promiscuous and all-multicast are reported on from
+ * probe on, enabling them succeeds, and turning them off is refused.
+ */
+static int
+test_filters_always_on(void)
+{
+	uint16_t port;
+
+	for (port = 0; port < 2; port++) {
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(port), 1, "port %u promiscuous", port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(port), 1, "port %u all-multicast",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_disable(port), -ENOTSUP,
+				  "port %u promiscuous off", port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_disable(port), -ENOTSUP,
+				  "port %u all-multicast off", port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_get(port), 1, "port %u still promiscuous",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_get(port), 1, "port %u still all-multicast",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_promiscuous_enable(port), 0, "port %u promiscuous on",
+				  port);
+		TEST_ASSERT_EQUAL(rte_eth_allmulticast_enable(port), 0, "port %u all-multicast on",
+				  port);
+	}
+	return TEST_SUCCESS;
+}
+
+static bool
+link_is(uint16_t port, bool up)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == up;
+}
+
+/* @port's link set down: down at once, its peer sees it leave, nothing moves, it stays down. */
+static int
+link_held_down(uint16_t port, uint16_t other)
+{
+	uint32_t down = __atomic_load_n(&lsc_down[port], __ATOMIC_RELAXED);
+	struct rte_mbuf *m, *b[BURST];
+
+	TEST_ASSERT(wait_link(port, true) && wait_link(other, true), "links up before");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_down(port), 0, "set port %u link down", port);
+	TEST_ASSERT(link_is(port, false), "port %u reports its link down", port);
+	TEST_ASSERT_EQUAL(__atomic_load_n(&lsc_down[port], __ATOMIC_RELAXED), down + 1,
+			  "LSC down event on port %u", port);
+	TEST_ASSERT(wait_link(other, false), "port %u sees its peer leave", other);
+	m = make_frame(1, 100, 1);
+	TEST_ASSERT(m != NULL, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 0, &m, 1), 0, "port %u sends nothing", port);
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(other, 0, &m, 1), 0, "port %u sends nothing", other);
+	rte_pktmbuf_free(m);
+	/* Longer than a few offer periods: no reconnection behind the application's back. */
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(port, false) && link_is(other, false), "links stay down");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 0, b, BURST), 0, "port %u receives nothing",
+			  port);
+	return TEST_SUCCESS;
+}
+
+static int
+link_back_up(uint16_t port, uint16_t other)
+{
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_up(port), 0, "set port %u link up", port);
+	TEST_ASSERT(wait_link(port, true) && wait_link(other, true), "links up again");
+	if (send_sizes(0, 1, 60, 2000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 2000);
+}
+
+/*
+ * rte_eth_dev_set_link_down/up on either end; a port set down stays down
+ * across stop and start until set up again.
+ */
+static int
+test_link_down_up(void)
+{
+	if (link_held_down(1, 0) != TEST_SUCCESS || link_back_up(1, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (link_held_down(0, 1) != TEST_SUCCESS || link_back_up(0, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (link_held_down(1, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start");
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(1, false) && link_is(0, false), "still down after stop and start");
+	return link_back_up(1, 0);
+}
+
+static uint32_t downed_in_cb;
+
+/* An application that sets the link down as soon as it comes up. */
+static int
+link_down_on_up_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (link_is(port, true) && rte_eth_dev_set_link_down(port) == 0)
+		__atomic_fetch_add(&downed_in_cb, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * rte_eth_dev_set_link_down() from the LSC callback, inside the port's
+ * poll alarm: the link goes down and stays down, and the alarm goes on
+ * (one of it: set up again, the port connects and carries traffic).
+ */
+static int
+test_link_down_in_lsc_callback(void)
+{
+	int ret;
+
+	TEST_ASSERT(link_held_down(1, 0) == TEST_SUCCESS, "port 1 down");
+	__atomic_store_n(&downed_in_cb, 0, __ATOMIC_RELAXED);
+	TEST_ASSERT_EQUAL(rte_eth_dev_callback_register(1, RTE_ETH_EVENT_INTR_LSC,
+							link_down_on_up_cb, NULL), 0, "register");
+	TEST_ASSERT_EQUAL(rte_eth_dev_set_link_up(1), 0, "set link up");
+	ret = wait_events(&downed_in_cb, 0) ? TEST_SUCCESS : TEST_FAILED;
+	rte_eth_dev_callback_unregister(1, RTE_ETH_EVENT_INTR_LSC, link_down_on_up_cb, NULL);
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "port 1 set down from its LSC callback");
+	rte_delay_ms(300);
+	TEST_ASSERT(link_is(1, false) && link_is(0, false), "links stay down");
+	TEST_ASSERT_EQUAL(__atomic_load_n(&downed_in_cb, __ATOMIC_ACQUIRE), 1, "once");
+	return link_back_up(1, 0);
+}
+
 static const struct vmci_test_case pair_cases[] = {
+	{ "filters_always_on", test_filters_always_on },
+	{ "link_down_up", test_link_down_up },
+	{ "link_down_in_lsc_callback", test_link_down_in_lsc_callback },
 	{ "all_sizes_both_ways", test_all_sizes },
 	{ "oversize_counted", test_oversize },
 	{ "host_end_leaves_and_returns", test_host_end_leaves },
@@ -620,6 +772,89 @@ test_bad_input(void)
 }
 
 /*
+ * Log lines written while the stream is captured. The poll alarm logs from
+ * the interrupt thread: the FILE lock keeps the buffer still while read.
+ */
+struct log_capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static bool
+log_has(struct log_capture *c, const char *what)
+{
+	bool found;
+
+	flockfile(c->f);
+	fflush(c->f);
+	found = c->len > 0 && strstr(c->buf, what) != NULL;
+	funlockfile(c->f);
+	return found;
+}
+
+/*
+ * A resync is counted on the data path and reported by the port's poll
+ * alarm, with its values: the Rx burst that resynchronises writes no log
+ * line (the library's log type is at DEBUG meanwhile, so its line would
+ * show).
+ */
+static int
+resync_report(struct log_capture *c)
+{
+	const char *want = "port 0 Rx queue 0, last second: 1 malformed records and 0 ring "
+			   "indices out of range from the peer; resynchronised 1 times, "
+			   "dropping 8 bytes";
+	uint64_t rs = 0, bytes = 0;
+	int got, i;
+
+	TEST_ASSERT_EQUAL(rte_eth_xstats_reset(0), 0, "xstats reset");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(host_ep, "\xde\xad\xbe\xef\x01\x02\x03\x04", 8),
+			  8, "inject");
+	for (i = 0; i < 1000 && rs == 0; i++) {
+		TEST_ASSERT(rx_expect(5, 100, 1, &got) == TEST_SUCCESS && got == 0, "rx");
+		TEST_ASSERT(xstat(0, "rx_resyncs", &rs) == 0, "xstat");
+	}
+	TEST_ASSERT_EQUAL(rs, 1, "resynchronised by the Rx burst");
+	TEST_ASSERT(xstat(0, "rx_resync_dropped_bytes", &bytes) == 0 && bytes == 8,
+		    "dropped bytes counted: %" PRIu64, bytes);
+	TEST_ASSERT(!log_has(c, "vmci_qp:"), "the data path logged: %s", c->buf);
+	/* The report comes at most a second later. */
+	for (i = 0; i < 300 && !log_has(c, want); i++)
+		rte_delay_ms(10);
+	TEST_ASSERT(log_has(c, want), "no report \"%s\" in: %s", want, c->len ? c->buf : "");
+	TEST_ASSERT(!log_has(c, "vmci_qp:"), "the data path logged: %s", c->buf);
+	return TEST_SUCCESS;
+}
+
+static int
+test_resync_reported(void)
+{
+	int type = rte_log_register("lib.vmci_qp"); /* the library's, already registered */
+	int level = rte_log_get_level(type);
+	struct log_capture c = { 0 };
+	int ret;
+
+	TEST_ASSERT(type >= 0 && level >= 0, "log type lib.vmci_qp");
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	c.f = open_memstream(&c.buf, &c.len);
+	TEST_ASSERT(c.f != NULL, "open_memstream");
+	rte_log_set_level(type, RTE_LOG_DEBUG);
+	rte_openlog_stream(c.f);
+	ret = resync_report(&c);
+	/*
+	 * The alarm logs again only when a counter moves, and nothing moves
+	 * now: no log line can be on its way to the stream being closed.
+	 */
+	rte_openlog_stream(NULL);
+	rte_log_set_level(type, level);
+	fclose(c.f);
+	free(c.buf);
+	return ret;
+}
+
+/*
  * The peer publishes a producer index beyond its queue: nothing in the
  * ring can be trusted, so the port goes down and builds a new connection.
  * The index is written where rte_vmci_qp_mem.h puts it: in the header page
@@ -690,6 +925,7 @@ test_peer_leaves_before_connected(void)
 
 static const struct vmci_test_case bad_cases[] = {
 	{ "corrupt_records_from_peer", test_bad_input },
+	{ "resync_reported_by_control_path", test_resync_reported },
 	{ "peer_index_out_of_range", test_bad_index },
 	{ "peer_leaves_before_connected", test_peer_leaves_before_connected },
 	{ NULL, NULL },
@@ -698,6 +934,289 @@ static const struct vmci_test_case bad_cases[] = {
 static const struct vmci_test_suite bad_suite = {
 	.name = "net_vmci_badinput",
 	.cases = bad_cases,
+};
+
+/*
+ * A peer that rewrites a record's length between the PMD's peek and its
+ * fetch. The PMD allocates the mbufs of a frame between the two, so the Rx
+ * queue's mempool is where this peer strikes: its dequeue rewrites the
+ * armed record header, at exactly that point, on every run. Afterwards the
+ * pool is drained: every mbuf must come out once (a segment freed twice
+ * comes out twice, and would be handed to two packets).
+ */
+#define HOSTILE_MBUFS 512
+#define HOSTILE_ROOM 1024 /* frames of a few KiB are chains of 1 KiB segments */
+
+static struct {
+	uint32_t *len;     /* record header length word in the ring */
+	uint32_t new_len;
+	unsigned int skip; /* dequeues to let pass before striking */
+	bool armed;
+	bool struck;
+} strike;
+
+static int
+hostile_pool_alloc(struct rte_mempool *mp)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "hostile_%.16s", mp->name);
+	/* Room for every mbuf twice: a double free shows as a duplicate, not a failed put. */
+	r = rte_ring_create(name, rte_align32pow2(2 * mp->size + 1), mp->socket_id,
+			    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (r == NULL)
+		return -rte_errno;
+	mp->pool_data = r;
+	return 0;
+}
+
+static void
+hostile_pool_free(struct rte_mempool *mp)
+{
+	rte_ring_free(mp->pool_data);
+}
+
+static int
+hostile_pool_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
+{
+	return rte_ring_enqueue_bulk(mp->pool_data, objs, n, NULL) == n ? 0 : -ENOBUFS;
+}
+
+static int
+hostile_pool_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	if (strike.armed && strike.skip-- == 0) {
+		__atomic_store_n(strike.len, strike.new_len, __ATOMIC_RELEASE);
+		strike.armed = false;
+		strike.struck = true;
+	}
+	return rte_ring_dequeue_bulk(mp->pool_data, objs, n, NULL) == n ? 0 : -ENOENT;
+}
+
+static unsigned int
+hostile_pool_count(const struct rte_mempool *mp)
+{
+	return rte_ring_count(mp->pool_data);
+}
+
+static struct rte_mempool_ops hostile_pool_ops = {
+	.name = "net_vmci_test_hostile",
+	.alloc = hostile_pool_alloc,
+	.free = hostile_pool_free,
+	.enqueue = hostile_pool_enqueue,
+	.dequeue = hostile_pool_dequeue,
+	.get_count = hostile_pool_count,
+};
+
+RTE_MEMPOOL_REGISTER_OPS(hostile_pool_ops);
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void * const *)a, y = (uintptr_t)*(void * const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Take every mbuf out of @mp: each one must come out exactly once, none
+ * missing. Each is put back once, so that a later case starts clean.
+ */
+static int
+pool_intact(struct rte_mempool *mp)
+{
+	static void *objs[2 * HOSTILE_MBUFS];
+	unsigned int n = 0, uniq = 0, i;
+
+	while (n < RTE_DIM(objs) && rte_mempool_get(mp, &objs[n]) == 0)
+		n++;
+	qsort(objs, n, sizeof(objs[0]), ptr_cmp);
+	for (i = 0; i < n; i++)
+		if (uniq == 0 || objs[i] != objs[uniq - 1])
+			objs[uniq++] = objs[i];
+	rte_mempool_put_bulk(mp, objs, uniq);
+	TEST_ASSERT_EQUAL(n - uniq, 0, "mbufs in the pool twice (%u taken out)", n);
+	TEST_ASSERT_EQUAL(n, mp->size, "mbufs back in the pool");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Write one record of @len bytes for @seq straight into the host's produce
+ * queue and return its header's length word, which the peer may rewrite.
+ */
+static uint32_t *
+host_put_record(uint32_t seq, uint32_t len)
+{
+	struct rte_vmci_qp_rec_hdr hdr = { .len = len, .magic = RTE_VMCI_QP_REC_MAGIC };
+	uint64_t rec = sizeof(hdr) + RTE_ALIGN_CEIL(len, RTE_VMCI_QP_REC_ALIGN);
+	struct rte_vmci_qp_zc zc;
+	uint8_t *d;
+
+	if (rte_vmci_qp_enqueue_zc_bulk_start(host_ep, rec, &zc) != (ssize_t)rec)
+		return NULL;
+	if (zc.len1 < rec) {
+		/* The cases write a few KiB into a 1 MiB ring: they never reach its end. */
+		printf("  record of %u bytes would wrap the ring\n", len);
+		rte_vmci_qp_enqueue_zc_finish(host_ep, 0);
+		return NULL;
+	}
+	d = zc.ptr1;
+	memset(d, 0, rec);
+	memcpy(d, &hdr, sizeof(hdr));
+	for (uint32_t k = 0; k < len; k++)
+		d[sizeof(hdr) + k] = pattern(seq, k);
+	rte_vmci_qp_enqueue_zc_finish(host_ep, rec);
+	return (uint32_t *)d;
+}
+
+/* Receive on port 0 until @want frames came; check each against @seqs/@lens. */
+static int
+rx_frames(const uint32_t *seqs, const uint32_t *lens, int want)
+{
+	struct rte_mbuf *b[BURST];
+	int got = 0, i, k, n, ret = TEST_SUCCESS;
+
+	for (i = 0; i < 1000 && got < want; i++) {
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		for (k = 0; k < n; k++) {
+			if (got + k >= want)
+				ret = TEST_FAILED;
+			else if (ret == TEST_SUCCESS)
+				ret = check_frame(b[k], seqs[got + k], lens[got + k]);
+			rte_pktmbuf_free(b[k]);
+		}
+		got += n;
+		if (n == 0)
+			rte_delay_ms(1);
+	}
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "frames as sent");
+	TEST_ASSERT_EQUAL(got, want, "frames received");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A one-segment frame, then a record of @len bytes whose header becomes
+ * @new_len while the PMD allocates the chain for it, then a chained frame.
+ */
+static int
+rewrite_between_peek_and_fetch(uint32_t len, uint32_t new_len, bool shrink)
+{
+	uint32_t seqs[] = { 1, 3 }, lens[] = { 200, 5000 };
+	uint64_t bad0 = 0, bad1 = 0, rs0 = 0, rs1 = 0;
+	uint32_t *hdr_len;
+	int got, i;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad0) == 0, "xstat");
+	TEST_ASSERT(xstat(0, "rx_resyncs", &rs0) == 0, "xstat");
+	TEST_ASSERT(host_put_record(1, 200) != NULL, "frame before");
+	hdr_len = host_put_record(2, len);
+	TEST_ASSERT(hdr_len != NULL, "the record to rewrite");
+	TEST_ASSERT(host_put_record(3, 5000) != NULL, "frame after");
+	/* The first frame's allocation passes; the second one's strikes. */
+	strike = (typeof(strike)){ .len = hdr_len, .new_len = new_len, .skip = 1, .armed = true };
+	if (shrink) {
+		/* Consumed shorter than peeked: dropped, and the burst goes on. */
+		TEST_ASSERT(rx_frames(seqs, lens, 2) == TEST_SUCCESS, "both frames around it");
+	} else {
+		/*
+		 * Longer than the chain: a bad record, the queue resynchronised
+		 * (the frame after it goes too); the next frame arrives.
+		 */
+		TEST_ASSERT(rx_frames(seqs, lens, 1) == TEST_SUCCESS, "the frame before it");
+		for (i = 0, rs1 = rs0; i < 1000 && rs1 == rs0; i++) {
+			TEST_ASSERT(rx_expect(3, 5000, 1, &got) == TEST_SUCCESS && got == 0,
+				    "nothing more");
+			TEST_ASSERT(xstat(0, "rx_resyncs", &rs1) == 0, "xstat");
+		}
+		TEST_ASSERT(rs1 > rs0, "queue resynchronised");
+		TEST_ASSERT(host_put_record(3, 5000) != NULL, "frame after the resync");
+		TEST_ASSERT(rx_frames(seqs + 1, lens + 1, 1) == TEST_SUCCESS, "it arrives");
+	}
+	TEST_ASSERT(strike.struck, "the peer rewrote the length inside the Rx burst");
+	TEST_ASSERT(xstat(0, "rx_bad_records", &bad1) == 0, "xstat");
+	TEST_ASSERT_EQUAL(bad1, bad0 + 1, "the rewritten record counted");
+	return pool_intact(rx_pool);
+}
+
+/* 4100 and 4097 bytes: 5 segments each, the same record size (4112 bytes). */
+static int
+test_len_shrinks(void)
+{
+	return rewrite_between_peek_and_fetch(4100, 4097, true);
+}
+
+static int
+test_len_grows(void)
+{
+	return rewrite_between_peek_and_fetch(4097, 4100, false);
+}
+
+/*
+ * Tx error paths with chains from the counted pool: every burst carries an
+ * oversize chain (consumed and dropped) and the host reads nothing, so
+ * bursts end early once the ring is full and the application keeps the
+ * rest. Every mbuf must be freed exactly once: by the PMD for what it
+ * consumed, by the application for what it got back.
+ */
+#define TX_FRAME 3000 /* 3 segments of 1 KiB */
+
+static int
+test_tx_partial_bursts(void)
+{
+	struct rte_mbuf *b[BURST];
+	struct iovec iov;
+	static uint8_t buf[TX_FRAME];
+	uint32_t queued = 0, seq = 0, sent, n, i, got = 0;
+	uint64_t full = 0;
+	int ret;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	do {
+		for (n = 0; n < BURST; n++) {
+			/* The middle one is longer than the largest frame. */
+			b[n] = make_frame_in(rx_pool, seq + n,
+					     n == BURST / 2 ? MAX_SIZE + 19 : TX_FRAME, 3);
+			TEST_ASSERT(b[n] != NULL, "mbufs");
+		}
+		sent = rte_eth_tx_burst(0, 0, b, BURST);
+		for (i = 0; i < sent; i++)
+			if (i != BURST / 2)
+				queued++;
+		rte_pktmbuf_free_bulk(b + sent, BURST - sent);
+		seq += BURST;
+	} while (sent == BURST);
+	TEST_ASSERT(xstat(0, "tx_ring_full", &full) == 0 && full == 1, "a full ring ended a burst");
+	/* The host reads every frame that went out, in order, byte by byte. */
+	for (seq = 0; got < queued; seq++) {
+		if (seq % BURST == BURST / 2)
+			continue;
+		iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+		ret = rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1);
+		TEST_ASSERT_EQUAL(ret, 1, "frame %u of %u", got, queued);
+		TEST_ASSERT_EQUAL(iov.iov_len, TX_FRAME, "length of frame %u", seq);
+		for (i = 0; i < TX_FRAME; i++)
+			TEST_ASSERT_EQUAL(buf[i], pattern(seq, i), "frame %u byte %u", seq, i);
+		got++;
+	}
+	iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 0, "nothing more");
+	return pool_intact(rx_pool);
+}
+
+static const struct vmci_test_case rewrite_cases[] = {
+	{ "len_shrinks_between_peek_and_fetch", test_len_shrinks },
+	{ "len_grows_between_peek_and_fetch", test_len_grows },
+	{ "tx_partial_bursts_free_once", test_tx_partial_bursts },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite rewrite_suite = {
+	.name = "net_vmci_rewrite",
+	.cases = rewrite_cases,
 };
 
 /*
@@ -929,6 +1448,119 @@ static const struct vmci_test_suite attach_suite = {
 	.cases = attach_cases,
 };
 
+/*
+ * Devargs, probed with rte_vdev_init() in a process without ports: every
+ * bad string is refused with a log line naming the key and the value, and
+ * leaves no port; the good ones make a port, removed again.
+ */
+struct devargs_case {
+	const char *args;
+	const char *log; /* part of the error line */
+};
+
+static const struct devargs_case bad_devargs[] = {
+	{ "dev=vmci_emu0,role=attach,handle=4294967296:1", "invalid handle=4294967296:1" },
+	{ "dev=vmci_emu0,role=attach,handle=:5", "invalid handle=:5" },
+	{ "dev=vmci_emu0,role=attach,handle=5:", "invalid handle=5:" },
+	{ "dev=vmci_emu0,role=attach,handle=5", "invalid handle=5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:5:6", "invalid handle=2:5:6" },
+	{ "dev=vmci_emu0,role=attach,handle=+2:5", "invalid handle=+2:5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:-5", "invalid handle=2:-5" },
+	{ "dev=vmci_emu0,role=attach,handle=2: 5", "invalid handle=2: 5" },
+	{ "dev=vmci_emu0,role=attach,handle=2:4294967295", "invalid handle=2:4294967295" },
+	{ "dev=vmci_emu0,role=attach,handle=0x:5", "invalid handle=0x:5" },
+	{ "dev=vmci_emu0,peer=4294967296", "invalid peer=4294967296" },
+	{ "dev=vmci_emu0,peer=18446744073709551617", "invalid peer=18446744073709551617" },
+	{ "dev=vmci_emu0,peer=+2", "invalid peer=+2" },
+	{ "dev=vmci_emu0,peer=-1", "invalid peer=-1" },
+	{ "dev=vmci_emu0,peer= 2", "invalid peer= 2" },
+	{ "dev=vmci_emu0,peer=2x", "invalid peer=2x" },
+	{ "dev=vmci_emu0,peer=0x", "invalid peer=0x" },
+	{ "dev=vmci_emu0,peer=", "invalid peer=" },
+	{ "dev=vmci_emu0,peer", "peer without a value" },
+	{ "dev=vmci_emu0,peer=2,service=4294967296", "invalid service=4294967296" },
+	{ "dev=vmci_emu0,peer=2,qsize=0x100010000", "invalid qsize=0x100010000" },
+	{ "dev=vmci_emu0,peer=2,queues=1,queues=2", "queues= given 2 times" },
+	{ "dev=vmci_emu0,peer=2,peer=3", "peer= given 2 times" },
+	{ "dev=vmci_emu0,dev=vmci_emu0,peer=2", "dev= given 2 times" },
+	{ "dev=vmci_emu0,role=attach,role=create,peer=2", "role= given 2 times" },
+	{ "dev=vmci_emu0,role=attach,handle=2:5,handle=2:6", "handle= given 2 times" },
+	/* The emulated host end is a device now (vmci_host0), not a role. */
+	{ "dev=vmci_emu0,role=host,peer=20", "expected create or attach" },
+};
+
+static const char * const good_devargs[] = {
+	"dev=vmci_emu0,role=attach,handle=2:5000",
+	"dev=vmci_emu0,role=attach,handle=0x2:0x1388",
+	"dev=vmci_emu0,peer=4294967294,service=0,queues=8,qsize=16777216",
+	"dev=vmci_emu0,peer=0x14,service=0xfffffffe,qsize=0x10000",
+};
+
+static int
+probe_refused(struct log_capture *c, const struct devargs_case *dc)
+{
+	uint16_t ports = rte_eth_dev_count_avail();
+	int ret = rte_vdev_init("net_vmci9", dc->args);
+
+	if (ret == 0)
+		rte_vdev_uninit("net_vmci9");
+	TEST_ASSERT(ret < 0, "\"%s\" accepted", dc->args);
+	TEST_ASSERT(log_has(c, dc->log), "\"%s\": no log line with \"%s\" in: %s", dc->args,
+		    dc->log, c->len ? c->buf : "");
+	TEST_ASSERT_EQUAL(rte_eth_dev_count_avail(), ports, "\"%s\" left a port", dc->args);
+	return TEST_SUCCESS;
+}
+
+static int
+devargs_checks(struct log_capture *c)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(bad_devargs); i++)
+		if (probe_refused(c, &bad_devargs[i]) != TEST_SUCCESS)
+			return TEST_FAILED;
+	for (i = 0; i < RTE_DIM(good_devargs); i++) {
+		ret = rte_vdev_init("net_vmci9", good_devargs[i]);
+		TEST_ASSERT_EQUAL(ret, 0, "\"%s\" refused: %s", good_devargs[i],
+				  c->len ? c->buf : "");
+		TEST_ASSERT_EQUAL(rte_vdev_uninit("net_vmci9"), 0, "remove");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+with_log_capture(int (*fn)(struct log_capture *))
+{
+	struct log_capture c = { 0 };
+	int ret;
+
+	c.f = open_memstream(&c.buf, &c.len);
+	TEST_ASSERT(c.f != NULL, "open_memstream");
+	rte_openlog_stream(c.f);
+	ret = fn(&c);
+	rte_openlog_stream(NULL);
+	fclose(c.f);
+	free(c.buf);
+	return ret;
+}
+
+static int
+test_bad_devargs(void)
+{
+	return with_log_capture(devargs_checks);
+}
+
+static const struct vmci_test_case devargs_cases[] = {
+	{ "bad_devargs_refused", test_bad_devargs },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite devargs_suite = {
+	.name = "net_vmci_devargs",
+	.cases = devargs_cases,
+};
+
 /* Multi-process: Rx/Tx in a secondary on ports the primary set up. */
 
 #define MP_SECONDARY_S 120 /* both directions take well under a second */
@@ -1007,7 +1639,7 @@ int
 main(int argc, char **argv)
 {
 	const struct vmci_test_suite *suite = &pair_suite;
-	uint16_t port, nb_ports;
+	uint16_t port, nb_ports, want_ports;
 	int ret;
 
 	if (mp_requested(argc, argv)) {
@@ -1034,10 +1666,15 @@ main(int argc, char **argv)
 		suite = &host_role_suite;
 	if (argc > 1 && strcmp(argv[1], "mp") == 0)
 		suite = &mp_suite;
+	if (argc > 1 && strcmp(argv[1], "rewrite") == 0)
+		suite = &rewrite_suite;
+	if (argc > 1 && strcmp(argv[1], "devargs") == 0)
+		suite = &devargs_suite;
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports != (suite == &pair_suite || suite == &mp_suite ? 2 : 1)) {
-		printf("%u net_vmci ports, expected %u\n", nb_ports,
-		       suite == &pair_suite || suite == &mp_suite ? 2 : 1);
+	want_ports = suite == &pair_suite || suite == &mp_suite ? 2 :
+		     suite == &devargs_suite ? 0 : 1;
+	if (nb_ports != want_ports) {
+		printf("%u net_vmci ports, expected %u\n", nb_ports, want_ports);
 		return 1;
 	}
 	pool = rte_pktmbuf_pool_create("net_test", NB_MBUF, 256, 0,
@@ -1045,6 +1682,16 @@ main(int argc, char **argv)
 	if (pool == NULL) {
 		printf("mbuf pool: %s\n", rte_strerror(rte_errno));
 		return 1;
+	}
+	if (suite == &rewrite_suite) {
+		/* No cache: every allocation reaches the pool's dequeue, where the peer strikes. */
+		rx_pool = rte_pktmbuf_pool_create_by_ops("net_test_hostile", HOSTILE_MBUFS, 0, 0,
+							 HOSTILE_ROOM + RTE_PKTMBUF_HEADROOM,
+							 SOCKET_ID_ANY, hostile_pool_ops.name);
+		if (rx_pool == NULL) {
+			printf("hostile mbuf pool: %s\n", rte_strerror(rte_errno));
+			return 1;
+		}
 	}
 	RTE_ETH_FOREACH_DEV(port)
 		if (port_setup(port) != 0)
@@ -1057,6 +1704,7 @@ main(int argc, char **argv)
 	if (host_ep != NULL)
 		rte_vmci_qp_endpoint_free(host_ep);
 	rte_mempool_free(pool);
+	rte_mempool_free(rx_pool);
 	rte_eal_cleanup();
 	return ret;
 }

@@ -7,9 +7,12 @@
 # emulator. A scripted session
 # starts with tx_first, stops, and "show port stats all" must show frames
 # received and sent on both ports with no Rx/Tx errors and no mbuf misses.
+# With "link", the session then tries to turn all-multicast off (refused:
+# the port has no filter), sets port 1's link down (both links go down)
+# and up again (both come back up).
 #
 # usage: testpmd_session.sh <bus library> <emulator library> <pmd library> <io|mac>
-#        <file-prefix> [queues]
+#        <file-prefix> [queues] [link]
 set -u
 
 if [ "${NET_VMCI_SANITIZE:-none}" != none ]; then
@@ -24,6 +27,7 @@ pmd_lib=$3
 mode=$4
 prefix=$5
 queues=${6:-1}
+link=${7:-}
 testpmd=${DPDK_TESTPMD:-/usr/bin/dpdk-testpmd}
 
 if [ ! -x "$testpmd" ]; then
@@ -48,6 +52,15 @@ trap 'rm -f "$out"' EXIT
     echo "stop"
     echo "show port stats all"
     echo "show port xstats all"
+    if [ "$link" = link ]; then
+        echo "set allmulti 0 off"
+        echo "set link-down port 1"
+        sleep 1
+        echo "show port info all"
+        echo "set link-up port 1"
+        sleep 1
+        echo "show port info all"
+    fi
     echo "quit"
 } | timeout 60 "$testpmd" -l 0,1 --no-huge -m 1024 --no-pci --iova-mode=va \
     --file-prefix="$prefix" --log-level='*:notice' \
@@ -106,6 +119,23 @@ if [ "$queues" -gt 1 ]; then
             fi
         done
     done
+fi
+[ $ok -eq 1 ] || exit 1
+if [ "$link" = link ]; then
+    # Link status of ports 0 and 1 in each "show port info all": at the
+    # start, after the link-down, after the link-up.
+    links=$(awk '/Link status:/ { printf "%s ", $3 }' "$out")
+    echo "link states: $links"
+    if [ "$links" != "up up down down up up " ]; then
+        echo "FAIL: expected up up (start), down down (link-down), up up (link-up)"
+        ok=0
+    fi
+    if grep "Allmulticast mode:" "$out" | grep -vq enabled; then
+        echo "FAIL: a port reported all-multicast off"
+        ok=0
+    fi
+    grep -q "Error during disabling all-multicast mode for port 0: Operation not supported" \
+        "$out" || { echo "FAIL: turning all-multicast off was not refused"; ok=0; }
 fi
 [ $ok -eq 1 ] || exit 1
 echo "PASS: $mode forwarding both ways without errors over $queues queue(s)"

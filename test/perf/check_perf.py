@@ -15,6 +15,10 @@
         starts a long emu-mp run, kills its secondary with SIGKILL once it
         attached, and expects vmci-perf to end within seconds with status 1
         and the consumer's error in its row: no hang, no false pass.
+    check_perf.py progress VMCI_PERF MODE TRANSPORT -- EAL ARGS...
+        a 2.5 s run, which prints a progress line per second: each line must
+        give the count so far (bidir: of both directions) and name its two
+        rates, over the last second and since the start.
     check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
         transport vmci against the reference echo peer, a DPDK secondary of
         vmci-perf started once vmci-perf offers its pair. KIND run: checks
@@ -102,23 +106,55 @@ def check_limits(doc):
             expect(0 < rtt["min"] <= rtt["p50"] <= rtt["p99.9"], "limits %s %r" % (name, rtt))
 
 
-def check_json(path, mode, transport, api, sizes, baselines, queue_sizes):
-    with open(path) as f:
-        doc = json.load(f)
-    expect(doc.get("tool") == "vmci-perf", "tool")
-    expect(doc.get("mode") == mode, "mode %r, expected %r" % (doc.get("mode"), mode))
-    expect(doc.get("transport") == transport, "transport %r" % doc.get("transport"))
-    expect(doc.get("api") == api, "api %r" % doc.get("api"))
-    expect(doc.get("verify") is True, "verify must be on")
-    expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
-    check_machine(doc)
-    check_limits(doc)
+# Which baseline a target's ratio needs, by the words of its name.
+TARGET_BASELINES = [("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
+                    ("memcpy", "memcpy"), ("cache-line", "cacheline")]
+KERNEL_BASELINES = ("unix", "unix-busy", "pipe", "tcp")
+
+
+def check_targets(doc, mode, requested):
+    """Every target is judged, and a ratio target only appears when its
+    baseline was asked for and can run in this mode."""
     expect(isinstance(doc.get("targets"), list), "targets missing")
     for t in doc["targets"]:
         expect(t.get("verdict") in ("met", "MISSED", "not measured") and t.get("target"),
                "target entry %r" % t)
         expect((t["measured"] > 0) == (t["verdict"] != "not measured"),
                "target %r: measured vs verdict" % t["target"])
+        need = next((bl for words, bl in TARGET_BASELINES if words in t["target"]), None)
+        expect(need is None or (need in requested and
+                                not (mode == "bidir" and need in KERNEL_BASELINES)),
+               "target %r needs baseline %s, which this run (--baselines %s, mode %s) does"
+               " not measure" % (t["target"], need, ",".join(requested) or "none", mode))
+
+
+def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
+    with open(path) as f:
+        doc = json.load(f)
+    expect(doc.get("tool") == "vmci-perf", "tool")
+    expect(doc.get("mode") == mode, "mode %r, expected %r" % (doc.get("mode"), mode))
+    if "--count" in app:
+        expect(doc.get("count") == int(opt_value(app, "--count", "0")), "count %r"
+               % doc.get("count"))
+        expect("duration_s" in doc and doc["duration_s"] is None,
+               "duration_s %r with --count: no duration applied, expected null"
+               % doc.get("duration_s"))
+    else:
+        want = float(opt_value(app, "--duration", "0.25"))
+        expect(doc.get("count") == 0 and math.isclose(doc.get("duration_s") or 0, want),
+               "duration_s %r, count %r: expected %s s, count 0"
+               % (doc.get("duration_s"), doc.get("count"), want))
+    expect(doc.get("transport") == transport, "transport %r" % doc.get("transport"))
+    expect(doc.get("api") == api, "api %r" % doc.get("api"))
+    expect(doc.get("queue_sizes") == queue_sizes and doc.get("queue_size") == queue_sizes[0],
+           "queue_sizes %r, queue_size %r: expected %s" % (doc.get("queue_sizes"),
+                                                          doc.get("queue_size"), queue_sizes))
+    expect(doc.get("verify") is True, "verify must be on")
+    expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
+    check_machine(doc)
+    check_limits(doc)
+    check_targets(doc, mode, requested_baselines(app))
+    check_machine_load(doc, requested_baselines(app))
     res = doc.get("results")
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
@@ -196,6 +232,123 @@ def hugepages_free():
 SKIP = 77
 
 
+def requested_baselines(app):
+    """The --baselines list as given (check_perf's runs always name it)."""
+    bl = opt_value(app, "--baselines", "none")
+    return [] if bl == "none" else list(BASELINE_NAMES) if bl == "all" else bl.split(",")
+
+
+BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "memcpy", "cacheline")
+
+
+def check_text(out, mode, app, queue_sizes):
+    """What the terminal shows: the header names every queue size of a
+    sweep, every latency column has its unit, and no target line stands for
+    a baseline that was not asked for."""
+    m = re.search(r"^vmci-perf \S+: mode .*, queues? ([0-9, ]+) B", out, re.M)
+    expect(m is not None, "no header line naming the queue size")
+    shown = [int(x) for x in m.group(1).replace(",", " ").split()]
+    expect(shown == queue_sizes, "header names queue sizes %s, the run sweeps %s"
+           % (shown, queue_sizes))
+    if mode == "pingpong":
+        cols = next((l.split() for l in out.splitlines()
+                     if l.startswith("transport") and "roundtrips" in l), None)
+        expect(cols is not None, "no pingpong column header")
+        times = cols[cols.index("size") + 1:cols.index("roundtrips")]
+        expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
+               "latency columns without their unit: %s" % times)
+    if not requested_baselines(app):
+        expect(not re.search(r"\): not measured$", out, re.M), "--baselines none, yet a"
+               " target says \"not measured\"")
+    lines = out.splitlines()
+    for i, l in enumerate(lines):
+        if l.endswith("): MISSED"):
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            expect(MACHINE_NOTE.match(nxt.strip()), "missed target %r without the machine's"
+                   " load beside it (next line %r)" % (l.strip(), nxt))
+
+
+MACHINE_NOTE = re.compile(r"^machine (busy|not busy): (other processes took [0-9.]+ CPU of the"
+                          r" \d+ this run used|other processes' CPU time not measured)"
+                          r"|^machine load not measured: ")
+
+
+def check_machine_load(doc, requested):
+    """How busy the machine was: other processes' CPU time on the workers'
+    CPUs, the cache-line round trip when the cacheline baseline ran, a
+    verdict, and the same note beside every missed target."""
+    ml = doc.get("machine_load")
+    expect(isinstance(ml, dict), "machine_load missing")
+    cpus = list(dict.fromkeys([doc["machine"][s]["cpu"] for s in ("producer", "consumer")]))
+    expect(ml.get("cpus") == cpus, "machine_load.cpus %r: expected the workers' CPUs %s"
+           % (ml.get("cpus"), cpus))
+    expect(ml.get("other_cpu") is None or 0 <= ml["other_cpu"] <= 2 + 1e-9,
+           "machine_load.other_cpu %r" % ml.get("other_cpu"))
+    if "cacheline" in requested:
+        expect(ml.get("cacheline_p50_ns") == doc["limits"]["cacheline_rtt_ns"]["p50"],
+               "machine_load.cacheline_p50_ns %r, limits p50 %r"
+               % (ml.get("cacheline_p50_ns"), doc["limits"]["cacheline_rtt_ns"]["p50"]))
+    else:
+        expect(ml.get("cacheline_p50_ns") is None, "cacheline_p50_ns without the baseline")
+    expect(ml.get("busy") in (True, False, None) and MACHINE_NOTE.match(ml.get("note", "")),
+           "machine_load busy %r note %r" % (ml.get("busy"), ml.get("note")))
+    expect(ml["note"].startswith("machine busy:") == (ml["busy"] is True),
+           "machine_load: note %r against busy %r" % (ml["note"], ml["busy"]))
+    for t in doc["targets"]:
+        expect((t.get("machine") == ml["note"]) == (t["verdict"] == "MISSED"),
+               "target %r (%s): machine note %r" % (t["target"], t["verdict"], t.get("machine")))
+
+
+PLOT_LINE = re.compile(r"\$(\w+) using 1:2 with linespoints(?: dashtype \d)? title '([^']*)'")
+LAT_CURVE_POINTS = 14
+
+
+def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
+    """The --plot script draws every transport (each queue size of a vmci
+    sweep apart) at every size, and the machine's limits asked for: pingpong
+    a panel per size, the others a line per transport over all sizes."""
+    with open(path) as f:
+        text = f.read()
+    blocks = {}
+    for m in re.finditer(r"^\$(\w+) << EOD\n(.*?)^EOD$", text, re.M | re.S):
+        rows = [[float(x) for x in l.split()] for l in m.group(2).splitlines() if l.strip()]
+        expect(rows, "plot: data block $%s is empty" % m.group(1))
+        blocks[m.group(1)] = rows
+    expect(re.search(r"^set output '.*\.png'$", text, re.M), "plot: no PNG output named")
+    vmci = [transport] if len(queue_sizes) == 1 else \
+        ["%s, %d B queues" % (transport, q) for q in queue_sizes]
+    ran = [b for b in baselines if not (mode == "bidir" and b in KERNEL_BASELINES)]
+    requested = requested_baselines(app)
+    plots = [PLOT_LINE.findall(l) for l in re.findall(r"^plot (.*)$", text, re.M)]
+    for drawn in plots:
+        for name, title in drawn:
+            expect(name in blocks, "plot: line %r draws $%s, which has no data" % (title, name))
+    if mode == "pingpong":
+        titles = [int(t) for t in re.findall(r"^set title '(\d+) B messages", text, re.M)]
+        expect(titles == sizes and len(plots) == len(sizes),
+               "plot: panels for sizes %s (%d plots), expected one per size %s"
+               % (titles, len(plots), sizes))
+        limits = ["cache-line round trip (limit)"] if "cacheline" in requested else []
+        for size, drawn in zip(sizes, plots):
+            names = [t for _, t in drawn]
+            expect(names[:len(vmci) + len(ran)] == vmci + ran and
+                   all(l in names for l in limits),
+                   "plot: the %d B panel draws %s, expected %s" % (size, names,
+                                                                   vmci + ran + limits))
+            for name, title in drawn[:len(vmci) + len(ran)]:
+                expect(len(blocks[name]) == LAT_CURVE_POINTS,
+                       "plot: %d B %s has %d points" % (size, title, len(blocks[name])))
+        return
+    expect(len(plots) == 1, "plot: %d plot commands, expected one" % len(plots))
+    names = [t for _, t in plots[0]]
+    expect(names == vmci + ran, "plot draws %s, expected %s" % (names, vmci + ran))
+    for name, title in plots[0]:
+        expect([int(r[0]) for r in blocks[name]] == sizes, "plot: %s at sizes %s, expected %s"
+               % (title, [int(r[0]) for r in blocks[name]], sizes))
+    if "memcpy" in requested:
+        expect("title 'memcpy 1 MiB, one core (limit)'" in text, "plot: no memcpy limit")
+
+
 def split_run_args(rest):
     """vmci-perf options, EAL options, and the sizes, baselines and queue sizes asked for."""
     sep = rest.index("--")
@@ -221,8 +374,9 @@ def cmd_run(argv):
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
+    gpath = os.path.join(tmp, "out.gp")
     cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", api,
-                          "--json", jpath] + app
+                          "--json", jpath, "--plot", gpath] + app
     if mode == "pingpong":
         cmd += ["--hgrm", hpath]
     print("+ " + " ".join(cmd), flush=True)
@@ -236,10 +390,12 @@ def cmd_run(argv):
         m = re.search(r"emu-mp: secondary process (\d+) \(primary (\d+)\)", p.stdout)
         expect(m is not None, "no line saying the secondary attached")
         expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
-    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes)
+    check_text(p.stdout, mode, app, queue_sizes)
+    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app)
+    check_plot(gpath, mode, transport, sizes, baselines, queue_sizes, app)
     if mode == "pingpong":
         check_hgrm(hpath)
-    print("checked %s%s" % (jpath, " and " + hpath if mode == "pingpong" else ""))
+    print("checked %s, %s%s" % (jpath, gpath, " and " + hpath if mode == "pingpong" else ""))
     return 0
 
 
@@ -354,6 +510,44 @@ def cmd_mpkill(argv):
     expect("the secondary died during the run" in text, "the death was not reported")
     expect("FAILED" in text and "verification passed" not in text, "no failure verdict")
     print("ok: secondary %d killed, vmci-perf stopped with status 1" % killed)
+    return 0
+
+
+PROGRESS_RATE = {
+    "messages": r"[0-9.]+ Mmsg/s, [0-9.]+ GB/s",
+    "round trips": r"[0-9.]+ M round trips/s \(mean \d+ ns\)",
+}
+PROGRESS_WHAT = {"stream": "messages", "bidir": "messages (both directions)",
+                 "pingpong": "round trips"}
+
+
+def cmd_progress(argv):
+    perf, mode, transport = argv[:3]
+    eal = argv[argv.index("--") + 1:]
+    if transport == "emu-mp" and hugepages_free() == 0:
+        print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
+        return SKIP
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", "msg",
+                          "--size", "64", "--duration", "2.5", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    print(p.stdout)
+    expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
+    what = PROGRESS_WHAT[mode]
+    rate = PROGRESS_RATE["round trips" if mode == "pingpong" else "messages"]
+    line = re.compile(r"^  \.\.\. +([0-9.]+) s: (\d+) %s; last second: %s; since start: %s;"
+                      r" verify errors 0$" % (re.escape(what), rate, rate))
+    lines = [l for l in p.stdout.splitlines() if l.startswith("  ...")]
+    expect(lines, "--duration 2.5 printed no progress line (--help promises one per second)")
+    counts = []
+    for l in lines:
+        m = line.match(l)
+        expect(m, "progress line %r: expected the count of %s, then \"last second: %s\""
+               " and \"since start: %s\"" % (l, what, rate, rate))
+        counts.append(int(m.group(2)))
+    expect(counts == sorted(counts), "progress counts go backwards: %s" % counts)
+    print("ok: %d progress lines, each with both rates" % len(lines))
     return 0
 
 
@@ -482,7 +676,8 @@ def cmd_vmci(argv):
     expect(len(re.findall(r"echo-peer: detached from queue pair 20:\d+ after echoing [1-9]\d*"
                           r" bytes \(the guest detached\)", ptext)) == len(queue_sizes),
            "the peer did not echo and then see the guest detach each pair")
-    check_json(jpath, mode, "vmci", api, sizes, baselines, queue_sizes)
+    check_text(text, mode, app, queue_sizes)
+    check_json(jpath, mode, "vmci", api, sizes, baselines, queue_sizes, app)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s%s and the peer's log" % (jpath, " and " + hpath if mode == "pingpong"
@@ -490,7 +685,8 @@ def cmd_vmci(argv):
     return 0
 
 
-COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci}
+COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
+            "progress": cmd_progress}
 
 
 def main():

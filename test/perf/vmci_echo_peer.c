@@ -85,7 +85,6 @@ struct peer {
 	unsigned int served;           /* pairs served to their end */
 	struct rte_vmci_handle refused; /* the last offer refused: its repeats are not logged */
 	unsigned int bad_offers;
-	bool primary_gone;             /* the primary exited */
 	int err;                       /* a fatal error: exit status 1 */
 };
 
@@ -529,7 +528,6 @@ peer_serve(struct peer *p)
 		if (now >= next_alive) {
 			next_alive = now + hz / 10;
 			if (!rte_eal_primary_proc_alive(NULL)) {
-				p->primary_gone = true;
 				peer_detach(p, "the primary exited");
 				printf("echo-peer: the primary exited\n");
 				break;
@@ -635,9 +633,14 @@ main(int argc, char **argv)
 	p.refused = p.last;
 	ret = peer_open(&p) == 0 ? peer_serve(&p) : EXIT_FAILURE;
 	rte_vmci_dgram_destroy(p.dg);
-	/* Without a primary the cleanup would only wait for its answers to time out. */
-	if (!p.primary_gone)
-		rte_eal_cleanup();
+	/*
+	 * No rte_eal_cleanup(): the primary ends its run, and may exit, as
+	 * soon as it detaches its last pair, which is when this peer is done;
+	 * a secondary's cleanup (the host device's memory going back) asks
+	 * the primary, and would wait out its IPC timeouts or catch its EAL
+	 * mid-exit. Every pair is detached already; the emulated hypervisor
+	 * takes the host device back once this process is gone.
+	 */
 	free(eal_argv);
 	return ret;
 }

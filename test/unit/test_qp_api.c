@@ -4,7 +4,8 @@
 
 /*
  * Endpoint control surface: creation checks, resuming from the indices in
- * the headers, info, counters and their reset, NULL arguments.
+ * the headers, info, counters and their reset, a resync counted and not
+ * logged, NULL arguments.
  */
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "test_qp_common.h"
 
@@ -174,6 +176,8 @@ static const struct {
 	{ "deq_empty", offsetof(struct rte_vmci_qp_stats, deq_empty) },
 	{ "idx_errors", offsetof(struct rte_vmci_qp_stats, idx_errors) },
 	{ "rec_errors", offsetof(struct rte_vmci_qp_stats, rec_errors) },
+	{ "resyncs", offsetof(struct rte_vmci_qp_stats, resyncs) },
+	{ "resync_bytes", offsetof(struct rte_vmci_qp_stats, resync_bytes) },
 };
 
 static uint64_t
@@ -317,6 +321,93 @@ test_stats(void)
 	return ret;
 }
 
+/*
+ * rte_vmci_qp_msg_resync() is a data-path call: with the library's log type
+ * and the global level at DEBUG and the log stream captured, it writes
+ * nothing, and counts instead. The capture is first shown to catch a
+ * control-path line of the library.
+ */
+static int
+resync_flow(struct qpt_pair *p, FILE *f, char **log, size_t *log_len)
+{
+	static const uint8_t garbage[16] = { 0xde, 0xad, 0xbe, 0xef };
+	struct rte_vmci_qp *rx = p->ep[1];
+	struct rte_vmci_qp_conf conf;
+	struct rte_vmci_qp_stats st;
+	uint8_t buf[16];
+	struct iovec msg = { buf, 13 };
+	int64_t dropped;
+	size_t seen;
+
+	qpt_pair_conf(p, 0, &conf);
+	conf.produce.hdr = NULL;
+	if (create_refused(&conf, "no produce header") != TEST_SUCCESS)
+		return TEST_FAILED;
+	fflush(f);
+	TEST_ASSERT(*log_len > 0 && strstr(*log, "vmci_qp") != NULL,
+		    "the capture missed the library's control-path line");
+	seen = *log_len;
+	memset(buf, 0, sizeof(buf));
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(p->ep[0], garbage, sizeof(garbage)),
+			  sizeof(garbage), "garbage");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_enqueue_burst(p->ep[0], &msg, 1), 1, "a record after it");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_peek_len(rx), -EBADMSG, "bad record seen");
+	dropped = rte_vmci_qp_msg_resync(rx);
+	TEST_ASSERT_EQUAL(dropped, sizeof(garbage) + qpt_rec_size(13), "bytes dropped");
+	fflush(f);
+	TEST_ASSERT(*log_len == seen, "msg_resync logged: %s", *log + seen);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(rx, &st), 0, "");
+	TEST_ASSERT_EQUAL(st.resyncs, 1, "resync counted");
+	TEST_ASSERT_EQUAL(st.resync_bytes, dropped, "dropped bytes counted");
+	/* Nothing to drop: still a resync, no bytes. */
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_resync(rx), 0, "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(rx, &st), 0, "");
+	TEST_ASSERT(st.resyncs == 2 && st.resync_bytes == (uint64_t)dropped,
+		    "resyncs %" PRIu64 ", bytes %" PRIu64, st.resyncs, st.resync_bytes);
+	fflush(f);
+	TEST_ASSERT(*log_len == seen, "msg_resync logged: %s", *log + seen);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_enqueue_burst(p->ep[0], &msg, 1), 1, "");
+	msg.iov_len = sizeof(buf);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(rx, &msg, 1), 1, "reads work again");
+	rte_vmci_qp_stats_reset(rx);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(rx, &st), 0, "");
+	TEST_ASSERT(st.resyncs == 0 && st.resync_bytes == 0, "reset");
+	return TEST_SUCCESS;
+}
+
+static int
+test_resync_counted_not_logged(void)
+{
+	int type = rte_log_register("lib.vmci_qp"); /* the library's, already registered */
+	uint32_t global = rte_log_get_global_level();
+	int level = rte_log_get_level(type);
+	char *log = NULL;
+	size_t log_len = 0;
+	struct qpt_pair p;
+	FILE *f;
+	int ret;
+
+	TEST_ASSERT(type >= 0 && level >= 0, "log type lib.vmci_qp");
+	if (qpt_pair_create(&p, QSIZE, OTHER_SIZE) != 0)
+		return TEST_FAILED;
+	f = open_memstream(&log, &log_len);
+	if (f == NULL) {
+		qpt_pair_free(&p);
+		TEST_ASSERT(false, "open_memstream");
+	}
+	rte_openlog_stream(f);
+	rte_log_set_global_level(RTE_LOG_DEBUG);
+	rte_log_set_level(type, RTE_LOG_DEBUG);
+	ret = resync_flow(&p, f, &log, &log_len);
+	rte_log_set_level(type, level);
+	rte_log_set_global_level(global);
+	rte_openlog_stream(NULL);
+	fclose(f);
+	free(log);
+	qpt_pair_free(&p);
+	return ret;
+}
+
 static int
 test_free_null(void)
 {
@@ -329,6 +420,7 @@ static const struct vmci_test_case api_cases[] = {
 	{ "info", test_info },
 	{ "resume_from_headers", test_resume_from_headers },
 	{ "stats", test_stats },
+	{ "resync_counted_not_logged", test_resync_counted_not_logged },
 	{ "free_null", test_free_null },
 	{ NULL, NULL },
 };

@@ -28,7 +28,6 @@
 RTE_LOG_REGISTER_SUFFIX(vmci_emu_logtype, emu, NOTICE);
 
 #define EMU_MZ_PREFIX "vmci_emu_"
-#define EMU_CAPS_KNOWN 0x3Fu
 
 static int
 emu_mz_name(const char *hv_name, char *buf, size_t len)
@@ -357,11 +356,11 @@ emu_conf_caps(const struct vmci_emu_dev_conf *conf, uint32_t *caps)
 		if (conf->mmio)
 			c |= VMCI_CAPS_DMA_DATAGRAM;
 	}
-	if ((c & ~EMU_CAPS_KNOWN) != 0 || (c & VMCI_CAPS_DATAGRAM) == 0 ||
+	if ((c & ~VMCI_EMU_CAPS_KNOWN) != 0 || (c & VMCI_CAPS_DATAGRAM) == 0 ||
 	    (conf->mmio && (c & VMCI_CAPS_DMA_DATAGRAM) == 0)) {
 		EMU_LOG(ERR, "caps 0x%x: expected DATAGRAM (0x%x)%s within 0x%x",
 			c, VMCI_CAPS_DATAGRAM,
-			conf->mmio ? " and DMA_DATAGRAM (mmio)" : "", EMU_CAPS_KNOWN);
+			conf->mmio ? " and DMA_DATAGRAM (mmio)" : "", VMCI_EMU_CAPS_KNOWN);
 		return -EINVAL;
 	}
 	*caps = c;
@@ -381,6 +380,7 @@ emu_handle_new(struct emu_hv *hv, int slot, bool owner, int socket_id)
 	h->hw.ops = slot == EMU_END_HOST ? &emu_host_hw_ops : &emu_hw_ops;
 	h->hw.backend = slot == EMU_END_HOST ? "emu-host" : "emu";
 	h->hw.mmio = emu_end_dev(hv, slot)->mmio;
+	h->hw.host = slot == EMU_END_HOST;
 	h->hw.numa_node = socket_id;
 	h->hv = hv;
 	h->slot = slot;
@@ -516,6 +516,12 @@ vmci_emu_host_dev_create(const char *hv_name, int socket_id)
 		return NULL;
 	rte_spinlock_lock(&hv->lock);
 	dev = &hv->host;
+	/* The device of a process that is gone is taken back, as by reap_dead. */
+	if (dev->used && kill(dev->owner_pid, 0) < 0 && errno == ESRCH) {
+		EMU_LOG(INFO, "host device: owner process %d is gone: taking it back",
+			dev->owner_pid);
+		emu_host_forget(hv);
+	}
 	if (dev->used) {
 		rte_spinlock_unlock(&hv->lock);
 		EMU_LOG(ERR, "the host of hypervisor %s is a device in process %d already",
@@ -574,6 +580,18 @@ vmci_emu_dev_cid(const struct vmci_hw *hw)
 	struct emu_handle *h = emu_handle(hw);
 
 	return __atomic_load_n(&emu_end_dev(h->hv, h->slot)->cid, __ATOMIC_RELAXED);
+}
+
+uint32_t
+vmci_emu_dev_resets(const struct vmci_hw *hw)
+{
+	struct emu_handle *h = emu_handle(hw);
+	uint32_t n;
+
+	rte_spinlock_lock(&h->hv->lock);
+	n = h->hv->dev[h->slot].resets;
+	rte_spinlock_unlock(&h->hv->lock);
+	return n;
 }
 
 uint32_t
@@ -710,9 +728,45 @@ vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n)
 	return emu_fault_queue(hv_name, cid, n, false);
 }
 
+enum emu_dev_fault {
+	EMU_FAULT_ICR_HIDE,
+	EMU_FAULT_DMA_SPLIT,
+};
+
+/* Set a per-device fault knob of guest @cid; -ENOENT if none. */
+static int
+emu_fault_dev(const char *hv_name, uint32_t cid, enum emu_dev_fault what, uint32_t val)
+{
+	struct emu_hv *hv = emu_hv_find(hv_name);
+	struct emu_dev *dev;
+
+	if (hv == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&hv->lock);
+	dev = emu_dev_by_cid(hv, cid);
+	if (dev != NULL && what == EMU_FAULT_ICR_HIDE)
+		dev->icr_hide = val;
+	else if (dev != NULL)
+		dev->dma_split = val;
+	rte_spinlock_unlock(&hv->lock);
+	return dev == NULL ? -ENOENT : 0;
+}
+
 int
-vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
-			      int32_t result, uint32_t n)
+vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits)
+{
+	return emu_fault_dev(hv_name, cid, EMU_FAULT_ICR_HIDE, bits);
+}
+
+int
+vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n)
+{
+	return emu_fault_dev(hv_name, cid, EMU_FAULT_DMA_SPLIT, n);
+}
+
+static int
+emu_fault_hypercall(const char *hv_name, uint32_t cid, uint32_t rid, int32_t result,
+		    uint32_t n, bool execute)
 {
 	struct emu_hv *hv = emu_hv_find(hv_name);
 
@@ -727,8 +781,23 @@ vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 	hv->fail.rid = rid;
 	hv->fail.result = result;
 	hv->fail.n = n;
+	hv->fail.execute = execute;
 	rte_spinlock_unlock(&hv->lock);
 	return 0;
+}
+
+int
+vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
+			      int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, false);
+}
+
+int
+vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
+				int32_t result, uint32_t n)
+{
+	return emu_fault_hypercall(hv_name, cid, rid, result, n, true);
 }
 
 int64_t

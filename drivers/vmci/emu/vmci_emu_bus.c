@@ -11,6 +11,7 @@
  *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h)
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -20,10 +21,11 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
-#include <rte_lcore.h>
 #include <rte_errno.h>
 #include <rte_kvargs.h>
+#include <rte_lcore.h>
 #include <rte_memory.h>
 #include <rte_string_fns.h>
 
@@ -36,6 +38,7 @@
 #define EMU_ARG_HV     "hv"
 #define EMU_ARG_CAPS   "caps"
 #define EMU_ARG_SOCKET "socket"
+#define EMU_ARG_VSOCK  "vsock"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -45,6 +48,20 @@ static const char * const emu_valid_keys[] = {
 	EMU_ARG_SOCKET,
 	NULL,
 };
+
+/* For dpdk-pmdinfo.py, as net_vmci and DPDK's drivers register theirs. */
+RTE_PMD_EXPORT_NAME(vmci_emu, __COUNTER__);
+RTE_PMD_REGISTER_PARAM_STRING(vmci_emu,
+	EMU_ARG_CID "=<16..0xfffffffe> "
+	EMU_ARG_MODE "=port|dma "
+	EMU_ARG_HV "=<emulated hypervisor> "
+	EMU_ARG_CAPS "=<mask> "
+	EMU_ARG_SOCKET "=<NUMA node>");
+RTE_PMD_EXPORT_NAME(vmci_host, __COUNTER__);
+RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
+	EMU_ARG_HV "=<emulated hypervisor> "
+	EMU_ARG_SOCKET "=<NUMA node> "
+	EMU_ARG_VSOCK "=0|1");
 
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
@@ -56,23 +73,38 @@ has_value(const char *key, const char *value)
 	return false;
 }
 
+/*
+ * A whole unsigned number: decimal, or hexadecimal after 0x. No sign, no
+ * blanks, nothing after it, nothing empty, at most @max; an error line
+ * names the key, the value and what is expected.
+ */
+static int
+parse_num(const char *key, const char *value, uint32_t max, uint32_t *out)
+{
+	bool hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+	const char *digits = hex ? value + 2 : value;
+	int (*is_digit)(int) = hex ? isxdigit : isdigit;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(digits, &end, hex ? 16 : 10);
+	/* strtoul() accepts blanks and a sign before the digits: we do not. */
+	if (!is_digit((unsigned char)digits[0]) || errno != 0 || *end != '\0' || v > max) {
+		EMU_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32
+			" (decimal or 0x hex)", key, value, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int
 parse_u32(const char *key, const char *value, void *out)
 {
-	unsigned long long v;
-	char *end;
-
 	if (!has_value(key, value))
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(value, &end, 0);
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
-		EMU_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu32,
-			key, value, UINT32_MAX);
-		return -EINVAL;
-	}
-	*(uint32_t *)out = (uint32_t)v;
-	return 0;
+	return parse_num(key, value, UINT32_MAX, out);
 }
 
 /* cid=: a guest context ID, 16 .. 0xfffffffe (0..15 are reserved). */
@@ -123,18 +155,51 @@ parse_hv(const char *key, const char *value, void *out)
 	return 0;
 }
 
+/* caps=: a mask of known capabilities that offers DATAGRAM. */
+static int
+parse_caps(const char *key, const char *value, void *out)
+{
+	uint32_t v;
+
+	if (!has_value(key, value) || parse_num(key, value, VMCI_EMU_CAPS_KNOWN, &v) < 0)
+		return -EINVAL;
+	if (!(v & VMCI_CAPS_DATAGRAM)) {
+		EMU_LOG(ERR, "invalid %s=%s: expected a mask within 0x%x that includes"
+			" DATAGRAM (0x%x)", key, value, VMCI_EMU_CAPS_KNOWN,
+			VMCI_CAPS_DATAGRAM);
+		return -EINVAL;
+	}
+	*(uint32_t *)out = v;
+	return 0;
+}
+
 static int
 parse_socket(const char *key, const char *value, void *out)
 {
 	uint32_t v;
 
-	if (parse_u32(key, value, &v) < 0 || v >= RTE_MAX_NUMA_NODES) {
-		EMU_LOG(ERR, "invalid %s=%s: expected 0..%d", key, value,
-			RTE_MAX_NUMA_NODES - 1);
+	if (!has_value(key, value) || parse_num(key, value, RTE_MAX_NUMA_NODES - 1, &v) < 0)
 		return -EINVAL;
-	}
 	*(int *)out = (int)v;
 	return 0;
+}
+
+/* A key given twice is an error: which value the user meant is unknown. */
+static int
+check_repeated(const struct rte_kvargs *kv)
+{
+	unsigned int i, n;
+	int ret = 0;
+
+	for (i = 0; emu_valid_keys[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, emu_valid_keys[i]);
+		if (n > 1) {
+			EMU_LOG(ERR, "key %s given %u times: expected at most once",
+				emu_valid_keys[i], n);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
 }
 
 int
@@ -155,10 +220,11 @@ vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
 		EMU_LOG(ERR, "cannot parse \"%s\": keys are cid, mode, hv, caps, socket", args);
 		return -EINVAL;
 	}
+	ret = check_repeated(kv);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &conf->cid);
 	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &conf->mmio);
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, hv_name);
-	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_u32, &conf->caps);
+	ret |= rte_kvargs_process(kv, EMU_ARG_CAPS, parse_caps, &conf->caps);
 	ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &conf->socket_id);
 	rte_kvargs_free(kv);
 	return ret == 0 ? 0 : -EINVAL;
@@ -226,8 +292,6 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
  * vSockets endpoint with its default services on a control thread from
  * the moment the device is up until it goes down.
  */
-#define EMU_ARG_VSOCK "vsock"
-
 static const char * const emu_host_keys[] = {
 	EMU_ARG_HV,
 	EMU_ARG_SOCKET,

@@ -249,7 +249,12 @@ emu_qp_event(struct emu_hv *hv, int to, uint32_t event, struct rte_vmci_handle h
 	return emu_send_event(hv, emu_end_cid(hv, to), event, &p, sizeof(p));
 }
 
-/* The host end maps the guest pages of @qp from now on: pin them. */
+/*
+ * The broker maps the guest pages of @qp from now on (a guest gave them
+ * with QUEUEPAIR_ALLOC): pin them, as a hypervisor pins the guest pages
+ * it maps, so that they outlive the guest's own free while the broker or
+ * a host end still maps them.
+ */
 static void
 emu_qp_pin(struct emu_qp *qp)
 {
@@ -267,7 +272,7 @@ emu_qp_pin(struct emu_qp *qp)
 	}
 }
 
-/* The host end no longer maps them: the guest's pages may go. */
+/* Nobody maps them any more: the guest's pages may go. */
 static void
 emu_qp_unpin(struct emu_qp *qp)
 {
@@ -291,7 +296,9 @@ emu_qp_end_detach(struct emu_hv *hv, struct emu_qp *qp, int end)
 		hv->dev[end].qp_mem -= qp->produce_size + qp->consume_size;
 	if (qp->page_owner == end)
 		qp->page_owner = EMU_END_NONE;
-	if (end == EMU_END_HOST)
+	/* A host end maps the page owner's pages until it leaves too. */
+	if (qp->page_owner == EMU_END_NONE && qp->creator != EMU_END_HOST &&
+	    qp->attacher != EMU_END_HOST)
 		emu_qp_unpin(qp);
 	if (other != EMU_END_NONE) {
 		emu_qp_event(hv, other, VMCI_EVENT_QP_PEER_DETACH, qp->handle,
@@ -448,6 +455,7 @@ emu_qp_create(struct emu_hv *hv, int slot, const struct vmci_qp_alloc_msg *m)
 	qp->attacher = EMU_END_NONE;
 	qp->page_owner = slot;
 	memcpy(qp->gq, gq, sizeof(gq));
+	emu_qp_pin(qp);
 	dev->qp_mem += m->produce_size + m->consume_size;
 	return VMCI_SUCCESS_QUEUEPAIR_CREATE;
 }
@@ -568,7 +576,6 @@ emu_host_attach_done(struct emu_hv *hv, struct emu_qp *qp)
 {
 	qp->attacher = EMU_END_HOST;
 	qp->was_attached = true;
-	emu_qp_pin(qp);
 	emu_qp_event(hv, qp->creator, VMCI_EVENT_QP_PEER_ATTACH, qp->handle, VMCI_HOST_CID);
 }
 
@@ -675,28 +682,24 @@ emu_host_hypercall(struct emu_hv *hv, const struct vmci_dg_hdr *dg)
 	}
 }
 
-/* Injected failure for this hypercall, if any (consumes one). */
-static bool
-emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid, int *result)
+/* The injected-result rule for this hypercall, if it applies (consumes one). */
+static const struct emu_fail_rule *
+emu_fail_hit(struct emu_hv *hv, uint32_t cid, uint32_t rid)
 {
 	struct emu_fail_rule *f = &hv->fail;
 
 	if (f->n == 0 || f->rid != rid || (f->cid != VMCI_INVALID_ID && f->cid != cid))
-		return false;
+		return NULL;
 	f->n--;
-	*result = f->result;
-	return true;
+	return f;
 }
 
 static int
-emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+emu_hypercall_run(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 {
 	struct emu_dev *dev = &hv->dev[slot];
 	uint32_t rid = dg->dst.resource;
-	int ret;
 
-	if (emu_fail_hit(hv, dev->cid, rid, &ret))
-		return ret;
 	switch (rid) {
 	case VMCI_RESOURCES_QUERY:
 		return emu_resources_query(dev, dg);
@@ -720,6 +723,22 @@ emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
 		EMU_LOG(INFO, "cid %u: hypercall rid %u not supported", dev->cid, rid);
 		return VMCI_ERROR_DST_UNREACHABLE;
 	}
+}
+
+static int
+emu_hypercall(struct emu_hv *hv, int slot, const struct vmci_dg_hdr *dg)
+{
+	const struct emu_fail_rule *f = emu_fail_hit(hv, hv->dev[slot].cid, dg->dst.resource);
+	int ret;
+
+	if (f == NULL)
+		return emu_hypercall_run(hv, slot, dg);
+	if (f->execute) {
+		ret = emu_hypercall_run(hv, slot, dg);
+		EMU_LOG(INFO, "cid %u: hypercall %u returned %d, answering %d (fault)",
+			hv->dev[slot].cid, dg->dst.resource, ret, f->result);
+	}
+	return f->result;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
@@ -88,12 +89,14 @@ struct emu_qp {
 	int page_owner;
 	struct emu_qp_queue gq[2]; /* [0] guest produce, [1] guest consume */
 	/*
-	 * References on the guest's queue memory while the host end maps it,
-	 * as a hypervisor pins the guest pages it maps: a guest that detaches
-	 * and frees its pages gets them back only once the host end left too,
-	 * so a host that has not seen the detach yet never writes into memory
-	 * the guest reused. [0] the produce header's, [1] the consume
-	 * header's when that is other memory.
+	 * References on the page owner's queue memory while the broker or a
+	 * host end maps it, as a hypervisor pins the guest pages it maps: a
+	 * guest that detaches and frees its pages gets them back only once
+	 * the host end left too (so a host that has not seen the detach yet
+	 * never writes into memory the guest reused), and a guest whose
+	 * DETACH failed and that freed them after a reset leaves them to the
+	 * broker until its context goes. [0] the produce header's, [1] the
+	 * consume header's when that is other memory.
 	 */
 	struct rte_vmci_qp_mem *pin[2];
 };
@@ -114,16 +117,20 @@ struct emu_dev {
 	uint32_t in_high;
 	uint64_t bitmap_va;     /* 0: no bitmap registered */
 	uint64_t qp_mem;        /* bytes of queue-pair memory in use */
+	uint32_t resets;        /* CONTROL = RESET writes since creation */
+	uint32_t icr_hide;      /* fault: ICR bits never reported */
+	uint32_t dma_split;     /* fault: DMA receives still to end in a split datagram */
 	/* DATA_OUT accumulation. */
 	uint32_t tx_len;
 	bool tx_discard;        /* oversize datagram: swallow until resync */
-	/* DATA_IN stream. */
+	/* DATA_IN stream, and a datagram split across DMA receives. */
 	uint32_t rx_len;        /* aligned size of the datagram in delivery */
 	uint32_t rx_off;        /* bytes of it already delivered */
 	bool rx_after_marker;   /* no new datagram before a page boundary */
 	struct emu_dgq q;
-	uint8_t rx_dg[VMCI_MAX_DG_SIZE];
-	uint8_t tx_buf[VMCI_EMU_MAX_HV_DG_SIZE];
+	/* Both are read as datagram headers: keep them 8-byte aligned. */
+	uint8_t rx_dg[VMCI_MAX_DG_SIZE] __rte_aligned(8);
+	uint8_t tx_buf[VMCI_EMU_MAX_HV_DG_SIZE] __rte_aligned(8);
 	struct emu_doorbell db[VMCI_MAX_DOORBELLS];
 };
 
@@ -132,6 +139,7 @@ struct emu_fail_rule {
 	uint32_t rid;
 	int32_t result;
 	uint32_t n;
+	bool execute;   /* run the hypercall, then answer @result instead */
 };
 
 struct emu_hv {

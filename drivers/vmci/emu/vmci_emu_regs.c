@@ -71,7 +71,7 @@ emu_read32(struct vmci_hw *hw, uint32_t off)
 		val = dev->status;
 		break;
 	case VMCI_REG_ICR:
-		val = dev->icr;
+		val = dev->icr & ~dev->icr_hide;
 		dev->icr = 0;
 		break;
 	case VMCI_REG_IMR:
@@ -105,8 +105,10 @@ emu_read32(struct vmci_hw *hw, uint32_t off)
 static void
 emu_control(struct emu_dev *dev, uint32_t val)
 {
-	if (val & VMCI_CONTROL_RESET)
+	if (val & VMCI_CONTROL_RESET) {
+		dev->resets++;
 		emu_dev_reset(dev);
+	}
 	if (val & VMCI_CONTROL_INT_ENABLE)
 		dev->status |= VMCI_STATUS_INT_ON;
 	if (val & VMCI_CONTROL_INT_DISABLE)
@@ -270,17 +272,41 @@ emu_dma_map_sg(struct emu_dev *dev, uint64_t iova, uint32_t n,
 	return VMCI_SUCCESS;
 }
 
-/* Copy whole datagrams while they fit, then the end marker. */
+/*
+ * Copy whole datagrams while they fit, then the end marker. With the
+ * dma_split fault, a datagram whose header fits but whose rest does not
+ * is split: its first part ends this receive, the rest starts the next
+ * one (the reference guests move the part to the front of their buffer
+ * and read the rest after it).
+ */
 static void
 emu_dma_fill(struct emu_dev *dev, struct emu_sg_cursor *c)
 {
-	uint64_t total = 0, off = 0;
+	uint64_t total = 0, off = 0, n;
 	uint32_t size, i;
 
 	for (i = 0; i < c->n; i++)
 		total += c->len[i];
-	while ((size = RTE_ALIGN_CEIL(emu_dgq_peek_size(&dev->q), VMCI_DG_ALIGN)) != 0 &&
-	       off + size <= total) {
+	if (dev->rx_off < dev->rx_len) {
+		n = RTE_MIN(total, (uint64_t)(dev->rx_len - dev->rx_off));
+		emu_sg_write(c, dev->rx_dg + dev->rx_off, n, false);
+		dev->rx_off += n;
+		off = n;
+		if (dev->rx_off < dev->rx_len)
+			return;
+		dev->rx_off = dev->rx_len = 0;
+	}
+	while ((size = RTE_ALIGN_CEIL(emu_dgq_peek_size(&dev->q), VMCI_DG_ALIGN)) != 0) {
+		if (off + size > total) {
+			if (dev->dma_split == 0 || total - off < VMCI_DG_HDR_SIZE)
+				break;
+			dev->dma_split--;
+			emu_dgq_take(&dev->q, dev->rx_dg, size);
+			dev->rx_len = size;
+			dev->rx_off = (uint32_t)(total - off);
+			emu_sg_write(c, dev->rx_dg, dev->rx_off, false);
+			return;
+		}
 		emu_dgq_take(&dev->q, dev->rx_dg, size);
 		emu_sg_write(c, dev->rx_dg, size, false);
 		off += size;
@@ -313,7 +339,7 @@ emu_dma_recv(struct emu_dev *dev, uint32_t low)
 	emu_dma_fill(dev, &c);
 	__atomic_store_n(&gh->busy, 1, __ATOMIC_RELEASE);
 	dev->icr |= VMCI_ICR_DMA_DATAGRAM;
-	if (dev->q.count > 0)
+	if (dev->q.count > 0 || dev->rx_len > 0)
 		dev->icr |= VMCI_ICR_DATAGRAM;
 }
 

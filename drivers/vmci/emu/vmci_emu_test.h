@@ -67,6 +67,9 @@ extern "C" {
 	(sizeof(struct vmci_qp_alloc_msg) + \
 	 8u * (VMCI_MAX_GUEST_QP_MEMORY / RTE_VMCI_QP_PAGE_SIZE + 2u))
 
+/* Capability bits the emulated device can offer (CAPS bits 0-5). */
+#define VMCI_EMU_CAPS_KNOWN 0x3Fu
+
 /* Device creation parameters. */
 struct vmci_emu_dev_conf {
 	const char *hv_name; /* emulated hypervisor instance; NULL = "vmci_emu" */
@@ -116,7 +119,8 @@ vmci_emu_dev_create(const struct vmci_emu_dev_conf *conf);
  * @return
  *   The handle (free with vmci_emu_dev_destroy(), which detaches the host
  *   from its pairs), or NULL with rte_errno: EBUSY (the host is a device
- *   already, in this process or another), EINVAL, ENOMEM.
+ *   already, in this process or another that still exists), EINVAL,
+ *   ENOMEM. The host device of a process that is gone is taken back.
  */
 __rte_internal
 struct vmci_hw *
@@ -166,6 +170,14 @@ vmci_emu_hv_reap_dead(const char *hv_name);
 __rte_internal
 uint32_t
 vmci_emu_dev_cid(const struct vmci_hw *hw);
+
+/*
+ * CONTROL = RESET writes the device has seen since it was created, so a
+ * test can tell whether a bring-up or a teardown reset it.
+ */
+__rte_internal
+uint32_t
+vmci_emu_dev_resets(const struct vmci_hw *hw);
 
 /*
  * Causes an interrupt line of the device would assert now: ICR & IMR when
@@ -358,6 +370,33 @@ int
 vmci_emu_fault_corrupt_dg(const char *hv_name, uint32_t cid, uint32_t n);
 
 /*
+ * ICR of guest @cid never reports the causes in @bits (VMCI_ICR_*), as a
+ * device whose causes do not latch while its interrupt line is unused
+ * would behave; the causes still happen. 0 restores normal ICR reads.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+__rte_internal
+int
+vmci_emu_fault_icr_hide(const char *hv_name, uint32_t cid, uint32_t bits);
+
+/*
+ * The next @n times a DMA receive of guest @cid has room for the header of
+ * the next pending datagram but not for all of it, the device writes the
+ * part that fits there (no end marker) and the rest at the start of the
+ * following receive, which the reference guests handle (vmci-device.md
+ * 4.6). Without it the datagram waits whole for the next receive. n = 0
+ * cancels.
+ *
+ * @return
+ *   0, -ENOENT.
+ */
+__rte_internal
+int
+vmci_emu_fault_dma_split(const char *hv_name, uint32_t cid, uint32_t n);
+
+/*
  * Fail the next @n hypercalls with resource ID @rid from guest @cid
  * (VMCI_INVALID_ID = any guest) with @result, without executing them.
  * One rule per instance; a new call replaces it; n = 0 cancels.
@@ -369,6 +408,23 @@ __rte_internal
 int
 vmci_emu_fault_fail_hypercall(const char *hv_name, uint32_t cid, uint32_t rid,
 			      int32_t result, uint32_t n);
+
+/*
+ * Execute the next @n hypercalls with resource ID @rid from guest @cid
+ * (VMCI_INVALID_ID = any guest) as usual, then answer @result instead of
+ * their own result: a hypervisor that did the work and says something
+ * else (e.g. QUEUEPAIR_ALLOC creating the pair and answering 1). The
+ * datagram routed to another context is not a hypercall and is never
+ * affected. Shares the one rule of vmci_emu_fault_fail_hypercall(): a
+ * call to either replaces it; n = 0 cancels.
+ *
+ * @return
+ *   0, -EINVAL (rid >= VMCI_RESOURCE_MAX), -ENOENT.
+ */
+__rte_internal
+int
+vmci_emu_fault_hypercall_result(const char *hv_name, uint32_t cid, uint32_t rid,
+				int32_t result, uint32_t n);
 
 /*
  * Detach the peer end of pair @handle: the host end if the host is one of

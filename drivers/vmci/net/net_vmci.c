@@ -21,6 +21,7 @@
  * the endpoint is withdrawn, or has moved since (see queue_enter()).
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -93,6 +94,14 @@ struct net_vmci_retired {
 
 #define NET_VMCI_MAX_RETIRED (4 * NET_VMCI_MAX_QUEUES)
 
+/* An Rx queue's peer-error counters as the control path last reported them. */
+struct net_vmci_reported {
+	uint64_t bad_records;
+	uint64_t idx_errors;
+	uint64_t resyncs;
+	uint64_t resync_bytes;
+};
+
 struct net_vmci_port {
 	struct rte_eth_dev *eth_dev;
 	struct rte_vmci_device *vdev;
@@ -106,7 +115,13 @@ struct net_vmci_port {
 	struct rte_ether_addr mac;
 
 	bool started;
-	uint32_t starts; /* dev_start calls: tells the alarm whether it was restarted */
+	/*
+	 * Bumped whenever the poll alarm is armed from outside itself
+	 * (dev_start, set_link_down): a run that sees it moved must not re-arm.
+	 */
+	uint32_t alarm_gen;
+	/* rte_eth_dev_set_link_down(): stay disconnected until set_link_up. */
+	bool admin_down;
 	/*
 	 * Inside the alarm, link changes are announced at its end: an LSC
 	 * callback may stop the port, which must not happen mid-step.
@@ -131,22 +146,52 @@ struct net_vmci_port {
 	uint64_t peer_detaches;
 	uint64_t reconnects;
 	uint64_t bad_offers; /* updated by the datagram callback */
-	uint64_t reported_bad;
+	struct net_vmci_reported reported[NET_VMCI_MAX_QUEUES];
 };
 
-/* Devargs. */
+/* Devargs. Every handler gets a value: check_keys() refused a bare key. */
+
+/*
+ * The @len characters at @s as one number up to @max: decimal, or
+ * hexadecimal after "0x". Nothing else: no sign or blank (strtoull would
+ * take " +5"), no empty string, no trailing character, and no value above
+ * @max (stored in 32 bits, 4294967296 would wrap to 0).
+ */
+static int
+parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	char buf[32];
+	const char *digits = buf;
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		base = 16;
+		digits += 2;
+	}
+	if (base == 16 ? !isxdigit((unsigned char)digits[0]) : !isdigit((unsigned char)digits[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(digits, &end, base);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 static int
 parse_u32_arg(const char *key, const char *value, void *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(value, &end, 0);
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v > UINT32_MAX) {
-		NET_VMCI_LOG(ERR, "invalid %s=%s: expected an integer 0..%u", key, value,
-			     UINT32_MAX);
+	if (parse_number(value, strlen(value), UINT32_MAX, &v) < 0) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected a number 0..%u (decimal, or hexadecimal "
+			     "after 0x)", key, value, UINT32_MAX);
 		return -EINVAL;
 	}
 	*(uint32_t *)out = (uint32_t)v;
@@ -169,24 +214,25 @@ parse_role(const char *key, const char *value, void *out)
 	return 0;
 }
 
+/* <context>:<resource>, each a number below the invalid ID (0xffffffff). */
 static int
 parse_handle(const char *key, const char *value, void *out)
 {
+	const char *colon = strchr(value, ':');
 	struct rte_vmci_handle *h = out;
-	char *end;
+	uint64_t context, resource;
 
-	errno = 0;
-	h->context = strtoul(value, &end, 0);
-	if (errno == 0 && *end == ':') {
-		const char *r = end + 1;
-
-		h->resource = strtoul(r, &end, 0);
-		if (errno == 0 && end != r && *end == '\0' && h->context != RTE_VMCI_INVALID_ID &&
-		    h->resource != RTE_VMCI_INVALID_ID)
-			return 0;
+	if (colon == NULL ||
+	    parse_number(value, colon - value, RTE_VMCI_INVALID_ID - 1, &context) < 0 ||
+	    parse_number(colon + 1, strlen(colon + 1), RTE_VMCI_INVALID_ID - 1, &resource) < 0) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected <context>:<resource>, each a number "
+			     "0..%u (decimal, or hexadecimal after 0x)", key, value,
+			     RTE_VMCI_INVALID_ID - 1);
+		return -EINVAL;
 	}
-	NET_VMCI_LOG(ERR, "invalid %s=%s: expected <context>:<resource>", key, value);
-	return -EINVAL;
+	h->context = context;
+	h->resource = resource;
+	return 0;
 }
 
 static int
@@ -247,6 +293,30 @@ check_args(const char *name, struct net_vmci_port *p, uint32_t queues)
 	return 0;
 }
 
+/* Each key at most once (or the last one would silently win), each with a value. */
+static int
+check_keys(const char *name, const struct rte_kvargs *kv)
+{
+	unsigned int i, n;
+
+	for (i = 0; valid_args[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, valid_args[i]);
+		if (n > 1) {
+			NET_VMCI_LOG(ERR, "%s: %s= given %u times, expected once", name,
+				     valid_args[i], n);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < kv->count; i++) {
+		if (kv->pairs[i].value == NULL) {
+			NET_VMCI_LOG(ERR, "%s: %s without a value, expected %s=<value>", name,
+				     kv->pairs[i].key, kv->pairs[i].key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_args(const char *name, const char *args, struct net_vmci_port *p)
 {
@@ -262,6 +332,10 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	if (kv == NULL) {
 		NET_VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are dev, role, peer, service, "
 			     "handle, queues, qsize, mac", name, args);
+		return -EINVAL;
+	}
+	if (check_keys(name, kv) < 0) {
+		rte_kvargs_free(kv);
 		return -EINVAL;
 	}
 	p->use_handle = rte_kvargs_count(kv, ARG_HANDLE) > 0;
@@ -302,6 +376,13 @@ link_set(struct net_vmci_port *p, bool up)
 		p->lsc_pending = true;
 	else
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* The application set the link down: make no connection until it sets it up. */
+static bool
+link_held_down(const struct net_vmci_port *p)
+{
+	return __atomic_load_n(&p->admin_down, __ATOMIC_ACQUIRE);
 }
 
 static struct net_vmci_queue *
@@ -555,6 +636,8 @@ any_peer_detached(struct net_vmci_port *p)
 static void
 create_side_step(struct net_vmci_port *p)
 {
+	if (link_held_down(p))
+		return;
 	if (!pair_is_open(&p->pairs[0])) {
 		if (!can_connect(p) || pairs_open(p, NULL) < 0)
 			return;
@@ -654,7 +737,7 @@ attach_side_step(struct net_vmci_port *p)
 	uint16_t i;
 
 	if (p->use_handle) {
-		if (p->connected || p->polls % NET_VMCI_OFFER_EVERY != 0)
+		if (p->connected || link_held_down(p) || p->polls % NET_VMCI_OFFER_EVERY != 0)
 			return;
 		for (i = 0; i < p->nb_queues; i++) {
 			handles[i] = p->handle;
@@ -679,6 +762,9 @@ accept_offer(struct net_vmci_port *p, const struct net_vmci_offer *offer, uint32
 {
 	struct net_vmci_offer o = *offer;
 
+	/* The creator repeats its offer until attached: one after set_link_up is taken. */
+	if (link_held_down(p))
+		return;
 	if (p->connected && o.generation == p->generation)
 		return;
 	if (!offer_valid(p, &o, src)) {
@@ -721,25 +807,47 @@ check_connection(struct net_vmci_port *p)
 	}
 }
 
-/* At most once a second: what the peer did wrong since the last report. */
+/*
+ * What the peer did wrong on Rx queue @i since the last report. The data
+ * path only counts (it must not log); this is where it is said.
+ */
+static void
+report_queue_errors(struct net_vmci_port *p, uint16_t i)
+{
+	const struct net_vmci_qstats *s = &rxq_of(p, i)->stats;
+	struct net_vmci_reported *last = &p->reported[i];
+	struct net_vmci_reported now = {
+		.bad_records = s->bad_records,
+		.idx_errors = s->idx_errors,
+		.resyncs = s->resyncs,
+		.resync_bytes = s->resync_bytes,
+	};
+
+	/* Counters reset since the last report: count from zero. */
+	if (now.bad_records < last->bad_records || now.idx_errors < last->idx_errors ||
+	    now.resyncs < last->resyncs || now.resync_bytes < last->resync_bytes)
+		memset(last, 0, sizeof(*last));
+	if (now.bad_records != last->bad_records || now.idx_errors != last->idx_errors ||
+	    now.resyncs != last->resyncs)
+		NET_VMCI_LOG(WARNING, "port %u Rx queue %u, last second: %" PRIu64 " malformed "
+			     "records and %" PRIu64 " ring indices out of range from the peer; "
+			     "resynchronised %" PRIu64 " times, dropping %" PRIu64 " bytes",
+			     p->eth_dev->data->port_id, i, now.bad_records - last->bad_records,
+			     now.idx_errors - last->idx_errors, now.resyncs - last->resyncs,
+			     now.resync_bytes - last->resync_bytes);
+	*last = now;
+}
+
+/* At most once a second. */
 static void
 report_peer_errors(struct net_vmci_port *p)
 {
-	uint64_t bad = 0;
 	uint16_t i;
 
 	if (p->polls % (1000000 / NET_VMCI_POLL_US) != 0)
 		return;
-	for (i = 0; i < p->nb_queues; i++) {
-		const struct net_vmci_qstats *s = &rxq_of(p, i)->stats;
-
-		bad += s->bad_records + s->idx_errors;
-	}
-	if (bad > p->reported_bad)
-		NET_VMCI_LOG(WARNING, "port %u: %" PRIu64 " malformed records or bad indices "
-			     "from the peer in the last second (queues resynchronised)",
-			     p->eth_dev->data->port_id, bad - p->reported_bad);
-	p->reported_bad = bad;
+	for (i = 0; i < p->nb_queues; i++)
+		report_queue_errors(p, i);
 }
 
 static void
@@ -747,8 +855,8 @@ net_vmci_alarm(void *arg)
 {
 	struct net_vmci_port *p = arg;
 
-	/* dev_stop clears this before cancelling: do not re-arm behind it. */
-	uint32_t starts = p->starts;
+	/* dev_stop clears started, dev_start and set_link_down bump alarm_gen: see below. */
+	uint32_t gen = __atomic_load_n(&p->alarm_gen, __ATOMIC_ACQUIRE);
 
 	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
 		return;
@@ -767,16 +875,33 @@ net_vmci_alarm(void *arg)
 	if (p->lsc_pending) {
 		p->lsc_pending = false;
 		rte_eth_dev_callback_process(p->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-		/* The callback may have stopped the port, or stopped and started it again. */
-		if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE) || p->starts != starts)
-			return;
 	}
+	/*
+	 * The LSC callback may have stopped the port, or stopped and started
+	 * it, or set its link down; another thread may be setting it down now.
+	 * Whoever did so armed the next run, or none is wanted.
+	 */
+	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&p->alarm_gen, __ATOMIC_ACQUIRE) != gen)
+		return;
 	if (rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p) < 0)
 		NET_VMCI_LOG(ERR, "port %u: cannot re-arm the poll alarm; link state frozen",
 			     p->eth_dev->data->port_id);
 }
 
 /* Ethdev ops. */
+
+/*
+ * There is no filter: every frame of the peer is delivered. Report it so
+ * (ethdev keeps these flags, and refuses to clear them when the disable op
+ * fails).
+ */
+static void
+filters_always_open(struct rte_eth_dev *dev)
+{
+	dev->data->promiscuous = 1;
+	dev->data->all_multicast = 1;
+}
 
 static int
 net_vmci_dev_configure(struct rte_eth_dev *dev)
@@ -789,6 +914,7 @@ net_vmci_dev_configure(struct rte_eth_dev *dev)
 			     dev->data->nb_tx_queues, p->nb_queues);
 		return -EINVAL;
 	}
+	filters_always_open(dev);
 	return 0;
 }
 
@@ -821,7 +947,7 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 		}
 	}
 	p->started = true;
-	p->starts++;
+	__atomic_fetch_add(&p->alarm_gen, 1, __ATOMIC_ACQ_REL);
 	p->lsc_pending = false;
 	p->polls = 0;
 	p->connections = 0;
@@ -860,6 +986,43 @@ net_vmci_dev_stop(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
+	return 0;
+}
+
+/*
+ * Drop the connection (the peer sees us leave, as after a stop) and make
+ * no new one until set_link_up; the data path moves nothing meanwhile.
+ * The alarm must not run while the pairs go: take its place as dev_stop
+ * does, then arm it again. From the LSC callback, which runs at the end
+ * of an alarm run, the cancel returns at once and that run does not
+ * re-arm (alarm_gen moved).
+ */
+static int
+net_vmci_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	struct net_vmci_port *p = dev->data->dev_private;
+	int ret;
+
+	__atomic_store_n(&p->admin_down, true, __ATOMIC_RELEASE);
+	if (!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
+		return 0;
+	__atomic_fetch_add(&p->alarm_gen, 1, __ATOMIC_ACQ_REL);
+	rte_eal_alarm_cancel(net_vmci_alarm, p);
+	disconnect(p);
+	ret = rte_eal_alarm_set(NET_VMCI_POLL_US, net_vmci_alarm, p);
+	if (ret < 0)
+		NET_VMCI_LOG(ERR, "port %u: cannot re-arm the poll alarm: %s; stop and start "
+			     "the port", dev->data->port_id, strerror(-ret));
+	return ret;
+}
+
+/* Connect again: the poll alarm does, once the peer is there. */
+static int
+net_vmci_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	struct net_vmci_port *p = dev->data->dev_private;
+
+	__atomic_store_n(&p->admin_down, false, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -915,7 +1078,7 @@ net_vmci_stats_reset(struct rte_eth_dev *dev)
 			memset(&txq_of(p, i)->stats, 0, sizeof(struct net_vmci_qstats));
 	p->peer_detaches = 0;
 	p->reconnects = 0;
-	p->reported_bad = 0;
+	memset(p->reported, 0, sizeof(p->reported));
 	__atomic_store_n(&p->bad_offers, 0, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -928,6 +1091,7 @@ net_vmci_dev_reset(struct rte_eth_dev *dev)
 
 	net_vmci_dev_stop(dev);
 	p->generation = 0;
+	p->admin_down = false;
 	return net_vmci_stats_reset(dev);
 }
 
@@ -1104,7 +1268,8 @@ net_vmci_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 /* Extended statistics: counters ethdev's basic stats have no field for. */
 enum {
 	XS_RX_OVERSIZE, XS_TX_OVERSIZE, XS_TX_RING_FULL, XS_RX_BAD_RECORDS, XS_RX_RESYNCS,
-	XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS, XS_COUNT
+	XS_RX_RESYNC_BYTES, XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS,
+	XS_COUNT
 };
 
 static const char * const xstat_names[XS_COUNT] = {
@@ -1113,6 +1278,7 @@ static const char * const xstat_names[XS_COUNT] = {
 	[XS_TX_RING_FULL] = "tx_ring_full",
 	[XS_RX_BAD_RECORDS] = "rx_bad_records",
 	[XS_RX_RESYNCS] = "rx_resyncs",
+	[XS_RX_RESYNC_BYTES] = "rx_resync_dropped_bytes",
 	[XS_RING_INDEX_ERRORS] = "ring_index_errors",
 	[XS_PEER_DETACH] = "peer_detach",
 	[XS_RECONNECTS] = "reconnects",
@@ -1150,6 +1316,7 @@ net_vmci_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 		v[XS_RX_OVERSIZE] += q->stats.oversize;
 		v[XS_RX_BAD_RECORDS] += q->stats.bad_records;
 		v[XS_RX_RESYNCS] += q->stats.resyncs;
+		v[XS_RX_RESYNC_BYTES] += q->stats.resync_bytes;
 		v[XS_RING_INDEX_ERRORS] += q->stats.idx_errors;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
@@ -1177,6 +1344,8 @@ static const struct eth_dev_ops net_vmci_ops = {
 	.dev_stop = net_vmci_dev_stop,
 	.dev_close = net_vmci_dev_close,
 	.dev_reset = net_vmci_dev_reset,
+	.dev_set_link_up = net_vmci_dev_set_link_up,
+	.dev_set_link_down = net_vmci_dev_set_link_down,
 	.dev_infos_get = net_vmci_dev_infos_get,
 	.link_update = net_vmci_link_update,
 	.mtu_set = net_vmci_mtu_set,
@@ -1252,6 +1421,7 @@ net_vmci_probe(struct rte_vdev_device *vdev)
 		return -ENOMEM;
 	}
 	*dev->data->mac_addrs = p->mac;
+	filters_always_open(dev);
 	info.name = "?";
 	if (rte_vmci_dev_info_get(p->vdev, &info) == 0 && info.numa_node >= 0)
 		dev->data->numa_node = info.numa_node;

@@ -61,6 +61,7 @@ struct net_vmci_qstats {
 	uint64_t oversize;   /* frames above the configured maximum length */
 	uint64_t bad_records; /* Rx: malformed records from the peer */
 	uint64_t resyncs;    /* Rx: queue resynchronised after garbage */
+	uint64_t resync_bytes; /* Rx: bytes those resyncs dropped */
 	uint64_t idx_errors; /* peer index out of range: connection torn down */
 };
 

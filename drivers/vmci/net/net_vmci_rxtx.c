@@ -44,12 +44,13 @@ queue_leave(struct net_vmci_queue *q)
  * The peer wrote a malformed record: the stream cannot be trusted up to
  * what it has published. Resynchronise, but not more often than
  * NET_VMCI_RESYNC_PER_SEC so that a peer writing garbage in a loop cannot
- * make us spin on it (the library logs each resync).
+ * make us spin on it. Counted only: the poll alarm reports new resyncs.
  */
 static void
 rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 {
 	uint64_t now = rte_get_tsc_cycles();
+	int64_t dropped;
 
 	/* Until the resync, every burst meets the same bad record again: count it once. */
 	if (!q->resync_pending) {
@@ -60,10 +61,13 @@ rx_bad_record(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 		return;
 	q->last_resync_tsc = now;
 	q->resync_pending = 0;
-	if (rte_vmci_qp_msg_resync(ep) >= 0)
+	dropped = rte_vmci_qp_msg_resync(ep);
+	if (dropped >= 0) {
 		q->stats.resyncs++;
-	else
+		q->stats.resync_bytes += dropped;
+	} else {
 		__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
+	}
 }
 
 static void
@@ -96,7 +100,13 @@ rx_drop(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 	return rte_vmci_qp_msg_fetchv(ep, seg, NET_VMCI_SCRATCH_SEGS);
 }
 
-/* Allocate a chain for @len bytes and read the frame into it. */
+/*
+ * Allocate mbufs for @len bytes, read the frame into them, and only then
+ * link them into a chain. Until the frame is in, they are separate mbufs:
+ * rte_pktmbuf_free_bulk() frees each array entry together with its chain,
+ * so freeing linked segments that way would free every one after the
+ * first twice (and hand it to two packets later).
+ */
 static struct rte_mbuf *
 rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *err)
 {
@@ -118,8 +128,6 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 		iov[i].iov_len = n;
 		segs[i]->data_len = n;
 		left -= n;
-		if (i > 0)
-			segs[i - 1]->next = segs[i];
 	}
 	got = rte_vmci_qp_msg_fetchv(ep, iov, nseg);
 	if (unlikely(got != (int64_t)len)) {
@@ -132,6 +140,8 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 		*err = got < 0 ? got : -EPROTO;
 		return NULL;
 	}
+	for (i = 1; i < nseg; i++)
+		segs[i - 1]->next = segs[i];
 	segs[0]->nb_segs = nseg;
 	segs[0]->pkt_len = len;
 	segs[0]->port = q->port_id;
