@@ -158,7 +158,8 @@ client_echo(uint32_t port, enum rte_vmci_vsock_notify proto)
 	TEST_ASSERT(s != NULL, "connect: %s", rte_strerror(rte_errno));
 	ret = wait_state(s, RTE_VMCI_VSOCK_ESTABLISHED);
 	if (ret == TEST_SUCCESS && rte_vmci_vsock_notify_proto(s) != proto) {
-		printf("  notify protocol %d, expected %d\n", rte_vmci_vsock_notify_proto(s), proto);
+		printf("  notify protocol %d, expected %d\n", rte_vmci_vsock_notify_proto(s),
+		       proto);
 		ret = TEST_FAILED;
 	}
 	if (ret == TEST_SUCCESS)
@@ -210,7 +211,8 @@ server_echo(uint32_t handshake, enum rte_vmci_vsock_notify proto, bool half_clos
 		goto out;
 	}
 	if (rte_vmci_vsock_notify_proto(s) != proto) {
-		printf("  notify protocol %d, expected %d\n", rte_vmci_vsock_notify_proto(s), proto);
+		printf("  notify protocol %d, expected %d\n", rte_vmci_vsock_notify_proto(s),
+		       proto);
 		goto out;
 	}
 	if (!half_close) {

@@ -351,8 +351,8 @@ test_size_negotiation(void)
 	}
 	/* Size 0 is refused. */
 	rxq_flush();
-	TEST_ASSERT(gsend(RTE_VMCI_VSOCK_PKT_REQUEST2, 1, 5555, VMCI_EMU_VSOCK_PORT_ECHO, 0, 0) >= 0,
-		    "send");
+	TEST_ASSERT(gsend(RTE_VMCI_VSOCK_PKT_REQUEST2, 1, 5555, VMCI_EMU_VSOCK_PORT_ECHO, 0,
+			  0) >= 0, "send");
 	TEST_ASSERT_EQUAL(expect(RTE_VMCI_VSOCK_PKT_RST, VMCI_EMU_VSOCK_PORT_ECHO, 5555, NULL),
 			  TEST_SUCCESS, "RST for size 0");
 	TEST_ASSERT_EQUAL(vmci_emu_vsock_conn_count(vs), 0, "nothing pending left");

@@ -250,7 +250,8 @@ evs_listen_rx(struct vmci_emu_vsock *vs, struct evs_svc *svc, uint32_t cid,
 		evs_send(vs, cid, RTE_VMCI_VSOCK_PKT_INVALID, 0, p->dst_port, p->src_port, 0, 0);
 		vs->st.invalid_tx++;
 		if (bad & VMCI_EMU_VSOCK_BAD_OLD_PEER_RST)
-			evs_send(vs, cid, RTE_VMCI_VSOCK_PKT_RST, 0, p->dst_port, p->src_port, 0, 0);
+			evs_send(vs, cid, RTE_VMCI_VSOCK_PKT_RST, 0, p->dst_port, p->src_port,
+				 0, 0);
 		return;
 	}
 	if ((p->type != RTE_VMCI_VSOCK_PKT_REQUEST && p->type != RTE_VMCI_VSOCK_PKT_REQUEST2) ||
@@ -340,9 +341,11 @@ evs_pending_rx(struct evs_conn *c, const struct rte_vmci_vsock_ctl_pkt *p)
 	qc.handle = h;
 	c->qpair = rte_vmci_qpair_create(c->vs->dev, &qc);
 	if (c->qpair == NULL) {
-		EVS_LOG(INFO, "attach to %u:%u (%" PRIu64 " bytes each way) offered by guest %u: %s",
-			h.context, h.resource, c->size, c->cid, rte_strerror(rte_errno));
-		evs_conn_reset(c, p->type, rte_errno == ENOMEM ? ENOMEM : ECONNREFUSED);
+		int err = rte_errno;
+
+		EVS_LOG(INFO, "attach to %u:%u (%" PRIu64 " bytes each way) offered by guest"
+			" %u: %s", h.context, h.resource, c->size, c->cid, rte_strerror(err));
+		evs_conn_reset(c, p->type, err == ENOMEM ? ENOMEM : ECONNREFUSED);
 		return;
 	}
 	c->handle = h;
