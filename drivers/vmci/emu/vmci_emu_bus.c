@@ -186,16 +186,15 @@ parse_socket(const char *key, const char *value, void *out)
 
 /* A key given twice is an error: which value the user meant is unknown. */
 static int
-check_repeated(const struct rte_kvargs *kv)
+check_repeated(const struct rte_kvargs *kv, const char * const keys[])
 {
 	unsigned int i, n;
 	int ret = 0;
 
-	for (i = 0; emu_valid_keys[i] != NULL; i++) {
-		n = rte_kvargs_count(kv, emu_valid_keys[i]);
+	for (i = 0; keys[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, keys[i]);
 		if (n > 1) {
-			EMU_LOG(ERR, "key %s given %u times: expected at most once",
-				emu_valid_keys[i], n);
+			EMU_LOG(ERR, "key %s given %u times: expected at most once", keys[i], n);
 			ret = -EINVAL;
 		}
 	}
@@ -220,7 +219,7 @@ vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
 		EMU_LOG(ERR, "cannot parse \"%s\": keys are cid, mode, hv, caps, socket", args);
 		return -EINVAL;
 	}
-	ret = check_repeated(kv);
+	ret = check_repeated(kv, emu_valid_keys);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &conf->cid);
 	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &conf->mmio);
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, hv_name);
@@ -316,14 +315,9 @@ struct emu_bus_host {
 static int
 parse_bool(const char *key, const char *value, void *out)
 {
-	uint32_t v;
-
-	if (parse_u32(key, value, &v) < 0 || v > 1) {
-		EMU_LOG(ERR, "invalid %s=%s: expected 0 or 1", key, value == NULL ? "" : value);
+	if (!has_value(key, value))
 		return -EINVAL;
-	}
-	*(uint32_t *)out = v;
-	return 0;
+	return parse_num(key, value, 1, out);
 }
 
 static int
@@ -346,6 +340,7 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 			free(h);
 			return -EINVAL;
 		}
+		ret = check_repeated(kv, emu_host_keys);
 		ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, h->hv_name);
 		ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &h->socket_id);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK, parse_bool, &h->vsock);
