@@ -531,6 +531,31 @@ out:
 	return ret;
 }
 
+/*
+ * A guest that shut down receiving still writes: a host that drains its
+ * full queue still sends READ (its writer may block), but no WROTE.
+ */
+static int
+test_notify_after_shut_rd(void)
+{
+	struct gconn g;
+	unsigned int read, wrote;
+
+	TEST_ASSERT_EQUAL(guest_connect(&g, VMCI_EMU_VSOCK_PORT_DISCARD, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT(gsend(RTE_VMCI_VSOCK_PKT_SHUTDOWN, 0, g.port, g.hport,
+			  RTE_VMCI_VSOCK_SHUTDOWN_RCV, 0) >= 0, "send");
+	rxq_flush();
+	fill(txbuf, 4095, 1);
+	TEST_ASSERT_EQUAL(rte_vmci_qp_enqueue_bulk(g.ep, txbuf, 4095), 4095, "fill");
+	read = count_type(RTE_VMCI_VSOCK_PKT_READ);
+	wrote = count_type(RTE_VMCI_VSOCK_PKT_WROTE);
+	gconn_close(&g);
+	TEST_ASSERT_EQUAL(read, 1, "READ after draining a full queue");
+	TEST_ASSERT_EQUAL(wrote, 0, "WROTE to a guest that reads no more");
+	return TEST_SUCCESS;
+}
+
 static int
 test_refusals(void)
 {
@@ -1212,6 +1237,7 @@ static const struct vmci_test_case vsock_host_cases[] = {
 	{ "echo_classic", test_echo_classic },
 	{ "notify_qstate", test_notify_qstate },
 	{ "notify_classic", test_notify_classic },
+	{ "notify_after_shut_rd", test_notify_after_shut_rd },
 	{ "refusals", test_refusals },
 	{ "half_close", test_half_close },
 	{ "reset", test_reset },

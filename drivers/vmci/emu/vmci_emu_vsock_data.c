@@ -56,9 +56,23 @@ evs_wait_info(const struct evs_conn *c, bool reading, uint64_t *gen, uint64_t *o
 }
 
 /*
+ * Whether the guest still cares: about our writes (WROTE, WAITING_WRITE)
+ * until it shut down receiving, about its own (READ, WAITING_READ) until
+ * it shut down sending.
+ */
+static bool
+evs_notify_wanted(const struct evs_conn *c, uint8_t type)
+{
+	if (c->misbehave & VMCI_EMU_VSOCK_BAD_NO_NOTIFY)
+		return false;
+	if (type == RTE_VMCI_VSOCK_PKT_WROTE || type == RTE_VMCI_VSOCK_PKT_WAITING_WRITE)
+		return !(c->peer_shut & RTE_VMCI_VSOCK_SHUTDOWN_RCV);
+	return !(c->peer_shut & RTE_VMCI_VSOCK_SHUTDOWN_SEND);
+}
+
+/*
  * A wake-up or waiting notice. A failed send is retried up to 10 times,
- * then given up (counted); nothing is sent once the guest shut down
- * receiving.
+ * then given up (counted).
  */
 static void
 evs_notify(struct evs_conn *c, uint8_t type, uint64_t *counter)
@@ -66,8 +80,7 @@ evs_notify(struct evs_conn *c, uint8_t type, uint64_t *counter)
 	uint64_t gen = 0, off = 0;
 	unsigned int i;
 
-	if ((c->misbehave & VMCI_EMU_VSOCK_BAD_NO_NOTIFY) ||
-	    (c->peer_shut & RTE_VMCI_VSOCK_SHUTDOWN_RCV))
+	if (!evs_notify_wanted(c, type))
 		return;
 	if (type == RTE_VMCI_VSOCK_PKT_WAITING_READ || type == RTE_VMCI_VSOCK_PKT_WAITING_WRITE)
 		evs_wait_info(c, type == RTE_VMCI_VSOCK_PKT_WAITING_READ, &gen, &off);
