@@ -102,10 +102,21 @@ xfer(struct rte_vmci_vsock *s, size_t len, size_t back)
 	return TEST_SUCCESS;
 }
 
-/* Every power of two up to 1 MiB, and one byte either side. */
+/* Sizes between the powers of two: a fixed sequence, the same every run. */
+#define RANDOM_SIZES 32
+
+static size_t
+next_size(uint64_t *state)
+{
+	*state = *state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return 1 + (size_t)((*state >> 33) % (1u << 20));
+}
+
+/* Every power of two up to 1 MiB and one byte either side, then sizes in between. */
 static int
 echo_sizes(struct rte_vmci_vsock *s)
 {
+	uint64_t state = 20261206;
 	size_t base, len;
 	int k, d;
 
@@ -120,6 +131,14 @@ echo_sizes(struct rte_vmci_vsock *s)
 				printf("  echo of %zu bytes\n", len);
 				return TEST_FAILED;
 			}
+		}
+	}
+	for (k = 0; k < RANDOM_SIZES; k++) {
+		len = next_size(&state);
+		fill(len, (uint32_t)k);
+		if (xfer(s, len, len) != TEST_SUCCESS) {
+			printf("  echo of %zu bytes\n", len);
+			return TEST_FAILED;
 		}
 	}
 	return TEST_SUCCESS;
