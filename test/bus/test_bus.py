@@ -158,6 +158,11 @@ BAD_DEVARGS = [
     ("vmci_emu0,socket=4096", ["socket=4096"]),
     ("vmci_emu0,colour=blue", ["keys are cid, mode, hv, caps, socket"]),
     ("vmci_emu0,caps=0x18", ["caps=0x18", "includes DATAGRAM"]),
+    # The host device: hv, socket and vsock (0 or 1), each once.
+    ("vmci_host0,vsock=2", ["vsock=2", "integer 0..1"]),
+    ("vmci_host0,vsock=yes", ["vsock=yes", "integer 0..1"]),
+    ("vmci_host0,vsock=1,vsock=1", ["key vsock given 2 times"]),
+    ("vmci_host0,cid=30", ["hv=, socket= and vsock= only"]),
 ]
 
 
