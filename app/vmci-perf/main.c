@@ -13,6 +13,7 @@
  * costs no hugepage setup; see perf_usage() for them.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -114,6 +115,8 @@ struct run_state {
 	struct perf_hist *hist;       /* current run's round trips */
 	struct perf_hist *first_hist; /* kept for --hgrm: vmci, first size */
 	FILE *hgrm;
+	struct perf_setup setup[PERF_MAX_QUEUE_SIZES]; /* connection setup (vsock), per queue size */
+	unsigned int nb_setup;
 };
 
 static const struct {
@@ -160,9 +163,14 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 		return baseline ? 0 : ret;
 	}
 	rs->st.tp = &tp;
+	if (!baseline && ops->setup != NULL && rs->nb_setup < RTE_DIM(rs->setup))
+		rs->setup[rs->nb_setup++] = *ops->setup(&tp);
 	ret = 0;
 	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
 		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
+		/* The peer may have chosen another queue size than the one asked for. */
+		if (tp.queue_size != 0)
+			r->queue_size = tp.queue_size;
 		ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
 		if (ret < 0)
 			break;
@@ -265,6 +273,9 @@ exit_status(const struct perf_options *opt, const struct perf_result *res,
 		printf("\nFAILED: verification found %" PRIu64 " bad messages\n", errors);
 	else if (run_ret < 0)
 		printf("\nFAILED: the run stopped early\n");
+	else if (opt->verify && strcmp(opt->transport, "vsock") == 0)
+		printf("\nverification passed: every message had the expected length and"
+		       " sequence number, and every byte came back as sent\n");
 	else if (opt->verify)
 		printf("\nverification passed: every message had the expected length and"
 		       " sequence number\n");
@@ -278,7 +289,7 @@ write_outputs(struct run_state *rs, FILE *json)
 	int ret = 0;
 
 	if (json != NULL && perf_report_json(json, opt, &rs->env, rs->res, rs->nb_res,
-					     &rs->lim, &rs->load) < 0) {
+					     &rs->lim, &rs->load, rs->setup, rs->nb_setup) < 0) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->json_path);
 		ret = -EIO;
 	}
@@ -326,6 +337,7 @@ run(struct run_state *rs, FILE *json)
 		return PERF_EXIT_USAGE;
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
+	perf_transport_vsock_set_peer_lcore(rs->st.rx_lcore);
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
@@ -351,7 +363,8 @@ run(struct run_state *rs, FILE *json)
 		ret = run_limits(rs);
 	judge_load(rs, cpus, nb_cpus, &load_start, load_ret);
 	if (rs->nb_res > 0)
-		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim, &rs->load);
+		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim, &rs->load,
+				    rs->setup, rs->nb_setup);
 	oret = write_outputs(rs, json);
 	if (ret == 0)
 		ret = oret;
@@ -375,6 +388,7 @@ static char emu_arg_a[] = "-a";
 static char emu_arg_d[] = "-d";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 static char emu_arg_host[] = "vmci:vmci_host0";
+static char emu_arg_host_vsock[] = "vmci:vmci_host0,vsock=1";
 #define EMU_LIB_NAME "librte_vmci_emu.so"
 static char emu_lib[PATH_MAX];
 
@@ -430,6 +444,77 @@ emu_lib_locate(void)
 	return emu_lib;
 }
 
+/* Whether sysfs file @p file of PCI function @p dev starts with @p want. */
+static bool
+pci_id_is(const char *dev, const char *file, const char *want)
+{
+	char path[PATH_MAX], id[16];
+	bool ret;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", dev, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	ret = fgets(id, sizeof(id), f) != NULL && strncmp(id, want, strlen(want)) == 0;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The VMCI PCI function (15ad:0740) a VMware VM has, if any, unless the
+ * EAL arguments turn the PCI bus off: its bus address in @p addr.
+ */
+static bool
+vmci_pci_present(int eal_argc, char **argv, char *addr, size_t len)
+{
+	bool found = false;
+	struct dirent *e;
+	DIR *d;
+	int i;
+
+	for (i = 1; i < eal_argc; i++)
+		if (strcmp(argv[i], "--no-pci") == 0)
+			return false;
+	d = opendir("/sys/bus/pci/devices");
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		found = e->d_name[0] != '.' && pci_id_is(e->d_name, "vendor", "0x15ad") &&
+			pci_id_is(e->d_name, "device", "0x0740");
+		if (found)
+			snprintf(addr, len, "%s", e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Transport vsock without a device on the command line: the VM's VMCI
+ * function if it has one, else the emulated guest and the emulated host
+ * serving its vSockets services (echo on port 7).
+ */
+static int
+add_vsock_emu_args(int eal_argc, char **eal_argv)
+{
+	char addr[PATH_MAX];
+
+	if (has_vmci_devargs(eal_argc, eal_argv))
+		return eal_argc;
+	if (vmci_pci_present(eal_argc, eal_argv, addr, sizeof(addr))) {
+		printf("vmci-perf: VMCI function %s found: transport vsock uses it (give --no-pci"
+		       " for the emulated host instead)\n", addr);
+		return eal_argc;
+	}
+	eal_argv[eal_argc++] = emu_arg_a;
+	eal_argv[eal_argc++] = emu_arg0;
+	eal_argv[eal_argc++] = emu_arg_a;
+	eal_argv[eal_argc++] = emu_arg_host_vsock;
+	printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated host"
+	       " serving vSockets (echo on port 7): -a %s\n", emu_arg0, emu_arg_host_vsock);
+	return eal_argc;
+}
+
 /*
  * The showcase needs no device on the command line: transports emu and
  * emu-mp add an emulated guest (and emu, whose host end is in this
@@ -445,6 +530,8 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 	if (secondary) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg_host;
+	} else if (strcmp(opt->transport, "vsock") == 0) {
+		eal_argc = add_vsock_emu_args(eal_argc, eal_argv);
 	} else if (emu && !has_vmci_devargs(eal_argc, eal_argv)) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg0;

@@ -529,21 +529,8 @@ side_init(struct run_side *s, struct perf_transport *tp, struct perf_run_ctl *ct
 static void
 hist_result(const struct perf_hist *h, struct perf_result *res)
 {
-	struct perf_latency *l = &res->lat;
-	unsigned int i;
-
 	res->has_latency = true;
-	l->samples = h->total;
-	l->min = h->total > 0 ? (double)h->min : 0;
-	l->p50 = (double)perf_hist_percentile(h, 50);
-	l->p90 = (double)perf_hist_percentile(h, 90);
-	l->p99 = (double)perf_hist_percentile(h, 99);
-	l->p999 = (double)perf_hist_percentile(h, 99.9);
-	l->p9999 = (double)perf_hist_percentile(h, 99.99);
-	l->max = (double)h->max;
-	l->mean = perf_hist_mean(h);
-	for (i = 0; i < PERF_LAT_CURVE_POINTS; i++)
-		l->curve[i] = (double)perf_hist_percentile(h, perf_lat_curve_pct[i]);
+	perf_latency_from_hist(h, &res->lat);
 }
 
 static void
