@@ -516,14 +516,26 @@ vsock_run_wait(struct perf_transport *tp, struct perf_side_report *rep)
 
 /* Connection setup. */
 
-/* Why a connect failed, and what to do about it. */
+/*
+ * Why connection @p nth (0: the first) failed, and what to do about it. A
+ * refusal after connections that worked is the listener's backlog: the
+ * peer accepts them more slowly than they come.
+ */
 static void
-vsock_explain_connect(const struct vsock_priv *p, int err)
+vsock_explain_connect(const struct vsock_priv *p, int err, uint32_t nth)
 {
+	char after[160];
 	const char *why;
 
 	switch (err) {
 	case -ECONNRESET:
+		if (nth > 0) {
+			snprintf(after, sizeof(after), "refused after %" PRIu32 " connections that"
+				 " worked: the listener's backlog is full (socat: VSOCK-LISTEN:PORT,"
+				 "backlog=N; or fewer --connects)", nth);
+			why = after;
+			break;
+		}
 		why = "refused: nobody listens on that port";
 		break;
 	case -ETIMEDOUT:
@@ -547,11 +559,12 @@ vsock_explain_connect(const struct vsock_priv *p, int err)
 }
 
 /*
- * Connect, and poll the context until the handshake ends. @p cycles: TSC
- * cycles from the connect call to ESTABLISHED.
+ * Connect (connection @p nth of a sequence), and poll the context until
+ * the handshake ends. @p cycles: TSC cycles from the connect call to
+ * ESTABLISHED.
  */
 static int
-vsock_connect(struct vsock_priv *p, struct rte_vmci_vsock **sp, uint64_t *cycles)
+vsock_connect(struct vsock_priv *p, uint32_t nth, struct rte_vmci_vsock **sp, uint64_t *cycles)
 {
 	struct rte_vmci_vsock *s;
 	uint64_t t0, t1;
@@ -579,7 +592,7 @@ vsock_connect(struct vsock_priv *p, struct rte_vmci_vsock **sp, uint64_t *cycles
 		ret = rte_vmci_vsock_error(s);
 		if (ret == 0)
 			ret = -ECONNABORTED;
-		vsock_explain_connect(p, ret);
+		vsock_explain_connect(p, ret, nth);
 		rte_vmci_vsock_close(s);
 		return ret;
 	}
@@ -601,7 +614,7 @@ vsock_time_connects(struct vsock_priv *p, const struct perf_options *opt)
 	perf_hist_reset(p->hist);
 	start = rte_rdtsc_precise();
 	for (i = 0; i < opt->connects; i++) {
-		ret = vsock_connect(p, &s, &cycles);
+		ret = vsock_connect(p, i, &s, &cycles);
 		if (ret < 0)
 			return ret;
 		perf_hist_record(p->hist, (uint64_t)((double)cycles * ns_per_cycle));
@@ -690,7 +703,7 @@ vsock_open_data(struct vsock_priv *p, const struct perf_options *opt, struct per
 	uint64_t cycles;
 	int ret;
 
-	ret = vsock_connect(p, &p->s, &cycles);
+	ret = vsock_connect(p, opt->connects, &p->s, &cycles);
 	if (ret < 0)
 		return ret;
 	tp->queue_size = rte_vmci_vsock_buffer_size(p->s);
