@@ -11,7 +11,8 @@ loads the emulator; the listen cases name them with the host's
 vsock_connect= so that the host connects out. Checksums are checked
 against the cksum(1) program on the same bytes, and data against the
 input file byte for byte. Nothing is timed: a case waits for the tool to
-end (the meson timeout catches a hang).
+end; a --timeout of 60 s, which a healthy run never reaches, turns a hang
+into a failure.
 Exit status 0: passed, 1: failed.
 """
 
@@ -31,6 +32,7 @@ LISTEN_PORT = 5000
 EAL_LISTEN = ["-a", "vmci:vmci_emu0,cid=%d" % GUEST_CID,
               "-a", "vmci:vmci_host0,vsock=1,vsock_connect=%d:%d" % (GUEST_CID, LISTEN_PORT)]
 ECHO, DISCARD, SOURCE = 7, 9, 19
+GUARD_S = "60"
 OK, FAIL, USAGE = 0, 1, 2
 
 
@@ -59,7 +61,11 @@ class Run:
             self.out[:2000].decode(errors="replace"), self.err.decode(errors="replace"))
 
 
-def run_tool(opts, name, tool_args, eal_extra=(), stdin=None):
+def run_tool(opts, name, tool_args, eal_extra=(), stdin=None, guard=True):
+    """Run the tool; @guard: a --timeout long enough never to expire on a slow
+    machine, so that a broken case fails instead of hanging until meson's."""
+    if guard and "--timeout" not in tool_args:
+        tool_args = tool_args + ["--timeout", GUARD_S]
     args = ([opts.tool] + EAL + list(eal_extra) + ["--file-prefix=vsock_tool_" + name,
             "--"] + tool_args)
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as f:
@@ -257,17 +263,18 @@ BAD_USAGE = [
 def case_bad_usage(opts, tmp):
     failures = []
     for i, (args, words) in enumerate(BAD_USAGE):
-        r = run_tool(opts, "bad%d" % i, args)
+        r = run_tool(opts, "bad%d" % i, args, guard=False)
         try:
             expect_status(r, USAGE, words)
             check(r.out == b"", "stdout not empty")
         except Failure as e:
             failures.append("%s: %s" % (" ".join(args), e))
     # A bad EAL option is a usage error too; --help is not one.
-    r = run_tool(opts, "bad_eal", ["connect", "2:7"], eal_extra=["--no-such-eal-option"])
+    r = run_tool(opts, "bad_eal", ["connect", "2:7"], eal_extra=["--no-such-eal-option"],
+                 guard=False)
     if r.status != USAGE:
         failures.append("bad EAL option: exit %d, expected %d" % (r.status, USAGE))
-    r = run_tool(opts, "help", ["--help"])
+    r = run_tool(opts, "help", ["--help"], guard=False)
     if r.status != OK or b"connect CID:PORT" not in r.out:
         failures.append("--help: exit %d or no usage text" % r.status)
     check(not failures, "; ".join(failures))
