@@ -160,6 +160,7 @@ drain_stdout(struct stream_run *r)
 	if (n > 0) {
 		r->rx_off += (size_t)n;
 		r->rx_len -= (size_t)n;
+		r->last_move = rte_get_timer_cycles();
 	} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 		run_fail(r, "writing stdout: %s", strerror(errno));
 		r->rx_len = 0;
@@ -292,7 +293,7 @@ static int
 move_bytes(struct stream_run *r)
 {
 	unsigned int idle = 0;
-	size_t tx_before, rx_before;
+	uint64_t moved;
 	int ret;
 
 	r->last_move = rte_get_timer_cycles();
@@ -302,8 +303,7 @@ move_bytes(struct stream_run *r)
 			run_fail(r, "polling the device: %s", rte_strerror(-ret));
 			break;
 		}
-		tx_before = r->tx_len;
-		rx_before = r->rx_len;
+		moved = r->last_move;
 		if (!r->tx_eof && r->tx_len == 0 && !r->tx_dead)
 			fill(r);
 		if (!pump_tx(r) || !pump_rx(r))
@@ -312,7 +312,7 @@ move_bytes(struct stream_run *r)
 			return 0;
 		if (timed_out(r, r->last_move, "no byte moved"))
 			return -1;
-		tool_idle(&idle, ret > 0 || r->tx_len != tx_before || r->rx_len != rx_before);
+		tool_idle(&idle, ret > 0 || r->last_move != moved);
 	}
 	if (tool_stop && !r->failed)
 		fprintf(stderr, "vmci-vsock: interrupted\n");
