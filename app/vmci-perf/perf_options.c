@@ -50,6 +50,7 @@ static const char *const baseline_names[] = {
 	[PERF_BL_PIPE] = "pipe",
 	[PERF_BL_TCP] = "tcp",
 	[PERF_BL_RING] = "ring",
+	[PERF_BL_BARE_RING] = "bare-ring",
 	[PERF_BL_MEMCPY] = "memcpy",
 	[PERF_BL_CACHELINE] = "cacheline",
 };
@@ -156,6 +157,11 @@ perf_usage(FILE *f, const char *prgname)
 		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
 		"                      non-blocking, busy-polled), pipe, tcp (127.0.0.1,\n"
 		"                      TCP_NODELAY), ring (rte_ring SPSC + mempool copies),\n"
+		"                      bare-ring (plain SPSC byte ring in the same memory,\n"
+		"                      records of the vmci record size, index published once\n"
+		"                      per burst, the fastest of the copy routines tried per\n"
+		"                      size: the most any shared-memory ring moves here;\n"
+		"                      every vmci figure is also given as a ratio to it),\n"
 		"                      memcpy (1 MiB single-core bandwidth), cacheline\n"
 		"                      (core-to-core cache-line round trip) (default all;\n"
 		"                      bidir skips the kernel ones: they would deadlock\n"
@@ -455,7 +461,8 @@ parse_baselines(struct perf_options *opt, const char *arg)
 		bit = baseline_bit(s, len);
 		if (bit < 0)
 			return bad_value("baselines", "\"%.*s\": expected all, none or a list of"
-					 " unix, unix-busy, pipe, tcp, ring, memcpy, cacheline",
+					 " unix, unix-busy, pipe, tcp, ring, bare-ring, memcpy,"
+					 " cacheline",
 					 (int)len, s);
 		opt->baselines |= 1u << bit;
 		if (comma == NULL)

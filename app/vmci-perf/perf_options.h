@@ -41,6 +41,7 @@ enum perf_baseline {
 	PERF_BL_PIPE,      /**< Pipes. */
 	PERF_BL_TCP,       /**< TCP over 127.0.0.1, TCP_NODELAY. */
 	PERF_BL_RING,      /**< rte_ring SPSC with mempool payload copies. */
+	PERF_BL_BARE_RING, /**< Plain SPSC byte ring, fastest copy: the ring limit. */
 	PERF_BL_MEMCPY,    /**< Single-core memcpy bandwidth, 1 MiB block. */
 	PERF_BL_CACHELINE, /**< Core-to-core cache-line ping-pong. */
 	PERF_BL_COUNT,
@@ -78,7 +79,13 @@ struct perf_options {
 	uint32_t vmci_service; /**< --service: resource ID of the peer the offers go to. */
 	double attach_timeout; /**< --attach-timeout: seconds to wait for the peer. */
 	int vmci_opts_set;     /**< One of the four above was given. */
+	/* --pairs: the scale run instead of the transport sweep. */
+	unsigned int nb_pairs; /**< 0: no scale run; else queue pairs, 1..PERF_PAIRS_MAX. */
+	bool pairs_busy_all;   /**< --pairs-busy all (default) or one. */
 };
+
+/** Most queue pairs --pairs asks for. */
+#define PERF_PAIRS_MAX 1024u
 
 /** Default --attach-timeout of transport vmci, seconds. */
 #define PERF_VMCI_ATTACH_TIMEOUT_DEFAULT 10.0
