@@ -284,9 +284,39 @@ json_latency(FILE *f, const struct perf_latency *l)
 		l->p999, l->p9999, l->max, l->mean);
 }
 
+static void json_num(FILE *f, int measured, const char *fmt, double v);
+
+/* The bare-ring row of a run: its record size, copy routine and trials. */
 static void
-json_result(FILE *f, const struct perf_options *opt, const struct perf_result *res)
+json_bare_ring(FILE *f, const struct perf_result *res)
 {
+	unsigned int i;
+
+	fprintf(f, ", \"record_size\": %" PRIu32 ", \"ring_gbytes_per_s\": %.4f,"
+		" \"copy_routine\": ", res->record_size,
+		res->seconds > 0 ? (double)res->messages * res->record_size / res->seconds / 1e9 :
+		0);
+	json_str(f, res->copy != NULL ? res->copy : "");
+	fprintf(f, ", \"copy_trials\": [");
+	for (i = 0; i < res->nb_trials; i++) {
+		fprintf(f, "%s{\"copy\": ", i > 0 ? ", " : "");
+		json_str(f, res->trial[i].copy);
+		fprintf(f, ", \"%s\": %.4f}", res->has_latency ? "p50_ns" : "mmsgs_per_s",
+			res->trial[i].figure);
+	}
+	fprintf(f, "]");
+}
+
+static const struct perf_result *bare_row(const struct perf_result *res, unsigned int nb_res,
+					  uint32_t size);
+static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
+
+static void
+json_result(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	    const struct perf_result *all, unsigned int nb_res)
+{
+	const struct perf_result *bare;
+
 	fprintf(f, "    {\"transport\": ");
 	json_str(f, res->transport);
 	fprintf(f, ", \"baseline\": %s, \"mode\": \"%s\", \"api\": ",
@@ -315,6 +345,13 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 		(res->rx_error != 0) + res->verify_errors);
 	if (res->has_latency)
 		json_latency(f, &res->lat);
+	if (res->record_size > 0)
+		json_bare_ring(f, res);
+	if (!res->baseline) {
+		bare = bare_row(all, nb_res, res->size);
+		fprintf(f, ", \"of_bare_ring\": ");
+		json_num(f, bare != NULL, "%.4f", vmci_advantage(res, bare));
+	}
 	fprintf(f, "}");
 }
 
@@ -338,7 +375,6 @@ static const struct perf_result *vmci_row(const struct perf_result *res, unsigne
 static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
 			 unsigned int nb_res, const struct perf_limits *lim,
 			 const struct perf_load *load);
-static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
 
 /* Each baseline figure against the vmci one of the same size. */
 static void
@@ -466,7 +502,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
-		json_result(f, opt, &res[i]);
+		json_result(f, opt, &res[i], res, nb_res);
 		fprintf(f, "%s\n", i + 1 < nb_res ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"ratios\": [\n");
@@ -486,6 +522,20 @@ vmci_row(const struct perf_result *res, unsigned int nb_res, uint32_t size)
 
 	for (i = 0; i < nb_res && !res[i].baseline; i++) {
 		if (res[i].size == size && res[i].skipped == NULL)
+			return &res[i];
+	}
+	return NULL;
+}
+
+/* The bare-ring limit's row of @p size that ran, or NULL. */
+static const struct perf_result *
+bare_row(const struct perf_result *res, unsigned int nb_res, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].baseline && res[i].record_size > 0 && res[i].size == size &&
+		    res[i].skipped == NULL && !perf_result_failed(&res[i]))
 			return &res[i];
 	}
 	return NULL;
@@ -526,7 +576,7 @@ struct target {
 	const char *unit;
 };
 
-#define MAX_TARGETS 4
+#define MAX_TARGETS 6
 
 static const char *
 target_verdict(const struct target *t)
@@ -595,6 +645,17 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 		if (baseline_in_run(opt, PERF_BL_UNIX))
 			t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
 				u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
+	}
+	if (baseline_in_run(opt, PERF_BL_BARE_RING)) {
+		const struct perf_result *l64 = bare_row(res, nb_res, 64);
+		const struct perf_result *l64k = bare_row(res, nb_res, 65536);
+
+		if (v64 != NULL)
+			t[n++] = (struct target){ "64 B Mmsg/s / bare-ring records/s",
+				l64 != NULL ? vmci_advantage(v64, l64) : 0, 0.8, 1, "x" };
+		if (v64k != NULL)
+			t[n++] = (struct target){ "64 KiB GB/s / bare-ring GB/s",
+				l64k != NULL ? vmci_advantage(v64k, l64k) : 0, 0.9, 1, "x" };
 	}
 	if (v64k != NULL && baseline_in_run(opt, PERF_BL_MEMCPY))
 		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
@@ -700,6 +761,49 @@ summary_ratios(FILE *f, const struct perf_options *opt, const struct perf_result
 	}
 }
 
+/*
+ * Every vmci figure against the bare-ring limit of its size, with the copy
+ * routine that won there and what each candidate gave.
+ */
+static void
+summary_bare_ring(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		  unsigned int nb_res)
+{
+	const bool lat = opt->mode == PERF_MODE_PINGPONG;
+	const struct perf_result *l;
+	unsigned int i, k;
+
+	for (i = 0; i < nb_res && bare_row(res, nb_res, res[i].size) == NULL; i++)
+		;
+	if (i == nb_res)
+		return;
+	fprintf(f, "\nvmci against the bare-ring limit (a plain SPSC byte ring in the same"
+		" memory, records of the vmci\nrecord size, the fastest copy routine of this"
+		" machine per size; %s):\n", lat ? "ratio = limit p50 / vmci p50" :
+		"ratio = vmci records/s / limit records/s, the same as the GB/s ratio");
+	fprintf(f, "%7s %9s %12s %12s %12s %9s  %-10s %s\n", "size", "record_B",
+		lat ? "p50_ns" : "vmci_Mmsg/s", lat ? "limit_p50_ns" : "limit_Mrec/s",
+		lat ? "-" : "limit_GB/s", "of_limit", "copy", lat ? "trials (p50 ns)" :
+		"trials (Mrec/s)");
+	for (i = 0; i < nb_res && !res[i].baseline; i++) {
+		l = bare_row(res, nb_res, res[i].size);
+		if (l == NULL || res[i].skipped != NULL)
+			continue;
+		if (lat)
+			fprintf(f, "%7" PRIu32 " %9" PRIu32 " %12.0f %12.0f %12s %8.2fx  %-10s",
+				res[i].size, l->record_size, res[i].lat.p50, l->lat.p50, "-",
+				vmci_advantage(&res[i], l), l->copy);
+		else
+			fprintf(f, "%7" PRIu32 " %9" PRIu32 " %12.3f %12.3f %12.3f %8.2fx  %-10s",
+				res[i].size, l->record_size, perf_result_mmsgs(&res[i]),
+				perf_result_mmsgs(l), perf_result_gbps(l),
+				vmci_advantage(&res[i], l), l->copy);
+		for (k = 0; k < l->nb_trials; k++)
+			fprintf(f, " %s %.*f", l->trial[k].copy, lat ? 0 : 2, l->trial[k].figure);
+		fprintf(f, "\n");
+	}
+}
+
 static void
 summary_limits(FILE *f, const struct perf_limits *lim)
 {
@@ -731,6 +835,7 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and"
 			" cores\n", res[0].transport, res[0].api);
 		summary_ratios(f, opt, res, nb_res);
+		summary_bare_ring(f, opt, res, nb_res);
 	}
 	summary_limits(f, lim);
 	summary_targets(f, opt, res, nb_res, lim, load);
