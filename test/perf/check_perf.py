@@ -108,7 +108,8 @@ def check_limits(doc):
 
 # Which baseline a target's ratio needs, by the words of its name.
 TARGET_BASELINES = [("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
-                    ("memcpy", "memcpy"), ("cache-line", "cacheline")]
+                    ("memcpy", "memcpy"), ("cache-line", "cacheline"),
+                    ("bare-ring", "bare-ring")]
 KERNEL_BASELINES = ("unix", "unix-busy", "pipe", "tcp")
 
 
@@ -159,6 +160,7 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
         check_result(r, mode)
+    check_bare_ring(doc, mode, api, sizes, requested_baselines(app))
     vm = [r for r in res if not r["baseline"]]
     expect([r["size"] for r in vm] == sizes * len(queue_sizes), "vmci sizes %s, expected %s"
            % ([r["size"] for r in vm], sizes * len(queue_sizes)))
@@ -238,7 +240,57 @@ def requested_baselines(app):
     return [] if bl == "none" else list(BASELINE_NAMES) if bl == "all" else bl.split(",")
 
 
-BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "memcpy", "cacheline")
+BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "bare-ring", "memcpy",
+                  "cacheline")
+COPY_ROUTINES = ("memcpy", "rte_memcpy", "movsb", "nt")
+
+
+def record_size(api, size):
+    """Bytes a message takes in a vmci ring: msg frames it (8-byte header,
+    padded to 8), the byte-stream APIs do not."""
+    return 8 + (size + 7) // 8 * 8 if api == "msg" else size
+
+
+def check_bare_ring(doc, mode, api, sizes, requested):
+    """The bare-ring limit: its rows count records of the vmci record size,
+    name the copy routine that won and every candidate's trial, and every
+    vmci row carries its ratio to the limit (null without the baseline)."""
+    res = doc["results"]
+    vm = [r for r in res if not r["baseline"]]
+    if "bare-ring" not in requested:
+        expect(all(r.get("of_bare_ring") is None for r in vm),
+               "of_bare_ring set without the bare-ring baseline")
+        return
+    rows = {r["size"]: r for r in res if r["transport"] == "bare-ring"}
+    expect(sorted(rows) == sorted(sizes), "bare-ring sizes %s, expected %s"
+           % (sorted(rows), sizes))
+    metric = "p50_ns" if mode == "pingpong" else "mmsgs_per_s"
+    for size, r in rows.items():
+        expect(r["record_size"] == record_size(api, size), "bare-ring %d B: record_size %r,"
+               " expected %d" % (size, r["record_size"], record_size(api, size)))
+        trials = r["copy_trials"]
+        names = [t["copy"] for t in trials]
+        expect(names[:2] == ["memcpy", "rte_memcpy"] and set(names) <= set(COPY_ROUTINES),
+               "bare-ring %d B: copy trials %s" % (size, names))
+        expect(all(t[metric] > 0 for t in trials), "bare-ring %d B: a trial failed: %s"
+               % (size, trials))
+        best = (min if mode == "pingpong" else max)(trials, key=lambda t: t[metric])
+        expect(r["copy_routine"] == best["copy"] or
+               math.isclose(best[metric], next(t[metric] for t in trials
+                                                if t["copy"] == r["copy_routine"])),
+               "bare-ring %d B: copy_routine %r is not the trials' best %r"
+               % (size, r["copy_routine"], best["copy"]))
+        expect(math.isclose(r["ring_gbytes_per_s"], r["mmsgs_per_s"] * r["record_size"] / 1e3,
+                            rel_tol=1e-2, abs_tol=1e-3),
+               "bare-ring %d B: ring_gbytes_per_s %r vs records" % (size, r["ring_gbytes_per_s"]))
+    for r in vm:
+        lim = rows[r["size"]]
+        want = lim["latency_ns"]["p50"] / r["latency_ns"]["p50"] if mode == "pingpong" else \
+            r["mmsgs_per_s"] / lim["mmsgs_per_s"]
+        expect(r.get("of_bare_ring") is not None and
+               math.isclose(r["of_bare_ring"], want, rel_tol=1e-2),
+               "%s %d B: of_bare_ring %r, expected %.4f" % (r["transport"], r["size"],
+                                                           r.get("of_bare_ring"), want))
 
 
 def check_text(out, mode, app, queue_sizes):
@@ -257,6 +309,15 @@ def check_text(out, mode, app, queue_sizes):
         times = cols[cols.index("size") + 1:cols.index("roundtrips")]
         expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
                "latency columns without their unit: %s" % times)
+    if "bare-ring" in requested_baselines(app):
+        m = re.search(r"^vmci against the bare-ring limit .*?\n.*?\n(.*?)\n((?:\s+\d+ .*\n)+)",
+                      out, re.M)
+        expect(m is not None, "no table of vmci against the bare-ring limit")
+        expect("of_limit" in m.group(1) and "copy" in m.group(1), "bare-ring table columns %r"
+               % m.group(1))
+        expect(all(re.search(r" [0-9.]+x  (%s) " % "|".join(COPY_ROUTINES), l)
+                   for l in m.group(2).splitlines()),
+               "bare-ring table rows without ratio and copy routine: %r" % m.group(2))
     if not requested_baselines(app):
         expect(not re.search(r"\): not measured$", out, re.M), "--baselines none, yet a"
                " target says \"not measured\"")
@@ -339,7 +400,17 @@ def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
                 expect(len(blocks[name]) == LAT_CURVE_POINTS,
                        "plot: %d B %s has %d points" % (size, title, len(blocks[name])))
         return
-    expect(len(plots) == 1, "plot: %d plot commands, expected one" % len(plots))
+    bare = "bare-ring" in requested
+    expect(len(plots) == 1 + bare, "plot: %d plot commands, expected %d" % (len(plots),
+                                                                           1 + bare))
+    if bare:
+        ratio = [t for _, t in plots[1]]
+        expect(ratio == ["%s / bare-ring" % v for v in vmci], "plot: ratio panel draws %s"
+               % ratio)
+        for name, title in plots[1]:
+            expect([int(r[0]) for r in blocks[name]] == sizes and
+                   all(r[1] > 0 for r in blocks[name]),
+                   "plot: %s at sizes %s" % (title, blocks[name]))
     names = [t for _, t in plots[0]]
     expect(names == vmci + ran, "plot draws %s, expected %s" % (names, vmci + ran))
     for name, title in plots[0]:
