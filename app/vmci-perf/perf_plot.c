@@ -328,16 +328,14 @@ png_path(const char *plot_path, char *buf, size_t len)
 
 static void
 plot_script(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
-	    unsigned int nb_res, const struct perf_limits *lim)
+	    unsigned int nb_res, const struct perf_limits *lim, const char *png)
 {
 	unsigned int cols = 1, rows = 1;
-	char png[PATH_MAX];
 
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		cols = RTE_MIN(opt->nb_sizes, PLOT_PANEL_COLS);
 		rows = (opt->nb_sizes + cols - 1) / cols;
 	}
-	png_path(opt->plot_path, png, sizeof(png));
 	fprintf(gp, "set terminal pngcairo size %u,%u\nset output '%s'\nset grid\n",
 		RTE_MAX(1000u, cols * PLOT_PANEL_W), RTE_MAX(has_bare_ratio(res, nb_res) &&
 		opt->mode != PERF_MODE_PINGPONG ? 1100u : 650u, rows * PLOT_PANEL_H), png);
@@ -347,27 +345,70 @@ plot_script(FILE *gp, const struct perf_options *opt, const struct perf_result *
 		plot_throughput(gp, opt, res, nb_res, lim);
 }
 
+struct sweep_plot {
+	const struct perf_options *opt;
+	const struct perf_result *res;
+	unsigned int nb_res;
+	const struct perf_limits *lim;
+};
+
+static void
+draw_sweep(FILE *gp, const char *png, void *arg)
+{
+	const struct sweep_plot *sp = arg;
+
+	plot_script(gp, sp->opt, sp->res, sp->nb_res, sp->lim, png);
+}
+
 /* FILE.gp: the script alone, for a machine with gnuplot. */
 static int
-write_script(const struct perf_options *opt, const struct perf_result *res,
-	     unsigned int nb_res, const struct perf_limits *lim)
+write_script(const char *path, perf_plot_draw_t draw, void *arg)
 {
-	FILE *gp = fopen(opt->plot_path, "w");
+	FILE *gp = fopen(path, "w");
+	char png[PATH_MAX];
 	int ret;
 
 	if (gp == NULL) {
 		ret = -errno;
-		fprintf(stderr, "vmci-perf: --plot %s: %s\n", opt->plot_path, strerror(-ret));
+		fprintf(stderr, "vmci-perf: --plot %s: %s\n", path, strerror(-ret));
 		return ret;
 	}
-	plot_script(gp, opt, res, nb_res, lim);
+	png_path(path, png, sizeof(png));
+	draw(gp, png, arg);
 	ret = ferror(gp) ? -EIO : 0;
 	if (fclose(gp) != 0 || ret < 0) {
-		fprintf(stderr, "vmci-perf: --plot %s: writing failed\n", opt->plot_path);
+		fprintf(stderr, "vmci-perf: --plot %s: writing failed\n", path);
 		return -EIO;
 	}
-	printf("gnuplot script written to %s (draw it with: gnuplot %s)\n", opt->plot_path,
-	       opt->plot_path);
+	printf("gnuplot script written to %s (draw it with: gnuplot %s)\n", path, path);
+	return 0;
+}
+
+int
+perf_plot_output(const char *path, bool json, perf_plot_draw_t draw, void *arg)
+{
+	FILE *gp;
+	int st;
+
+	if (plot_script_only(path))
+		return write_script(path, draw, arg);
+	if (!on_path("gnuplot")) {
+		fprintf(stderr, "vmci-perf: --plot %s: gnuplot is not installed (apt-get install"
+			" gnuplot-nox); no plot drawn, the figures are in the table%s; --plot"
+			" FILE.gp writes the script to draw elsewhere\n",
+			path, json ? " and the JSON file" : "");
+		return -ENOENT;
+	}
+	gp = popen("gnuplot", "w");
+	if (gp == NULL)
+		return -errno;
+	draw(gp, path, arg);
+	st = pclose(gp);
+	if (st != 0) {
+		fprintf(stderr, "vmci-perf: --plot %s: gnuplot failed (status %d)\n", path, st);
+		return -EIO;
+	}
+	printf("plot written to %s\n", path);
 	return 0;
 }
 
@@ -375,28 +416,7 @@ int
 perf_plot(const struct perf_options *opt, const struct perf_result *res,
 	  unsigned int nb_res, const struct perf_limits *lim)
 {
-	FILE *gp;
-	int st;
+	struct sweep_plot sp = { opt, res, nb_res, lim };
 
-	if (plot_script_only(opt->plot_path))
-		return write_script(opt, res, nb_res, lim);
-	if (!on_path("gnuplot")) {
-		fprintf(stderr, "vmci-perf: --plot %s: gnuplot is not installed (apt-get install"
-			" gnuplot-nox); no plot drawn, the figures are in the table%s; --plot"
-			" FILE.gp writes the script to draw elsewhere\n",
-			opt->plot_path, opt->json_path != NULL ? " and the JSON file" : "");
-		return -ENOENT;
-	}
-	gp = popen("gnuplot", "w");
-	if (gp == NULL)
-		return -errno;
-	plot_script(gp, opt, res, nb_res, lim);
-	st = pclose(gp);
-	if (st != 0) {
-		fprintf(stderr, "vmci-perf: --plot %s: gnuplot failed (status %d)\n",
-			opt->plot_path, st);
-		return -EIO;
-	}
-	printf("plot written to %s\n", opt->plot_path);
-	return 0;
+	return perf_plot_output(opt->plot_path, opt->json_path != NULL, draw_sweep, &sp);
 }

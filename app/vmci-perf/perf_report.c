@@ -218,9 +218,8 @@ perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_resul
 	fflush(f);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void
-json_str(FILE *f, const char *s)
+void
+perf_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s != '\0'; s++) {
@@ -247,21 +246,21 @@ json_error(FILE *f, int err)
 	if (err == 0)
 		fprintf(f, "null");
 	else
-		json_str(f, strerror(-err));
+		perf_json_str(f, strerror(-err));
 }
 
-static void
-json_machine(FILE *f, const struct perf_env *env)
+void
+perf_json_machine(FILE *f, const struct perf_env *env)
 {
 	struct utsname uts;
 
 	fprintf(f, "  \"machine\": {\n    \"cpu_model\": ");
-	json_str(f, env->cpu_model);
+	perf_json_str(f, env->cpu_model);
 	fprintf(f, ",\n    \"dpdk_version\": ");
-	json_str(f, env->dpdk_version);
+	perf_json_str(f, env->dpdk_version);
 	if (uname(&uts) == 0) {
 		fprintf(f, ",\n    \"kernel\": ");
-		json_str(f, uts.release);
+		perf_json_str(f, uts.release);
 	}
 	fprintf(f, ",\n    \"tsc_hz\": %" PRIu64 ",\n    \"cores\": %u,\n", env->tsc_hz,
 		env->nb_cores);
@@ -296,11 +295,11 @@ json_bare_ring(FILE *f, const struct perf_result *res)
 		" \"copy_routine\": ", res->record_size,
 		res->seconds > 0 ? (double)res->messages * res->record_size / res->seconds / 1e9 :
 		0);
-	json_str(f, res->copy != NULL ? res->copy : "");
+	perf_json_str(f, res->copy != NULL ? res->copy : "");
 	fprintf(f, ", \"copy_trials\": [");
 	for (i = 0; i < res->nb_trials; i++) {
 		fprintf(f, "%s{\"copy\": ", i > 0 ? ", " : "");
-		json_str(f, res->trial[i].copy);
+		perf_json_str(f, res->trial[i].copy);
 		fprintf(f, ", \"%s\": %.4f}", res->has_latency ? "p50_ns" : "mmsgs_per_s",
 			res->trial[i].figure);
 	}
@@ -318,13 +317,13 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 	const struct perf_result *bare;
 
 	fprintf(f, "    {\"transport\": ");
-	json_str(f, res->transport);
+	perf_json_str(f, res->transport);
 	fprintf(f, ", \"baseline\": %s, \"mode\": \"%s\", \"api\": ",
 		res->baseline ? "true" : "false", perf_mode_name(opt->mode));
-	json_str(f, res->api);
+	perf_json_str(f, res->api);
 	if (res->skipped != NULL) {
 		fprintf(f, ", \"size\": %" PRIu32 ", \"skipped\": ", res->size);
-		json_str(f, res->skipped);
+		perf_json_str(f, res->skipped);
 		fprintf(f, "}");
 		return;
 	}
@@ -389,7 +388,7 @@ json_ratios(FILE *f, const struct perf_result *res, unsigned int nb_res)
 		if (!res[i].baseline || res[i].skipped != NULL || v == NULL)
 			continue;
 		fprintf(f, "%s    {\"baseline\": ", sep);
-		json_str(f, res[i].transport);
+		perf_json_str(f, res[i].transport);
 		fprintf(f, ", \"size\": %" PRIu32 ", \"vmci_advantage\": %.4f, \"metric\": \"%s\"}",
 			res[i].size, vmci_advantage(v, &res[i]),
 			v->has_latency ? "baseline p50 / vmci p50" : "vmci msg/s / baseline msg/s");
@@ -466,7 +465,7 @@ json_load(FILE *f, const struct perf_load *load)
 		fprintf(f, "null");
 	perf_load_note(load, note, sizeof(note));
 	fprintf(f, ", \"note\": ");
-	json_str(f, note);
+	perf_json_str(f, note);
 	fprintf(f, "},\n");
 }
 
@@ -478,9 +477,9 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	unsigned int i;
 
 	fprintf(f, "{\n  \"tool\": \"vmci-perf\",\n  \"version\": ");
-	json_str(f, VMCI_PERF_VERSION);
+	perf_json_str(f, VMCI_PERF_VERSION);
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
-	json_str(f, env->transport);
+	perf_json_str(f, env->transport);
 	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64 ",\n  \"queue_sizes\": [",
 		perf_api_name(opt->api), opt->queue_sizes[0]);
 	for (i = 0; i < opt->nb_queue_sizes; i++)
@@ -496,7 +495,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
 		" \"latency_ns\": \"round trip, nanoseconds\"},\n");
-	json_machine(f, env);
+	perf_json_machine(f, env);
 	json_limits(f, lim);
 	json_load(f, load);
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
@@ -715,13 +714,13 @@ json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *
 	perf_load_note(load, note, sizeof(note));
 	for (i = 0; i < n; i++) {
 		fprintf(f, "    {\"target\": ");
-		json_str(f, t[i].what);
+		perf_json_str(f, t[i].what);
 		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
 			" \"verdict\": \"%s\"", t[i].got, t[i].want,
 			t[i].higher_better ? "true" : "false", target_verdict(&t[i]));
 		if (strcmp(target_verdict(&t[i]), "MISSED") == 0) {
 			fprintf(f, ", \"machine\": ");
-			json_str(f, note);
+			perf_json_str(f, note);
 		}
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}

@@ -137,4 +137,10 @@ int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_
 		     const struct perf_result *res, unsigned int nb_res,
 		     const struct perf_limits *lim, const struct perf_load *load);
 
+/** Write @p s as a JSON string: quotes, backslashes and control characters escaped. */
+void perf_json_str(FILE *f, const char *s);
+
+/** Write the "machine" member of a JSON report (a line ending in a comma). */
+void perf_json_machine(FILE *f, const struct perf_env *env);
+
 #endif /* _PERF_REPORT_H_ */
