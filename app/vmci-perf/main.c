@@ -34,6 +34,7 @@
 #include "perf_limits.h"
 #include "perf_mp.h"
 #include "perf_options.h"
+#include "perf_pairs.h"
 #include "perf_plot.h"
 #include "perf_report.h"
 #include "perf_stream.h"
@@ -405,6 +406,8 @@ run(struct run_state *rs, FILE *json)
 	perf_hist_reset(rs->first_hist);
 	rs->st.hist = opt->mode == PERF_MODE_PINGPONG ? rs->hist : NULL;
 	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
+	if (opt->nb_pairs > 0)
+		return perf_pairs_run(opt, rs->st.tx_lcore, rs->st.rx_lcore, &rs->env, json);
 	perf_report_header(stdout, opt, &rs->env);
 	perf_report_columns(stdout, opt);
 	/* --lcores may put both workers on one CPU. */
