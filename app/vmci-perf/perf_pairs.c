@@ -82,7 +82,7 @@ struct pairs_result {
 	unsigned int pairs;
 	unsigned int busy;
 	const char *skipped;       /* not measured, and why */
-	char why[256];
+	char why[384];
 	uint64_t messages;
 	uint64_t sent;
 	uint64_t verify_errors;    /* wrong length or sequence number */
@@ -459,8 +459,8 @@ print_summary(const struct perf_options *opt, const struct pairs_result *res, un
 	printf("\nHow to read it: Mmsg/s and GB/s are all busy pairs together, from the"
 	       " producer's first\ntry to the consumer's last message; idle_poll_ns is side 1's"
 	       " time per pair per poll\nwith nothing sent (every pair idle); mem_B/pair is the"
-	       " memzone memory the pairs added\n(%s), pagelist_B the page numbers"
-	       " QUEUEPAIR_ALLOC hands the device (64-bit PPNs).\n",
+	       " memzone memory the pairs added\n(%s), pagelist_B the page"
+	       " numbers QUEUEPAIR_ALLOC hands the device\n(64-bit PPNs).\n",
 	       rte_eal_has_hugepages() ? "hugepages" : "EAL without hugepages: ordinary memory");
 	printf("Emulated hypervisor: at most %u pairs per instance and %" PRIu64 " MiB of queues"
 	       " per guest\ndevice; a real VMCI device: %" PRIu64 " MiB per guest device, at most"
