@@ -14,4 +14,7 @@
 /** Copy routines of perf_copy.h per size, cached and not (bench_copy.c). */
 void bench_copy_register(void);
 
+/** The poll loop over N idle queue pairs (bench_poll.c). */
+void bench_poll_register(void);
+
 #endif /* _BENCH_H_ */

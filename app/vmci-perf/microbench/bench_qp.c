@@ -258,6 +258,7 @@ gbench_app_register(void)
 	b = register_sized_arg("qp_msg_burst1", bm_msg_burst, (void *)(uintptr_t)1);
 	gbench_arg(b, 64);
 	bench_copy_register();
+	bench_poll_register();
 }
 
 int
