@@ -158,8 +158,9 @@ pair_check(struct pair *p, unsigned int idx, unsigned int n)
 }
 
 static int
-pairs_produce(struct pairs_run *r)
+pairs_produce(void *arg)
 {
+	struct pairs_run *r = arg;
 	const struct perf_options *opt = r->opt;
 	uint64_t end, count = 0, want = opt->count * r->busy;
 	unsigned int i;
@@ -351,6 +352,23 @@ pairs_collect(const struct pairs_run *r, struct pairs_result *res)
 		res->err = -EPROTO;
 }
 
+/* Side 0 on its lcore: this one (the main lcore by default) or another. */
+static void
+run_producer(struct pairs_run *r, unsigned int tx_lcore)
+{
+	if (tx_lcore == rte_lcore_id()) {
+		pairs_produce(r);
+		return;
+	}
+	if (rte_eal_remote_launch(pairs_produce, r, tx_lcore) < 0) {
+		r->ctl.err = -EBUSY;
+		r->ctl.sent = 0;
+		__atomic_store_n(&r->ctl.done, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	rte_eal_wait_lcore(tx_lcore);
+}
+
 /* One pair count: open, idle polls, the stream, teardown. */
 static int
 pairs_one(struct pairs_run *r, unsigned int n, unsigned int tx_lcore, unsigned int rx_lcore,
@@ -359,7 +377,6 @@ pairs_one(struct pairs_run *r, unsigned int n, unsigned int tx_lcore, unsigned i
 	int socket = (int)rte_lcore_to_socket_id(tx_lcore);
 	int ret;
 
-	RTE_SET_USED(tx_lcore);
 	memset(res, 0, sizeof(*res));
 	res->pairs = n;
 	res->busy = r->opt->pairs_busy_one ? 1 : n;
@@ -377,7 +394,7 @@ pairs_one(struct pairs_run *r, unsigned int n, unsigned int tx_lcore, unsigned i
 	if (ret == 0)
 		ret = rte_eal_remote_launch(pairs_consume, r, rx_lcore);
 	if (ret == 0) {
-		pairs_produce(r);
+		run_producer(r, tx_lcore);
 		rte_eal_wait_lcore(rx_lcore);
 		pairs_collect(r, res);
 	} else if (res->skipped == NULL) {
@@ -451,7 +468,7 @@ of_one_pair(const struct pairs_result *res, unsigned int nb, const struct pairs_
 }
 
 static void
-print_summary(const struct perf_options *opt, const struct pairs_result *res, unsigned int nb)
+print_summary(const struct pairs_result *res, unsigned int nb)
 {
 	unsigned int i;
 	double x;
@@ -472,7 +489,6 @@ print_summary(const struct perf_options *opt, const struct pairs_result *res, un
 			printf("  %u pairs (%u busy): %.2fx one pair's throughput\n", res[i].pairs,
 			       res[i].busy, x);
 	}
-	RTE_SET_USED(opt);
 }
 
 static void
@@ -620,7 +636,7 @@ perf_pairs_run(const struct perf_options *opt, unsigned int tx_lcore, unsigned i
 		bad |= res[i].skipped == NULL && res_failed(&res[i]);
 	}
 	rte_free(r.pair);
-	print_summary(opt, res, opt->nb_pairs);
+	print_summary(res, opt->nb_pairs);
 	if (json != NULL && write_json(json, opt, env, res, opt->nb_pairs) < 0) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->json_path);
 		ret = -EIO;
