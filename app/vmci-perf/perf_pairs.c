@@ -352,21 +352,32 @@ pairs_collect(const struct pairs_run *r, struct pairs_result *res)
 		res->err = -EPROTO;
 }
 
-/* Side 0 on its lcore: this one (the main lcore by default) or another. */
-static void
-run_producer(struct pairs_run *r, unsigned int tx_lcore)
+/*
+ * Run @p a on lcore @p la and, if not NULL, @p b on lcore @p lb, at once:
+ * the one on this lcore (if any) here, the others launched; wait for all.
+ * @p b goes first, so that a side that waits for the other finds it running.
+ */
+static int
+run_on(lcore_function_t *a, unsigned int la, lcore_function_t *b, unsigned int lb, void *arg)
 {
-	if (tx_lcore == rte_lcore_id()) {
-		pairs_produce(r);
-		return;
-	}
-	if (rte_eal_remote_launch(pairs_produce, r, tx_lcore) < 0) {
-		r->ctl.err = -EBUSY;
-		r->ctl.sent = 0;
-		__atomic_store_n(&r->ctl.done, 1, __ATOMIC_RELEASE);
-		return;
-	}
-	rte_eal_wait_lcore(tx_lcore);
+	unsigned int self = rte_lcore_id();
+	int ret = 0;
+
+	if (b != NULL && lb != self)
+		ret = rte_eal_remote_launch(b, arg, lb);
+	if (ret == 0 && la != self)
+		ret = rte_eal_remote_launch(a, arg, la);
+	if (ret < 0)
+		return ret; /* the caller stops what was launched, then waits */
+	if (la == self)
+		a(arg);
+	else if (b != NULL && lb == self)
+		b(arg);
+	if (la != self)
+		rte_eal_wait_lcore(la);
+	if (b != NULL && lb != self)
+		rte_eal_wait_lcore(lb);
+	return 0;
 }
 
 /* One pair count: open, idle polls, the stream, teardown. */
@@ -386,16 +397,18 @@ pairs_one(struct pairs_run *r, unsigned int n, unsigned int tx_lcore, unsigned i
 	r->idle_polls = 0;
 	ret = pairs_open(r, n, socket, res);
 	if (ret == 0)
-		ret = rte_eal_remote_launch(pairs_idle, r, rx_lcore);
-	if (ret == 0) {
-		rte_eal_wait_lcore(rx_lcore);
-		ret = r->rx_err;
-	}
+		ret = run_on(pairs_idle, rx_lcore, NULL, 0, r);
 	if (ret == 0)
-		ret = rte_eal_remote_launch(pairs_consume, r, rx_lcore);
+		ret = r->rx_err;
 	if (ret == 0) {
-		run_producer(r, tx_lcore);
-		rte_eal_wait_lcore(rx_lcore);
+		ret = run_on(pairs_produce, tx_lcore, pairs_consume, rx_lcore, r);
+		if (ret < 0) {
+			/* A launched consumer ends once the producer says it sent nothing. */
+			__atomic_store_n(&r->ctl.done, 1, __ATOMIC_RELEASE);
+			rte_eal_mp_wait_lcore();
+		}
+	}
+	if (ret == 0) {
 		pairs_collect(r, res);
 	} else if (res->skipped == NULL) {
 		res->err = ret;
