@@ -39,12 +39,17 @@
 #define PAGE 4096u
 /* Page numbers in QUEUEPAIR_ALLOC: 64-bit with the PPN64 capability. */
 #define PPN_BYTES 8u
-/* Idle polls per measurement: pairs x rounds, at least this many. */
+/* Idle polls per measurement: pairs x rounds, about this many. */
 #define IDLE_POLLS (UINT64_C(1) << 20)
 /* Once the producer stopped, missing messages get this long, then count as lost. */
 #define LOST_WAIT_S 1
 
-/* What the emulated hypervisor allows (drivers/vmci/emu), and the real device. */
+/*
+ * What the emulated hypervisor allows (VMCI_EMU_MAX_QPS of vmci_emu_test.h,
+ * VMCI_MAX_GUEST_QP_MEMORY of vmci_defs.h; neither header is the app's to
+ * include), and what the real device allows (vmci-device.md 5.4): said in
+ * the output when a pair count is refused, not enforced here.
+ */
 #define EMU_MAX_PAIRS 256u
 #define DEVICE_QP_MEMORY (UINT64_C(128) << 20)
 #define DEVICE_MAX_PAIRS 16384u
@@ -60,8 +65,8 @@ struct pair {
 } __rte_cache_aligned;
 
 struct pairs_ctl {
-	volatile uint32_t ready __rte_cache_aligned; /* side 1 polls */
-	volatile uint32_t done __rte_cache_aligned;  /* side 0 stopped; sent is final */
+	uint32_t ready __rte_cache_aligned; /* side 1 polls */
+	uint32_t done __rte_cache_aligned;  /* side 0 stopped; sent is final */
 	uint64_t sent;
 	int err;
 };
@@ -166,7 +171,7 @@ pairs_produce(void *arg)
 	unsigned int i;
 	int n = 0;
 
-	while (r->ctl.ready == 0)
+	while (__atomic_load_n(&r->ctl.ready, __ATOMIC_ACQUIRE) == 0)
 		rte_pause();
 	r->start_tsc = rte_rdtsc();
 	end = r->start_tsc + (uint64_t)(opt->duration * rte_get_tsc_hz());
