@@ -210,7 +210,7 @@ plot_throughput(FILE *gp, const struct perf_options *opt, const struct perf_resu
 			title);
 	}
 	if (lim->memcpy_measured)
-		fprintf(gp, "%s%.6f with lines dashtype 2 title 'memcpy 1 MiB, one core (limit)'",
+		fprintf(gp, "%s%.6f with lines dashtype 2 title 'memcpy 1 MiB, one core (context)'",
 			n ? ", " : "", lim->memcpy_gbps);
 	fprintf(gp, "\n");
 	if (ratio) {

@@ -422,7 +422,7 @@ def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
         expect([int(r[0]) for r in blocks[name]] == sizes, "plot: %s at sizes %s, expected %s"
                % (title, [int(r[0]) for r in blocks[name]], sizes))
     if "memcpy" in requested:
-        expect("title 'memcpy 1 MiB, one core (limit)'" in text, "plot: no memcpy limit")
+        expect("title 'memcpy 1 MiB, one core (context)'" in text, "plot: no memcpy limit")
 
 
 def split_run_args(rest):
