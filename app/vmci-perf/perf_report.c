@@ -349,7 +349,7 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 	if (!res->baseline) {
 		bare = bare_row(all, nb_res, res->size);
 		fprintf(f, ", \"of_bare_ring\": ");
-		json_num(f, bare != NULL, "%.4f", bare != NULL ? vmci_advantage(res, bare) : 0);
+		json_num(f, bare != NULL, "%.6g", bare != NULL ? vmci_advantage(res, bare) : 0);
 	}
 	fprintf(f, "}");
 }
