@@ -32,10 +32,12 @@
 #include "perf_limits.h"
 #include "perf_mp.h"
 #include "perf_options.h"
+#include "perf_pairs.h"
 #include "perf_plot.h"
 #include "perf_report.h"
 #include "perf_stream.h"
 #include "perf_transport.h"
+#include "perf_transport_bare.h"
 #include "perf_transport_vmci.h"
 #include "vmci_app_emu.h"
 
@@ -125,7 +127,71 @@ static const struct {
 	{ PERF_BL_PIPE, &perf_transport_pipe, 1 },
 	{ PERF_BL_TCP, &perf_transport_tcp, 1 },
 	{ PERF_BL_RING, &perf_transport_ring, 0 },
+	{ PERF_BL_BARE_RING, &perf_transport_bare, 0 },
 };
+
+/* Copy trials of the bare ring: a tenth of the run each, at most 50 ms or 100000 messages. */
+#define TRIAL_DURATION_MAX 0.05
+#define TRIAL_COUNT_MAX UINT64_C(100000)
+
+/* The figure a trial is judged by: higher is better. */
+static double
+trial_figure(const struct perf_result *r)
+{
+	if (perf_result_failed(r) || r->verify_errors > 0)
+		return 0;
+	if (r->has_latency)
+		return r->lat.p50 > 0 ? 1.0 / r->lat.p50 : 0;
+	return perf_result_mmsgs(r);
+}
+
+/*
+ * The bare ring at @p size: a short run with every copy candidate, then
+ * the measured run with the fastest, which @p r reports with the trials.
+ */
+static int
+bare_ring_size(struct run_state *rs, uint32_t size, struct perf_result *r)
+{
+	const struct perf_options *opt = rs->st.opt;
+	struct perf_options topt = *opt;
+	struct perf_stream tst = rs->st;
+	const struct perf_copy *cand, *best = NULL;
+	double fig, best_fig = -1;
+	struct perf_result tr;
+	unsigned int nb, i;
+	int ret;
+
+	cand = perf_copy_candidates(&nb);
+	topt.duration = RTE_MIN(opt->duration / 10, TRIAL_DURATION_MAX);
+	topt.count = opt->count > 0 ? RTE_MIN(opt->count, TRIAL_COUNT_MAX) : 0;
+	tst.opt = &topt;
+	tst.progress = false;
+	r->record_size = perf_bare_record_size(opt->api, size);
+	for (i = 0; i < nb; i++) {
+		ret = perf_transport_bare_prepare(rs->st.tp, size, &cand[i]);
+		if (ret < 0)
+			return ret;
+		memset(&tr, 0, sizeof(tr));
+		ret = perf_stream_run_size(&tst, size, &tr);
+		if (ret < 0)
+			return ret;
+		fig = trial_figure(&tr);
+		r->trial[i].copy = cand[i].name;
+		r->trial[i].figure = tr.has_latency ? tr.lat.p50 : perf_result_mmsgs(&tr);
+		if (fig == 0)
+			r->trial[i].figure = 0;
+		if (fig > best_fig) {
+			best_fig = fig;
+			best = &cand[i];
+		}
+	}
+	r->nb_trials = nb;
+	r->copy = best->name;
+	ret = perf_transport_bare_prepare(rs->st.tp, size, best);
+	if (ret == 0)
+		ret = perf_stream_run_size(&rs->st, size, r);
+	return ret;
+}
 
 static struct perf_result *
 new_row(struct run_state *rs, const char *transport, int baseline, uint32_t size)
@@ -162,7 +228,10 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 	ret = 0;
 	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
 		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
-		ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
+		if (ops == &perf_transport_bare)
+			ret = bare_ring_size(rs, opt->sizes[i], r);
+		else
+			ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
 		if (ret < 0)
 			break;
 		perf_report_row(stdout, opt, r);
@@ -336,6 +405,8 @@ run(struct run_state *rs, FILE *json)
 	perf_hist_reset(rs->first_hist);
 	rs->st.hist = opt->mode == PERF_MODE_PINGPONG ? rs->hist : NULL;
 	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
+	if (opt->nb_pairs > 0)
+		return perf_pairs_run(opt, rs->st.tx_lcore, rs->st.rx_lcore, &rs->env, json);
 	perf_report_header(stdout, opt, &rs->env);
 	perf_report_columns(stdout, opt);
 	/* --lcores may put both workers on one CPU. */
