@@ -16,8 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -35,11 +33,14 @@
 #include "perf_limits.h"
 #include "perf_mp.h"
 #include "perf_options.h"
+#include "perf_pairs.h"
 #include "perf_plot.h"
 #include "perf_report.h"
 #include "perf_stream.h"
 #include "perf_transport.h"
+#include "perf_transport_bare.h"
 #include "perf_transport_vmci.h"
+#include "vmci_app_emu.h"
 
 static void
 app_usage_hook(const char *prgname)
@@ -129,7 +130,71 @@ static const struct {
 	{ PERF_BL_PIPE, &perf_transport_pipe, 1 },
 	{ PERF_BL_TCP, &perf_transport_tcp, 1 },
 	{ PERF_BL_RING, &perf_transport_ring, 0 },
+	{ PERF_BL_BARE_RING, &perf_transport_bare, 0 },
 };
+
+/* Copy trials of the bare ring: a tenth of the run each, at most 50 ms or 100000 messages. */
+#define TRIAL_DURATION_MAX 0.05
+#define TRIAL_COUNT_MAX UINT64_C(100000)
+
+/* The figure a trial is judged by: higher is better. */
+static double
+trial_figure(const struct perf_result *r)
+{
+	if (perf_result_failed(r) || r->verify_errors > 0)
+		return 0;
+	if (r->has_latency)
+		return r->lat.p50 > 0 ? 1.0 / r->lat.p50 : 0;
+	return perf_result_mmsgs(r);
+}
+
+/*
+ * The bare ring at @p size: a short run with every copy candidate, then
+ * the measured run with the fastest, which @p r reports with the trials.
+ */
+static int
+bare_ring_size(struct run_state *rs, uint32_t size, struct perf_result *r)
+{
+	const struct perf_options *opt = rs->st.opt;
+	struct perf_options topt = *opt;
+	struct perf_stream tst = rs->st;
+	const struct perf_copy *cand, *best = NULL;
+	double fig, best_fig = -1;
+	struct perf_result tr;
+	unsigned int nb, i;
+	int ret;
+
+	cand = perf_copy_candidates(&nb);
+	topt.duration = RTE_MIN(opt->duration / 10, TRIAL_DURATION_MAX);
+	topt.count = opt->count > 0 ? RTE_MIN(opt->count, TRIAL_COUNT_MAX) : 0;
+	tst.opt = &topt;
+	tst.progress = false;
+	r->record_size = perf_bare_record_size(opt->api, size);
+	for (i = 0; i < nb; i++) {
+		ret = perf_transport_bare_prepare(rs->st.tp, size, &cand[i]);
+		if (ret < 0)
+			return ret;
+		memset(&tr, 0, sizeof(tr));
+		ret = perf_stream_run_size(&tst, size, &tr);
+		if (ret < 0)
+			return ret;
+		fig = trial_figure(&tr);
+		r->trial[i].copy = cand[i].name;
+		r->trial[i].figure = tr.has_latency ? tr.lat.p50 : perf_result_mmsgs(&tr);
+		if (fig == 0)
+			r->trial[i].figure = 0;
+		if (fig > best_fig) {
+			best_fig = fig;
+			best = &cand[i];
+		}
+	}
+	r->nb_trials = nb;
+	r->copy = best->name;
+	ret = perf_transport_bare_prepare(rs->st.tp, size, best);
+	if (ret == 0)
+		ret = perf_stream_run_size(&rs->st, size, r);
+	return ret;
+}
 
 static struct perf_result *
 new_row(struct run_state *rs, const char *transport, int baseline, uint32_t size)
@@ -171,7 +236,10 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 		/* The peer may have chosen another queue size than the one asked for. */
 		if (tp.queue_size != 0)
 			r->queue_size = tp.queue_size;
-		ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
+		if (ops == &perf_transport_bare)
+			ret = bare_ring_size(rs, opt->sizes[i], r);
+		else
+			ret = perf_stream_run_size(&rs->st, opt->sizes[i], r);
 		if (ret < 0)
 			break;
 		perf_report_row(stdout, opt, r);
@@ -349,6 +417,8 @@ run(struct run_state *rs, FILE *json)
 	perf_hist_reset(rs->first_hist);
 	rs->st.hist = opt->mode == PERF_MODE_PINGPONG ? rs->hist : NULL;
 	perf_env_collect(&rs->env, rs->st.tx_lcore, rs->st.rx_lcore, ops->name);
+	if (opt->nb_pairs > 0)
+		return perf_pairs_run(opt, rs->st.tx_lcore, rs->st.rx_lcore, &rs->env, json);
 	perf_report_header(stdout, opt, &rs->env);
 	perf_report_columns(stdout, opt);
 	/* --lcores may put both workers on one CPU. */
@@ -371,123 +441,9 @@ run(struct run_state *rs, FILE *json)
 	return exit_status(opt, rs->res, rs->nb_res, ret);
 }
 
-/* Whether the EAL arguments name a vmci device already. */
-static int
-has_vmci_devargs(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++) {
-		if (strncmp(argv[i], "vmci:", 5) == 0 || strstr(argv[i], "=vmci:") != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static char emu_arg_a[] = "-a";
-static char emu_arg_d[] = "-d";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 static char emu_arg_host[] = "vmci:vmci_host0";
-static char emu_arg_host_vsock[] = "vmci:vmci_host0,vsock=1";
-#define EMU_LIB_NAME "librte_vmci_emu.so"
-static char emu_lib[PATH_MAX];
-
-/* Whether the EAL arguments name an emulated device, guest or host. */
-static bool
-has_emu_devargs(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++)
-		if (strstr(argv[i], "vmci:vmci_emu") != NULL ||
-		    strstr(argv[i], "vmci:vmci_host") != NULL)
-			return true;
-	return false;
-}
-
-/* Whether a -d option loads the emulator already. */
-static bool
-has_emu_lib(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++)
-		if (strstr(argv[i], EMU_LIB_NAME) != NULL)
-			return true;
-	return false;
-}
-
-/*
- * The emulator library: next to this program in the build tree, or in the
- * installed library folder, else by name from the loader's search path.
- */
-static char *
-emu_lib_locate(void)
-{
-	static const char *const rel[] = { VMCI_PERF_EMU_BUILD_REL, VMCI_PERF_EMU_INSTALL_REL };
-	char exe[PATH_MAX];
-	unsigned int i;
-	const char *dir;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		dir = dirname(exe);
-		for (i = 0; i < RTE_DIM(rel); i++) {
-			snprintf(emu_lib, sizeof(emu_lib), "%s/%s", dir, rel[i]);
-			if (access(emu_lib, R_OK) == 0)
-				return emu_lib;
-		}
-	}
-	snprintf(emu_lib, sizeof(emu_lib), "%s", EMU_LIB_NAME);
-	return emu_lib;
-}
-
-/* Whether sysfs file @p file of PCI function @p dev starts with @p want. */
-static bool
-pci_id_is(const char *dev, const char *file, const char *want)
-{
-	char path[PATH_MAX], id[16];
-	bool ret;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", dev, file);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return false;
-	ret = fgets(id, sizeof(id), f) != NULL && strncmp(id, want, strlen(want)) == 0;
-	fclose(f);
-	return ret;
-}
-
-/*
- * The VMCI PCI function (15ad:0740) a VMware VM has, if any, unless the
- * EAL arguments turn the PCI bus off: its bus address in @p addr.
- */
-static bool
-vmci_pci_present(int eal_argc, char **argv, char *addr, size_t len)
-{
-	bool found = false;
-	struct dirent *e;
-	DIR *d;
-	int i;
-
-	for (i = 1; i < eal_argc; i++)
-		if (strcmp(argv[i], "--no-pci") == 0)
-			return false;
-	d = opendir("/sys/bus/pci/devices");
-	if (d == NULL)
-		return false;
-	while (!found && (e = readdir(d)) != NULL) {
-		found = e->d_name[0] != '.' && pci_id_is(e->d_name, "vendor", "0x15ad") &&
-			pci_id_is(e->d_name, "device", "0x0740");
-		if (found)
-			snprintf(addr, len, "%s", e->d_name);
-	}
-	closedir(d);
-	return found;
-}
 
 /*
  * Transport vsock without a device on the command line: the VM's VMCI
@@ -497,21 +453,13 @@ vmci_pci_present(int eal_argc, char **argv, char *addr, size_t len)
 static int
 add_vsock_emu_args(int eal_argc, char **eal_argv)
 {
-	char addr[PATH_MAX];
+	bool added;
 
-	if (has_vmci_devargs(eal_argc, eal_argv))
-		return eal_argc;
-	if (vmci_pci_present(eal_argc, eal_argv, addr, sizeof(addr))) {
-		printf("vmci-perf: VMCI function %s found: transport vsock uses it (give --no-pci"
-		       " for the emulated host instead)\n", addr);
-		return eal_argc;
-	}
-	eal_argv[eal_argc++] = emu_arg_a;
-	eal_argv[eal_argc++] = emu_arg0;
-	eal_argv[eal_argc++] = emu_arg_a;
-	eal_argv[eal_argc++] = emu_arg_host_vsock;
-	printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated host"
-	       " serving vSockets (echo on port 7): -a %s\n", emu_arg0, emu_arg_host_vsock);
+	eal_argc = vmci_app_vsock_emu_args(eal_argc, eal_argv, &added);
+	if (added)
+		printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated"
+		       " host serving vSockets (echo on port 7): -a %s\n", VMCI_APP_EMU_GUEST_ARG,
+		       VMCI_APP_EMU_HOST_VSOCK_ARG);
 	return eal_argc;
 }
 
@@ -532,7 +480,7 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 		eal_argv[eal_argc++] = emu_arg_host;
 	} else if (strcmp(opt->transport, "vsock") == 0) {
 		eal_argc = add_vsock_emu_args(eal_argc, eal_argv);
-	} else if (emu && !has_vmci_devargs(eal_argc, eal_argv)) {
+	} else if (emu && !vmci_app_has_vmci_devargs(eal_argc, eal_argv)) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg0;
 		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
@@ -542,13 +490,7 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 			printf("vmci-perf: and the emulated host's device: -a %s\n", emu_arg_host);
 		}
 	}
-	if (has_emu_devargs(eal_argc, eal_argv) && !has_emu_lib(eal_argc, eal_argv)) {
-		eal_argv[eal_argc++] = emu_arg_d;
-		eal_argv[eal_argc++] = emu_lib_locate();
-		printf("vmci-perf: emulated devices named: loading the emulator, -d %s\n",
-		       eal_argv[eal_argc - 1]);
-	}
-	return eal_argc;
+	return vmci_app_emu_load(eal_argc, eal_argv, stdout, "vmci-perf");
 }
 
 int

@@ -50,6 +50,7 @@ static const char *const baseline_names[] = {
 	[PERF_BL_PIPE] = "pipe",
 	[PERF_BL_TCP] = "tcp",
 	[PERF_BL_RING] = "ring",
+	[PERF_BL_BARE_RING] = "bare-ring",
 	[PERF_BL_MEMCPY] = "memcpy",
 	[PERF_BL_CACHELINE] = "cacheline",
 };
@@ -183,6 +184,11 @@ perf_usage(FILE *f, const char *prgname)
 		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
 		"                      non-blocking, busy-polled), pipe, tcp (127.0.0.1,\n"
 		"                      TCP_NODELAY), ring (rte_ring SPSC + mempool copies),\n"
+		"                      bare-ring (plain SPSC byte ring in the same memory,\n"
+		"                      records of the vmci record size, index published once\n"
+		"                      per burst, the fastest of the copy routines tried per\n"
+		"                      size: the most any shared-memory ring moves here;\n"
+		"                      every vmci figure is also given as a ratio to it),\n"
 		"                      memcpy (1 MiB single-core bandwidth), cacheline\n"
 		"                      (core-to-core cache-line round trip) (default all;\n"
 		"                      bidir skips the kernel ones: they would deadlock\n"
@@ -237,6 +243,17 @@ perf_usage(FILE *f, const char *prgname)
 		"                      panel per size of round trip by percentile\n"
 		"                      (pingpong); FILE.gp writes the gnuplot script instead\n"
 		"                      (it draws FILE.png)\n"
+		"  --pairs N[,N...]    the scale run instead of the transport sweep: N queue\n"
+		"                      pairs (1..%u; a list sweeps) between the emulated\n"
+		"                      guest and host devices, served round-robin by the\n"
+		"                      same two lcores (side 0 sends, side 1 polls every\n"
+		"                      pair); needs --mode stream --api msg (the defaults\n"
+		"                      then: --size 64, --queue-size 64k); reports aggregate\n"
+		"                      throughput, the cost of polling an idle pair, memory\n"
+		"                      per pair and setup/teardown time per pair; every\n"
+		"                      byte of every message is checked\n"
+		"  --pairs-busy all|one  with --pairs: every pair carries a stream (all,\n"
+		"                      default), or one does and the others stay idle\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
 		"GB/s counts message payload bytes (10^9 bytes per second).\n"
@@ -248,7 +265,8 @@ perf_usage(FILE *f, const char *prgname)
 		PERF_VMCI_SERVICE_DEFAULT, DURATION_MAX, PERF_VMCI_ATTACH_TIMEOUT_DEFAULT,
 		PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
 		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, VSOCK_QUEUE_SIZE_MAX,
-		PERF_VSOCK_QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT);
+		PERF_VSOCK_QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT,
+		PERF_PAIRS_MAX);
 }
 
 /*
@@ -351,6 +369,7 @@ parse_size(struct perf_options *opt, const char *arg)
 	const char *comma;
 	int ret;
 
+	opt->size_set = true;
 	opt->nb_sizes = 0;
 	for (;;) {
 		comma = strchr(s, ',');
@@ -413,7 +432,39 @@ parse_queue_size(struct perf_options *opt, const char *arg)
 		s = comma + 1;
 	}
 	opt->queue_size = opt->queue_sizes[0];
-	opt->queue_size_set = 1;
+	opt->queue_size_set = true;
+	return 0;
+}
+
+static int
+parse_pairs(struct perf_options *opt, const char *arg)
+{
+	const char *s = arg, *comma, *end;
+	uint64_t v;
+
+	opt->nb_pairs = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		end = comma == NULL ? s + strlen(s) : comma;
+		if (parse_bytes(s, end, &v) < 0 || v < 1 || v > PERF_PAIRS_MAX)
+			return bad_value("pairs", "\"%.*s\": expected a pair count 1..%u, or a"
+					 " comma-separated list of them", (int)(end - s), s,
+					 PERF_PAIRS_MAX);
+		if (opt->nb_pairs == PERF_MAX_PAIR_COUNTS)
+			return bad_value("pairs", "lists more than %u counts", PERF_MAX_PAIR_COUNTS);
+		opt->pairs[opt->nb_pairs++] = (unsigned int)v;
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static int
+parse_pairs_busy(struct perf_options *opt, const char *arg)
+{
+	if (strcmp(arg, "all") != 0 && strcmp(arg, "one") != 0)
+		return bad_value("pairs-busy", "\"%s\": expected all or one", arg);
+	opt->pairs_busy_one = strcmp(arg, "one") == 0;
 	return 0;
 }
 
@@ -491,7 +542,8 @@ parse_baselines(struct perf_options *opt, const char *arg)
 		bit = baseline_bit(s, len);
 		if (bit < 0)
 			return bad_value("baselines", "\"%.*s\": expected all, none or a list of"
-					 " unix, unix-busy, pipe, tcp, ring, memcpy, cacheline",
+					 " unix, unix-busy, pipe, tcp, ring, bare-ring, memcpy,"
+					 " cacheline",
 					 (int)len, s);
 		opt->baselines |= 1u << bit;
 		if (comma == NULL)
@@ -716,6 +768,8 @@ static const struct opt_parser opt_parsers[] = {
 	{ "attach-timeout", required_argument, parse_attach_timeout },
 	{ "vsock-peer", required_argument, parse_vsock_peer },
 	{ "connects", required_argument, parse_connects },
+	{ "pairs", required_argument, parse_pairs },
+	{ "pairs-busy", required_argument, parse_pairs_busy },
 };
 
 #define OPT_HELP_INDEX RTE_DIM(opt_parsers)
@@ -776,6 +830,42 @@ options_vsock(struct perf_options *opt)
 	return 0;
 }
 
+/* A --pairs run: 64 B messages over 64 KiB queues unless told otherwise. */
+static void
+pairs_defaults(struct perf_options *opt)
+{
+	if (!opt->size_set) {
+		opt->sizes[0] = 64;
+		opt->nb_sizes = 1;
+	}
+	if (!opt->queue_size_set) {
+		opt->queue_size = PERF_PAIRS_QUEUE_SIZE_DEFAULT;
+		opt->queue_sizes[0] = PERF_PAIRS_QUEUE_SIZE_DEFAULT;
+		opt->nb_queue_sizes = 1;
+	}
+}
+
+/* --pairs: framed messages streamed over emulated pairs, one size, one queue size. */
+static int
+pairs_check(const struct perf_options *opt)
+{
+	if (opt->nb_pairs == 0) {
+		if (opt->pairs_busy_one)
+			return usage_error("--pairs-busy one: needs --pairs N");
+		return 0;
+	}
+	if (strcmp(opt->transport, "emu") != 0 || opt->mode != PERF_MODE_STREAM ||
+	    opt->api != PERF_API_MSG)
+		return usage_error("--pairs: the scale run streams framed messages over emulated"
+				   " pairs: expected --transport emu --mode stream --api msg, got"
+				   " --transport %s --mode %s --api %s", opt->transport,
+				   perf_mode_name(opt->mode), perf_api_name(opt->api));
+	if (opt->nb_sizes != 1 || opt->nb_queue_sizes != 1)
+		return usage_error("--pairs: one --size and one --queue-size (got %u sizes and %u"
+				   " queue sizes)", opt->nb_sizes, opt->nb_queue_sizes);
+	return 0;
+}
+
 /* Checks that need several options, whatever order they came in. */
 static int
 options_check(struct perf_options *opt)
@@ -796,6 +886,8 @@ options_check(struct perf_options *opt)
 		smallest = RTE_MIN(smallest, opt->queue_sizes[i]);
 	max = perf_max_msg_size(opt->api, smallest);
 
+	if (pairs_check(opt) < 0)
+		return -EINVAL;
 	if (opt->tx_lcore >= 0 && opt->tx_lcore == opt->rx_lcore)
 		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
 				   " two different lcores", opt->tx_lcore);
@@ -863,6 +955,8 @@ parse_argv(struct perf_options *opt, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (opt->nb_pairs > 0)
+		pairs_defaults(opt);
 	return options_check(opt);
 }
 

@@ -19,6 +19,9 @@
 /** Most message sizes one run sweeps. */
 #define PERF_MAX_SIZES 64
 
+/** Most pair counts one --pairs run sweeps. */
+#define PERF_MAX_PAIR_COUNTS 8
+
 /** Most queue sizes one run sweeps (vmci transport only). */
 #define PERF_MAX_QUEUE_SIZES 8
 
@@ -41,6 +44,7 @@ enum perf_baseline {
 	PERF_BL_PIPE,      /**< Pipes. */
 	PERF_BL_TCP,       /**< TCP over 127.0.0.1, TCP_NODELAY. */
 	PERF_BL_RING,      /**< rte_ring SPSC with mempool payload copies. */
+	PERF_BL_BARE_RING, /**< Plain SPSC byte ring, fastest copy: the ring limit. */
 	PERF_BL_MEMCPY,    /**< Single-core memcpy bandwidth, 1 MiB block. */
 	PERF_BL_CACHELINE, /**< Core-to-core cache-line ping-pong. */
 	PERF_BL_COUNT,
@@ -79,12 +83,17 @@ struct perf_options {
 	double attach_timeout; /**< --attach-timeout: seconds to wait for the peer. */
 	int vmci_opts_set;     /**< One of --peer, --service, --attach-timeout was given. */
 	int vmci_dev_set;      /**< --vmci-dev was given (transports vmci and vsock). */
-	int queue_size_set;    /**< --queue-size was given. */
 	/* Transport vsock only. */
 	uint32_t vsock_cid;    /**< --vsock-peer: the peer's context ID (default 2, the host). */
 	uint32_t vsock_port;   /**< --vsock-peer: the peer's port (default 7, echo). */
 	uint32_t connects;     /**< --connects: connections timed from connect to established. */
 	int vsock_opts_set;    /**< --vsock-peer or --connects was given. */
+	/* --pairs: the scale run instead of the transport sweep. */
+	unsigned int pairs[PERF_MAX_PAIR_COUNTS]; /**< Pair counts, in run order. */
+	unsigned int nb_pairs; /**< 0: no scale run. */
+	bool pairs_busy_one;   /**< --pairs-busy one: one busy pair, the others idle. */
+	bool size_set;         /**< --size was given. */
+	bool queue_size_set;   /**< --queue-size was given. */
 };
 
 /** Default --vsock-peer of transport vsock: the emulated host's echo service. */
@@ -94,6 +103,16 @@ struct perf_options {
 #define PERF_VSOCK_CONNECTS_DEFAULT 100u
 /** Default queue size of transport vsock: the vSockets default (and Linux's maximum). */
 #define PERF_VSOCK_QUEUE_SIZE_DEFAULT (UINT64_C(256) << 10)
+
+/** Most queue pairs --pairs asks for. */
+#define PERF_PAIRS_MAX 1024u
+
+/**
+ * Queue size of a --pairs run without --queue-size: two 64 KiB queues a
+ * pair, so that 1024 pairs are exactly the 128 MiB of queues a guest
+ * device may have (the default 4 MiB would allow 15).
+ */
+#define PERF_PAIRS_QUEUE_SIZE_DEFAULT UINT64_C(65536)
 
 /** Default --attach-timeout of transport vmci, seconds. */
 #define PERF_VMCI_ATTACH_TIMEOUT_DEFAULT 10.0

@@ -108,15 +108,88 @@ series_row(const struct perf_result *res, unsigned int nb_res, const struct perf
 	return NULL;
 }
 
-/* Stream, bidir: GB/s by size, a line per series, memcpy as a level. */
+/* The bare-ring limit's row at @p size, or NULL. */
+static const struct perf_result *
+bare_at(const struct perf_result *res, unsigned int nb_res, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].baseline && res[i].record_size > 0 && res[i].skipped == NULL &&
+		    res[i].size == size && res[i].seconds > 0 && res[i].messages > 0)
+			return &res[i];
+	}
+	return NULL;
+}
+
+/* vmci against the bare-ring limit, by size: one line per vmci series. */
+static void
+plot_bare_ratio(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res, const struct perf_result **series, unsigned int n)
+{
+	const struct perf_result *l;
+	const char *sep = "";
+	char title[96];
+	unsigned int i, k;
+
+	fprintf(gp, "set title 'vmci against the bare-ring limit (the most a shared-memory"
+		" ring moves here)'\nunset logscale y\nset yrange [0:*]\n"
+		"set ylabel 'vmci records/s / limit records/s'\n");
+	for (k = 0; k < n; k++) {
+		if (series[k]->baseline)
+			continue;
+		fprintf(gp, "$r%u << EOD\n", k);
+		for (i = 0; i < nb_res; i++) {
+			l = bare_at(res, nb_res, res[i].size);
+			if (res[i].skipped == NULL && l != NULL && same_series(series[k], &res[i]))
+				fprintf(gp, "%" PRIu32 " %.6f\n", res[i].size,
+					(double)res[i].messages / res[i].seconds /
+					((double)l->messages / l->seconds));
+		}
+		fprintf(gp, "EOD\n");
+	}
+	fprintf(gp, "plot ");
+	for (k = 0; k < n; k++) {
+		if (series[k]->baseline)
+			continue;
+		series_title(opt, series[k], title, sizeof(title));
+		fprintf(gp, "%s$r%u using 1:2 with linespoints title '%s / bare-ring'", sep, k,
+			title);
+		sep = ", ";
+	}
+	fprintf(gp, "%s1 with lines dashtype 2 title 'the limit'\n", sep);
+}
+
+/* Whether any row is the bare-ring limit's, with vmci rows to compare. */
+static bool
+has_bare_ratio(const struct perf_result *res, unsigned int nb_res)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (!res[i].baseline && res[i].skipped == NULL &&
+		    bare_at(res, nb_res, res[i].size) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Stream, bidir: GB/s by size, a line per series, memcpy as a level; with
+ * the bare-ring limit, a second panel of every vmci figure as a ratio to it.
+ */
 static void
 plot_throughput(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
 		unsigned int nb_res, const struct perf_limits *lim)
 {
 	const struct perf_result *series[PLOT_MAX_SERIES];
 	unsigned int n = collect_series(res, nb_res, series);
+	bool ratio = has_bare_ratio(res, nb_res);
 	char title[96];
 	unsigned int i, k;
+
+	if (ratio)
+		fprintf(gp, "set multiplot layout 2,1\n");
 
 	fprintf(gp, "set title 'vmci-perf %s: throughput by message size'\n"
 		"set logscale x 2\nset logscale y\nset xlabel 'message size (bytes)'\n"
@@ -137,9 +210,13 @@ plot_throughput(FILE *gp, const struct perf_options *opt, const struct perf_resu
 			title);
 	}
 	if (lim->memcpy_measured)
-		fprintf(gp, "%s%.6f with lines dashtype 2 title 'memcpy 1 MiB, one core (limit)'",
+		fprintf(gp, "%s%.6f with lines dashtype 2 title 'memcpy 1 MiB, one core (context)'",
 			n ? ", " : "", lim->memcpy_gbps);
 	fprintf(gp, "\n");
+	if (ratio) {
+		plot_bare_ratio(gp, opt, res, nb_res, series, n);
+		fprintf(gp, "unset multiplot\n");
+	}
 }
 
 /*
@@ -180,7 +257,7 @@ plot_latency_panel(FILE *gp, const struct perf_options *opt, const struct perf_r
 		   unsigned int nb_res, const struct perf_result **series, unsigned int n,
 		   uint32_t size, const struct perf_limits *lim)
 {
-	const struct perf_result *r;
+	const struct perf_result *r, *l;
 	const char *sep = "";
 	char title[96];
 	unsigned int k, j;
@@ -194,7 +271,14 @@ plot_latency_panel(FILE *gp, const struct perf_options *opt, const struct perf_r
 			fprintf(gp, "%.6f %.0f\n", pct_x(perf_lat_curve_pct[j]), r->lat.curve[j]);
 		fprintf(gp, "EOD\n");
 	}
-	fprintf(gp, "set title '%" PRIu32 " B messages: round trip by percentile'\nplot ", size);
+	r = series_row(res, nb_res, series[0], size);
+	l = bare_at(res, nb_res, size);
+	if (r != NULL && !r->baseline && l != NULL && r->lat.p50 > 0)
+		fprintf(gp, "set title '%" PRIu32 " B messages: round trip by percentile (bare-ring"
+			" p50 / vmci p50: %.2fx)'\nplot ", size, l->lat.p50 / r->lat.p50);
+	else
+		fprintf(gp, "set title '%" PRIu32 " B messages: round trip by percentile'\nplot ",
+			size);
 	for (k = 0; k < n; k++) {
 		r = series_row(res, nb_res, series[k], size);
 		if (r == NULL || !r->has_latency || r->lat.samples == 0)
@@ -244,45 +328,87 @@ png_path(const char *plot_path, char *buf, size_t len)
 
 static void
 plot_script(FILE *gp, const struct perf_options *opt, const struct perf_result *res,
-	    unsigned int nb_res, const struct perf_limits *lim)
+	    unsigned int nb_res, const struct perf_limits *lim, const char *png)
 {
 	unsigned int cols = 1, rows = 1;
-	char png[PATH_MAX];
 
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		cols = RTE_MIN(opt->nb_sizes, PLOT_PANEL_COLS);
 		rows = (opt->nb_sizes + cols - 1) / cols;
 	}
-	png_path(opt->plot_path, png, sizeof(png));
 	fprintf(gp, "set terminal pngcairo size %u,%u\nset output '%s'\nset grid\n",
-		RTE_MAX(1000u, cols * PLOT_PANEL_W), RTE_MAX(650u, rows * PLOT_PANEL_H), png);
+		RTE_MAX(1000u, cols * PLOT_PANEL_W), RTE_MAX(has_bare_ratio(res, nb_res) &&
+		opt->mode != PERF_MODE_PINGPONG ? 1100u : 650u, rows * PLOT_PANEL_H), png);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		plot_latency(gp, opt, res, nb_res, lim);
 	else
 		plot_throughput(gp, opt, res, nb_res, lim);
 }
 
+struct sweep_plot {
+	const struct perf_options *opt;
+	const struct perf_result *res;
+	unsigned int nb_res;
+	const struct perf_limits *lim;
+};
+
+static void
+draw_sweep(FILE *gp, const char *png, void *arg)
+{
+	const struct sweep_plot *sp = arg;
+
+	plot_script(gp, sp->opt, sp->res, sp->nb_res, sp->lim, png);
+}
+
 /* FILE.gp: the script alone, for a machine with gnuplot. */
 static int
-write_script(const struct perf_options *opt, const struct perf_result *res,
-	     unsigned int nb_res, const struct perf_limits *lim)
+write_script(const char *path, perf_plot_draw_t draw, void *arg)
 {
-	FILE *gp = fopen(opt->plot_path, "w");
+	FILE *gp = fopen(path, "w");
+	char png[PATH_MAX];
 	int ret;
 
 	if (gp == NULL) {
 		ret = -errno;
-		fprintf(stderr, "vmci-perf: --plot %s: %s\n", opt->plot_path, strerror(-ret));
+		fprintf(stderr, "vmci-perf: --plot %s: %s\n", path, strerror(-ret));
 		return ret;
 	}
-	plot_script(gp, opt, res, nb_res, lim);
+	png_path(path, png, sizeof(png));
+	draw(gp, png, arg);
 	ret = ferror(gp) ? -EIO : 0;
 	if (fclose(gp) != 0 || ret < 0) {
-		fprintf(stderr, "vmci-perf: --plot %s: writing failed\n", opt->plot_path);
+		fprintf(stderr, "vmci-perf: --plot %s: writing failed\n", path);
 		return -EIO;
 	}
-	printf("gnuplot script written to %s (draw it with: gnuplot %s)\n", opt->plot_path,
-	       opt->plot_path);
+	printf("gnuplot script written to %s (draw it with: gnuplot %s)\n", path, path);
+	return 0;
+}
+
+int
+perf_plot_output(const char *path, bool json, perf_plot_draw_t draw, void *arg)
+{
+	FILE *gp;
+	int st;
+
+	if (plot_script_only(path))
+		return write_script(path, draw, arg);
+	if (!on_path("gnuplot")) {
+		fprintf(stderr, "vmci-perf: --plot %s: gnuplot is not installed (apt-get install"
+			" gnuplot-nox); no plot drawn, the figures are in the table%s; --plot"
+			" FILE.gp writes the script to draw elsewhere\n",
+			path, json ? " and the JSON file" : "");
+		return -ENOENT;
+	}
+	gp = popen("gnuplot", "w");
+	if (gp == NULL)
+		return -errno;
+	draw(gp, path, arg);
+	st = pclose(gp);
+	if (st != 0) {
+		fprintf(stderr, "vmci-perf: --plot %s: gnuplot failed (status %d)\n", path, st);
+		return -EIO;
+	}
+	printf("plot written to %s\n", path);
 	return 0;
 }
 
@@ -290,28 +416,7 @@ int
 perf_plot(const struct perf_options *opt, const struct perf_result *res,
 	  unsigned int nb_res, const struct perf_limits *lim)
 {
-	FILE *gp;
-	int st;
+	struct sweep_plot sp = { opt, res, nb_res, lim };
 
-	if (plot_script_only(opt->plot_path))
-		return write_script(opt, res, nb_res, lim);
-	if (!on_path("gnuplot")) {
-		fprintf(stderr, "vmci-perf: --plot %s: gnuplot is not installed (apt-get install"
-			" gnuplot-nox); no plot drawn, the figures are in the table%s; --plot"
-			" FILE.gp writes the script to draw elsewhere\n",
-			opt->plot_path, opt->json_path != NULL ? " and the JSON file" : "");
-		return -ENOENT;
-	}
-	gp = popen("gnuplot", "w");
-	if (gp == NULL)
-		return -errno;
-	plot_script(gp, opt, res, nb_res, lim);
-	st = pclose(gp);
-	if (st != 0) {
-		fprintf(stderr, "vmci-perf: --plot %s: gnuplot failed (status %d)\n",
-			opt->plot_path, st);
-		return -EIO;
-	}
-	printf("plot written to %s\n", opt->plot_path);
-	return 0;
+	return perf_plot_output(opt->plot_path, opt->json_path != NULL, draw_sweep, &sp);
 }

@@ -15,8 +15,26 @@
  * is installed; a FILE.gp is the gnuplot script, to draw elsewhere.
  */
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "perf_options.h"
 #include "perf_report.h"
+
+/** Write a gnuplot script to @p gp that draws the picture @p png. */
+typedef void (*perf_plot_draw_t)(FILE *gp, const char *png, void *arg);
+
+/**
+ * Draw @p path (FILE.png, with gnuplot if installed) or write its script
+ * (FILE.gp, which draws FILE.png), from what @p draw writes.
+ *
+ * @param json
+ *   A JSON file is written too (the message without gnuplot says so).
+ * @return
+ *   0, -ENOENT when gnuplot is not installed (after saying so), or
+ *   another negative errno.
+ */
+int perf_plot_output(const char *path, bool json, perf_plot_draw_t draw, void *arg);
 
 /**
  * Draw opt->plot_path, or write its script.

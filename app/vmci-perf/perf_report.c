@@ -239,9 +239,8 @@ perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_resul
 	fflush(f);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void
-json_str(FILE *f, const char *s)
+void
+perf_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s != '\0'; s++) {
@@ -268,21 +267,21 @@ json_error(FILE *f, int err)
 	if (err == 0)
 		fprintf(f, "null");
 	else
-		json_str(f, strerror(-err));
+		perf_json_str(f, strerror(-err));
 }
 
-static void
-json_machine(FILE *f, const struct perf_env *env)
+void
+perf_json_machine(FILE *f, const struct perf_env *env)
 {
 	struct utsname uts;
 
 	fprintf(f, "  \"machine\": {\n    \"cpu_model\": ");
-	json_str(f, env->cpu_model);
+	perf_json_str(f, env->cpu_model);
 	fprintf(f, ",\n    \"dpdk_version\": ");
-	json_str(f, env->dpdk_version);
+	perf_json_str(f, env->dpdk_version);
 	if (uname(&uts) == 0) {
 		fprintf(f, ",\n    \"kernel\": ");
-		json_str(f, uts.release);
+		perf_json_str(f, uts.release);
 	}
 	fprintf(f, ",\n    \"tsc_hz\": %" PRIu64 ",\n    \"cores\": %u,\n", env->tsc_hz,
 		env->nb_cores);
@@ -305,17 +304,47 @@ json_latency(FILE *f, const struct perf_latency *l)
 		l->p999, l->p9999, l->max, l->mean);
 }
 
+static void json_num(FILE *f, int measured, const char *fmt, double v);
+
+/* The bare-ring row of a run: its record size, copy routine and trials. */
 static void
-json_result(FILE *f, const struct perf_options *opt, const struct perf_result *res)
+json_bare_ring(FILE *f, const struct perf_result *res)
 {
+	unsigned int i;
+
+	fprintf(f, ", \"record_size\": %" PRIu32 ", \"ring_gbytes_per_s\": %.4f,"
+		" \"copy_routine\": ", res->record_size,
+		res->seconds > 0 ? (double)res->messages * res->record_size / res->seconds / 1e9 :
+		0);
+	perf_json_str(f, res->copy != NULL ? res->copy : "");
+	fprintf(f, ", \"copy_trials\": [");
+	for (i = 0; i < res->nb_trials; i++) {
+		fprintf(f, "%s{\"copy\": ", i > 0 ? ", " : "");
+		perf_json_str(f, res->trial[i].copy);
+		fprintf(f, ", \"%s\": %.4f}", res->has_latency ? "p50_ns" : "mmsgs_per_s",
+			res->trial[i].figure);
+	}
+	fprintf(f, "]");
+}
+
+static const struct perf_result *bare_row(const struct perf_result *res, unsigned int nb_res,
+					  uint32_t size);
+static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
+
+static void
+json_result(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	    const struct perf_result *all, unsigned int nb_res)
+{
+	const struct perf_result *bare;
+
 	fprintf(f, "    {\"transport\": ");
-	json_str(f, res->transport);
+	perf_json_str(f, res->transport);
 	fprintf(f, ", \"baseline\": %s, \"mode\": \"%s\", \"api\": ",
 		res->baseline ? "true" : "false", perf_mode_name(opt->mode));
-	json_str(f, res->api);
+	perf_json_str(f, res->api);
 	if (res->skipped != NULL) {
 		fprintf(f, ", \"size\": %" PRIu32 ", \"skipped\": ", res->size);
-		json_str(f, res->skipped);
+		perf_json_str(f, res->skipped);
 		fprintf(f, "}");
 		return;
 	}
@@ -336,6 +365,13 @@ json_result(FILE *f, const struct perf_options *opt, const struct perf_result *r
 		(res->rx_error != 0) + res->verify_errors);
 	if (res->has_latency)
 		json_latency(f, &res->lat);
+	if (res->record_size > 0)
+		json_bare_ring(f, res);
+	if (!res->baseline) {
+		bare = bare_row(all, nb_res, res->size);
+		fprintf(f, ", \"of_bare_ring\": ");
+		json_num(f, bare != NULL, "%.6g", bare != NULL ? vmci_advantage(res, bare) : 0);
+	}
 	fprintf(f, "}");
 }
 
@@ -359,7 +395,6 @@ static const struct perf_result *vmci_row(const struct perf_result *res, unsigne
 static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
 			 unsigned int nb_res, const struct perf_limits *lim,
 			 const struct perf_load *load);
-static double vmci_advantage(const struct perf_result *v, const struct perf_result *b);
 
 /* Each baseline figure against the vmci one of the same size. */
 static void
@@ -374,7 +409,7 @@ json_ratios(FILE *f, const struct perf_result *res, unsigned int nb_res)
 		if (!res[i].baseline || res[i].skipped != NULL || v == NULL)
 			continue;
 		fprintf(f, "%s    {\"baseline\": ", sep);
-		json_str(f, res[i].transport);
+		perf_json_str(f, res[i].transport);
 		fprintf(f, ", \"size\": %" PRIu32 ", \"vmci_advantage\": %.4f, \"metric\": \"%s\"}",
 			res[i].size, vmci_advantage(v, &res[i]),
 			v->has_latency ? "baseline p50 / vmci p50" : "vmci msg/s / baseline msg/s");
@@ -451,7 +486,7 @@ json_load(FILE *f, const struct perf_load *load)
 		fprintf(f, "null");
 	perf_load_note(load, note, sizeof(note));
 	fprintf(f, ", \"note\": ");
-	json_str(f, note);
+	perf_json_str(f, note);
 	fprintf(f, "},\n");
 }
 
@@ -472,7 +507,7 @@ json_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
 	for (i = 0; i < nb_setup; i++) {
 		l = &setup[i].lat;
 		fprintf(f, "    {\"peer\": ");
-		json_str(f, setup[i].peer);
+		perf_json_str(f, setup[i].peer);
 		fprintf(f, ", \"queue_size\": %" PRIu64 ", \"count\": %" PRIu64 ", \"seconds\": %.6f,"
 			" \"connections_per_s\": %.1f, \"setup_ns\": {\"samples\": %" PRIu64
 			", \"min\": %.0f, \"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f,"
@@ -492,9 +527,9 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	unsigned int i;
 
 	fprintf(f, "{\n  \"tool\": \"vmci-perf\",\n  \"version\": ");
-	json_str(f, VMCI_PERF_VERSION);
+	perf_json_str(f, VMCI_PERF_VERSION);
 	fprintf(f, ",\n  \"mode\": \"%s\",\n  \"transport\": ", perf_mode_name(opt->mode));
-	json_str(f, env->transport);
+	perf_json_str(f, env->transport);
 	fprintf(f, ",\n  \"api\": \"%s\",\n  \"queue_size\": %" PRIu64 ",\n  \"queue_sizes\": [",
 		perf_api_name(opt->api), opt->queue_sizes[0]);
 	for (i = 0; i < opt->nb_queue_sizes; i++)
@@ -511,7 +546,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
 		" \"latency_ns\": \"round trip, nanoseconds\"%s},\n", nb_setup > 0 ?
 		", \"setup_ns\": \"connect to established, nanoseconds\"" : "");
-	json_machine(f, env);
+	perf_json_machine(f, env);
 	if (nb_setup > 0)
 		json_setup(f, setup, nb_setup);
 	json_limits(f, lim);
@@ -519,7 +554,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
-		json_result(f, opt, &res[i]);
+		json_result(f, opt, &res[i], res, nb_res);
 		fprintf(f, "%s\n", i + 1 < nb_res ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"ratios\": [\n");
@@ -539,6 +574,20 @@ vmci_row(const struct perf_result *res, unsigned int nb_res, uint32_t size)
 
 	for (i = 0; i < nb_res && !res[i].baseline; i++) {
 		if (res[i].size == size && res[i].skipped == NULL)
+			return &res[i];
+	}
+	return NULL;
+}
+
+/* The bare-ring limit's row of @p size that ran, or NULL. */
+static const struct perf_result *
+bare_row(const struct perf_result *res, unsigned int nb_res, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].baseline && res[i].record_size > 0 && res[i].size == size &&
+		    res[i].skipped == NULL && !perf_result_failed(&res[i]))
 			return &res[i];
 	}
 	return NULL;
@@ -579,7 +628,7 @@ struct target {
 	const char *unit;
 };
 
-#define MAX_TARGETS 4
+#define MAX_TARGETS 6
 
 static const char *
 target_verdict(const struct target *t)
@@ -662,6 +711,17 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 			t[n++] = (struct target){ "64 B Mmsg/s / unix (blocking)",
 				u64 != NULL ? vmci_advantage(v64, u64) : 0, 50, 1, "x" };
 	}
+	if (baseline_in_run(opt, PERF_BL_BARE_RING)) {
+		const struct perf_result *l64 = bare_row(res, nb_res, 64);
+		const struct perf_result *l64k = bare_row(res, nb_res, 65536);
+
+		if (v64 != NULL)
+			t[n++] = (struct target){ "64 B Mmsg/s / bare-ring records/s",
+				l64 != NULL ? vmci_advantage(v64, l64) : 0, 0.8, 1, "x" };
+		if (v64k != NULL)
+			t[n++] = (struct target){ "64 KiB GB/s / bare-ring GB/s",
+				l64k != NULL ? vmci_advantage(v64k, l64k) : 0, 0.9, 1, "x" };
+	}
 	if (v64k != NULL && baseline_in_run(opt, PERF_BL_MEMCPY))
 		t[n++] = (struct target){ "64 KiB GB/s / memcpy 1 MiB GB/s",
 			ratio_of(perf_result_gbps(v64k), lim->memcpy_gbps), 0.8, 1, "x" };
@@ -724,13 +784,13 @@ json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *
 	perf_load_note(load, note, sizeof(note));
 	for (i = 0; i < n; i++) {
 		fprintf(f, "    {\"target\": ");
-		json_str(f, t[i].what);
+		perf_json_str(f, t[i].what);
 		fprintf(f, ", \"measured\": %.4f, \"bound\": %.4f, \"higher_is_better\": %s,"
 			" \"verdict\": \"%s\"", t[i].got, t[i].want,
 			t[i].higher_better ? "true" : "false", target_verdict(&t[i]));
 		if (strcmp(target_verdict(&t[i]), "MISSED") == 0) {
 			fprintf(f, ", \"machine\": ");
-			json_str(f, note);
+			perf_json_str(f, note);
 		}
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
@@ -767,6 +827,49 @@ summary_ratios(FILE *f, const struct perf_options *opt, const struct perf_result
 		else
 			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
 				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
+	}
+}
+
+/*
+ * Every vmci figure against the bare-ring limit of its size, with the copy
+ * routine that won there and what each candidate gave.
+ */
+static void
+summary_bare_ring(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		  unsigned int nb_res)
+{
+	const bool lat = opt->mode == PERF_MODE_PINGPONG;
+	const struct perf_result *l;
+	unsigned int i, k;
+
+	for (i = 0; i < nb_res && bare_row(res, nb_res, res[i].size) == NULL; i++)
+		;
+	if (i == nb_res)
+		return;
+	fprintf(f, "\nvmci against the bare-ring limit (a plain SPSC byte ring in the same"
+		" memory, records of the vmci\nrecord size, the fastest copy routine of this"
+		" machine per size; %s):\n", lat ? "ratio = limit p50 / vmci p50" :
+		"ratio = vmci records/s / limit records/s, the same as the GB/s ratio");
+	fprintf(f, "%7s %9s %12s %12s %12s %9s  %-10s %s\n", "size", "record_B",
+		lat ? "p50_ns" : "vmci_Mmsg/s", lat ? "limit_p50_ns" : "limit_Mrec/s",
+		lat ? "-" : "limit_GB/s", "of_limit", "copy", lat ? "trials (p50 ns)" :
+		"trials (Mrec/s)");
+	for (i = 0; i < nb_res && !res[i].baseline; i++) {
+		l = bare_row(res, nb_res, res[i].size);
+		if (l == NULL || res[i].skipped != NULL)
+			continue;
+		if (lat)
+			fprintf(f, "%7" PRIu32 " %9" PRIu32 " %12.0f %12.0f %12s %8.2fx  %-10s",
+				res[i].size, l->record_size, res[i].lat.p50, l->lat.p50, "-",
+				vmci_advantage(&res[i], l), l->copy);
+		else
+			fprintf(f, "%7" PRIu32 " %9" PRIu32 " %12.3f %12.3f %12.3f %8.2fx  %-10s",
+				res[i].size, l->record_size, perf_result_mmsgs(&res[i]),
+				perf_result_mmsgs(l), perf_result_gbps(l),
+				vmci_advantage(&res[i], l), l->copy);
+		for (k = 0; k < l->nb_trials; k++)
+			fprintf(f, " %s %.*f", l->trial[k].copy, lat ? 0 : 2, l->trial[k].figure);
+		fprintf(f, "\n");
 	}
 }
 
@@ -826,6 +929,7 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and"
 			" cores\n", res[0].transport, res[0].api);
 		summary_ratios(f, opt, res, nb_res);
+		summary_bare_ring(f, opt, res, nb_res);
 	}
 	summary_limits(f, lim);
 	summary_setup(f, setup, nb_setup);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "perf_copy.h"
 #include "perf_hist.h"
 #include "perf_load.h"
 #include "perf_options.h"
@@ -62,6 +63,14 @@ struct perf_result {
 	int has_latency;        /**< lat is set (pingpong). */
 	struct perf_latency lat;
 	const char *skipped;    /**< Not run, and why; NULL if it ran. */
+	/* The bare-ring limit only (record_size 0 on other rows). */
+	uint32_t record_size;   /**< Bytes per message in its ring (the vmci record). */
+	const char *copy;       /**< Copy routine that won the trials, and was used. */
+	unsigned int nb_trials; /**< Candidates tried. */
+	struct {
+		const char *copy;
+		double figure;  /**< Mmsg/s (throughput modes) or p50 ns (pingpong); 0: failed. */
+	} trial[PERF_COPY_MAX];
 };
 
 /** The machine's own limits, measured in the same run on the same cores. */
@@ -151,5 +160,11 @@ int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_
 		     const struct perf_result *res, unsigned int nb_res,
 		     const struct perf_limits *lim, const struct perf_load *load,
 		     const struct perf_setup *setup, unsigned int nb_setup);
+
+/** Write @p s as a JSON string: quotes, backslashes and control characters escaped. */
+void perf_json_str(FILE *f, const char *s);
+
+/** Write the "machine" member of a JSON report (a line ending in a comma). */
+void perf_json_machine(FILE *f, const struct perf_env *env);
 
 #endif /* _PERF_REPORT_H_ */

@@ -19,6 +19,11 @@
         a 2.5 s run, which prints a progress line per second: each line must
         give the count so far (bidir: of both directions) and name its two
         rates, over the last second and since the start.
+    check_perf.py pairs VMCI_PERF NAME [APP ARGS...] -- EAL ARGS...
+        a --pairs scale run (emu, stream, msg, with --count): every pair
+        count's row in the JSON, every message and byte received, the scale
+        figures, the emulator's limit named for a count beyond it, and the
+        plot script's two panels.
     check_perf.py vsockfail KIND VMCI_PERF -- EAL ARGS...
         transport vsock against the emulated host when the peer is not an
         echo: KIND no-listener (a port nobody serves: exit 1 naming the
@@ -115,7 +120,8 @@ def check_limits(doc):
 
 # Which baseline a target's ratio needs, by the words of its name.
 TARGET_BASELINES = [("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
-                    ("memcpy", "memcpy"), ("cache-line", "cacheline")]
+                    ("memcpy", "memcpy"), ("cache-line", "cacheline"),
+                    ("bare-ring", "bare-ring")]
 KERNEL_BASELINES = ("unix", "unix-busy", "pipe", "tcp")
 
 
@@ -170,6 +176,7 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app,
     expect(isinstance(res, list) and res, "results empty")
     for r in res:
         check_result(r, mode)
+    check_bare_ring(doc, mode, api, sizes, requested_baselines(app))
     vm = [r for r in res if not r["baseline"]]
     expect([r["size"] for r in vm] == sizes * len(queue_sizes), "vmci sizes %s, expected %s"
            % ([r["size"] for r in vm], sizes * len(queue_sizes)))
@@ -328,7 +335,58 @@ def requested_baselines(app):
     return [] if bl == "none" else list(BASELINE_NAMES) if bl == "all" else bl.split(",")
 
 
-BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "memcpy", "cacheline")
+BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "bare-ring", "memcpy",
+                  "cacheline")
+COPY_ROUTINES = ("memcpy", "rte_memcpy", "movsb", "nt")
+
+
+def record_size(api, size):
+    """Bytes a message takes in a vmci ring: msg frames it (8-byte header,
+    padded to 8), the byte-stream APIs do not."""
+    return 8 + (size + 7) // 8 * 8 if api == "msg" else size
+
+
+def check_bare_ring(doc, mode, api, sizes, requested):
+    """The bare-ring limit: its rows count records of the vmci record size,
+    name the copy routine that won and every candidate's trial, and every
+    vmci row carries its ratio to the limit (null without the baseline)."""
+    res = doc["results"]
+    vm = [r for r in res if not r["baseline"]]
+    if "bare-ring" not in requested:
+        expect(all(r.get("of_bare_ring") is None for r in vm),
+               "of_bare_ring set without the bare-ring baseline")
+        return
+    rows = {r["size"]: r for r in res if r["transport"] == "bare-ring"}
+    expect(sorted(rows) == sorted(sizes), "bare-ring sizes %s, expected %s"
+           % (sorted(rows), sizes))
+    metric = "p50_ns" if mode == "pingpong" else "mmsgs_per_s"
+    for size, r in rows.items():
+        expect(r["record_size"] == record_size(api, size), "bare-ring %d B: record_size %r,"
+               " expected %d" % (size, r["record_size"], record_size(api, size)))
+        trials = r["copy_trials"]
+        names = [t["copy"] for t in trials]
+        expect(names[:2] == ["memcpy", "rte_memcpy"] and set(names) <= set(COPY_ROUTINES),
+               "bare-ring %d B: copy trials %s" % (size, names))
+        expect(all(t[metric] > 0 for t in trials), "bare-ring %d B: a trial failed: %s"
+               % (size, trials))
+        best = (min if mode == "pingpong" else max)(trials, key=lambda t: t[metric])
+        expect(r["copy_routine"] == best["copy"] or
+               math.isclose(best[metric], next(t[metric] for t in trials
+                                                if t["copy"] == r["copy_routine"])),
+               "bare-ring %d B: copy_routine %r is not the trials' best %r"
+               % (size, r["copy_routine"], best["copy"]))
+        # Both figures are printed to 4 decimals: allow that rounding.
+        expect(math.isclose(r["ring_gbytes_per_s"], r["mmsgs_per_s"] * r["record_size"] / 1e3,
+                            rel_tol=1e-2, abs_tol=1e-4 + 5e-5 * r["record_size"] / 1e3),
+               "bare-ring %d B: ring_gbytes_per_s %r vs records" % (size, r["ring_gbytes_per_s"]))
+    for r in vm:
+        lim = rows[r["size"]]
+        want = lim["latency_ns"]["p50"] / r["latency_ns"]["p50"] if mode == "pingpong" else \
+            r["mmsgs_per_s"] / lim["mmsgs_per_s"]
+        expect(r.get("of_bare_ring") is not None and
+               math.isclose(r["of_bare_ring"], want, rel_tol=1e-2, abs_tol=1e-4),
+               "%s %d B: of_bare_ring %r, expected %.4f" % (r["transport"], r["size"],
+                                                           r.get("of_bare_ring"), want))
 
 
 def check_text(out, mode, app, queue_sizes):
@@ -347,6 +405,15 @@ def check_text(out, mode, app, queue_sizes):
         times = cols[cols.index("size") + 1:cols.index("roundtrips")]
         expect(len(times) == 7 and all(c.endswith("_ns") for c in times),
                "latency columns without their unit: %s" % times)
+    if "bare-ring" in requested_baselines(app):
+        m = re.search(r"^vmci against the bare-ring limit .*?\n.*?\n(.*?)\n((?:\s+\d+ .*\n)+)",
+                      out, re.M)
+        expect(m is not None, "no table of vmci against the bare-ring limit")
+        expect("of_limit" in m.group(1) and "copy" in m.group(1), "bare-ring table columns %r"
+               % m.group(1))
+        expect(all(re.search(r" [0-9.]+x  (%s) " % "|".join(COPY_ROUTINES), l)
+                   for l in m.group(2).splitlines()),
+               "bare-ring table rows without ratio and copy routine: %r" % m.group(2))
     if not requested_baselines(app):
         expect(not re.search(r"\): not measured$", out, re.M), "--baselines none, yet a"
                " target says \"not measured\"")
@@ -429,14 +496,24 @@ def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
                 expect(len(blocks[name]) == LAT_CURVE_POINTS,
                        "plot: %d B %s has %d points" % (size, title, len(blocks[name])))
         return
-    expect(len(plots) == 1, "plot: %d plot commands, expected one" % len(plots))
+    bare = "bare-ring" in requested
+    expect(len(plots) == 1 + bare, "plot: %d plot commands, expected %d" % (len(plots),
+                                                                           1 + bare))
+    if bare:
+        ratio = [t for _, t in plots[1]]
+        expect(ratio == ["%s / bare-ring" % v for v in vmci], "plot: ratio panel draws %s"
+               % ratio)
+        for name, title in plots[1]:
+            expect([int(r[0]) for r in blocks[name]] == sizes and
+                   all(r[1] > 0 for r in blocks[name]),
+                   "plot: %s at sizes %s" % (title, blocks[name]))
     names = [t for _, t in plots[0]]
     expect(names == vmci + ran, "plot draws %s, expected %s" % (names, vmci + ran))
     for name, title in plots[0]:
         expect([int(r[0]) for r in blocks[name]] == sizes, "plot: %s at sizes %s, expected %s"
                % (title, [int(r[0]) for r in blocks[name]], sizes))
     if "memcpy" in requested:
-        expect("title 'memcpy 1 MiB, one core (limit)'" in text, "plot: no memcpy limit")
+        expect("title 'memcpy 1 MiB, one core (context)'" in text, "plot: no memcpy limit")
 
 
 def split_run_args(rest, transport=None):
@@ -530,6 +607,12 @@ BAD = [
     (["--plot", "out.jpg"], "out.jpg", ".png"),
     (["--hgrm", "x.hgrm"], "x.hgrm", "--mode pingpong"),
     (["--json"], "--json", "needs a value"),
+    (["--pairs", "0"], "\"0\"", "pair count 1..1024"),
+    (["--pairs", "2000"], "\"2000\"", "pair count 1..1024"),
+    (["--pairs-busy", "some"], "some", "all or one"),
+    (["--pairs-busy", "one"], "--pairs-busy one", "needs --pairs"),
+    (["--pairs", "4", "--mode", "pingpong", "--api", "msg"], "--mode pingpong",
+     "--transport emu --mode stream --api msg"),
     (["--frobnicate"], "--frobnicate", "unknown option"),
     (["stray"], "stray", "unexpected argument"),
 ]
@@ -560,7 +643,8 @@ def cmd_badcli(argv):
                  "--duration", "--count", "--burst", "--api", "--tx-lcore", "--rx-lcore",
                  "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir",
                  "vmci", "--vmci-dev", "--peer", "--service", "--attach-timeout",
-                 "vsock", "--vsock-peer", "--connects", "socat VSOCK-LISTEN"):
+                 "vsock", "--vsock-peer", "--connects", "socat VSOCK-LISTEN",
+                 "--pairs", "--pairs-busy", "bare-ring"):
         expect(word in p.stdout, "--help does not explain %s" % word)
     print("ok --help")
 
@@ -831,8 +915,103 @@ def cmd_vmci(argv):
     return 0
 
 
+def check_pairs_json(path, counts, busy, count, size, queue_size):
+    """Every pair count has its row: every message arrived with every byte
+    right, and the scale figures (idle poll cost, setup and teardown time,
+    memory and page list per pair) are there; a count the emulated
+    hypervisor refuses is skipped naming its limits and the real device's."""
+    with open(path) as f:
+        doc = json.load(f)
+    expect(doc.get("mode") == "pairs" and doc.get("busy") == busy, "mode %r busy %r"
+           % (doc.get("mode"), doc.get("busy")))
+    expect(doc.get("size") == size and doc.get("queue_size") == queue_size,
+           "size %r queue_size %r" % (doc.get("size"), doc.get("queue_size")))
+    expect(doc.get("verification") == "passed", "verification %r" % doc.get("verification"))
+    check_machine(doc)
+    lim = doc.get("limits", {})
+    expect(lim.get("emulator_max_pairs") == 256 and lim.get("device_max_pairs") == 16384 and
+           lim.get("device_queue_bytes_per_device") == 128 << 20, "limits %r" % lim)
+    rows = doc.get("results")
+    expect([r["pairs"] for r in rows] == counts, "pair counts %s, expected %s"
+           % ([r["pairs"] for r in rows], counts))
+    pages = 2 + 2 * ((queue_size + 4095) // 4096)
+    for r in rows:
+        name = "%d pairs" % r["pairs"]
+        nbusy = 1 if busy == "one" else r["pairs"]
+        expect(r["busy_pairs"] == nbusy, name + ": busy_pairs %r" % r["busy_pairs"])
+        if "skipped" in r:
+            expect(r["pairs"] > 256 and "emulated hypervisor refused pair 257" in r["skipped"]
+                   and "16384" in r["skipped"], name + ": skipped %r" % r["skipped"])
+            continue
+        expect(r["messages"] == r["sent"] == count * nbusy, name + ": sent %d, received %d,"
+               " expected %d" % (r["sent"], r["messages"], count * nbusy))
+        expect(r["verify_errors"] == 0 and r["byte_errors"] == 0 and r["error"] is None,
+               name + ": errors %r %r %r" % (r["verify_errors"], r["byte_errors"], r["error"]))
+        expect(r["mmsgs_per_s"] > 0 and r["gbytes_per_s"] > 0 and r["seconds"] > 0,
+               name + ": rates")
+        expect(r["idle_poll_ns"] > 0 and r["setup_us_per_pair"] > 0 and
+               r["teardown_us_per_pair"] > 0, name + ": idle poll, setup, teardown %r %r %r"
+               % (r["idle_poll_ns"], r["setup_us_per_pair"], r["teardown_us_per_pair"]))
+        expect(r["memory_bytes_per_pair"] >= pages * 4096, name + ": memory per pair %r,"
+               " expected at least the %d pages of the queues" % (r["memory_bytes_per_pair"],
+                                                                  pages))
+        expect(r["page_list_entries_per_pair"] == pages and
+               r["page_list_bytes_per_pair"] == 8 * pages, name + ": page list %r entries"
+               % r["page_list_entries_per_pair"])
+        expect((r["of_one_pair"] is not None) == (1 in counts), name + ": of_one_pair %r"
+               % r["of_one_pair"])
+    return rows
+
+
+def check_pairs_plot(path, rows):
+    """Throughput and idle poll cost against N, one panel each."""
+    with open(path) as f:
+        text = f.read()
+    expect(re.search(r"^set output '.*\.png'$", text, re.M), "plot: no PNG output named")
+    ran = [r["pairs"] for r in rows if "skipped" not in r]
+    for block in ("tput", "poll"):
+        m = re.search(r"^\$%s << EOD\n(.*?)^EOD$" % block, text, re.M | re.S)
+        expect(m is not None, "plot: no $%s data" % block)
+        xs = [int(l.split()[0]) for l in m.group(1).splitlines() if l.strip()]
+        expect(xs == ran, "plot: $%s at %s pairs, expected %s" % (block, xs, ran))
+        expect(re.search(r"^plot \$%s using 1:2 with linespoints" % block, text, re.M),
+               "plot: $%s not drawn" % block)
+
+
+def cmd_pairs(argv):
+    perf, name = argv[:2]
+    rest = argv[2:]
+    sep = rest.index("--")
+    app, eal = rest[:sep], rest[sep + 1:]
+    counts = [int(x) for x in opt_value(app, "--pairs", "1").split(",")]
+    busy = opt_value(app, "--pairs-busy", "all")
+    count = int(opt_value(app, "--count", "0"))
+    expect(count > 0, "the test gives --count")
+    tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
+    jpath = os.path.join(tmp, "out.json")
+    gpath = os.path.join(tmp, "out.gp")
+    cmd = [perf] + eal + ["--", "--mode", "stream", "--transport", "emu", "--api", "msg",
+                          "--json", jpath, "--plot", gpath] + app
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=240)
+    print(p.stdout)
+    expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
+    expect("verification passed: every byte of every message was as sent" in p.stdout,
+           "no verification verdict")
+    expect(re.search(r"^ +pairs +busy +Mmsg/s .*idle_poll_ns .*mem_B/pair +pagelist_B", p.stdout,
+                     re.M), "no table header")
+    expect("a real VMCI device: 128 MiB per guest device, at most 16384 pairs" in p.stdout,
+           "the output does not give the real device's limits")
+    rows = check_pairs_json(jpath, counts, busy, count, int(opt_value(app, "--size", "64")),
+                            65536)
+    check_pairs_plot(gpath, rows)
+    print("checked %s and %s" % (jpath, gpath))
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
-            "progress": cmd_progress, "vsockfail": cmd_vsockfail}
+            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail}
 
 
 def main():

@@ -30,6 +30,7 @@
 #include <rte_vmci_qp.h>
 #include <rte_vmci_qp_mem.h>
 
+#include "bench.h"
 #include "gbench_shim.h"
 #include "perf_zc.h"
 
@@ -256,6 +257,8 @@ gbench_app_register(void)
 		gbench_arg(b, msg_sizes[i]);
 	b = register_sized_arg("qp_msg_burst1", bm_msg_burst, (void *)(uintptr_t)1);
 	gbench_arg(b, 64);
+	bench_copy_register();
+	bench_poll_register();
 }
 
 int

@@ -8,7 +8,8 @@
  * the emulator):
  *   -a vmci:vmci_emuN,cid=..,mode=..,hv=..,caps=..,socket=..  a guest
  *   -a vmci:vmci_hostN,hv=..,socket=..,vsock=1   the host context (CID 2)
- *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h)
+ *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h),
+ *      vsock_connect=CID:PORT also makes it connect out to a guest listener
  */
 
 #include <ctype.h>
@@ -39,6 +40,7 @@
 #define EMU_ARG_CAPS   "caps"
 #define EMU_ARG_SOCKET "socket"
 #define EMU_ARG_VSOCK  "vsock"
+#define EMU_ARG_VSOCK_CONNECT "vsock_connect"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -61,7 +63,8 @@ RTE_PMD_EXPORT_NAME(vmci_host, __COUNTER__);
 RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
 	EMU_ARG_HV "=<emulated hypervisor> "
 	EMU_ARG_SOCKET "=<NUMA node> "
-	EMU_ARG_VSOCK "=0|1");
+	EMU_ARG_VSOCK "=0|1 "
+	EMU_ARG_VSOCK_CONNECT "=<guest CID>:<port>");
 
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
@@ -289,23 +292,38 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
 /*
  * The host device: hv= and socket=, and vsock=1 to serve the host's
  * vSockets endpoint with its default services on a control thread from
- * the moment the device is up until it goes down.
+ * the moment the device is up until it goes down; vsock_connect=CID:PORT
+ * to have that thread also connect out to a guest's listener, so that a
+ * program's server role can be tried from the command line alone.
  */
 static const char * const emu_host_keys[] = {
 	EMU_ARG_HV,
 	EMU_ARG_SOCKET,
 	EMU_ARG_VSOCK,
+	EMU_ARG_VSOCK_CONNECT,
 	NULL,
 };
 
 /* Idle polls before the control thread naps, and the nap. */
 #define EMU_VSOCK_SPIN 10000u
 #define EMU_VSOCK_NAP_US 100u
+/* vsock_connect=: time between tries while the guest does not listen yet. */
+#define EMU_VSOCK_CONNECT_RETRY_MS 20u
+
+/* vsock_connect=: where to connect, and the try in progress. */
+struct emu_bus_connect {
+	bool wanted;        /* given, and no connection made yet */
+	uint32_t cid;
+	uint32_t port;
+	int conn_id;        /* the try in progress, or -1 */
+	uint64_t next_try;  /* timer cycles */
+};
 
 struct emu_bus_host {
 	char hv_name[VMCI_EMU_HV_NAMESIZE];
 	int socket_id;
 	uint32_t vsock;
+	struct emu_bus_connect connect;
 	struct vmci_emu_vsock *vs;
 	pthread_t thread;
 	bool running;
@@ -318,6 +336,33 @@ parse_bool(const char *key, const char *value, void *out)
 	if (!has_value(key, value))
 		return -EINVAL;
 	return parse_num(key, value, 1, out);
+}
+
+/* vsock_connect=CID:PORT: a guest context ID and a stream port (not 0xffffffff). */
+static int
+parse_connect(const char *key, const char *value, void *out)
+{
+	struct emu_bus_connect *c = out;
+	char buf[32];
+	char *colon;
+
+	if (!has_value(key, value))
+		return -EINVAL;
+	if (strlcpy(buf, value, sizeof(buf)) >= sizeof(buf) ||
+	    (colon = strchr(buf, ':')) == NULL) {
+		EMU_LOG(ERR, "invalid %s=%s: expected <guest CID>:<port>", key, value);
+		return -EINVAL;
+	}
+	*colon = '\0';
+	if (parse_cid(key, buf, &c->cid) < 0 || parse_u32(key, colon + 1, &c->port) < 0)
+		return -EINVAL;
+	if (c->port == RTE_VMCI_VSOCK_PORT_ANY) {
+		EMU_LOG(ERR, "invalid %s=%s: port 0x%x is the wildcard, not a port",
+			key, value, RTE_VMCI_VSOCK_PORT_ANY);
+		return -EINVAL;
+	}
+	c->wanted = true;
+	return 0;
 }
 
 static int
@@ -334,8 +379,9 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 	if (args != NULL && args[0] != '\0') {
 		kv = rte_kvargs_parse(args, emu_host_keys);
 		if (kv == NULL) {
-			EMU_LOG(ERR, "%s: cannot parse \"%s\": the host device takes hv=, socket="
-				" and vsock= only (its context ID is %u, its device port I/O)",
+			EMU_LOG(ERR, "%s: cannot parse \"%s\": the host device takes hv=, socket=,"
+				" vsock= and vsock_connect= only (its context ID is %u, its"
+				" device port I/O)",
 				name, args, VMCI_HOST_CID);
 			free(h);
 			return -EINVAL;
@@ -344,7 +390,13 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 		ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, h->hv_name);
 		ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &h->socket_id);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK, parse_bool, &h->vsock);
+		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_CONNECT, parse_connect, &h->connect);
 		rte_kvargs_free(kv);
+	}
+	if (ret == 0 && h->connect.wanted && !h->vsock) {
+		EMU_LOG(ERR, "%s: %s= needs %s=1: the endpoint that connects out",
+			name, EMU_ARG_VSOCK_CONNECT, EMU_ARG_VSOCK);
+		ret = -EINVAL;
 	}
 	if (ret != 0) {
 		free(h);
@@ -370,6 +422,40 @@ emu_host_close(struct vmci_hw *hw, void *priv)
 	emu_close(hw, ((struct emu_bus_host *)priv)->hv_name);
 }
 
+/*
+ * vsock_connect=: connect out to the guest's listener, an echo service on
+ * the host's end, until one connection has been made. Until the guest
+ * listens its tries are refused (a RST, or no context to deliver to), so
+ * they are repeated every EMU_VSOCK_CONNECT_RETRY_MS.
+ */
+static void
+emu_host_connect_step(struct emu_bus_host *h)
+{
+	struct emu_bus_connect *c = &h->connect;
+	struct vmci_emu_vsock_connect_conf conf = {
+		.cid = c->cid, .port = c->port, .kind = VMCI_EMU_VSOCK_ECHO,
+	};
+	struct vmci_emu_vsock_conn_info info;
+	struct vmci_emu_vsock_stats st;
+	uint64_t now;
+
+	if (!c->wanted)
+		return;
+	if (vmci_emu_vsock_stats_get(h->vs, &st) == 0 && st.connected > 0) {
+		c->wanted = false;
+		EMU_LOG(INFO, "%s: connected to %u:%u", EMU_ARG_VSOCK_CONNECT, c->cid, c->port);
+		return;
+	}
+	if (c->conn_id >= 0 && vmci_emu_vsock_conn_info(h->vs, c->conn_id, &info) == 0 &&
+	    info.state != VMCI_EMU_VSOCK_CLOSED)
+		return; /* the handshake goes on */
+	now = rte_get_timer_cycles();
+	if (now < c->next_try)
+		return;
+	c->next_try = now + rte_get_timer_hz() * EMU_VSOCK_CONNECT_RETRY_MS / 1000;
+	c->conn_id = vmci_emu_vsock_connect(h->vs, &conf);
+}
+
 static void *
 emu_host_vsock_loop(void *arg)
 {
@@ -378,6 +464,7 @@ emu_host_vsock_loop(void *arg)
 	int n;
 
 	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		emu_host_connect_step(h);
 		n = vmci_emu_vsock_poll(h->vs);
 		if (n < 0)
 			break;
@@ -406,6 +493,7 @@ emu_host_started(struct rte_vmci_device *dev, void *priv)
 	ret = vmci_emu_vsock_listen_defaults(h->vs);
 	if (ret == 0) {
 		h->stop = false;
+		h->connect.conn_id = -1;
 		ret = rte_ctrl_thread_create(&h->thread, "vmci-vsock-host", NULL,
 					     emu_host_vsock_loop, h);
 	}
