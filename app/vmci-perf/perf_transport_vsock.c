@@ -51,6 +51,7 @@
 
 #include "perf_hist.h"
 #include "perf_report.h"
+#include "perf_stream.h"
 #include "perf_transport.h"
 #include "perf_transport_vmci.h"
 #include "perf_zc.h"
@@ -89,6 +90,8 @@ struct vsock_priv {
 	struct perf_flow echo;
 	uint64_t echoed;                 /* messages back */
 	uint64_t echo_end_tsc;
+	bool progress;                   /* a line a second, of the messages back */
+	struct perf_progress prog;
 	/* Control path. */
 	struct rte_vmci_vsock_ctx *ctx;
 	struct rte_vmci_device *dev;
@@ -170,6 +173,13 @@ vsock_service(struct vsock_priv *p)
 	int ret;
 
 	p->calls = 0;
+	/* Stream: the receiving half is this lcore's, so is its progress line. */
+	if (p->progress) {
+		uint64_t tsc = rte_rdtsc();
+
+		if (tsc >= p->prog.next_tsc)
+			perf_progress_print(&p->prog, tsc, p->echoed, p->echo.verify_errors);
+	}
 	if (now < p->next_poll)
 		return 0;
 	p->next_poll = now + p->poll_cycles;
@@ -485,6 +495,8 @@ vsock_run_start(struct perf_transport *tp, const struct perf_side_params *sp)
 			return ret;
 		}
 	}
+	p->progress = p->stream && sp->progress != 0;
+	perf_progress_start(&p->prog, sp->size, rte_rdtsc());
 	/* The peer echoes as soon as bytes arrive: side 1 is ready. */
 	__atomic_store_n(&p->ctl.side[1].ready, 1, __ATOMIC_RELEASE);
 	return 0;

@@ -719,7 +719,9 @@ def cmd_progress(argv):
     if transport == "emu-mp" and hugepages_free() == 0:
         print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
         return SKIP
-    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", "msg",
+    # vsock is a byte stream: no framed messages.
+    api = "copy" if transport == "vsock" else "msg"
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", api,
                           "--size", "64", "--duration", "2.5", "--baselines", "none"]
     print("+ " + " ".join(cmd), flush=True)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
