@@ -13,7 +13,6 @@
  * costs no hugepage setup; see perf_usage() for them.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -116,7 +115,8 @@ struct run_state {
 	struct perf_hist *hist;       /* current run's round trips */
 	struct perf_hist *first_hist; /* kept for --hgrm: vmci, first size */
 	FILE *hgrm;
-	struct perf_setup setup[PERF_MAX_QUEUE_SIZES]; /* connection setup (vsock), per queue size */
+	/* Connection setup (vsock), one per queue size. */
+	struct perf_setup setup[PERF_MAX_QUEUE_SIZES];
 	unsigned int nb_setup;
 };
 

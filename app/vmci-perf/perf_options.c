@@ -895,8 +895,8 @@ options_check(struct perf_options *opt)
 		return usage_error("--peer, --service and --attach-timeout are for"
 				   " --transport vmci, not --transport %s", opt->transport);
 	if (opt->vmci_dev_set && strcmp(opt->transport, "vmci") != 0 && !vsock)
-		return usage_error("--vmci-dev is for --transport vmci or vsock, not --transport %s",
-				   opt->transport);
+		return usage_error("--vmci-dev is for --transport vmci or vsock, not"
+				   " --transport %s", opt->transport);
 	if (opt->vsock_opts_set && !vsock)
 		return usage_error("--vsock-peer and --connects are for --transport vsock, not"
 				   " --transport %s", opt->transport);

@@ -70,14 +70,14 @@ struct perf_options {
 	const char *json_path; /**< NULL: no JSON output. */
 	const char *hgrm_path; /**< NULL: no percentile distribution file. */
 	const char *plot_path; /**< NULL: no plot. */
-	const char *transport; /**< Transport measured: "emu", "local-qp", "emu-mp", "vmci", "vsock". */
+	const char *transport; /**< Transport measured: "emu", "local-qp", "emu-mp", "vmci", ... */
 	uint32_t baselines;    /**< Bit i: enum perf_baseline i runs too. */
 	uint64_t count;        /**< Messages (round trips) per size; 0: use duration. */
 	int tx_lcore;          /**< Side 0 lcore; -1: the main lcore. */
 	int rx_lcore;          /**< Side 1 lcore; -1: the next enabled lcore. */
 	int duration_set;      /**< --duration was given. */
 	/* Transport vmci (and --vmci-dev for vsock too). */
-	const char *vmci_dev;  /**< --vmci-dev; NULL: the first PCI device, else the first guest one. */
+	const char *vmci_dev;  /**< --vmci-dev; NULL: the first PCI device, else first guest one. */
 	uint32_t vmci_peer;    /**< --peer: context ID the pair is for (default 2, the host). */
 	uint32_t vmci_service; /**< --service: resource ID of the peer the offers go to. */
 	double attach_timeout; /**< --attach-timeout: seconds to wait for the peer. */

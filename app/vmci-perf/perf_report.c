@@ -508,8 +508,9 @@ json_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
 		l = &setup[i].lat;
 		fprintf(f, "    {\"peer\": ");
 		perf_json_str(f, setup[i].peer);
-		fprintf(f, ", \"queue_size\": %" PRIu64 ", \"count\": %" PRIu64 ", \"seconds\": %.6f,"
-			" \"connections_per_s\": %.1f, \"setup_ns\": {\"samples\": %" PRIu64
+		fprintf(f, ", \"queue_size\": %" PRIu64 ", \"count\": %" PRIu64
+			", \"seconds\": %.6f, \"connections_per_s\": %.1f, \"setup_ns\":"
+			" {\"samples\": %" PRIu64
 			", \"min\": %.0f, \"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f,"
 			" \"p99.9\": %.0f, \"max\": %.0f, \"mean\": %.1f}}%s\n",
 			setup[i].queue_size, setup[i].count, setup[i].seconds,
@@ -522,7 +523,8 @@ json_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
 int
 perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
 		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim,
-		 const struct perf_load *load, const struct perf_setup *setup, unsigned int nb_setup)
+		 const struct perf_load *load, const struct perf_setup *setup,
+		 unsigned int nb_setup)
 {
 	unsigned int i;
 
@@ -915,8 +917,9 @@ summary_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
 
 void
 perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		    unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load,
-		    const struct perf_setup *setup, unsigned int nb_setup)
+		    unsigned int nb_res, const struct perf_limits *lim,
+		    const struct perf_load *load, const struct perf_setup *setup,
+		    unsigned int nb_setup)
 {
 	unsigned int i;
 

@@ -231,7 +231,8 @@ vsock_send_copy(struct vsock_priv *p, struct perf_flow *flow)
 			perf_flow_stamp(flow, flow->buf, flow->seq);
 		r = rte_vmci_vsock_send(p->s, flow->buf + p->tx_off, flow->size - p->tx_off);
 		if (unlikely(r < 0))
-			return r == -EAGAIN ? (int)n : vsock_data_error(p, r, "rte_vmci_vsock_send");
+			return r == -EAGAIN ? (int)n :
+				vsock_data_error(p, r, "rte_vmci_vsock_send");
 		p->tx_off += (uint32_t)r;
 		/* The queue is full: the rest of the message goes next time. */
 		if (p->tx_off < flow->size)
@@ -313,7 +314,8 @@ vsock_recv_copy(struct vsock_priv *p, struct perf_flow *flow)
 	while (n < flow->burst) {
 		r = rte_vmci_vsock_recv(p->s, flow->buf + p->rx_off, flow->size - p->rx_off);
 		if (unlikely(r <= 0))
-			return r == -EAGAIN ? (int)n : vsock_data_error(p, r, "rte_vmci_vsock_recv");
+			return r == -EAGAIN ? (int)n :
+				vsock_data_error(p, r, "rte_vmci_vsock_recv");
 		p->rx_off += (uint32_t)r;
 		if (p->rx_off < flow->size)
 			break;
@@ -542,9 +544,9 @@ vsock_explain_connect(const struct vsock_priv *p, int err, uint32_t nth)
 	switch (err) {
 	case -ECONNRESET:
 		if (nth > 0) {
-			snprintf(after, sizeof(after), "refused after %" PRIu32 " connections that"
-				 " worked: the listener's backlog is full (socat: VSOCK-LISTEN:PORT,"
-				 "backlog=N; or fewer --connects)", nth);
+			snprintf(after, sizeof(after), "refused after %" PRIu32 " connections"
+				 " that worked: the listener's backlog is full (socat:"
+				 " VSOCK-LISTEN:PORT,backlog=N; or fewer --connects)", nth);
 			why = after;
 			break;
 		}
