@@ -116,8 +116,8 @@ vmci_result_str(int32_t result)
 static int32_t
 vmci_send_port(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len)
 {
-	vmci_hw_write_fifo(dev->hw, VMCI_REG_DATA_OUT, dg, len);
-	return (int32_t)vmci_hw_read32(dev->hw, VMCI_REG_RESULT_LOW);
+	vmci_reg_write_fifo(dev, VMCI_REG_DATA_OUT, dg, len);
+	return (int32_t)vmci_reg_read32(dev, VMCI_REG_RESULT_LOW);
 }
 
 static bool
@@ -158,7 +158,7 @@ vmci_send_dma(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len,
 	__atomic_store_n(&hdr->busy, 1, __ATOMIC_RELAXED);
 	/* The device reads the buffer after the doorbell write: order them. */
 	rte_io_wmb();
-	vmci_hw_write32(dev->hw, VMCI_REG_DATA_OUT_LOW, (uint32_t)dev->dma_tx_mz->iova);
+	vmci_reg_write32(dev, VMCI_REG_DATA_OUT_LOW, (uint32_t)dev->dma_tx_mz->iova);
 	if (!vmci_dma_wait(dev, &hdr->busy, 0)) {
 		dev->dma_tx_stuck = true;
 		VMCI_DG_LOG(ERR, "%s: DMA send of %zu bytes: busy still 1 after %" PRIu64 " cycles",
@@ -166,7 +166,7 @@ vmci_send_dma(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len,
 		return -ETIMEDOUT;
 	}
 	/* RESULT_LOW 0 means "transport fine, see the header"; else it is the result. */
-	r = (int32_t)vmci_hw_read32(dev->hw, VMCI_REG_RESULT_LOW);
+	r = (int32_t)vmci_reg_read32(dev, VMCI_REG_RESULT_LOW);
 	if (r == 0)
 		r = (int32_t)(uint32_t)__atomic_load_n(&hdr->result, __ATOMIC_RELAXED);
 	*result = r;
@@ -278,6 +278,9 @@ vmci_hypercall_raw(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const 
 		VMCI_LOG(ERR, "%s: %s: not sent: %s", dev->name, what, strerror(-ret));
 		return ret;
 	}
+	VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d (%s)",
+		 dev->name, what, dg->dst.resource, dg->payload_size, *result,
+		 vmci_result_str(*result));
 	if (*result < 0) {
 		VMCI_LOG(ERR, "%s: %s: device returned %d (%s)", dev->name, what,
 			 *result, vmci_result_str(*result));
