@@ -278,9 +278,11 @@ vmci_hypercall_raw(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const 
 		VMCI_LOG(ERR, "%s: %s: not sent: %s", dev->name, what, strerror(-ret));
 		return ret;
 	}
-	VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d (%s)",
+	/* A positive result may be a value (a mask, a context ID): no name then. */
+	VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d%s%s%s",
 		 dev->name, what, dg->dst.resource, dg->payload_size, *result,
-		 vmci_result_str(*result));
+		 *result <= 0 ? " (" : "", *result <= 0 ? vmci_result_str(*result) : "",
+		 *result <= 0 ? ")" : "");
 	if (*result < 0) {
 		VMCI_LOG(ERR, "%s: %s: device returned %d (%s)", dev->name, what,
 			 *result, vmci_result_str(*result));
