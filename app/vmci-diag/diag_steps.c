@@ -71,6 +71,13 @@ diag_caps_str(uint32_t caps, char *buf, size_t len)
 		snprintf(buf + off, len - off, ")");
 }
 
+/* Microseconds to 0.001: what the clock resolves. */
+static double
+diag_round_us(double us)
+{
+	return (double)(int64_t)(us * 1000 + 0.5) / 1000;
+}
+
 /* Step 2. */
 
 static void
@@ -264,9 +271,9 @@ diag_resources_query(struct diag_ctx *ctx, struct diag_step *s)
 		tsum += t;
 	}
 	diag_value_num(s, "hypercall.rounds", i);
-	diag_value_num(s, "hypercall.us_min", tmin);
-	diag_value_num(s, "hypercall.us_avg", tsum / i);
-	diag_value_num(s, "hypercall.us_max", tmax);
+	diag_value_num(s, "hypercall.us_min", diag_round_us(tmin));
+	diag_value_num(s, "hypercall.us_avg", diag_round_us(tsum / i));
+	diag_value_num(s, "hypercall.us_max", diag_round_us(tmax));
 	diag_value_str(s, "hypercall.supported_mask", "0x%x", mask);
 	for (i = 0; i < RTE_DIM(diag_hcalls); i++) {
 		bool yes = mask & (1u << i);
@@ -351,9 +358,9 @@ diag_dg_echo(struct diag_ctx *ctx, struct diag_step *s)
 	}
 	diag_value_num(s, "datagram.answered", i);
 	if (i > 0) {
-		diag_value_num(s, "datagram.rtt_us_min", tmin);
-		diag_value_num(s, "datagram.rtt_us_avg", tsum / i);
-		diag_value_num(s, "datagram.rtt_us_max", tmax);
+		diag_value_num(s, "datagram.rtt_us_min", diag_round_us(tmin));
+		diag_value_num(s, "datagram.rtt_us_avg", diag_round_us(tsum / i));
+		diag_value_num(s, "datagram.rtt_us_max", diag_round_us(tmax));
 	}
 out:
 	rte_vmci_dgram_destroy(ep);
@@ -497,7 +504,8 @@ diag_step_qpair(struct diag_ctx *ctx)
 		diag_log_take(s);
 		diag_fail(s, "QUEUEPAIR_ALLOC of a %u/%u-byte pair for peer %u refused: %s%s; "
 			  "driver: %s", DIAG_QP_SIZE, DIAG_QP_SIZE, RTE_VMCI_HOST_CID,
-			  rte_strerror(err), err == ENOBUFS ? " (the queue memory limit)" : "",
+			  rte_strerror(err), err == ENOBUFS ?
+			  " (ENOBUFS: the queue memory limit, or the hypervisor's resources)" : "",
 			  diag_log_last_error(s));
 		return;
 	}

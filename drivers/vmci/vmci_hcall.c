@@ -173,6 +173,44 @@ vmci_send_dma(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len,
 	return 0;
 }
 
+/* Hypercall names by resource ID (vmci-device.md 4.3), for the trace. */
+static const char *
+vmci_hc_name(uint32_t rid)
+{
+	static const char *const names[] = {
+		"RESOURCES_QUERY", "GET_CONTEXT_ID", "SET_NOTIFY_BITMAP", "DOORBELL_LINK",
+		"DOORBELL_UNLINK", "DOORBELL_NOTIFY", "DATAGRAM_REQUEST_MAP",
+		"DATAGRAM_REMOVE_MAP", "EVENT_SUBSCRIBE", "EVENT_UNSUBSCRIBE",
+		"QUEUEPAIR_ALLOC", "QUEUEPAIR_DETACH",
+	};
+
+	return rid < RTE_DIM(names) ? names[rid] : "?";
+}
+
+/*
+ * Every datagram sent, with the device's answer, at DEBUG: hypercalls on
+ * bus.vmci (the bring-up trace app/vmci-diag reads), others on
+ * bus.vmci.dgram. A positive answer may be a value (a mask, a context ID,
+ * a size), so only the others are named.
+ */
+static void
+vmci_send_trace(struct vmci_device *dev, const struct vmci_dg_hdr *dg, int32_t result)
+{
+	const char *open = result <= 0 ? " (" : "";
+	const char *name = result <= 0 ? vmci_result_str(result) : "";
+	const char *close = result <= 0 ? ")" : "";
+
+	if (dg->dst.context == VMCI_HYPERVISOR_CID)
+		VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d%s%s%s",
+			 dev->name, vmci_hc_name(dg->dst.resource), dg->dst.resource,
+			 dg->payload_size, result, open, name, close);
+	else
+		VMCI_DG_LOG(DEBUG, "%s: datagram %u:%u -> %u:%u, payload %" PRIu64
+			    " bytes: result %d%s%s%s", dev->name, dg->src.context,
+			    dg->src.resource, dg->dst.context, dg->dst.resource,
+			    dg->payload_size, result, open, name, close);
+}
+
 int
 vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 			  int32_t *result)
@@ -196,10 +234,12 @@ vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 		ret = vmci_send_dma(dev, dg, len, result);
 	else
 		*result = vmci_send_port(dev, dg, len);
-	if (ret == 0)
+	if (ret == 0) {
 		dev->stats.dg_sent++;
-	else
+		vmci_send_trace(dev, dg, *result);
+	} else {
 		dev->stats.dg_send_errors++;
+	}
 	return ret;
 }
 
@@ -278,11 +318,6 @@ vmci_hypercall_raw(struct vmci_device *dev, const struct vmci_dg_hdr *dg, const 
 		VMCI_LOG(ERR, "%s: %s: not sent: %s", dev->name, what, strerror(-ret));
 		return ret;
 	}
-	/* A positive result may be a value (a mask, a context ID): no name then. */
-	VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d%s%s%s",
-		 dev->name, what, dg->dst.resource, dg->payload_size, *result,
-		 *result <= 0 ? " (" : "", *result <= 0 ? vmci_result_str(*result) : "",
-		 *result <= 0 ? ")" : "");
 	if (*result < 0) {
 		VMCI_LOG(ERR, "%s: %s: device returned %d (%s)", dev->name, what,
 			 *result, vmci_result_str(*result));
