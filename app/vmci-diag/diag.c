@@ -535,9 +535,11 @@ diag_main_hooked(int argc, char **argv, diag_hook_t after_eal, void *arg)
 
 	diag_run_step(ctx, DIAG_STEP_ENV, diag_env_scan);
 	/* EAL init is the device's bring-up: its lines belong to step 2. */
+	diag_running_step = DIAG_STEP_BRINGUP;
 	alarm(ctx->opts.timeout_ms / 1000 + DIAG_WATCHDOG_GRACE_S);
 	ret = rte_eal_init(eal_argc, eal_argv);
 	alarm(0);
+	diag_running_step = -1;
 	if (ret < 0) {
 		diag_set(&ctx->steps[DIAG_STEP_BRINGUP], DIAG_FAIL,
 			 "EAL init failed: %s (see the log lines)", rte_strerror(rte_errno));
