@@ -172,6 +172,8 @@ diag_fail(struct diag_step *s, const char *fmt, ...)
 
 static char **diag_log_lines;
 static unsigned int diag_log_nb;
+static unsigned int diag_log_last_err; /* 1 + index of the last ERR line, 0: none */
+static uint32_t diag_log_level;       /* of the line being captured */
 static char diag_log_partial[1024];
 static size_t diag_log_plen;
 static bool diag_log_echo;
@@ -181,6 +183,8 @@ diag_log_line_end(void)
 {
 	diag_log_partial[diag_log_plen] = '\0';
 	diag_strv_add(&diag_log_lines, &diag_log_nb, strdup(diag_log_partial));
+	if (diag_log_level <= RTE_LOG_ERR)
+		diag_log_last_err = diag_log_nb;
 	diag_log_plen = 0;
 }
 
@@ -193,6 +197,9 @@ diag_log_write(void *cookie, const char *buf, size_t len)
 	if (diag_log_echo)
 		fwrite(buf, 1, len, stderr);
 	for (i = 0; i < len; i++) {
+		/* rte_log() flushes each message: its level is the current one. */
+		if (diag_log_plen == 0)
+			diag_log_level = (uint32_t)rte_log_cur_msg_loglevel();
 		if (buf[i] == '\n') {
 			diag_log_line_end();
 			continue;
@@ -223,6 +230,8 @@ diag_log_take(struct diag_step *s)
 	unsigned int i;
 
 	fflush(rte_log_get_stream());
+	if (s != NULL && diag_log_last_err != 0)
+		s->last_error = s->nb_log + diag_log_last_err;
 	for (i = 0; i < diag_log_nb; i++) {
 		if (s != NULL)
 			diag_strv_add(&s->log, &s->nb_log, diag_log_lines[i]);
@@ -232,26 +241,13 @@ diag_log_take(struct diag_step *s)
 	free(diag_log_lines);
 	diag_log_lines = NULL;
 	diag_log_nb = 0;
+	diag_log_last_err = 0;
 }
 
 const char *
 diag_log_last_error(const struct diag_step *s)
 {
-	unsigned int i;
-
-	/*
-	 * Our log lines carry no level; the driver's errors say what was
-	 * expected, its DEBUG trace lines start with known words.
-	 */
-	for (i = s->nb_log; i > 0; i--) {
-		const char *l = s->log[i - 1];
-
-		if (strstr(l, "expected") != NULL || strstr(l, "device returned") != NULL ||
-		    strstr(l, "cannot") != NULL || strstr(l, "not sent") != NULL ||
-		    strstr(l, "lack") != NULL)
-			return l;
-	}
-	return "";
+	return s->last_error != 0 ? s->log[s->last_error - 1] : "";
 }
 
 /* Time. */

@@ -55,6 +55,7 @@ struct diag_step {
 	unsigned int nb_fixes;
 	char **log;            /* driver log lines captured during the step */
 	unsigned int nb_log;
+	unsigned int last_error; /* 1 + index in log of the last ERR line, 0: none */
 };
 
 struct diag_opts {
