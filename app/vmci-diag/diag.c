@@ -541,6 +541,9 @@ diag_main_hooked(int argc, char **argv, diag_hook_t after_eal, void *arg)
 			 "EAL init failed: %s (see the log lines)", rte_strerror(rte_errno));
 		ctx->steps[DIAG_STEP_BRINGUP].ran = true;
 		diag_log_take(&ctx->steps[DIAG_STEP_BRINGUP]);
+		diag_set(&ctx->steps[DIAG_STEP_DGRAM], DIAG_SKIP, "EAL init failed (step 2)");
+		diag_set(&ctx->steps[DIAG_STEP_QPAIR], DIAG_SKIP, "EAL init failed (step 2)");
+		diag_step_vsock(ctx);
 	} else {
 		ctx->eal_up = true;
 		diag_env_after_eal(ctx);

@@ -141,7 +141,12 @@ diag_check_binding(struct diag_ctx *ctx, const char *addr, const char *drv,
 	}
 	if (strcmp(drv, "uio_pci_generic") == 0 || strcmp(drv, "igb_uio") == 0)
 		return;
-	diag_fail(s, "%s: bound to \"%s\", expected vfio-pci (or uio_pci_generic)", addr, drv);
+	if (strcmp(drv, "none") == 0)
+		diag_fail(s, "%s: bound to no driver, expected vfio-pci (or uio_pci_generic)",
+			  addr);
+	else
+		diag_fail(s, "%s: bound to \"%s\", expected vfio-pci (or uio_pci_generic)",
+			  addr, drv);
 	diag_fix(s, "vmci-devbind -b vfio-pci %s", addr);
 }
 

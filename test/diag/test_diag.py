@@ -103,6 +103,23 @@ def case_fail(a, tmp, name, cmd, num, words, tool_args=(), env=None):
     return r, took
 
 
+def emulator_parts(binary):
+    """Emulator symbols and library dependencies of a program."""
+    out = subprocess.run(['nm', '-a', binary], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, check=True).stdout.decode()
+    out += subprocess.run(['readelf', '-d', binary], stdout=subprocess.PIPE,
+                          check=True).stdout.decode()
+    return [l for l in out.splitlines() if 'vmci_emu' in l]
+
+
+def case_no_fault_code(a):
+    """The product binary holds no fault injection; the fault launcher does."""
+    found = emulator_parts(a.tool)
+    expect(not found, 'dpdk-vmci-diag holds emulator code: ' + ' | '.join(found[:5]), '')
+    expect(emulator_parts(a.fault_tool), 'diag_fault shows no emulator code: the check is blind',
+           '')
+
+
 def fake_sysfs(root):
     """A VMware VM's VMCI function, still bound to the kernel's vmw_vmci."""
     dev = os.path.join(root, '0000:00:07.7')
@@ -125,6 +142,8 @@ def main():
     ap.add_argument('--fault-tool', required=True)
     ap.add_argument('--emu-lib', required=True)
     a = ap.parse_args()
+    case_no_fault_code(a)
+    print('product: no emulator symbol or library in dpdk-vmci-diag')
     with tempfile.TemporaryDirectory() as tmp:
         case_pass(a, tmp)
         print('pass: all steps PASS, step 1 and 5 SKIP with their reasons')
@@ -144,6 +163,13 @@ def main():
         case_fail(a, tmp, 'qpair', [a.fault_tool, 'qpair'] + eal_args('qpair', a.emu_lib),
                   4, ['QUEUEPAIR_ALLOC', 'VMCI_ERROR_NO_RESOURCES'])
         print('qpair: a refused QUEUEPAIR_ALLOC fails step 4')
+        case_fail(a, tmp, 'eal', [a.tool, '--no-huge', '--no-pci', '--file-prefix=diag_eal',
+                                   '--no-such-option'], 2, ['EAL init failed'])
+        print('eal: an EAL init that fails is step 2 FAIL, the report still written')
+        p = subprocess.run(['timeout', str(HANG_LIMIT_S), a.tool, '--', '--step-timeout', '5'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        expect(p.returncode == 2, 'bad option: exit %d, expected 2' % p.returncode,
+               p.stdout.decode(errors='replace'))
         sysfs = os.path.join(tmp, 'sysfs')
         fake_sysfs(sysfs)
         env = dict(os.environ, SYSFS_PCI_DEVICES=sysfs)
