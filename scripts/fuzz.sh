@@ -3,7 +3,7 @@
 #
 # Build the test/fuzz targets with clang + libFuzzer + ASan/UBSan in
 # build-fuzz and run each for a short time (FUZZ_SECONDS, default 30: about
-# 3.5 minutes for the seven targets). New inputs go to build-fuzz/corpus/
+# 4 minutes for the eight targets). New inputs go to build-fuzz/corpus/
 # (seeded from test/fuzz/corpus, which stays untouched); a crash leaves its
 # input in build-fuzz/artifacts/ and makes the script fail.
 #
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dgram_rx event hcall qp_hdr msg devargs perf_opts)
+[ ${#targets[@]} -gt 0 ] || targets=(dgram_rx event hcall qp_hdr msg devargs perf_opts vsock_ctl)
 
 sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1)
 [ -n "$sdk" ] || { SETUP_NO_BUILD=1 ./scripts/setup.sh >/dev/null && sdk=$(ls -d .sdk/dpdk-*/include 2>/dev/null | head -1); }

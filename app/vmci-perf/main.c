@@ -15,8 +15,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -39,6 +37,7 @@
 #include "perf_stream.h"
 #include "perf_transport.h"
 #include "perf_transport_vmci.h"
+#include "vmci_app_emu.h"
 
 static void
 app_usage_hook(const char *prgname)
@@ -358,77 +357,9 @@ run(struct run_state *rs, FILE *json)
 	return exit_status(opt, rs->res, rs->nb_res, ret);
 }
 
-/* Whether the EAL arguments name a vmci device already. */
-static int
-has_vmci_devargs(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++) {
-		if (strncmp(argv[i], "vmci:", 5) == 0 || strstr(argv[i], "=vmci:") != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static char emu_arg_a[] = "-a";
-static char emu_arg_d[] = "-d";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 static char emu_arg_host[] = "vmci:vmci_host0";
-#define EMU_LIB_NAME "librte_vmci_emu.so"
-static char emu_lib[PATH_MAX];
-
-/* Whether the EAL arguments name an emulated device, guest or host. */
-static bool
-has_emu_devargs(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++)
-		if (strstr(argv[i], "vmci:vmci_emu") != NULL ||
-		    strstr(argv[i], "vmci:vmci_host") != NULL)
-			return true;
-	return false;
-}
-
-/* Whether a -d option loads the emulator already. */
-static bool
-has_emu_lib(int eal_argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < eal_argc; i++)
-		if (strstr(argv[i], EMU_LIB_NAME) != NULL)
-			return true;
-	return false;
-}
-
-/*
- * The emulator library: next to this program in the build tree, or in the
- * installed library folder, else by name from the loader's search path.
- */
-static char *
-emu_lib_locate(void)
-{
-	static const char *const rel[] = { VMCI_PERF_EMU_BUILD_REL, VMCI_PERF_EMU_INSTALL_REL };
-	char exe[PATH_MAX];
-	unsigned int i;
-	const char *dir;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		dir = dirname(exe);
-		for (i = 0; i < RTE_DIM(rel); i++) {
-			snprintf(emu_lib, sizeof(emu_lib), "%s/%s", dir, rel[i]);
-			if (access(emu_lib, R_OK) == 0)
-				return emu_lib;
-		}
-	}
-	snprintf(emu_lib, sizeof(emu_lib), "%s", EMU_LIB_NAME);
-	return emu_lib;
-}
 
 /*
  * The showcase needs no device on the command line: transports emu and
@@ -445,7 +376,7 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 	if (secondary) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg_host;
-	} else if (emu && !has_vmci_devargs(eal_argc, eal_argv)) {
+	} else if (emu && !vmci_app_has_vmci_devargs(eal_argc, eal_argv)) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg0;
 		printf("vmci-perf: no vmci device given: adding -a %s\n", emu_arg0);
@@ -455,13 +386,7 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 			printf("vmci-perf: and the emulated host's device: -a %s\n", emu_arg_host);
 		}
 	}
-	if (has_emu_devargs(eal_argc, eal_argv) && !has_emu_lib(eal_argc, eal_argv)) {
-		eal_argv[eal_argc++] = emu_arg_d;
-		eal_argv[eal_argc++] = emu_lib_locate();
-		printf("vmci-perf: emulated devices named: loading the emulator, -d %s\n",
-		       eal_argv[eal_argc - 1]);
-	}
-	return eal_argc;
+	return vmci_app_emu_load(eal_argc, eal_argv, stdout, "vmci-perf");
 }
 
 int

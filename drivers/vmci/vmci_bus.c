@@ -331,12 +331,16 @@ vmci_dev_probe(struct rte_vmci_device *vdev)
 	vdev->device.driver = &vmci_rte_driver;
 	VMCI_LOG(INFO, "%s: up, backend %s, context ID %" PRIu32, vdev->name,
 		 vdev->hw->backend, vmci_device_context_id(vdev->core));
+	if (vdev->backend != NULL && vdev->backend->started != NULL)
+		vdev->backend->started(vdev, vdev->backend_priv);
 	return 0;
 }
 
 static void
 vmci_dev_remove(struct rte_vmci_device *vdev)
 {
+	if (vdev->core != NULL && vdev->backend != NULL && vdev->backend->stopping != NULL)
+		vdev->backend->stopping(vdev, vdev->backend_priv);
 	if (vdev->has_service) {
 		rte_service_component_unregister(vdev->service_id);
 		vdev->has_service = false;

@@ -18,6 +18,8 @@
 
 #include "vmci_hw.h"
 
+struct rte_vmci_device;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,6 +45,14 @@ struct rte_vmci_bus_backend {
 	 */
 	struct vmci_hw *(*open)(const char *name, void *priv);
 	void (*close)(struct vmci_hw *hw, void *priv);
+	/*
+	 * Optional: the device is up on the bus (rte_vmci_dev_find() finds
+	 * it), so the backend may start what its devargs asked for on it
+	 * through the public API; and the device is about to go down, so it
+	 * stops using it. Both run in the thread that probes or removes.
+	 */
+	void (*started)(struct rte_vmci_device *dev, void *priv);
+	void (*stopping)(struct rte_vmci_device *dev, void *priv);
 	/* Filled by the bus. */
 	struct rte_vmci_bus_backend *next;
 };

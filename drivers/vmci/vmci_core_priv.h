@@ -64,6 +64,13 @@ struct vmci_qpair {
 	uint64_t peer_head0;
 	struct rte_vmci_qp_mem *mem;
 	struct rte_vmci_qp *ep;
+	/*
+	 * A pair a host-context device created has no memory of its own and
+	 * no endpoint until a guest attaches with its pages: what to build
+	 * the endpoint with then.
+	 */
+	uint32_t max_rx_msg_len;
+	int socket_id;
 	vmci_qp_peer_cb_t peer_cb;
 	void *cb_arg;
 };

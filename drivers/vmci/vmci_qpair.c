@@ -171,41 +171,67 @@ vmci_qpair_unwind(struct vmci_device *dev, struct vmci_qpair *qp, int err)
 }
 
 /*
- * A host-context device gives no pages: after the attach, its endpoint
- * is built over the guest's pages that the device maps. Lock held.
+ * The endpoint of a host-context device over the guest's pages that the
+ * device maps (the host gives none). Lock held.
+ */
+static int
+vmci_qpair_map_endpoint(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	struct rte_vmci_qp_conf ep_conf = {
+		.name = dev->name,
+		.max_rx_msg_len = qp->max_rx_msg_len,
+		.socket_id = qp->socket_id,
+	};
+	int ret;
+
+	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
+	if (ret < 0)
+		return ret;
+	qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
+	if (qp->ep == NULL) {
+		ret = -rte_errno;
+		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
+	}
+	return ret;
+}
+
+/*
+ * A host-context device gives no pages. Attaching, its endpoint is built
+ * over the guest's pages at once. Creating (a host connecting out), the
+ * pair has no memory until a guest attaches with its own pages, so the
+ * endpoint is built when the peer is seen (vmci_qpair_peer_event(),
+ * vmci_qpair_check_waiting()). Lock held.
  */
 static int
 vmci_qpair_setup_mapped(struct vmci_device *dev, struct vmci_qpair *qp,
 			const struct vmci_qpair_conf *conf)
 {
-	struct rte_vmci_qp_conf ep_conf = {
-		.name = dev->name,
-		.max_rx_msg_len = conf->max_rx_msg_len,
-		.socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id,
-	};
 	int ret;
 
+	qp->max_rx_msg_len = conf->max_rx_msg_len;
+	qp->socket_id = conf->socket_id == SOCKET_ID_ANY ? dev->socket_id : conf->socket_id;
+	qp->produce_size = conf->produce_size;
+	qp->consume_size = conf->consume_size;
 	if (qp->creator) {
-		VMCI_QP_LOG(ERR, "%s: a host end maps the pages of pairs guests create: it attaches"
-			    " (ATTACH_ONLY) and creates none", dev->name);
-		return -ENOTSUP;
+		qp->handle.context = dev->cid;
+		qp->handle.resource = vmci_rid_alloc(dev);
+		if (qp->handle.resource == 0)
+			return -ENOSPC;
+	} else {
+		qp->handle = conf->handle;
+		if (vmci_qpair_find(dev, qp->handle) != NULL)
+			return -EEXIST;
 	}
-	qp->handle = conf->handle;
-	if (vmci_qpair_find(dev, qp->handle) != NULL)
-		return -EEXIST;
 	ret = vmci_hc_qp_alloc(dev, qp->handle, qp->peer, qp->flags, NULL,
 			       conf->produce_size, conf->consume_size);
 	if (ret == -EPROTO || ret == -ETIMEDOUT)
 		return vmci_qpair_unwind(dev, qp, ret);
-	if (ret < 0)
-		return ret;
-	ret = dev->hw->ops->qp_map(dev->hw, qp->handle, &ep_conf.produce, &ep_conf.consume);
-	if (ret == 0) {
-		qp->ep = rte_vmci_qp_endpoint_create(&ep_conf);
-		ret = qp->ep == NULL ? -rte_errno : 0;
-	}
+	if (ret < 0 || qp->creator)
+		return ret < 0 ? ret : 0;
+	ret = vmci_qpair_map_endpoint(dev, qp);
 	if (ret < 0) {
-		VMCI_QP_LOG(ERR, "%s: endpoint for %u:%u over the mapped pages: %s", dev->name,
+		VMCI_QP_LOG(ERR, "%s: cannot map the pages of %u:%u: %s", dev->name,
 			    qp->handle.context, qp->handle.resource, rte_strerror(-ret));
 		return vmci_qpair_unwind(dev, qp, ret);
 	}
@@ -408,6 +434,13 @@ vmci_qpair_peer_event(struct vmci_device *dev, uint32_t event,
 		return;
 	}
 	st = event == VMCI_EVENT_QP_PEER_ATTACH ? VMCI_QP_PEER_ATTACHED : VMCI_QP_PEER_DETACHED;
+	if (st == VMCI_QP_PEER_ATTACHED && qp->ep == NULL &&
+	    qp->peer_state == VMCI_QP_PEER_WAITING && vmci_qpair_map_endpoint(dev, qp) < 0) {
+		VMCI_QP_LOG(ERR, "%s: peer %u attached to %u:%u but its pages cannot be mapped;"
+			    " the pair stays waiting", dev->name, ev->peer_id,
+			    ev->handle.context, ev->handle.resource);
+		return;
+	}
 	/*
 	 * A late attach event for a pair already taken as attached from its
 	 * headers (or a repeated event) changes nothing: the owner was told.
@@ -461,6 +494,19 @@ vmci_qpair_peer_seen(const struct vmci_qpair *qp)
 	return tail != qp->peer_tail0 || head != qp->peer_head0;
 }
 
+/*
+ * As vmci_qpair_peer_seen(), and for a pair a host-context device created:
+ * it has pages once a guest attached with them, and being able to map
+ * them (building the endpoint) is the proof.
+ */
+static bool
+vmci_qpair_peer_found(struct vmci_device *dev, struct vmci_qpair *qp)
+{
+	if (qp->ep == NULL && dev->hw->ops->qp_map != NULL)
+		return vmci_qpair_map_endpoint(dev, qp) == 0;
+	return vmci_qpair_peer_seen(qp);
+}
+
 /* First waiting creator pair whose peer has been seen, or NULL. */
 static struct vmci_qpair *
 vmci_qpair_find_seen(struct vmci_device *dev)
@@ -471,7 +517,7 @@ vmci_qpair_find_seen(struct vmci_device *dev)
 	TAILQ_FOREACH(qp, &dev->qpairs, next) {
 		if (!qp->creator || qp->peer_state != VMCI_QP_PEER_WAITING)
 			continue;
-		if (vmci_qpair_peer_seen(qp))
+		if (vmci_qpair_peer_found(dev, qp))
 			return qp;
 		if (++waiting == dev->qp_waiting)
 			break;

@@ -158,6 +158,18 @@ BAD_DEVARGS = [
     ("vmci_emu0,socket=4096", ["socket=4096"]),
     ("vmci_emu0,colour=blue", ["keys are cid, mode, hv, caps, socket"]),
     ("vmci_emu0,caps=0x18", ["caps=0x18", "includes DATAGRAM"]),
+    # The host device: hv, socket and vsock (0 or 1), each once.
+    ("vmci_host0,vsock=2", ["vsock=2", "integer 0..1"]),
+    ("vmci_host0,vsock=yes", ["vsock=yes", "integer 0..1"]),
+    ("vmci_host0,vsock=1,vsock=1", ["key vsock given 2 times"]),
+    ("vmci_host0,cid=30", ["hv=, socket=, vsock= and vsock_connect= only"]),
+    # vsock_connect=CID:PORT: a guest CID, a port, and the endpoint it needs.
+    ("vmci_host0,vsock=1,vsock_connect=20", ["vsock_connect=20", "<guest CID>:<port>"]),
+    ("vmci_host0,vsock=1,vsock_connect=5:80", ["vsock_connect=5", "guest context ID 16.."]),
+    ("vmci_host0,vsock=1,vsock_connect=20:x", ["vsock_connect=x", "integer"]),
+    ("vmci_host0,vsock=1,vsock_connect=20:0xffffffff",
+     ["vsock_connect=20:0xffffffff", "wildcard"]),
+    ("vmci_host0,vsock_connect=20:5000", ["vsock_connect= needs vsock=1"]),
 ]
 
 

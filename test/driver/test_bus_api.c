@@ -271,7 +271,7 @@ out:
  * The host context as a device on the bus (vmci_host0): it takes the
  * guest's offer datagram, attaches to the guest's pair with the public
  * API, moves data both ways, and sees the guest leave. Only one host
- * device per hypervisor; it attaches and creates none.
+ * device per hypervisor.
  */
 static int
 host_device_session(struct rte_vmci_device *host)
@@ -303,10 +303,7 @@ host_device_session(struct rte_vmci_device *host)
 	    offer.src.context != CID0)
 		goto out;
 	memcpy(&h, offer.data, sizeof(h));
-	/* Creating is the guest's part; the host attaches. */
 	conf.peer = CID0;
-	if (rte_vmci_qpair_create(host, &conf) != NULL || rte_errno != ENOTSUP)
-		goto out;
 	conf.produce_size = 32768 + 5;
 	conf.consume_size = 65536;
 	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
@@ -349,6 +346,77 @@ out:
 	return ret;
 }
 
+/*
+ * A host connecting out creates the pair without pages: the guest attaches
+ * with its own, and the host's endpoint appears when it does, from the
+ * attach event or, when that datagram is lost, from the pages being there.
+ */
+static int
+host_created_pair(struct rte_vmci_device *host, bool lose_event)
+{
+	struct peer_seen hseen = { 0 }, gseen = { 0 };
+	struct rte_vmci_qpair_conf conf = {
+		.produce_size = 8192,
+		.consume_size = 4096 + 7,
+		.peer = CID0,
+		.socket_id = SOCKET_ID_ANY,
+		.peer_cb = peer_changed,
+		.cb_arg = &hseen,
+	};
+	struct rte_vmci_qpair *hq, *gq = NULL;
+	struct rte_vmci_handle h;
+	int ret = TEST_FAILED;
+
+	hq = rte_vmci_qpair_create(host, &conf);
+	TEST_ASSERT(hq != NULL, "host create: %s", rte_strerror(rte_errno));
+	h = rte_vmci_qpair_handle(hq);
+	if (h.context != RTE_VMCI_HOST_CID || h.resource < 1024 ||
+	    rte_vmci_qpair_endpoint(hq) != NULL ||
+	    rte_vmci_qpair_peer_state(hq) != RTE_VMCI_QPAIR_PEER_WAITING) {
+		printf("  host pair %u:%u: expected 2:>=1024, no endpoint yet, waiting\n",
+		       h.context, h.resource);
+		goto out;
+	}
+	rte_vmci_poll(host);
+	if (hseen.count != 0 || rte_vmci_qpair_endpoint(hq) != NULL)
+		goto out;
+	if (lose_event &&
+	    vmci_emu_fault_drop_dg(VMCI_EMU_DEFAULT_HV, RTE_VMCI_HOST_CID, 1) != 0)
+		goto out;
+	conf = (struct rte_vmci_qpair_conf) {
+		.produce_size = 4096 + 7,
+		.consume_size = 8192,
+		.peer = RTE_VMCI_HOST_CID,
+		.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY,
+		.handle = h,
+		.socket_id = SOCKET_ID_ANY,
+		.peer_cb = peer_changed,
+		.cb_arg = &gseen,
+	};
+	gq = rte_vmci_qpair_create(dev0, &conf);
+	if (gq == NULL || poll_until(host, &hseen.count, 1) != TEST_SUCCESS ||
+	    hseen.state != RTE_VMCI_QPAIR_PEER_ATTACHED || rte_vmci_qpair_endpoint(hq) == NULL) {
+		printf("  guest attach seen by the host: %u calls, state %d\n", hseen.count,
+		       hseen.state);
+		goto out;
+	}
+	if (stream_check(rte_vmci_qpair_endpoint(gq), rte_vmci_qpair_endpoint(hq), 4096 + 6, 5) !=
+	    TEST_SUCCESS ||
+	    stream_check(rte_vmci_qpair_endpoint(hq), rte_vmci_qpair_endpoint(gq), 8191, 6) !=
+	    TEST_SUCCESS)
+		goto out;
+	rte_vmci_qpair_detach(gq);
+	gq = NULL;
+	if (poll_until(host, &hseen.count, 2) != TEST_SUCCESS ||
+	    hseen.state != RTE_VMCI_QPAIR_PEER_DETACHED)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	rte_vmci_qpair_detach(gq);
+	rte_vmci_qpair_detach(hq);
+	return ret;
+}
+
 static int
 test_host_device(void)
 {
@@ -366,6 +434,10 @@ test_host_device(void)
 	TEST_ASSERT(rte_eal_hotplug_add("vmci", "vmci_host1", "cid=30") < 0,
 		    "a host device with a context ID");
 	ret = host_device_session(host);
+	if (ret == TEST_SUCCESS)
+		ret = host_created_pair(host, false);
+	if (ret == TEST_SUCCESS)
+		ret = host_created_pair(host, true);
 	TEST_ASSERT_EQUAL(rte_eal_hotplug_remove("vmci", "vmci_host0"), 0, "remove");
 	return ret;
 }

@@ -122,5 +122,54 @@ def perf_opts():
         write("perf_opts", "a%02d" % i, b"\0".join(a.encode() for a in args))
 
 
-for gen in (dgram_rx, event_seeds, hcall, qp_hdr, msg, devargs, perf_opts):
+def vsock_ctl():
+    # Programs for fuzz_vsock_ctl.c; control payloads are the 32 bytes after
+    # the datagram header (version, type, proto, ports, reserved, union).
+    def ctl(typ, sport, dport, u0=0, u1=0, proto=0, version=1):
+        return struct.pack("<BBHIIIQQ", version, typ, proto, sport, dport, 0, u0, u1)
+
+    def direct(payload, src=0):
+        return bytes([0, src, len(payload)]) + payload
+
+    def via_host(payload):
+        return b"\x01" + payload
+
+    poll = b"\x08"
+    REQUEST, NEGOTIATE, OFFER, WROTE, READ, RST, SHUTDOWN = 1, 2, 3, 5, 6, 7, 8
+    WAITING_WRITE, WAITING_READ, REQUEST2, NEGOTIATE2 = 9, 10, 11, 12
+    host_offer = HOST | (9000 << 32)
+    client = (b"\x02\x00\x00" + poll + via_host(ctl(NEGOTIATE2, 5000, 4000, 4096, proto=1))
+              + poll * 2 + b"\x09\x01\x00\x00" + poll * 2)
+    data = b"\x05\x00\x00\x10" + poll + b"\x06\x00" + b"\x0d\x00\x00\x01"
+    write("vsock_ctl", "client_qstate", client + data + via_host(ctl(SHUTDOWN, 5000, 4000, 3))
+          + poll + b"\x06\x00" + b"\x0b" + poll)
+    write("vsock_ctl", "client_classic",
+          b"\x02\x00\x00" + poll + via_host(ctl(0, 5000, 4000)) + via_host(ctl(RST, 5000, 4000))
+          + poll + via_host(ctl(NEGOTIATE, 5000, 4000, 4096)) + poll * 2
+          + b"\x09\x01\x00\x00" + poll + direct(ctl(WAITING_READ, 5000, 4000, 1, 2))
+          + direct(ctl(WAITING_WRITE, 5000, 4000, 3, 4)) + data)
+    server = (b"\x03\x00\x01" + direct(ctl(REQUEST2, 7000, 6000, 4096, proto=1)) + poll
+              + b"\x0a\x01" + direct(ctl(OFFER, 7000, 6000, host_offer)) + poll
+              + b"\x04\x00" + poll)
+    write("vsock_ctl", "server_qstate", server + b"\x05\x01\x00\x01" + b"\x06\x01"
+          + direct(ctl(RST, 7000, 6000)) + b"\x06\x01" + b"\x0b" + poll)
+    write("vsock_ctl", "server_classic",
+          b"\x03\x00\x01" + direct(ctl(REQUEST, 7000, 6000, 4096)) + poll + b"\x0a\x01"
+          + direct(ctl(OFFER, 7000, 6000, host_offer)) + b"\x04\x00" + b"\x0c\x01\x01")
+    write("vsock_ctl", "server_refusals",
+          b"\x03\x00\x01" + direct(ctl(REQUEST2, 7000, 6000, 0, proto=1))
+          + direct(ctl(REQUEST2, 7000, 6000, 4096, proto=8))
+          + direct(ctl(REQUEST2, 7000, 6000, 4096, proto=1))
+          + direct(ctl(REQUEST2, 7001, 6000, 4096, proto=1))
+          + direct(ctl(RST, 7000, 6000)) + direct(ctl(REQUEST2, 7002, 6000, 1 << 40, proto=1))
+          + direct(ctl(OFFER, 7002, 6000, 0xffffffffffffffff)) + direct(ctl(13, 7003, 6000))
+          + poll)
+    write("vsock_ctl", "intake",
+          direct(ctl(REQUEST2, 1, 2, 4096, proto=1), src=2) + direct(ctl(REQUEST2, 1, 2), src=4)
+          + direct(ctl(REQUEST2, 1, 2, version=2)) + bytes([0, 0, 31]) + b"\x01" * 31
+          + direct(ctl(REQUEST2, 0xffffffff, 2)) + direct(ctl(RST, 1, 2)) + poll)
+    write("vsock_ctl", "dgram", b"\x0e\x00\x10\x00" + poll + b"\x0e\x00\x10\x00")
+
+
+for gen in (dgram_rx, event_seeds, hcall, qp_hdr, msg, devargs, perf_opts, vsock_ctl):
     gen()

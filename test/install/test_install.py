@@ -20,6 +20,9 @@ Each case installs the build into a staging root of its own
             in an installed view; dpdk-pmdinfo.py -p finds the drivers there
   pmdinfo   dpdk-pmdinfo.py reads the VMCI PCI id, kernel modules and
             parameter strings from the staged driver libraries
+  tool      the installed vmci-vsock in one line, as doc/vmci-vsock.md
+            shows it, in an installed view: it finds the emulator in the
+            library folder and checks an echo through the emulated host
 
 An installed view is a private mount namespace (unshare -m) in which the
 staging root is mounted read-only over the install prefix and over DPDK's
@@ -85,6 +88,7 @@ class Stage:
             ["meson", "introspect", "--buildoptions", build_dir]))}
         self.prefix = opts["prefix"]
         self.libdir = os.path.join(self.prefix, opts["libdir"])
+        self.bindir = os.path.join(self.prefix, opts["bindir"])
         self.includedir = os.path.join(self.prefix, opts["includedir"])
         p = run(["meson", "install", "-C", build_dir, "--no-rebuild", "--quiet",
                  "--destdir", root])
@@ -225,6 +229,20 @@ def case_pmdinfo(stage, opts, work):
               "%s parameter string lacks %r: %s" % (drv, key, info.get(drv)))
 
 
+def case_tool(stage, opts, work):
+    tool = os.path.join(stage.bindir, "vmci-vsock")
+    check(os.access(tool, os.X_OK), "%s not installed" % tool)
+    p = run([tool, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
+             "--file-prefix=install_tool", "--", "connect", "2:7", "--bytes", "65536"])
+    check(p.returncode == 0, "vmci-vsock exited with %d" % p.returncode)
+    emu = os.path.normpath(os.path.join(stage.libdir, EMU_LIB))
+    loaded = re.search(r"loading the emulator, -d (\S+)", p.stderr)
+    check(loaded is not None and os.path.normpath(loaded.group(1)) == emu,
+          "the emulator was not loaded from %s" % emu)
+    check(re.search(r"^received 65536 bytes, cksum \d+$", p.stdout, re.M),
+          "no received line")
+
+
 # case -> (function, needs an installed view, runs programs built here)
 CASES = {
     "headers": (case_headers, False, False),
@@ -232,6 +250,7 @@ CASES = {
     "app": (case_app, False, True),
     "testpmd": (case_testpmd, True, True),
     "pmdinfo": (case_pmdinfo, False, False),
+    "tool": (case_tool, True, True),
 }
 
 

@@ -7,7 +7,9 @@
  * with the bus when its library is loaded (the bus knows nothing else of
  * the emulator):
  *   -a vmci:vmci_emuN,cid=..,mode=..,hv=..,caps=..,socket=..  a guest
- *   -a vmci:vmci_hostN,hv=..,socket=..   the host context (CID 2) of hv
+ *   -a vmci:vmci_hostN,hv=..,socket=..,vsock=1   the host context (CID 2)
+ *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h),
+ *      vsock_connect=CID:PORT also makes it connect out to a guest listener
  */
 
 #include <ctype.h>
@@ -16,22 +18,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_kvargs.h>
+#include <rte_lcore.h>
 #include <rte_memory.h>
 #include <rte_string_fns.h>
 
 #include "vmci_bus_backend.h"
 #include "vmci_emu_private.h"
+#include "vmci_emu_vsock.h"
 
 #define EMU_ARG_CID    "cid"
 #define EMU_ARG_MODE   "mode"
 #define EMU_ARG_HV     "hv"
 #define EMU_ARG_CAPS   "caps"
 #define EMU_ARG_SOCKET "socket"
+#define EMU_ARG_VSOCK  "vsock"
+#define EMU_ARG_VSOCK_CONNECT "vsock_connect"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -53,7 +62,9 @@ RTE_PMD_REGISTER_PARAM_STRING(vmci_emu,
 RTE_PMD_EXPORT_NAME(vmci_host, __COUNTER__);
 RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
 	EMU_ARG_HV "=<emulated hypervisor> "
-	EMU_ARG_SOCKET "=<NUMA node>");
+	EMU_ARG_SOCKET "=<NUMA node> "
+	EMU_ARG_VSOCK "=0|1 "
+	EMU_ARG_VSOCK_CONNECT "=<guest CID>:<port>");
 
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
@@ -178,16 +189,15 @@ parse_socket(const char *key, const char *value, void *out)
 
 /* A key given twice is an error: which value the user meant is unknown. */
 static int
-check_repeated(const struct rte_kvargs *kv)
+check_repeated(const struct rte_kvargs *kv, const char * const keys[])
 {
 	unsigned int i, n;
 	int ret = 0;
 
-	for (i = 0; emu_valid_keys[i] != NULL; i++) {
-		n = rte_kvargs_count(kv, emu_valid_keys[i]);
+	for (i = 0; keys[i] != NULL; i++) {
+		n = rte_kvargs_count(kv, keys[i]);
 		if (n > 1) {
-			EMU_LOG(ERR, "key %s given %u times: expected at most once",
-				emu_valid_keys[i], n);
+			EMU_LOG(ERR, "key %s given %u times: expected at most once", keys[i], n);
 			ret = -EINVAL;
 		}
 	}
@@ -212,7 +222,7 @@ vmci_emu_devargs_parse(const char *args, struct vmci_emu_dev_conf *conf,
 		EMU_LOG(ERR, "cannot parse \"%s\": keys are cid, mode, hv, caps, socket", args);
 		return -EINVAL;
 	}
-	ret = check_repeated(kv);
+	ret = check_repeated(kv, emu_valid_keys);
 	ret |= rte_kvargs_process(kv, EMU_ARG_CID, parse_cid, &conf->cid);
 	ret |= rte_kvargs_process(kv, EMU_ARG_MODE, parse_mode, &conf->mmio);
 	ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, hv_name);
@@ -253,10 +263,8 @@ emu_guest_open(const char *name, void *priv)
 }
 
 static void
-emu_guest_close(struct vmci_hw *hw, void *priv)
+emu_close(struct vmci_hw *hw, const char *hv_name)
 {
-	const char *hv_name = ((struct emu_bus_guest *)priv)->hv_name;
-
 	vmci_emu_dev_destroy(hw);
 	/*
 	 * The last device of an emulated hypervisor takes its memzone along;
@@ -267,6 +275,12 @@ emu_guest_close(struct vmci_hw *hw, void *priv)
 		EMU_LOG(DEBUG, "emulated hypervisor %s freed", hv_name);
 }
 
+static void
+emu_guest_close(struct vmci_hw *hw, void *priv)
+{
+	emu_close(hw, ((struct emu_bus_guest *)priv)->hv_name);
+}
+
 static struct rte_vmci_bus_backend emu_guest_backend = {
 	.prefix = VMCI_EMU_DEV_PREFIX,
 	.parse_args = emu_guest_parse,
@@ -275,32 +289,239 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
 	.close = emu_guest_close,
 };
 
-/* Parsed devargs of the host device: only hv= and socket= apply. */
+/*
+ * The host device: hv= and socket=, and vsock=1 to serve the host's
+ * vSockets endpoint with its default services on a control thread from
+ * the moment the device is up until it goes down; vsock_connect=CID:PORT
+ * to have that thread also connect out to a guest's listener, so that a
+ * program's server role can be tried from the command line alone.
+ */
+static const char * const emu_host_keys[] = {
+	EMU_ARG_HV,
+	EMU_ARG_SOCKET,
+	EMU_ARG_VSOCK,
+	EMU_ARG_VSOCK_CONNECT,
+	NULL,
+};
+
+/* Idle polls before the control thread naps, and the nap. */
+#define EMU_VSOCK_SPIN 10000u
+#define EMU_VSOCK_NAP_US 100u
+/* vsock_connect=: time between tries while the guest does not listen yet. */
+#define EMU_VSOCK_CONNECT_RETRY_MS 20u
+
+/* vsock_connect=: where to connect, and the try in progress. */
+struct emu_bus_connect {
+	bool wanted;        /* given, and no connection made yet */
+	uint32_t cid;
+	uint32_t port;
+	int conn_id;        /* the try in progress, or -1 */
+	uint64_t next_try;  /* timer cycles */
+};
+
+struct emu_bus_host {
+	char hv_name[VMCI_EMU_HV_NAMESIZE];
+	int socket_id;
+	uint32_t vsock;
+	struct emu_bus_connect connect;
+	struct vmci_emu_vsock *vs;
+	pthread_t thread;
+	bool running;
+	bool stop;
+};
+
+static int
+parse_bool(const char *key, const char *value, void *out)
+{
+	if (!has_value(key, value))
+		return -EINVAL;
+	return parse_num(key, value, 1, out);
+}
+
+/* vsock_connect=CID:PORT: a guest context ID and a stream port (not 0xffffffff). */
+static int
+parse_connect(const char *key, const char *value, void *out)
+{
+	struct emu_bus_connect *c = out;
+	char buf[32];
+	char *colon;
+
+	if (!has_value(key, value))
+		return -EINVAL;
+	if (strlcpy(buf, value, sizeof(buf)) >= sizeof(buf) ||
+	    (colon = strchr(buf, ':')) == NULL) {
+		EMU_LOG(ERR, "invalid %s=%s: expected <guest CID>:<port>", key, value);
+		return -EINVAL;
+	}
+	*colon = '\0';
+	if (parse_cid(key, buf, &c->cid) < 0 || parse_u32(key, colon + 1, &c->port) < 0)
+		return -EINVAL;
+	if (c->port == RTE_VMCI_VSOCK_PORT_ANY) {
+		EMU_LOG(ERR, "invalid %s=%s: port 0x%x is the wildcard, not a port",
+			key, value, RTE_VMCI_VSOCK_PORT_ANY);
+		return -EINVAL;
+	}
+	c->wanted = true;
+	return 0;
+}
+
 static int
 emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 {
-	struct emu_bus_guest *g;
+	struct emu_bus_host *h = calloc(1, sizeof(*h));
+	struct rte_kvargs *kv;
+	int ret = 0;
 
-	if (emu_guest_parse(name, args, priv, numa_node) < 0)
-		return -EINVAL;
-	g = *priv;
-	if (g->conf.cid != 0 || g->conf.caps != 0 || g->conf.mmio) {
-		EMU_LOG(ERR, "%s: the host device takes hv= and socket= only (its context"
-			" ID is %u, its device port I/O)", name, VMCI_HOST_CID);
-		free(g);
-		*priv = NULL;
+	if (h == NULL)
+		return -ENOMEM;
+	strlcpy(h->hv_name, VMCI_EMU_DEFAULT_HV, sizeof(h->hv_name));
+	h->socket_id = SOCKET_ID_ANY;
+	if (args != NULL && args[0] != '\0') {
+		kv = rte_kvargs_parse(args, emu_host_keys);
+		if (kv == NULL) {
+			EMU_LOG(ERR, "%s: cannot parse \"%s\": the host device takes hv=, socket=,"
+				" vsock= and vsock_connect= only (its context ID is %u, its"
+				" device port I/O)",
+				name, args, VMCI_HOST_CID);
+			free(h);
+			return -EINVAL;
+		}
+		ret = check_repeated(kv, emu_host_keys);
+		ret |= rte_kvargs_process(kv, EMU_ARG_HV, parse_hv, h->hv_name);
+		ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &h->socket_id);
+		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK, parse_bool, &h->vsock);
+		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_CONNECT, parse_connect, &h->connect);
+		rte_kvargs_free(kv);
+	}
+	if (ret == 0 && h->connect.wanted && !h->vsock) {
+		EMU_LOG(ERR, "%s: %s= needs %s=1: the endpoint that connects out",
+			name, EMU_ARG_VSOCK_CONNECT, EMU_ARG_VSOCK);
+		ret = -EINVAL;
+	}
+	if (ret != 0) {
+		free(h);
 		return -EINVAL;
 	}
+	*priv = h;
+	*numa_node = h->socket_id;
 	return 0;
 }
 
 static struct vmci_hw *
 emu_host_open(const char *name, void *priv)
 {
-	const struct emu_bus_guest *g = priv;
+	const struct emu_bus_host *h = priv;
 
 	RTE_SET_USED(name);
-	return vmci_emu_host_dev_create(g->hv_name, g->conf.socket_id);
+	return vmci_emu_host_dev_create(h->hv_name, h->socket_id);
+}
+
+static void
+emu_host_close(struct vmci_hw *hw, void *priv)
+{
+	emu_close(hw, ((struct emu_bus_host *)priv)->hv_name);
+}
+
+/*
+ * vsock_connect=: connect out to the guest's listener, an echo service on
+ * the host's end, until one connection has been made. Until the guest
+ * listens its tries are refused (a RST, or no context to deliver to), so
+ * they are repeated every EMU_VSOCK_CONNECT_RETRY_MS.
+ */
+static void
+emu_host_connect_step(struct emu_bus_host *h)
+{
+	struct emu_bus_connect *c = &h->connect;
+	struct vmci_emu_vsock_connect_conf conf = {
+		.cid = c->cid, .port = c->port, .kind = VMCI_EMU_VSOCK_ECHO,
+	};
+	struct vmci_emu_vsock_conn_info info;
+	struct vmci_emu_vsock_stats st;
+	uint64_t now;
+
+	if (!c->wanted)
+		return;
+	if (vmci_emu_vsock_stats_get(h->vs, &st) == 0 && st.connected > 0) {
+		c->wanted = false;
+		EMU_LOG(INFO, "%s: connected to %u:%u", EMU_ARG_VSOCK_CONNECT, c->cid, c->port);
+		return;
+	}
+	if (c->conn_id >= 0 && vmci_emu_vsock_conn_info(h->vs, c->conn_id, &info) == 0 &&
+	    info.state != VMCI_EMU_VSOCK_CLOSED)
+		return; /* the handshake goes on */
+	now = rte_get_timer_cycles();
+	if (now < c->next_try)
+		return;
+	c->next_try = now + rte_get_timer_hz() * EMU_VSOCK_CONNECT_RETRY_MS / 1000;
+	c->conn_id = vmci_emu_vsock_connect(h->vs, &conf);
+}
+
+static void *
+emu_host_vsock_loop(void *arg)
+{
+	struct emu_bus_host *h = arg;
+	unsigned int idle = 0;
+	int n;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		emu_host_connect_step(h);
+		n = vmci_emu_vsock_poll(h->vs);
+		if (n < 0)
+			break;
+		if (n > 0)
+			idle = 0;
+		else if (++idle >= EMU_VSOCK_SPIN)
+			rte_delay_us_sleep(EMU_VSOCK_NAP_US);
+	}
+	return NULL;
+}
+
+/* vsock=1: the endpoint, its default services, and a control thread polling it. */
+static void
+emu_host_started(struct rte_vmci_device *dev, void *priv)
+{
+	struct emu_bus_host *h = priv;
+	int ret;
+
+	if (!h->vsock)
+		return;
+	h->vs = vmci_emu_vsock_create(dev);
+	if (h->vs == NULL) {
+		EMU_LOG(ERR, "vsock=1: host endpoint: %s", rte_strerror(rte_errno));
+		return;
+	}
+	ret = vmci_emu_vsock_listen_defaults(h->vs);
+	if (ret == 0) {
+		h->stop = false;
+		h->connect.conn_id = -1;
+		ret = rte_ctrl_thread_create(&h->thread, "vmci-vsock-host", NULL,
+					     emu_host_vsock_loop, h);
+	}
+	if (ret != 0) {
+		EMU_LOG(ERR, "vsock=1: services or control thread: %s", rte_strerror(abs(ret)));
+		vmci_emu_vsock_destroy(h->vs);
+		h->vs = NULL;
+		return;
+	}
+	h->running = true;
+	EMU_LOG(INFO, "host vSockets services up: stream echo %u, discard %u, source %u;"
+		" datagram echo %u", VMCI_EMU_VSOCK_PORT_ECHO, VMCI_EMU_VSOCK_PORT_DISCARD,
+		VMCI_EMU_VSOCK_PORT_SOURCE, VMCI_EMU_VSOCK_DGRAM_ECHO);
+}
+
+static void
+emu_host_stopping(struct rte_vmci_device *dev, void *priv)
+{
+	struct emu_bus_host *h = priv;
+
+	RTE_SET_USED(dev);
+	if (h->running) {
+		__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
+		pthread_join(h->thread, NULL);
+		h->running = false;
+	}
+	vmci_emu_vsock_destroy(h->vs);
+	h->vs = NULL;
 }
 
 static struct rte_vmci_bus_backend emu_host_backend = {
@@ -308,7 +529,9 @@ static struct rte_vmci_bus_backend emu_host_backend = {
 	.parse_args = emu_host_parse,
 	.free_args = free,
 	.open = emu_host_open,
-	.close = emu_guest_close,
+	.close = emu_host_close,
+	.started = emu_host_started,
+	.stopping = emu_host_stopping,
 };
 
 RTE_INIT(vmci_emu_bus_init)

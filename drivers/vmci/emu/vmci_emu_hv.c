@@ -580,10 +580,48 @@ emu_host_attach_done(struct emu_hv *hv, struct emu_qp *qp)
 }
 
 /*
+ * A pair the host creates: no memory until a guest attaches with its
+ * pages (emu_qp_attach). Instance lock held; a VMCI result.
+ */
+static int
+emu_host_qp_create(struct emu_hv *hv, struct rte_vmci_handle handle, uint32_t peer_cid,
+		   uint64_t produce_size, uint64_t consume_size)
+{
+	struct emu_qp *qp;
+
+	if (handle.context != VMCI_HOST_CID || handle.resource == VMCI_INVALID_ID ||
+	    (produce_size == 0 && consume_size == 0) || peer_cid == VMCI_HOST_CID) {
+		EMU_LOG(ERR, "host queue pair %u:%u peer %u sizes %" PRIu64 "/%" PRIu64
+			": expected handle 2:<rid>, a guest peer, a non-empty pair",
+			handle.context, handle.resource, peer_cid, produce_size, consume_size);
+		return VMCI_ERROR_INVALID_ARGS;
+	}
+	if (produce_size + consume_size < produce_size ||
+	    produce_size + consume_size > VMCI_MAX_GUEST_QP_MEMORY)
+		return VMCI_ERROR_NO_RESOURCES;
+	if (emu_qp_find(hv, handle) != NULL)
+		return VMCI_ERROR_ALREADY_EXISTS;
+	qp = emu_qp_free_entry(hv);
+	if (qp == NULL)
+		return VMCI_ERROR_NO_RESOURCES;
+	memset(qp, 0, sizeof(*qp));
+	qp->used = true;
+	qp->handle = handle;
+	qp->peer = peer_cid;
+	qp->produce_size = produce_size;
+	qp->consume_size = consume_size;
+	qp->creator = EMU_END_HOST;
+	qp->attacher = EMU_END_NONE;
+	qp->page_owner = EMU_END_NONE;
+	return VMCI_SUCCESS_QUEUEPAIR_CREATE;
+}
+
+/*
  * QUEUEPAIR_ALLOC from the host device: an attach to a pair a guest
- * created. The host gives no pages: the hypervisor maps the guest's into
- * it (the device's qp_map then describes them), so the message carries
- * no page list.
+ * created, or a pair the host creates for a guest to attach to (a host
+ * connecting out). The host gives no pages either way: the hypervisor
+ * maps the guest's into it (the device's qp_map then describes them), so
+ * the message carries no page list.
  */
 static int
 emu_host_qp_alloc(struct emu_hv *hv, const struct vmci_dg_hdr *dg)
@@ -599,12 +637,14 @@ emu_host_qp_alloc(struct emu_hv *hv, const struct vmci_dg_hdr *dg)
 			" the host maps the guest's pages", m->num_ppns);
 		return VMCI_ERROR_INVALID_ARGS;
 	}
-	if (m->flags != VMCI_QPFLAG_ATTACH_ONLY) {
-		EMU_LOG(INFO, "host QUEUEPAIR_ALLOC flags 0x%x: the host device attaches to"
-			" pairs guests create (ATTACH_ONLY, 0x%x)", m->flags,
-			VMCI_QPFLAG_ATTACH_ONLY);
-		return VMCI_ERROR_UNAVAILABLE;
+	if (m->flags & ~(uint32_t)VMCI_QPFLAG_ATTACH_ONLY) {
+		EMU_LOG(INFO, "host QUEUEPAIR_ALLOC flags 0x%x: expected 0 (create) or"
+			" ATTACH_ONLY (0x%x)", m->flags, VMCI_QPFLAG_ATTACH_ONLY);
+		return VMCI_ERROR_INVALID_ARGS;
 	}
+	if (m->flags == 0)
+		return emu_host_qp_create(hv, m->handle, m->peer, m->produce_size,
+					  m->consume_size);
 	qp = emu_qp_find(hv, m->handle);
 	if (qp == NULL)
 		return VMCI_ERROR_NOT_FOUND;
@@ -817,41 +857,12 @@ vmci_emu_host_qp_create(const char *hv_name, struct rte_vmci_handle handle,
 			uint32_t peer_cid, uint64_t produce_size, uint64_t consume_size)
 {
 	struct emu_hv *hv = emu_hv_find(hv_name);
-	struct emu_qp *qp;
-	int ret = VMCI_SUCCESS_QUEUEPAIR_CREATE;
+	int ret;
 
 	if (hv == NULL)
 		return VMCI_ERROR_NOT_FOUND;
-	if (handle.context != VMCI_HOST_CID || handle.resource == VMCI_INVALID_ID ||
-	    (produce_size == 0 && consume_size == 0) || peer_cid == VMCI_HOST_CID) {
-		EMU_LOG(ERR, "host queue pair %u:%u peer %u sizes %" PRIu64 "/%" PRIu64
-			": expected handle 2:<rid>, a guest peer, a non-empty pair",
-			handle.context, handle.resource, peer_cid, produce_size, consume_size);
-		return VMCI_ERROR_INVALID_ARGS;
-	}
-	if (produce_size + consume_size < produce_size ||
-	    produce_size + consume_size > VMCI_MAX_GUEST_QP_MEMORY)
-		return VMCI_ERROR_NO_RESOURCES;
 	rte_spinlock_lock(&hv->lock);
-	qp = emu_qp_find(hv, handle);
-	if (qp != NULL) {
-		ret = VMCI_ERROR_ALREADY_EXISTS;
-	} else {
-		qp = emu_qp_free_entry(hv);
-		if (qp == NULL) {
-			ret = VMCI_ERROR_NO_RESOURCES;
-		} else {
-			memset(qp, 0, sizeof(*qp));
-			qp->used = true;
-			qp->handle = handle;
-			qp->peer = peer_cid;
-			qp->produce_size = produce_size;
-			qp->consume_size = consume_size;
-			qp->creator = EMU_END_HOST;
-			qp->attacher = EMU_END_NONE;
-			qp->page_owner = EMU_END_NONE;
-		}
-	}
+	ret = emu_host_qp_create(hv, handle, peer_cid, produce_size, consume_size);
 	rte_spinlock_unlock(&hv->lock);
 	return ret;
 }
@@ -930,6 +941,32 @@ vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle
 		ret = emu_qp_end_detach(hv, qp, qp->attacher);
 	else
 		ret = VMCI_ERROR_QUEUEPAIR_NOTATTACHED;
+	rte_spinlock_unlock(&hv->lock);
+	return ret;
+}
+
+int
+vmci_emu_fault_qp_header(const char *hv_name, struct rte_vmci_handle handle, int queue,
+			 uint64_t tail, uint64_t head)
+{
+	struct emu_hv *hv = emu_hv_find(hv_name);
+	struct rte_vmci_queue_header *hdr;
+	struct emu_qp *qp;
+	int ret = 0;
+
+	if (queue != 0 && queue != 1)
+		return -EINVAL;
+	if (hv == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&hv->lock);
+	qp = emu_qp_find(hv, handle);
+	if (qp == NULL || qp->page_owner == EMU_END_NONE || qp->gq[queue].hdr_va == 0) {
+		ret = -ENOENT;
+	} else {
+		hdr = (void *)(uintptr_t)qp->gq[queue].hdr_va;
+		__atomic_store_n(&hdr->producer_tail, tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&hdr->consumer_head, head, __ATOMIC_RELEASE);
+	}
 	rte_spinlock_unlock(&hv->lock);
 	return ret;
 }

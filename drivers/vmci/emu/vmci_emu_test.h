@@ -440,6 +440,21 @@ int
 vmci_emu_fault_qp_peer_detach(const char *hv_name, struct rte_vmci_handle handle);
 
 /*
+ * Write @tail and @head into the producer_tail and consumer_head of one
+ * queue header of pair @handle, in the guest's pages (@queue 0: the
+ * queue the guest produces into, 1: the one it consumes from), as a
+ * hostile peer sharing those pages can.
+ *
+ * @return
+ *   0, -EINVAL (@queue not 0 or 1), -ENOENT (no such instance or pair,
+ *   or no guest pages yet).
+ */
+__rte_internal
+int
+vmci_emu_fault_qp_header(const char *hv_name, struct rte_vmci_handle handle, int queue,
+			 uint64_t tail, uint64_t head);
+
+/*
  * Change the context ID of guest @old_cid to @new_cid (0 = next free >= 16)
  * as after a snapshot restore, and send it CTX_ID_UPDATE with the new CID.
  * Queue pairs and doorbells keep their handles.

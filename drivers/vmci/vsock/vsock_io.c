@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vmci-dpdk authors
+ */
+
+/*
+ * Stream data path: bytes through the queue pair, and the WROTE/READ
+ * wake-ups a blocked kernel peer needs (doc sections 3.6, 3.9). We never
+ * wait for a notification: the queue indices say everything. No locks,
+ * allocations or logs here; a notification is one datagram, sent only on
+ * the transitions that can wake a sleeper.
+ */
+
+#include <errno.h>
+
+#include <rte_common.h>
+
+#include "vsock_private.h"
+
+#define VSOCK_PAGE 4096u
+
+static bool
+vsock_connected(const struct rte_vmci_vsock *s)
+{
+	return (s->st == VSOCK_ST_ESTABLISHED || s->st == VSOCK_ST_CLOSING) && s->qp != NULL;
+}
+
+static void
+vsock_notify(struct rte_vmci_vsock *s, uint8_t type)
+{
+	struct rte_vmci_vsock_ctl_pkt pkt;
+	bool *owed = type == RTE_VMCI_VSOCK_PKT_WROTE ? &s->wrote_owed : &s->read_owed;
+	uint8_t *tries = type == RTE_VMCI_VSOCK_PKT_WROTE ? &s->wrote_tries : &s->read_tries;
+
+	vsock_pkt_init(&pkt, type, s->peer_cid, s->local_port, s->peer_port);
+	if (vsock_send_ctl(s->ctx, s, &pkt) == 0) {
+		s->stats.notify_tx++;
+		*owed = false;
+		*tries = 0;
+		return;
+	}
+	/* Retried from the poll call, a bounded number of times. */
+	s->stats.notify_tx_fail++;
+	*owed = ++*tries < RTE_VMCI_VSOCK_MAX_DGRAM_RESENDS;
+	if (!*owed)
+		*tries = 0;
+}
+
+/* Whether a notification can still matter to the peer. */
+static bool
+vsock_peer_listens(const struct rte_vmci_vsock *s, uint8_t peer_gone_bit)
+{
+	return !s->peer_detached && (s->peer_shut & peer_gone_bit) == 0;
+}
+
+static void
+vsock_send_wrote(struct rte_vmci_vsock *s)
+{
+	s->peer_waiting_read = false;
+	if (vsock_peer_listens(s, RTE_VMCI_VSOCK_SHUTDOWN_RCV))
+		vsock_notify(s, RTE_VMCI_VSOCK_PKT_WROTE);
+}
+
+static void
+vsock_send_read(struct rte_vmci_vsock *s)
+{
+	s->peer_waiting_write = false;
+	if (vsock_peer_listens(s, RTE_VMCI_VSOCK_SHUTDOWN_SEND))
+		vsock_notify(s, RTE_VMCI_VSOCK_PKT_READ);
+}
+
+/* READ once the reader has made room beyond the window. */
+static void
+vsock_maybe_read(struct rte_vmci_vsock *s, uint64_t ready)
+{
+	uint64_t free_space = s->qsize - 1 - ready;
+
+	if (s->peer_waiting_write && free_space > s->qsize - s->window)
+		vsock_send_read(s);
+}
+
+void
+vsock_peer_waiting(struct rte_vmci_vsock *s, bool reader)
+{
+	ssize_t n;
+
+	if (s->qp == NULL)
+		return;
+	if (reader) {
+		s->peer_waiting_read = true;
+		/* Data already queued: wake it now. */
+		n = rte_vmci_qp_free_space(s->qp);
+		if (n >= 0 && (uint64_t)n < s->qsize - 1)
+			vsock_send_wrote(s);
+		return;
+	}
+	s->peer_waiting_write = true;
+	n = rte_vmci_qp_ready_bytes(s->qp);
+	if (n >= 0)
+		vsock_maybe_read(s, (uint64_t)n);
+}
+
+void
+vsock_retry_notify(struct rte_vmci_vsock *s)
+{
+	if (s->wrote_owed)
+		vsock_send_wrote(s);
+	if (s->read_owed)
+		vsock_send_read(s);
+}
+
+/* After n bytes went in: WROTE if the queue was empty before them (the
+ * peer may sleep on an empty queue), or if a classic peer asked.
+ */
+static void
+vsock_after_enqueue(struct rte_vmci_vsock *s, size_t n)
+{
+	ssize_t free_space;
+
+	s->stats.tx_bytes += n;
+	free_space = rte_vmci_qp_free_space(s->qp);
+	if (free_space < 0)
+		return;
+	if (s->qsize - 1 - (uint64_t)free_space == n || s->peer_waiting_read)
+		vsock_send_wrote(s);
+}
+
+/* After n bytes came out of a queue that held ready_before: a queue we
+ * found full may have a writer asleep on it; READ when the window allows.
+ */
+static void
+vsock_after_dequeue(struct rte_vmci_vsock *s, size_t n, uint64_t ready_before)
+{
+	s->stats.rx_bytes += n;
+	if (ready_before == s->qsize - 1 && !s->peer_waiting_write) {
+		s->peer_waiting_write = true;
+		if (s->window > s->window_min)
+			s->window = RTE_MAX(s->window - RTE_MIN(s->window, (uint64_t)VSOCK_PAGE),
+					    s->window_min);
+	}
+	vsock_maybe_read(s, ready_before - n);
+}
+
+/* Nothing to read: a blocking reader would sleep now. Owe nothing. */
+static void
+vsock_about_to_block(struct rte_vmci_vsock *s)
+{
+	if (s->peer_waiting_write)
+		vsock_send_read(s);
+	s->window = RTE_MIN(s->window + VSOCK_PAGE, s->qsize);
+}
+
+static ssize_t
+vsock_tx_check(const struct rte_vmci_vsock *s)
+{
+	if (s == NULL)
+		return -EINVAL;
+	if (!vsock_connected(s))
+		return -ENOTCONN;
+	if ((s->local_shut & RTE_VMCI_VSOCK_SHUTDOWN_SEND) != 0 ||
+	    !vsock_peer_listens(s, RTE_VMCI_VSOCK_SHUTDOWN_RCV))
+		return -EPIPE;
+	return 0;
+}
+
+/* Bytes ready to read; 0 with *eof set at the end of the stream. */
+static ssize_t
+vsock_rx_begin(struct rte_vmci_vsock *s, bool *eof)
+{
+	ssize_t ready;
+
+	*eof = false;
+	if (s == NULL)
+		return -EINVAL;
+	if (!vsock_connected(s))
+		return -ENOTCONN;
+	ready = rte_vmci_qp_ready_bytes(s->qp);
+	if (ready != 0)
+		return ready;
+	if ((s->peer_shut & RTE_VMCI_VSOCK_SHUTDOWN_SEND) != 0 ||
+	    (s->local_shut & RTE_VMCI_VSOCK_SHUTDOWN_RCV) != 0) {
+		*eof = true;
+		return 0;
+	}
+	vsock_about_to_block(s);
+	return -EAGAIN;
+}
+
+ssize_t
+rte_vmci_vsock_send(struct rte_vmci_vsock *s, const void *buf, size_t len)
+{
+	ssize_t n = vsock_tx_check(s);
+
+	if (n < 0)
+		return n;
+	n = rte_vmci_qp_enqueue_burst(s->qp, buf, len);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	vsock_after_enqueue(s, (size_t)n);
+	return n;
+}
+
+ssize_t
+rte_vmci_vsock_sendv(struct rte_vmci_vsock *s, const struct iovec *iov, int iovcnt)
+{
+	ssize_t n = vsock_tx_check(s);
+
+	if (n < 0)
+		return n;
+	n = rte_vmci_qp_enqueuev_burst(s->qp, iov, iovcnt);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	vsock_after_enqueue(s, (size_t)n);
+	return n;
+}
+
+ssize_t
+rte_vmci_vsock_recv(struct rte_vmci_vsock *s, void *buf, size_t len)
+{
+	bool eof;
+	ssize_t ready = vsock_rx_begin(s, &eof);
+	ssize_t n;
+
+	if (ready <= 0)
+		return ready;
+	n = rte_vmci_qp_dequeue_burst(s->qp, buf, len);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	vsock_after_dequeue(s, (size_t)n, (uint64_t)RTE_MAX(ready, n));
+	return n;
+}
+
+ssize_t
+rte_vmci_vsock_recvv(struct rte_vmci_vsock *s, const struct iovec *iov, int iovcnt)
+{
+	bool eof;
+	ssize_t ready = vsock_rx_begin(s, &eof);
+	ssize_t n;
+
+	if (ready <= 0)
+		return ready;
+	n = rte_vmci_qp_dequeuev_burst(s->qp, iov, iovcnt);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	vsock_after_dequeue(s, (size_t)n, (uint64_t)RTE_MAX(ready, n));
+	return n;
+}
+
+ssize_t
+rte_vmci_vsock_peek_zc(struct rte_vmci_vsock *s, size_t len, struct rte_vmci_qp_zc *zc)
+{
+	bool eof;
+	ssize_t ready = vsock_rx_begin(s, &eof);
+	ssize_t n;
+
+	if (ready <= 0)
+		return ready;
+	n = rte_vmci_qp_dequeue_zc_burst_start(s->qp, len, zc);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	s->zc_rx = (size_t)n;
+	s->zc_rx_ready = (uint64_t)RTE_MAX(ready, n);
+	return n;
+}
+
+int
+rte_vmci_vsock_consume(struct rte_vmci_vsock *s, size_t n)
+{
+	int ret;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (!vsock_connected(s))
+		return -ENOTCONN;
+	if (n > s->zc_rx)
+		return -EINVAL;
+	ret = rte_vmci_qp_dequeue_zc_finish(s->qp, n);
+	if (ret < 0)
+		return ret;
+	s->zc_rx = 0;
+	if (n > 0)
+		vsock_after_dequeue(s, n, s->zc_rx_ready);
+	return 0;
+}
+
+ssize_t
+rte_vmci_vsock_reserve_zc(struct rte_vmci_vsock *s, size_t len, struct rte_vmci_qp_zc *zc)
+{
+	ssize_t n = vsock_tx_check(s);
+
+	if (n < 0)
+		return n;
+	n = rte_vmci_qp_enqueue_zc_burst_start(s->qp, len, zc);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	s->zc_tx = (size_t)n;
+	return n;
+}
+
+int
+rte_vmci_vsock_commit(struct rte_vmci_vsock *s, size_t n)
+{
+	int ret;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (!vsock_connected(s))
+		return -ENOTCONN;
+	if (n > s->zc_tx)
+		return -EINVAL;
+	ret = rte_vmci_qp_enqueue_zc_finish(s->qp, n);
+	if (ret < 0)
+		return ret;
+	s->zc_tx = 0;
+	if (n > 0)
+		vsock_after_enqueue(s, n);
+	return 0;
+}
+
+ssize_t
+rte_vmci_vsock_rx_ready(struct rte_vmci_vsock *s)
+{
+	if (s == NULL)
+		return -EINVAL;
+	if (!vsock_connected(s))
+		return -ENOTCONN;
+	return rte_vmci_qp_ready_bytes(s->qp);
+}
