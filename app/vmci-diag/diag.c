@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -168,7 +169,12 @@ diag_fail(struct diag_step *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Log capture: every line the driver and EAL log, kept until a step takes it. */
+/*
+ * Log capture: every line the driver and EAL log, kept until a step takes
+ * it. Other threads log too (EAL's, an emulated host's service), so the
+ * capture takes a lock; nothing under it logs.
+ */
+static pthread_mutex_t diag_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char **diag_log_lines;
 static unsigned int diag_log_nb;
@@ -196,6 +202,7 @@ diag_log_write(void *cookie, const char *buf, size_t len)
 	RTE_SET_USED(cookie);
 	if (diag_log_echo)
 		fwrite(buf, 1, len, stderr);
+	pthread_mutex_lock(&diag_log_lock);
 	for (i = 0; i < len; i++) {
 		/* rte_log() flushes each message: its level is the current one. */
 		if (diag_log_plen == 0)
@@ -208,6 +215,7 @@ diag_log_write(void *cookie, const char *buf, size_t len)
 		if (diag_log_plen < sizeof(diag_log_partial) - 1)
 			diag_log_partial[diag_log_plen++] = buf[i];
 	}
+	pthread_mutex_unlock(&diag_log_lock);
 	return len;
 }
 
@@ -230,6 +238,7 @@ diag_log_take(struct diag_step *s)
 	unsigned int i;
 
 	fflush(rte_log_get_stream());
+	pthread_mutex_lock(&diag_log_lock);
 	if (s != NULL && diag_log_last_err != 0)
 		s->last_error = s->nb_log + diag_log_last_err;
 	for (i = 0; i < diag_log_nb; i++) {
@@ -242,6 +251,7 @@ diag_log_take(struct diag_step *s)
 	diag_log_lines = NULL;
 	diag_log_nb = 0;
 	diag_log_last_err = 0;
+	pthread_mutex_unlock(&diag_log_lock);
 }
 
 const char *
