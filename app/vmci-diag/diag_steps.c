@@ -19,6 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_vmci_qp.h>
+#include <rte_vmci_vsock.h>
 
 #include "diag.h"
 
@@ -536,17 +537,125 @@ diag_step_qpair(struct diag_ctx *ctx)
 
 /* Step 5. */
 
+#define DIAG_VSOCK_BYTES 4096u
+
+static const char *
+diag_vsock_state_name(enum rte_vmci_vsock_state st)
+{
+	static const char *const names[] = {
+		[RTE_VMCI_VSOCK_UNCONNECTED] = "unconnected",
+		[RTE_VMCI_VSOCK_LISTEN] = "listen",
+		[RTE_VMCI_VSOCK_CONNECTING] = "connecting",
+		[RTE_VMCI_VSOCK_ESTABLISHED] = "established",
+		[RTE_VMCI_VSOCK_CLOSING] = "closing",
+		[RTE_VMCI_VSOCK_CLOSED] = "closed",
+	};
+
+	return (unsigned int)st < RTE_DIM(names) ? names[st] : "?";
+}
+
+static bool
+diag_vsock_connect(struct diag_ctx *ctx, struct diag_step *s, struct rte_vmci_vsock_ctx *vc,
+		   struct rte_vmci_vsock *so, uint32_t port)
+{
+	double t0 = diag_now_us();
+
+	while (rte_vmci_vsock_state(so) == RTE_VMCI_VSOCK_CONNECTING && !diag_expired(ctx))
+		rte_vmci_vsock_poll(vc);
+	if (rte_vmci_vsock_state(so) != RTE_VMCI_VSOCK_ESTABLISHED) {
+		int err = rte_vmci_vsock_error(so);
+
+		diag_fail(s, "connect to %u:%u: state %s, error %s%s", RTE_VMCI_HOST_CID, port,
+			  diag_vsock_state_name(rte_vmci_vsock_state(so)),
+			  err != 0 ? strerror(-err) : "none (no answer within the step's limit)",
+			  err == -ECONNRESET ? ": nothing listens on that host port (socat "
+			  "VSOCK-LISTEN:N,fork EXEC:cat)" : "");
+		return false;
+	}
+	diag_value_num(s, "vsock.connect_us", diag_round_us(diag_now_us() - t0));
+	diag_value_str(s, "vsock.notify", "%s",
+		       rte_vmci_vsock_notify_proto(so) == RTE_VMCI_VSOCK_NOTIFY_QSTATE ?
+		       "queue-state (REQUEST2)" : "classic (REQUEST)");
+	return true;
+}
+
+/* Bytes to the host and the same bytes back (the host runs an echo). */
+static void
+diag_vsock_echo(struct diag_ctx *ctx, struct diag_step *s, struct rte_vmci_vsock_ctx *vc,
+		struct rte_vmci_vsock *so)
+{
+	static uint8_t out[DIAG_VSOCK_BYTES], in[DIAG_VSOCK_BYTES];
+	size_t sent = 0, got = 0, i;
+	double t0 = diag_now_us();
+	ssize_t n;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 1);
+	while (got < sizeof(in) && !diag_expired(ctx)) {
+		if (sent < sizeof(out)) {
+			n = rte_vmci_vsock_send(so, out + sent, sizeof(out) - sent);
+			if (n > 0)
+				sent += n;
+			else if (n != -EAGAIN)
+				break;
+		}
+		n = rte_vmci_vsock_recv(so, in + got, sizeof(in) - got);
+		if (n > 0)
+			got += n;
+		else if (n != -EAGAIN)
+			break;
+		rte_vmci_vsock_poll(vc);
+	}
+	diag_value_num(s, "vsock.bytes_sent", sent);
+	diag_value_num(s, "vsock.bytes_back", got);
+	if (got < sizeof(in)) {
+		diag_fail(s, "%zu of %zu bytes sent, %zu came back (state %s, error %d)", sent,
+			  sizeof(out), got, diag_vsock_state_name(rte_vmci_vsock_state(so)),
+			  rte_vmci_vsock_error(so));
+		return;
+	}
+	for (i = 0; i < sizeof(in); i++) {
+		if (in[i] != out[i]) {
+			diag_fail(s, "byte %zu came back as 0x%02x, sent 0x%02x", i, in[i], out[i]);
+			return;
+		}
+	}
+	diag_value_num(s, "vsock.echo_us", diag_round_us(diag_now_us() - t0));
+}
+
 void
 diag_step_vsock(struct diag_ctx *ctx)
 {
 	struct diag_step *s = &ctx->steps[DIAG_STEP_VSOCK];
+	uint32_t port = (uint32_t)ctx->opts.vsock_port;
+	struct rte_vmci_vsock_ctx *vc;
+	struct rte_vmci_vsock *so;
 
-	/*
-	 * Filled in once the vSockets transport is part of the build: with
-	 * --vsock-port N, connect to host port N (socat VSOCK-LISTEN:N,fork
-	 * EXEC:cat on the host) and exchange bytes.
-	 */
-	if (ctx->opts.vsock_port >= 0)
-		diag_value_num(s, "vsock.port", ctx->opts.vsock_port);
-	diag_set(s, DIAG_SKIP, "vSockets support not built");
+	if (ctx->opts.vsock_port < 0) {
+		diag_set(s, DIAG_SKIP, "no --vsock-port N (run socat VSOCK-LISTEN:N,fork "
+			 "EXEC:cat on the host, then pass --vsock-port N)");
+		return;
+	}
+	diag_value_num(s, "vsock.port", port);
+	if (ctx->dev == NULL) {
+		diag_set(s, DIAG_SKIP, "no device brought up (step 2)");
+		return;
+	}
+	diag_set(s, DIAG_PASS, "connected to host port %u, %u bytes echoed", port,
+		 DIAG_VSOCK_BYTES);
+	vc = rte_vmci_vsock_ctx_create(ctx->dev, NULL);
+	if (vc == NULL) {
+		diag_log_take(s);
+		diag_fail(s, "no vSockets context on the device: %s; driver: %s",
+			  rte_strerror(rte_errno), diag_log_last_error(s));
+		return;
+	}
+	so = rte_vmci_vsock_connect(vc, RTE_VMCI_VSOCK_CID_HOST, port, RTE_VMCI_VSOCK_PORT_ANY);
+	if (so == NULL)
+		diag_fail(s, "connect to %u:%u not sent: %s", RTE_VMCI_HOST_CID, port,
+			  rte_strerror(rte_errno));
+	else if (diag_vsock_connect(ctx, s, vc, so, port))
+		diag_vsock_echo(ctx, s, vc, so);
+	rte_vmci_vsock_close(so);
+	rte_vmci_vsock_ctx_destroy(vc);
 }

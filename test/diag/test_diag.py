@@ -21,10 +21,10 @@ import time
 HANG_LIMIT_S = 60
 
 
-def eal_args(prefix, emu_lib, guest_args='cid=20'):
+def eal_args(prefix, emu_lib, guest_args='cid=20', host_args=''):
     return ['--no-huge', '-m', '512', '--no-pci', '--iova-mode=va', '-l', '0',
             '--no-telemetry', '--file-prefix=diag_' + prefix, '-d', emu_lib,
-            '-a', 'vmci:vmci_emu0,' + guest_args, '-a', 'vmci:vmci_host0']
+            '-a', 'vmci:vmci_emu0,' + guest_args, '-a', 'vmci:vmci_host0' + host_args]
 
 
 def run(cmd, json_path, env=None, tool_args=()):
@@ -82,8 +82,21 @@ def case_pass(a, tmp):
     q = step(r, 4)
     expect(q['values']['qp.peer_state'] == 'attached', 'queue pair peer state', out)
     v = step(r, 5)
-    expect(v['status'] == 'SKIP' and v['reason'] == 'vSockets support not built',
+    expect(v['status'] == 'SKIP' and v['reason'].startswith('no --vsock-port N'),
            'step 5: ' + v['status'] + ' ' + v['reason'], out)
+
+
+def case_vsock(a, tmp):
+    """Step 5 against the emulated host's vSockets echo (port 7)."""
+    rc, r, out, _ = run([a.tool] + eal_args('vsock', a.emu_lib, host_args=',vsock=1'),
+                        tmp + '/vsock.json', tool_args=['--vsock-port', '7'])
+    expect(rc == 0, 'vsock: exit %d, expected 0' % rc, out)
+    for num in (2, 3, 4, 5, 6):
+        s = step(r, num)
+        expect(s['status'] == 'PASS', 'vsock: step %d %s: %s' % (num, s['status'], s['reason']),
+               out)
+    v = step(r, 5)['values']
+    expect(v['vsock.bytes_back'] == v['vsock.bytes_sent'] == 4096, 'vsock bytes', out)
 
 
 def case_fail(a, tmp, name, cmd, num, words, tool_args=(), env=None):
@@ -147,6 +160,13 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         case_pass(a, tmp)
         print('pass: all steps PASS, step 1 and 5 SKIP with their reasons')
+        case_vsock(a, tmp)
+        print('vsock: 4096 bytes through the emulated host\'s echo on port 7')
+        case_fail(a, tmp, 'vsock_refused', [a.tool] + eal_args('vsock_refused', a.emu_lib,
+                                                               host_args=',vsock=1'),
+                  5, ['connect to 2:4444', 'reset', 'nothing listens'],
+                  tool_args=['--vsock-port', '4444'])
+        print('vsock_refused: a host port nobody listens on fails step 5')
         rc, r, out, _ = run([a.fault_tool, 'none'] + eal_args('none', a.emu_lib),
                             tmp + '/none.json')
         expect(rc == 0 and r['result'] == 'PASS', 'launcher without a fault: exit %d' % rc, out)
