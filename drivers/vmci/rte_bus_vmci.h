@@ -139,6 +139,33 @@ __rte_experimental
 int
 rte_vmci_service_register(struct rte_vmci_device *dev, uint32_t *service_id);
 
+/** Most resource IDs one rte_vmci_dev_resources_query() call asks about. */
+#define RTE_VMCI_RESOURCES_QUERY_MAX 31
+
+/**
+ * Ask the hypervisor which hypercalls it implements (the RESOURCES_QUERY
+ * hypercall): a round trip to the hypervisor that changes nothing, e.g.
+ * to check that the device answers.
+ *
+ * @param dev
+ *   Device.
+ * @param rids
+ *   Hypercall resource IDs to ask about (RESOURCES_QUERY is 0,
+ *   GET_CONTEXT_ID 1, QUEUEPAIR_ALLOC 10, ...; see the device spec).
+ * @param n
+ *   Number of IDs, 1 .. RTE_VMCI_RESOURCES_QUERY_MAX.
+ * @param supported
+ *   On success, bit i set when rids[i] is implemented.
+ * @return
+ *   0; -EINVAL for bad arguments; a negative errno mapped from the
+ *   hypervisor's VMCI error (logged by name), or -EPROTO for an answer
+ *   with bits above @p n.
+ */
+__rte_experimental
+int
+rte_vmci_dev_resources_query(struct rte_vmci_device *dev, const uint32_t *rids,
+			     uint32_t n, uint32_t *supported);
+
 /**
  * @name Queue pairs
  * @{

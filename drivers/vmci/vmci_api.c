@@ -26,6 +26,8 @@ _Static_assert(RTE_VMCI_QPAIR_PEER_WAITING == (int)VMCI_QP_PEER_WAITING &&
 	       "public and core peer states agree");
 _Static_assert(RTE_VMCI_QPAIR_F_ATTACH_ONLY == VMCI_QPFLAG_ATTACH_ONLY,
 	       "public flag is the wire flag");
+_Static_assert(RTE_VMCI_RESOURCES_QUERY_MAX == VMCI_RESOURCES_QUERY_MAX,
+	       "public query limit is the wire limit");
 _Static_assert(RTE_VMCI_MAX_DG_PAYLOAD == VMCI_MAX_DG_PAYLOAD_SIZE,
 	       "public datagram limit is the wire limit");
 _Static_assert(RTE_VMCI_EVENT_QP_PEER_DETACH == VMCI_EVENT_QP_PEER_DETACH,
@@ -35,6 +37,17 @@ static inline struct vmci_device *
 core_of(const struct rte_vmci_device *dev)
 {
 	return dev == NULL ? NULL : dev->core;
+}
+
+/* Hypercalls. */
+
+int
+rte_vmci_dev_resources_query(struct rte_vmci_device *dev, const uint32_t *rids,
+			     uint32_t n, uint32_t *supported)
+{
+	if (core_of(dev) == NULL || rids == NULL || supported == NULL)
+		return -EINVAL;
+	return vmci_hc_resources_query(dev->core, rids, n, supported);
 }
 
 /* Queue pairs. */

@@ -26,6 +26,21 @@ RTE_LOG_REGISTER_SUFFIX(vmci_logtype_dgram, dgram, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vmci_logtype_qp, qp, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vmci_logtype_db, doorbell, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vmci_logtype_event, event, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(vmci_logtype_reg, reg, NOTICE);
+
+const char *
+vmci_reg_name(uint32_t off)
+{
+	static const char *const names[] = {
+		"STATUS", "CONTROL", "ICR", "IMR", "DATA_OUT", "DATA_IN", "CAPS",
+		"RESULT_LOW", "RESULT_HIGH", "DATA_OUT_LOW", "DATA_OUT_HIGH",
+		"DATA_IN_LOW", "DATA_IN_HIGH", "GUEST_PAGE_SHIFT", "FILE_SIZE",
+	};
+
+	if (off % 4 != 0 || off / 4 >= RTE_DIM(names))
+		return "?";
+	return names[off / 4];
+}
 
 #define VMCI_DMA_TIMEOUT_US_DEFAULT 1000000u
 /*
@@ -129,7 +144,7 @@ vmci_dma_zone(struct vmci_device *dev, const char *what, size_t len)
 static int
 vmci_negotiate_caps(struct vmci_device *dev)
 {
-	uint32_t caps = vmci_hw_read32(dev->hw, VMCI_REG_CAPS);
+	uint32_t caps = vmci_reg_read32(dev, VMCI_REG_CAPS);
 	uint32_t use = VMCI_CAPS_DATAGRAM;
 
 	dev->caps_offered = caps;
@@ -157,7 +172,7 @@ vmci_negotiate_caps(struct vmci_device *dev)
 		use |= VMCI_CAPS_DMA_DATAGRAM;
 	}
 	dev->caps = use;
-	vmci_hw_write32(dev->hw, VMCI_REG_CAPS, use);
+	vmci_reg_write32(dev, VMCI_REG_CAPS, use);
 	return 0;
 }
 
@@ -183,9 +198,9 @@ vmci_alloc_channel(struct vmci_device *dev)
 	if (dev->dma_tx_mz == NULL || dev->dma_rx_mz == NULL || dev->tx_buf == NULL)
 		return -ENOMEM;
 	/* Step 10: page shift and high halves before any *_LOW write. */
-	vmci_hw_write32(dev->hw, VMCI_REG_GUEST_PAGE_SHIFT, RTE_VMCI_QP_PAGE_SHIFT);
-	vmci_hw_write32(dev->hw, VMCI_REG_DATA_IN_HIGH, (uint32_t)(dev->dma_rx_mz->iova >> 32));
-	vmci_hw_write32(dev->hw, VMCI_REG_DATA_OUT_HIGH, (uint32_t)(dev->dma_tx_mz->iova >> 32));
+	vmci_reg_write32(dev, VMCI_REG_GUEST_PAGE_SHIFT, RTE_VMCI_QP_PAGE_SHIFT);
+	vmci_reg_write32(dev, VMCI_REG_DATA_IN_HIGH, (uint32_t)(dev->dma_rx_mz->iova >> 32));
+	vmci_reg_write32(dev, VMCI_REG_DATA_OUT_HIGH, (uint32_t)(dev->dma_tx_mz->iova >> 32));
 	return 0;
 }
 
@@ -305,8 +320,8 @@ vmci_device_create(struct vmci_hw *hw, const struct vmci_device_conf *conf)
 		imr |= VMCI_ICR_NOTIFICATION;
 	if (vmci_dev_dma(dev))
 		imr |= VMCI_ICR_DMA_DATAGRAM;
-	vmci_hw_write32(hw, VMCI_REG_IMR, imr);
-	vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_INT_ENABLE);
+	vmci_reg_write32(dev, VMCI_REG_IMR, imr);
+	vmci_reg_write32(dev, VMCI_REG_CONTROL, VMCI_CONTROL_INT_ENABLE);
 	dev->rx_idle_cycles = rte_get_timer_hz() / 1000000 *
 		(vmci_dev_dma(dev) ? VMCI_RX_IDLE_US_DMA : VMCI_RX_IDLE_US_PORT);
 	VMCI_LOG(INFO, "%s: up over %s: caps offered 0x%x, in use 0x%x, context ID %u",
@@ -321,7 +336,7 @@ fail:
 	 * exists; this covers the DMA buffers too.
 	 */
 	if (dev->caps != 0)
-		vmci_hw_write32(hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
+		vmci_reg_write32(dev, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	vmci_free_memory(dev);
 	free(dev);
 	rte_errno = -ret;
@@ -336,7 +351,7 @@ vmci_device_destroy(struct vmci_device *dev)
 	vmci_dev_lock(dev);
 	vmci_qpair_detach_all(dev);
 	vmci_doorbell_unlink_all(dev);
-	vmci_hw_write32(dev->hw, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
+	vmci_reg_write32(dev, VMCI_REG_CONTROL, VMCI_CONTROL_RESET);
 	/* Only after the reset is no memory of ours referenced by the device. */
 	vmci_qpair_free_all(dev);
 	vmci_dgram_ep_free_all(dev);
@@ -408,7 +423,7 @@ vmci_device_poll(struct vmci_device *dev)
 
 	vmci_dev_lock(dev);
 	/* Read once: reading acknowledges (clears) the causes. */
-	icr = vmci_hw_read32(dev->hw, VMCI_REG_ICR);
+	icr = vmci_reg_read32(dev, VMCI_REG_ICR);
 	if (icr == UINT32_MAX) {
 		vmci_dev_unlock(dev);
 		return -ENODEV;

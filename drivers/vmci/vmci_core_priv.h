@@ -231,4 +231,48 @@ vmci_doorbell_unlink_all(struct vmci_device *dev);
 void
 vmci_dgram_ep_free_all(struct vmci_device *dev);
 
+/*
+ * Register accesses of the core, each traced at DEBUG on the log type
+ * "bus.vmci.reg" (off by default) with its register name, value and order,
+ * so that a bring-up on a real device can be read back from the log
+ * (app/vmci-diag raises it). A FIFO access is one line with its length.
+ */
+extern int vmci_logtype_reg;
+
+const char *vmci_reg_name(uint32_t off);
+
+#define VMCI_REG_TRACE(dev, fmt, ...) \
+	rte_log(RTE_LOG_DEBUG, vmci_logtype_reg, "VMCI: reg: %s: " fmt "\n", \
+		(dev)->name, ##__VA_ARGS__)
+
+static inline uint32_t
+vmci_reg_read32(struct vmci_device *dev, uint32_t off)
+{
+	uint32_t val = vmci_hw_read32(dev->hw, off);
+
+	VMCI_REG_TRACE(dev, "read32 %s (0x%02x) = 0x%08x", vmci_reg_name(off), off, val);
+	return val;
+}
+
+static inline void
+vmci_reg_write32(struct vmci_device *dev, uint32_t off, uint32_t val)
+{
+	VMCI_REG_TRACE(dev, "write32 %s (0x%02x) <- 0x%08x", vmci_reg_name(off), off, val);
+	vmci_hw_write32(dev->hw, off, val);
+}
+
+static inline void
+vmci_reg_write_fifo(struct vmci_device *dev, uint32_t off, const void *buf, size_t len)
+{
+	VMCI_REG_TRACE(dev, "write8 x%zu %s (0x%02x)", len, vmci_reg_name(off), off);
+	vmci_hw_write_fifo(dev->hw, off, buf, len);
+}
+
+static inline void
+vmci_reg_read_fifo(struct vmci_device *dev, uint32_t off, void *buf, size_t len)
+{
+	VMCI_REG_TRACE(dev, "read8 x%zu %s (0x%02x)", len, vmci_reg_name(off), off);
+	vmci_hw_read_fifo(dev->hw, off, buf, len);
+}
+
 #endif /* _VMCI_CORE_PRIV_H_ */

@@ -101,7 +101,7 @@ vmci_dma_rx(struct vmci_device *dev, size_t at, size_t len)
 	sg->size = len;
 	__atomic_store_n(&hdr->busy, 0, __ATOMIC_RELAXED);
 	rte_io_wmb();
-	vmci_hw_write32(dev->hw, VMCI_REG_DATA_IN_LOW, (uint32_t)dev->dma_rx_mz->iova);
+	vmci_reg_write32(dev, VMCI_REG_DATA_IN_LOW, (uint32_t)dev->dma_rx_mz->iova);
 	deadline = rte_get_timer_cycles() + dev->dma_timeout_cycles;
 	while (__atomic_load_n(&hdr->busy, __ATOMIC_ACQUIRE) != 1) {
 		if (rte_get_timer_cycles() > deadline) {
@@ -133,7 +133,7 @@ vmci_rx_read(struct vmci_device *dev, struct vmci_rx *rx, size_t at, size_t len)
 		if (!vmci_dma_rx(dev, at, len))
 			return false;
 	} else {
-		vmci_hw_read_fifo(dev->hw, VMCI_REG_DATA_IN, rx->buf + at, len);
+		vmci_reg_read_fifo(dev, VMCI_REG_DATA_IN, rx->buf + at, len);
 	}
 	rx->avail = at + len;
 	return true;

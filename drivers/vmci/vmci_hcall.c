@@ -116,8 +116,8 @@ vmci_result_str(int32_t result)
 static int32_t
 vmci_send_port(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len)
 {
-	vmci_hw_write_fifo(dev->hw, VMCI_REG_DATA_OUT, dg, len);
-	return (int32_t)vmci_hw_read32(dev->hw, VMCI_REG_RESULT_LOW);
+	vmci_reg_write_fifo(dev, VMCI_REG_DATA_OUT, dg, len);
+	return (int32_t)vmci_reg_read32(dev, VMCI_REG_RESULT_LOW);
 }
 
 static bool
@@ -158,7 +158,7 @@ vmci_send_dma(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len,
 	__atomic_store_n(&hdr->busy, 1, __ATOMIC_RELAXED);
 	/* The device reads the buffer after the doorbell write: order them. */
 	rte_io_wmb();
-	vmci_hw_write32(dev->hw, VMCI_REG_DATA_OUT_LOW, (uint32_t)dev->dma_tx_mz->iova);
+	vmci_reg_write32(dev, VMCI_REG_DATA_OUT_LOW, (uint32_t)dev->dma_tx_mz->iova);
 	if (!vmci_dma_wait(dev, &hdr->busy, 0)) {
 		dev->dma_tx_stuck = true;
 		VMCI_DG_LOG(ERR, "%s: DMA send of %zu bytes: busy still 1 after %" PRIu64 " cycles",
@@ -166,11 +166,49 @@ vmci_send_dma(struct vmci_device *dev, const struct vmci_dg_hdr *dg, size_t len,
 		return -ETIMEDOUT;
 	}
 	/* RESULT_LOW 0 means "transport fine, see the header"; else it is the result. */
-	r = (int32_t)vmci_hw_read32(dev->hw, VMCI_REG_RESULT_LOW);
+	r = (int32_t)vmci_reg_read32(dev, VMCI_REG_RESULT_LOW);
 	if (r == 0)
 		r = (int32_t)(uint32_t)__atomic_load_n(&hdr->result, __ATOMIC_RELAXED);
 	*result = r;
 	return 0;
+}
+
+/* Hypercall names by resource ID (vmci-device.md 4.3), for the trace. */
+static const char *
+vmci_hc_name(uint32_t rid)
+{
+	static const char *const names[] = {
+		"RESOURCES_QUERY", "GET_CONTEXT_ID", "SET_NOTIFY_BITMAP", "DOORBELL_LINK",
+		"DOORBELL_UNLINK", "DOORBELL_NOTIFY", "DATAGRAM_REQUEST_MAP",
+		"DATAGRAM_REMOVE_MAP", "EVENT_SUBSCRIBE", "EVENT_UNSUBSCRIBE",
+		"QUEUEPAIR_ALLOC", "QUEUEPAIR_DETACH",
+	};
+
+	return rid < RTE_DIM(names) ? names[rid] : "?";
+}
+
+/*
+ * Every datagram sent, with the device's answer, at DEBUG: hypercalls on
+ * bus.vmci (the bring-up trace app/vmci-diag reads), others on
+ * bus.vmci.dgram. A positive answer may be a value (a mask, a context ID,
+ * a size), so only the others are named.
+ */
+static void
+vmci_send_trace(struct vmci_device *dev, const struct vmci_dg_hdr *dg, int32_t result)
+{
+	const char *open = result <= 0 ? " (" : "";
+	const char *name = result <= 0 ? vmci_result_str(result) : "";
+	const char *close = result <= 0 ? ")" : "";
+
+	if (dg->dst.context == VMCI_HYPERVISOR_CID)
+		VMCI_LOG(DEBUG, "%s: hypercall %s (0:%u, payload %" PRIu64 " bytes): result %d%s%s%s",
+			 dev->name, vmci_hc_name(dg->dst.resource), dg->dst.resource,
+			 dg->payload_size, result, open, name, close);
+	else
+		VMCI_DG_LOG(DEBUG, "%s: datagram %u:%u -> %u:%u, payload %" PRIu64
+			    " bytes: result %d%s%s%s", dev->name, dg->src.context,
+			    dg->src.resource, dg->dst.context, dg->dst.resource,
+			    dg->payload_size, result, open, name, close);
 }
 
 int
@@ -196,10 +234,12 @@ vmci_send_datagram_locked(struct vmci_device *dev, const struct vmci_dg_hdr *dg,
 		ret = vmci_send_dma(dev, dg, len, result);
 	else
 		*result = vmci_send_port(dev, dg, len);
-	if (ret == 0)
+	if (ret == 0) {
 		dev->stats.dg_sent++;
-	else
+		vmci_send_trace(dev, dg, *result);
+	} else {
 		dev->stats.dg_send_errors++;
+	}
 	return ret;
 }
 

@@ -291,21 +291,37 @@ vmci_pci_check_usable(const struct rte_pci_device *pdev, uint32_t log_level)
 	return 0;
 }
 
-static int
+enum vmci_pci_regs
+vmci_pci_regs_mode(const struct rte_pci_device *pdev)
+{
+	const struct rte_mem_resource *bar = &pdev->mem_resource[VMCI_BAR_MEM];
+
+	/* BAR1 of exactly 256 KiB is the MMIO-capable device (spec 1, 9.1). */
+	if (bar->len == VMCI_BAR_MEM_MMIO_SIZE) {
+		if (bar->addr != NULL)
+			return VMCI_PCI_REGS_MMIO;
+		/* As the Linux guest: a window that cannot be mapped means port I/O... */
+		PCI_LOG(WARNING, "%s: BAR1 of %" PRIu64 " bytes offers MMIO registers but "
+			"is not mapped", pdev->name, bar->len);
+	}
+#ifdef RTE_ARCH_X86
+	return VMCI_PCI_REGS_PORT_IO;
+#else
+	/* ... which exists on x86 only: elsewhere Linux refuses the device. */
+	PCI_LOG(ERR, "%s: no MMIO register window, and port I/O needs x86", pdev->name);
+	return VMCI_PCI_REGS_NONE;
+#endif
+}
+
+static void
 setup_mmio(struct vmci_pci_hw *ph)
 {
 	const struct rte_mem_resource *bar = &ph->pdev->mem_resource[VMCI_BAR_MEM];
 
-	if (bar->addr == NULL) {
-		PCI_LOG(ERR, "%s: BAR1 of %" PRIu64 " bytes is not mapped",
-			ph->pdev->name, bar->len);
-		return -ENXIO;
-	}
 	ph->regs = (uint8_t *)bar->addr + VMCI_MMIO_REG_OFFSET;
 	ph->hw.ops = &vmci_pci_mmio_ops;
 	ph->hw.backend = "pci-mmio";
 	ph->hw.mmio = true;
-	return 0;
 }
 
 static int
@@ -325,9 +341,53 @@ setup_ioport(struct vmci_pci_hw *ph)
 }
 
 struct vmci_hw *
-vmci_pci_hw_open(struct rte_pci_device *pdev)
+vmci_pci_hw_setup(struct rte_pci_device *pdev)
+{
+	enum vmci_pci_regs mode = vmci_pci_regs_mode(pdev);
+	struct vmci_pci_hw *ph;
+	int ret;
+
+	if (mode == VMCI_PCI_REGS_NONE) {
+		rte_errno = ENXIO;
+		return NULL;
+	}
+	ph = rte_zmalloc_socket("vmci_pci_hw", sizeof(*ph), 0, pdev->device.numa_node);
+	if (ph == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	ph->pdev = pdev;
+	ph->hw.numa_node = pdev->device.numa_node;
+	if (mode == VMCI_PCI_REGS_MMIO) {
+		setup_mmio(ph);
+		return &ph->hw;
+	}
+	ret = setup_ioport(ph);
+	if (ret < 0) {
+		rte_free(ph);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return &ph->hw;
+}
+
+void
+vmci_pci_hw_release(struct vmci_hw *hw)
 {
 	struct vmci_pci_hw *ph;
+
+	if (hw == NULL)
+		return;
+	ph = to_pci_hw(hw);
+	if (ph->hw.ops == &vmci_pci_io_ops)
+		rte_pci_ioport_unmap(&ph->ioport);
+	rte_free(ph);
+}
+
+struct vmci_hw *
+vmci_pci_hw_open(struct rte_pci_device *pdev)
+{
+	struct vmci_hw *hw;
 	int ret;
 
 	ret = vmci_pci_check_usable(pdev, RTE_LOG_ERR);
@@ -342,28 +402,20 @@ vmci_pci_hw_open(struct rte_pci_device *pdev)
 		ret = -ENXIO;
 		goto fail;
 	}
-	ph = rte_zmalloc_socket("vmci_pci_hw", sizeof(*ph), 0, pdev->device.numa_node);
-	if (ph == NULL) {
+	hw = vmci_pci_hw_setup(pdev);
+	if (hw == NULL) {
+		ret = -rte_errno;
 		rte_pci_unmap_device(pdev);
-		ret = -ENOMEM;
 		goto fail;
 	}
-	ph->pdev = pdev;
-	ph->hw.numa_node = pdev->device.numa_node;
-	/* BAR1 of exactly 256 KiB is the MMIO-capable device (spec 1, 9.1). */
-	if (pdev->mem_resource[VMCI_BAR_MEM].len == VMCI_BAR_MEM_MMIO_SIZE)
-		ret = setup_mmio(ph);
-	else
-		ret = setup_ioport(ph);
-	if (ret == 0)
-		ret = rte_pci_set_bus_master(pdev, true);
+	ret = rte_pci_set_bus_master(pdev, true);
 	if (ret != 0) {
-		vmci_pci_hw_close(&ph->hw);
+		vmci_pci_hw_close(hw);
 		ret = ret < 0 ? ret : -EIO;
 		goto fail;
 	}
-	PCI_LOG(INFO, "%s: registers by %s", pdev->name, ph->hw.backend);
-	return &ph->hw;
+	PCI_LOG(INFO, "%s: registers by %s", pdev->name, hw->backend);
+	return hw;
 fail:
 	rte_errno = -ret;
 	return NULL;
@@ -372,14 +424,12 @@ fail:
 void
 vmci_pci_hw_close(struct vmci_hw *hw)
 {
-	struct vmci_pci_hw *ph;
+	struct rte_pci_device *pdev;
 
 	if (hw == NULL)
 		return;
-	ph = to_pci_hw(hw);
-	if (ph->hw.ops == &vmci_pci_io_ops)
-		rte_pci_ioport_unmap(&ph->ioport);
-	rte_pci_set_bus_master(ph->pdev, false);
-	rte_pci_unmap_device(ph->pdev);
-	rte_free(ph);
+	pdev = to_pci_hw(hw)->pdev;
+	vmci_pci_hw_release(hw);
+	rte_pci_set_bus_master(pdev, false);
+	rte_pci_unmap_device(pdev);
 }

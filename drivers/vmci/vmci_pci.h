@@ -49,4 +49,31 @@ struct vmci_hw *vmci_pci_hw_open(struct rte_pci_device *pdev);
 /* Unmap and free what vmci_pci_hw_open() set up. */
 void vmci_pci_hw_close(struct vmci_hw *hw);
 
+/* How the registers of a function are reached. */
+enum vmci_pci_regs {
+	VMCI_PCI_REGS_NONE,    /* neither: the function is refused */
+	VMCI_PCI_REGS_MMIO,    /* BAR1 + 0x20000, DMA datagrams */
+	VMCI_PCI_REGS_PORT_IO, /* BAR0 */
+};
+
+/*
+ * The choice the Linux guest driver makes: MMIO when BAR1 is exactly
+ * 256 KiB and mapped; else port I/O, which only x86 has (elsewhere the
+ * function is refused). FreeBSD always uses port I/O.
+ */
+enum vmci_pci_regs vmci_pci_regs_mode(const struct rte_pci_device *pdev);
+
+/*
+ * The register access over BARs already mapped in @pdev (mem_resource[],
+ * BAR0 through rte_pci_ioport_map()): what vmci_pci_hw_open() does after
+ * the kernel-driver check and the mapping, and before bus mastering. Also
+ * the seam by which test/driver drives the register operations over a
+ * buffer standing in for BAR1. Not exported. NULL + rte_errno (ENXIO:
+ * no register access, ENOMEM).
+ */
+struct vmci_hw *vmci_pci_hw_setup(struct rte_pci_device *pdev);
+
+/* Free what vmci_pci_hw_setup() made; the BARs stay mapped. */
+void vmci_pci_hw_release(struct vmci_hw *hw);
+
 #endif /* _VMCI_PCI_H_ */

@@ -52,6 +52,36 @@ test_devices(void)
 	return TEST_SUCCESS;
 }
 
+/* The RESOURCES_QUERY round trip, in both modes; a refusal is the caller's error. */
+static int
+test_resources_query(void)
+{
+	const uint32_t rids[] = { VMCI_RESOURCES_QUERY, VMCI_GET_CONTEXT_ID, VMCI_RESOURCE_MAX };
+	uint32_t rid_many[RTE_VMCI_RESOURCES_QUERY_MAX + 1] = { 0 };
+	struct rte_vmci_device *devs[] = { dev0, dev1 };
+	uint32_t mask;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(devs); i++) {
+		mask = UINT32_MAX;
+		TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(devs[i], rids, RTE_DIM(rids),
+							       &mask), 0, "query");
+		/* The last ID is beyond every hypercall: its bit stays clear. */
+		TEST_ASSERT_EQUAL(mask, 0x3, "supported mask");
+	}
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(NULL, rids, 1, &mask), -EINVAL, "NULL dev");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(dev0, NULL, 1, &mask), -EINVAL, "NULL ids");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(dev0, rids, 1, NULL), -EINVAL, "NULL out");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(dev0, rids, 0, &mask), -EINVAL, "no IDs");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(dev0, rid_many, RTE_DIM(rid_many), &mask),
+			  -EINVAL, "more IDs than a query holds");
+	TEST_ASSERT_EQUAL(vmci_emu_fault_fail_hypercall(NULL, CID0, VMCI_RESOURCES_QUERY,
+							VMCI_ERROR_NO_ACCESS, 1), 0, "fault");
+	TEST_ASSERT_EQUAL(rte_vmci_dev_resources_query(dev0, rids, 1, &mask), -EACCES,
+			  "refused query");
+	return TEST_SUCCESS;
+}
+
 struct dg_seen {
 	unsigned int count;
 	struct rte_vmci_handle src;
@@ -656,6 +686,7 @@ suite_setup(void)
 
 static const struct vmci_test_case bus_api_cases[] = {
 	{ "devices", test_devices },
+	{ "resources_query", test_resources_query },
 	{ "datagrams", test_datagrams },
 	{ "doorbells", test_doorbells },
 	{ "qpair_with_host", test_qpair_with_host },
