@@ -2,8 +2,10 @@
  * Copyright(c) 2026 The vmci-dpdk authors
  */
 
+#include <dirent.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,5 +84,82 @@ vmci_app_emu_load(int argc, char **argv, FILE *note, const char *prog)
 	if (note != NULL)
 		fprintf(note, "%s: emulated devices named: loading the emulator, -d %s\n",
 			prog, argv[argc - 1]);
+	return argc;
+}
+
+#define VMCI_PCI_VENDOR 0x15ad
+#define VMCI_PCI_DEVICE 0x0740
+
+static bool
+has_arg(int argc, char **argv, const char *arg)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], arg) == 0)
+			return true;
+	return false;
+}
+
+/* The hexadecimal ID in sysfs file @p dir/@p dev/@p file, or 0. */
+static unsigned int
+pci_id(const char *dir, const char *dev, const char *file)
+{
+	char path[PATH_MAX];
+	unsigned int id = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, dev, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%x", &id) != 1)
+		id = 0;
+	fclose(f);
+	return id;
+}
+
+/*
+ * Whether sysfs lists a VMCI PCI function (bound to any driver, or none),
+ * in the folder EAL scans: SYSFS_PCI_DEVICES if set, as EAL reads it.
+ */
+static bool
+vmci_pci_present(void)
+{
+	const char *dir = getenv("SYSFS_PCI_DEVICES");
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	if (dir == NULL)
+		dir = "/sys/bus/pci/devices";
+	d = opendir(dir);
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.' &&
+			pci_id(dir, e->d_name, "vendor") == VMCI_PCI_VENDOR &&
+			pci_id(dir, e->d_name, "device") == VMCI_PCI_DEVICE;
+	closedir(d);
+	return found;
+}
+
+int
+vmci_app_vsock_emu_args(int argc, char **argv, bool *added)
+{
+	static char arg_a[] = "-a";
+	static char arg_guest[] = VMCI_APP_EMU_GUEST_ARG;
+	static char arg_host[] = VMCI_APP_EMU_HOST_VSOCK_ARG;
+	bool pci = !has_arg(argc, argv, "--no-pci") &&
+		   (has_arg(argc, argv, "-a") || has_arg(argc, argv, "--allow") ||
+		    vmci_pci_present());
+
+	*added = !vmci_app_has_vmci_devargs(argc, argv) && !pci;
+	if (!*added)
+		return argc;
+	argv[argc++] = arg_a;
+	argv[argc++] = arg_guest;
+	argv[argc++] = arg_a;
+	argv[argc++] = arg_host;
 	return argc;
 }

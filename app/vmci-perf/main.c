@@ -115,6 +115,9 @@ struct run_state {
 	struct perf_hist *hist;       /* current run's round trips */
 	struct perf_hist *first_hist; /* kept for --hgrm: vmci, first size */
 	FILE *hgrm;
+	/* Connection setup (vsock), one per queue size. */
+	struct perf_setup setup[PERF_MAX_QUEUE_SIZES];
+	unsigned int nb_setup;
 };
 
 static const struct {
@@ -225,9 +228,14 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 		return baseline ? 0 : ret;
 	}
 	rs->st.tp = &tp;
+	if (!baseline && ops->setup != NULL && rs->nb_setup < RTE_DIM(rs->setup))
+		rs->setup[rs->nb_setup++] = *ops->setup(&tp);
 	ret = 0;
 	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
 		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
+		/* The peer may have chosen another queue size than the one asked for. */
+		if (tp.queue_size != 0)
+			r->queue_size = tp.queue_size;
 		if (ops == &perf_transport_bare)
 			ret = bare_ring_size(rs, opt->sizes[i], r);
 		else
@@ -333,6 +341,9 @@ exit_status(const struct perf_options *opt, const struct perf_result *res,
 		printf("\nFAILED: verification found %" PRIu64 " bad messages\n", errors);
 	else if (run_ret < 0)
 		printf("\nFAILED: the run stopped early\n");
+	else if (opt->verify && strcmp(opt->transport, "vsock") == 0)
+		printf("\nverification passed: every message had the expected length and"
+		       " sequence number, and every byte came back as sent\n");
 	else if (opt->verify)
 		printf("\nverification passed: every message had the expected length and"
 		       " sequence number\n");
@@ -346,7 +357,7 @@ write_outputs(struct run_state *rs, FILE *json)
 	int ret = 0;
 
 	if (json != NULL && perf_report_json(json, opt, &rs->env, rs->res, rs->nb_res,
-					     &rs->lim, &rs->load) < 0) {
+					     &rs->lim, &rs->load, rs->setup, rs->nb_setup) < 0) {
 		fprintf(stderr, "vmci-perf: writing %s failed\n", opt->json_path);
 		ret = -EIO;
 	}
@@ -394,6 +405,7 @@ run(struct run_state *rs, FILE *json)
 		return PERF_EXIT_USAGE;
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
+	perf_transport_vsock_set_peer_lcore(rs->st.rx_lcore);
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
@@ -421,7 +433,8 @@ run(struct run_state *rs, FILE *json)
 		ret = run_limits(rs);
 	judge_load(rs, cpus, nb_cpus, &load_start, load_ret);
 	if (rs->nb_res > 0)
-		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim, &rs->load);
+		perf_report_summary(stdout, opt, rs->res, rs->nb_res, &rs->lim, &rs->load,
+				    rs->setup, rs->nb_setup);
 	oret = write_outputs(rs, json);
 	if (ret == 0)
 		ret = oret;
@@ -431,6 +444,24 @@ run(struct run_state *rs, FILE *json)
 static char emu_arg_a[] = "-a";
 static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
 static char emu_arg_host[] = "vmci:vmci_host0";
+
+/*
+ * Transport vsock without a device on the command line: the VM's VMCI
+ * function if it has one, else the emulated guest and the emulated host
+ * serving its vSockets services (echo on port 7).
+ */
+static int
+add_vsock_emu_args(int eal_argc, char **eal_argv)
+{
+	bool added;
+
+	eal_argc = vmci_app_vsock_emu_args(eal_argc, eal_argv, &added);
+	if (added)
+		printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated"
+		       " host serving vSockets (echo on port 7): -a %s\n", VMCI_APP_EMU_GUEST_ARG,
+		       VMCI_APP_EMU_HOST_VSOCK_ARG);
+	return eal_argc;
+}
 
 /*
  * The showcase needs no device on the command line: transports emu and
@@ -447,6 +478,8 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 	if (secondary) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg_host;
+	} else if (strcmp(opt->transport, "vsock") == 0) {
+		eal_argc = add_vsock_emu_args(eal_argc, eal_argv);
 	} else if (emu && !vmci_app_has_vmci_devargs(eal_argc, eal_argv)) {
 		eal_argv[eal_argc++] = emu_arg_a;
 		eal_argv[eal_argc++] = emu_arg0;

@@ -55,7 +55,7 @@ static const char *const baseline_names[] = {
 	[PERF_BL_CACHELINE] = "cacheline",
 };
 
-static const char *const transport_names[] = { "emu", "local-qp", "emu-mp", "vmci" };
+static const char *const transport_names[] = { "emu", "local-qp", "emu-mp", "vmci", "vsock" };
 
 #define DURATION_DEFAULT 0.25
 #define LCORE_MAX 1023
@@ -65,6 +65,13 @@ static const char *const transport_names[] = { "emu", "local-qp", "emu-mp", "vmc
 /* 0 is the hypervisor, 1 reserved: a peer is the host (2) or a VM. */
 #define PEER_CID_MIN 2u
 #define SERVICE_MIN 1u
+/* vSockets ports: 0xffffffff is VMADDR_PORT_ANY. */
+#define VSOCK_PORT_MAX 0xfffffffeu
+/* CID 1 is reserved (local); 0 is the hypervisor, 2 the host, 3 and up VMs. */
+#define VSOCK_CID_RESERVED 1u
+#define CONNECTS_MAX 1000000u
+/* Largest vSockets queue: half of a VM's 128 MiB of queue-pair memory. */
+#define VSOCK_QUEUE_SIZE_MAX (UINT64_C(64) << 20)
 
 static const char *const api_names[] = {
 	[PERF_API_COPY] = "copy",
@@ -115,7 +122,9 @@ perf_usage(FILE *f, const char *prgname)
 		"on the main lcore, side 1 (consumer, ponger) on the next enabled one:\n"
 		"with \"-l 0,1\", cores 0 and 1. Without a vmci device on the command\n"
 		"line, transports emu and emu-mp add an emulated one\n"
-		"(-a vmci:vmci_emu0,cid=20).\n"
+		"(-a vmci:vmci_emu0,cid=20); transport vsock, without a VMCI PCI\n"
+		"function either (or with --no-pci), also the emulated host serving\n"
+		"vSockets (-a vmci:vmci_host0,vsock=1).\n"
 		"\n"
 		"Options:\n"
 		"  --mode MODE         test to run (default stream):\n"
@@ -143,9 +152,27 @@ perf_usage(FILE *f, const char *prgname)
 		"                                  receives the echo, so the figures are a\n"
 		"                                  loop through the peer; stream and\n"
 		"                                  pingpong only (see doc/benchmarks-vmware.md)\n"
-		"  --vmci-dev NAME     vmci: the device (bus name, e.g. 0000:00:07.7 or\n"
-		"                      vmci_emu0; default the first PCI vmci device, else\n"
-		"                      the first one)\n"
+		"                        vsock     a vSockets stream connection (AF_VSOCK\n"
+		"                                  over VMCI) to --vsock-peer, a port that\n"
+		"                                  echoes every byte (the emulated host's\n"
+		"                                  echo service; on a VM any host echo, e.g.\n"
+		"                                  socat VSOCK-LISTEN:PORT,fork EXEC:cat);\n"
+		"                                  one lcore sends, receives the echo and\n"
+		"                                  checks every byte, so the figures are a\n"
+		"                                  loop through the peer; plus connection\n"
+		"                                  setup time; stream and pingpong, api copy\n"
+		"                                  and zc (see doc/benchmarks.md)\n"
+		"  --vmci-dev NAME     vmci, vsock: the device (bus name, e.g. 0000:00:07.7\n"
+		"                      or vmci_emu0; default the first PCI vmci device, else\n"
+		"                      the first guest one)\n"
+		"  --vsock-peer CID:PORT\n"
+		"                      vsock: the echo to connect to, CID 0 or %u..%u\n"
+		"                      and port 0..%u (default %u:%u, the emulated host's\n"
+		"                      echo)\n"
+		"  --connects K        vsock: before the data runs, make K connections one\n"
+		"                      after the other (connect, established, close) and\n"
+		"                      report the setup time's percentiles and connections\n"
+		"                      per second, 1..%u (default %u)\n"
 		"  --peer CID          vmci: context ID of the peer, %u..%u (default 2,\n"
 		"                      the host)\n"
 		"  --service RID       vmci: the peer's datagram resource ID that the\n"
@@ -166,7 +193,9 @@ perf_usage(FILE *f, const char *prgname)
 		"                      (core-to-core cache-line round trip) (default all;\n"
 		"                      bidir skips the kernel ones: they would deadlock\n"
 		"                      with both sides blocked in write)\n"
-		"  --api API           queue-pair API the workers drive (default copy):\n"
+		"  --api API           queue-pair API the workers drive (default copy; vsock:\n"
+		"                      copy is rte_vmci_vsock_send/recv, zc is reserve_zc/\n"
+		"                      commit and peek_zc/consume, msg is refused):\n"
 		"                        copy  byte stream: one rte_vmci_qp_enqueue_bulk() and\n"
 		"                              one rte_vmci_qp_dequeue_bulk() per message\n"
 		"                        zc    zero copy: the producer writes each message in\n"
@@ -186,7 +215,9 @@ perf_usage(FILE *f, const char *prgname)
 		"  --queue-size BYTES  bytes in each queue of the pair, %" PRIu64 "..%" PRIu64 ";\n"
 		"                      k, m and g suffixes allowed; a comma-separated list\n"
 		"                      (at most %u) sweeps the vmci transport over them, the\n"
-		"                      baselines run once with the first (default %" PRIu64 ")\n"
+		"                      baselines run once with the first (default %" PRIu64 ";\n"
+		"                      vsock: the size proposed to the peer, at most %" PRIu64 ",\n"
+		"                      default %" PRIu64 ", and the peer may choose another)\n"
 		"  --duration SECONDS  measuring time per message size and transport,\n"
 		"                      decimal, more than 0 and at most %.0f (default 0.25;\n"
 		"                      2 or more also prints a progress line per second, in\n"
@@ -228,10 +259,13 @@ perf_usage(FILE *f, const char *prgname)
 		"GB/s counts message payload bytes (10^9 bytes per second).\n"
 		"Exit status: 0 success, 1 run failed or verification found errors,\n"
 		"2 bad command line.\n",
-		prgname, PEER_CID_MIN, VMCI_ID_MAX, SERVICE_MIN, VMCI_ID_MAX,
+		prgname, VSOCK_CID_RESERVED + 1, VMCI_ID_MAX, VSOCK_PORT_MAX,
+		PERF_VSOCK_CID_DEFAULT, PERF_VSOCK_PORT_DEFAULT, CONNECTS_MAX,
+		PERF_VSOCK_CONNECTS_DEFAULT, PEER_CID_MIN, VMCI_ID_MAX, SERVICE_MIN, VMCI_ID_MAX,
 		PERF_VMCI_SERVICE_DEFAULT, DURATION_MAX, PERF_VMCI_ATTACH_TIMEOUT_DEFAULT,
 		PERF_MAX_SIZES, QUEUE_SIZE_MIN, QUEUE_SIZE_MAX,
-		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT,
+		PERF_MAX_QUEUE_SIZES, QUEUE_SIZE_DEFAULT, VSOCK_QUEUE_SIZE_MAX,
+		PERF_VSOCK_QUEUE_SIZE_DEFAULT, DURATION_MAX, BURST_MAX, BURST_DEFAULT,
 		PERF_PAIRS_MAX);
 }
 
@@ -472,7 +506,8 @@ parse_transport(struct perf_options *opt, const char *arg)
 			return 0;
 		}
 	}
-	return bad_value("transport", "\"%s\": expected emu, local-qp, emu-mp or vmci", arg);
+	return bad_value("transport", "\"%s\": expected emu, local-qp, emu-mp, vmci or vsock",
+			 arg);
 }
 
 static int
@@ -609,7 +644,7 @@ parse_vmci_dev(struct perf_options *opt, const char *arg)
 		return bad_value("vmci-dev", "needs a vmci bus device name (0000:00:07.7,"
 				 " vmci_emu0)");
 	opt->vmci_dev = arg;
-	opt->vmci_opts_set = 1;
+	opt->vmci_dev_set = 1;
 	return 0;
 }
 
@@ -663,6 +698,47 @@ parse_attach_timeout(struct perf_options *opt, const char *arg)
 	return 0;
 }
 
+/* "CID:PORT" of a vSockets peer. */
+static int
+parse_vsock_peer(struct perf_options *opt, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	unsigned long long cid, port;
+	char *end;
+
+	errno = 0;
+	if (colon == NULL || !isdigit((unsigned char)arg[0]) ||
+	    !isdigit((unsigned char)colon[1]))
+		goto bad;
+	cid = strtoull(arg, &end, 10);
+	if (errno != 0 || end != colon || cid > VMCI_ID_MAX || cid == VSOCK_CID_RESERVED)
+		goto bad;
+	port = strtoull(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port > VSOCK_PORT_MAX)
+		goto bad;
+	opt->vsock_cid = (uint32_t)cid;
+	opt->vsock_port = (uint32_t)port;
+	opt->vsock_opts_set = 1;
+	return 0;
+bad:
+	return bad_value("vsock-peer", "\"%s\": expected CID:PORT, CID 0 or %u..%u (2 is the"
+			 " host), PORT 0..%u", arg, VSOCK_CID_RESERVED + 1, VMCI_ID_MAX,
+			 VSOCK_PORT_MAX);
+}
+
+static int
+parse_connects(struct perf_options *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_bytes(arg, arg + strlen(arg), &v) < 0 || v < 1 || v > CONNECTS_MAX)
+		return bad_value("connects", "\"%s\": expected 1..%u connections", arg,
+				 CONNECTS_MAX);
+	opt->connects = (uint32_t)v;
+	opt->vsock_opts_set = 1;
+	return 0;
+}
+
 struct opt_parser {
 	const char *name;
 	int has_arg;
@@ -690,6 +766,8 @@ static const struct opt_parser opt_parsers[] = {
 	{ "peer", required_argument, parse_peer },
 	{ "service", required_argument, parse_service },
 	{ "attach-timeout", required_argument, parse_attach_timeout },
+	{ "vsock-peer", required_argument, parse_vsock_peer },
+	{ "connects", required_argument, parse_connects },
 	{ "pairs", required_argument, parse_pairs },
 	{ "pairs-busy", required_argument, parse_pairs_busy },
 };
@@ -717,6 +795,39 @@ options_default(struct perf_options *opt)
 	opt->vmci_peer = 2;
 	opt->vmci_service = PERF_VMCI_SERVICE_DEFAULT;
 	opt->attach_timeout = PERF_VMCI_ATTACH_TIMEOUT_DEFAULT;
+	opt->vsock_cid = PERF_VSOCK_CID_DEFAULT;
+	opt->vsock_port = PERF_VSOCK_PORT_DEFAULT;
+	opt->connects = PERF_VSOCK_CONNECTS_DEFAULT;
+}
+
+/*
+ * Transport vsock: a byte stream whose queues the peer helps choose. Its
+ * default queue is the vSockets default, and no more than a context may
+ * propose.
+ */
+static int
+options_vsock(struct perf_options *opt)
+{
+	unsigned int i;
+
+	if (opt->api == PERF_API_MSG)
+		return usage_error("--api msg: transport vsock is a byte stream (vSockets keeps"
+				   " no message boundaries); expected --api copy or zc");
+	if (opt->mode == PERF_MODE_BIDIR)
+		return usage_error("--mode bidir: transport vsock loops one stream through a peer"
+				   " that echoes it, so both directions carry the same bytes;"
+				   " expected --mode stream or pingpong");
+	if (!opt->queue_size_set) {
+		opt->queue_sizes[0] = PERF_VSOCK_QUEUE_SIZE_DEFAULT;
+		opt->queue_size = PERF_VSOCK_QUEUE_SIZE_DEFAULT;
+	}
+	for (i = 0; i < opt->nb_queue_sizes; i++) {
+		if (opt->queue_sizes[i] > VSOCK_QUEUE_SIZE_MAX)
+			return bad_value("queue-size", "%" PRIu64 ": transport vsock proposes"
+					 " queues of %" PRIu64 "..%" PRIu64 " bytes",
+					 opt->queue_sizes[i], QUEUE_SIZE_MIN, VSOCK_QUEUE_SIZE_MAX);
+	}
+	return 0;
 }
 
 /* A --pairs run: 64 B messages over 64 KiB queues unless told otherwise. */
@@ -757,12 +868,20 @@ pairs_check(const struct perf_options *opt)
 
 /* Checks that need several options, whatever order they came in. */
 static int
-options_check(const struct perf_options *opt)
+options_check(struct perf_options *opt)
 {
-	uint64_t smallest = opt->queue_sizes[0];
+	bool vsock = strcmp(opt->transport, "vsock") == 0;
+	uint64_t smallest;
 	uint64_t max;
 	unsigned int i;
+	int ret;
 
+	if (vsock) {
+		ret = options_vsock(opt);
+		if (ret < 0)
+			return ret;
+	}
+	smallest = opt->queue_sizes[0];
 	for (i = 1; i < opt->nb_queue_sizes; i++)
 		smallest = RTE_MIN(smallest, opt->queue_sizes[i]);
 	max = perf_max_msg_size(opt->api, smallest);
@@ -773,8 +892,14 @@ options_check(const struct perf_options *opt)
 		return usage_error("--tx-lcore and --rx-lcore are both %d: the two sides need"
 				   " two different lcores", opt->tx_lcore);
 	if (opt->vmci_opts_set && strcmp(opt->transport, "vmci") != 0)
-		return usage_error("--vmci-dev, --peer, --service and --attach-timeout are for"
+		return usage_error("--peer, --service and --attach-timeout are for"
 				   " --transport vmci, not --transport %s", opt->transport);
+	if (opt->vmci_dev_set && strcmp(opt->transport, "vmci") != 0 && !vsock)
+		return usage_error("--vmci-dev is for --transport vmci or vsock, not"
+				   " --transport %s", opt->transport);
+	if (opt->vsock_opts_set && !vsock)
+		return usage_error("--vsock-peer and --connects are for --transport vsock, not"
+				   " --transport %s", opt->transport);
 	/*
 	 * Through an echo peer both directions carry the same bytes, so
 	 * there is no second, independent stream to measure.

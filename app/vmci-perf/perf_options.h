@@ -70,18 +70,24 @@ struct perf_options {
 	const char *json_path; /**< NULL: no JSON output. */
 	const char *hgrm_path; /**< NULL: no percentile distribution file. */
 	const char *plot_path; /**< NULL: no plot. */
-	const char *transport; /**< Transport measured: "emu", "local-qp", "emu-mp" or "vmci". */
+	const char *transport; /**< Transport measured: "emu", "local-qp", "emu-mp", "vmci", ... */
 	uint32_t baselines;    /**< Bit i: enum perf_baseline i runs too. */
 	uint64_t count;        /**< Messages (round trips) per size; 0: use duration. */
 	int tx_lcore;          /**< Side 0 lcore; -1: the main lcore. */
 	int rx_lcore;          /**< Side 1 lcore; -1: the next enabled lcore. */
 	int duration_set;      /**< --duration was given. */
-	/* Transport vmci only. */
-	const char *vmci_dev;  /**< --vmci-dev; NULL: the first PCI device, else the first. */
+	/* Transport vmci (and --vmci-dev for vsock too). */
+	const char *vmci_dev;  /**< --vmci-dev; NULL: the first PCI device, else first guest one. */
 	uint32_t vmci_peer;    /**< --peer: context ID the pair is for (default 2, the host). */
 	uint32_t vmci_service; /**< --service: resource ID of the peer the offers go to. */
 	double attach_timeout; /**< --attach-timeout: seconds to wait for the peer. */
-	int vmci_opts_set;     /**< One of the four above was given. */
+	int vmci_opts_set;     /**< One of --peer, --service, --attach-timeout was given. */
+	int vmci_dev_set;      /**< --vmci-dev was given (transports vmci and vsock). */
+	/* Transport vsock only. */
+	uint32_t vsock_cid;    /**< --vsock-peer: the peer's context ID (default 2, the host). */
+	uint32_t vsock_port;   /**< --vsock-peer: the peer's port (default 7, echo). */
+	uint32_t connects;     /**< --connects: connections timed from connect to established. */
+	int vsock_opts_set;    /**< --vsock-peer or --connects was given. */
 	/* --pairs: the scale run instead of the transport sweep. */
 	unsigned int pairs[PERF_MAX_PAIR_COUNTS]; /**< Pair counts, in run order. */
 	unsigned int nb_pairs; /**< 0: no scale run. */
@@ -89,6 +95,14 @@ struct perf_options {
 	bool size_set;         /**< --size was given. */
 	bool queue_size_set;   /**< --queue-size was given. */
 };
+
+/** Default --vsock-peer of transport vsock: the emulated host's echo service. */
+#define PERF_VSOCK_CID_DEFAULT 2u
+#define PERF_VSOCK_PORT_DEFAULT 7u
+/** Default --connects of transport vsock. */
+#define PERF_VSOCK_CONNECTS_DEFAULT 100u
+/** Default queue size of transport vsock: the vSockets default (and Linux's maximum). */
+#define PERF_VSOCK_QUEUE_SIZE_DEFAULT (UINT64_C(256) << 10)
 
 /** Most queue pairs --pairs asks for. */
 #define PERF_PAIRS_MAX 1024u

@@ -97,6 +97,24 @@ perf_env_collect(struct perf_env *env, unsigned int tx_lcore, unsigned int rx_lc
 	env->in_memory_no_huge = !rte_eal_has_hugepages();
 }
 
+void
+perf_latency_from_hist(const struct perf_hist *h, struct perf_latency *l)
+{
+	unsigned int i;
+
+	l->samples = h->total;
+	l->min = h->total > 0 ? (double)h->min : 0;
+	l->p50 = (double)perf_hist_percentile(h, 50);
+	l->p90 = (double)perf_hist_percentile(h, 90);
+	l->p99 = (double)perf_hist_percentile(h, 99);
+	l->p999 = (double)perf_hist_percentile(h, 99.9);
+	l->p9999 = (double)perf_hist_percentile(h, 99.99);
+	l->max = (double)h->max;
+	l->mean = perf_hist_mean(h);
+	for (i = 0; i < PERF_LAT_CURVE_POINTS; i++)
+		l->curve[i] = (double)perf_hist_percentile(h, perf_lat_curve_pct[i]);
+}
+
 int
 perf_result_failed(const struct perf_result *res)
 {
@@ -158,7 +176,10 @@ perf_report_header(FILE *f, const struct perf_options *opt, const struct perf_en
 		env->in_memory_no_huge ? ", EAL without hugepages" : "");
 	fprintf(f, "note: figures from a shared or busy machine are noisy; repeat runs"
 		" and compare medians\n");
-	if (opt->verify)
+	if (opt->verify && strcmp(env->transport, "vsock") == 0)
+		fprintf(f, "verify: on (every byte of every message, its sequence number and"
+			" length)\n");
+	else if (opt->verify)
 		fprintf(f, "verify: on (sequence number and length of every message)\n");
 	else
 		fprintf(f, "verify: OFF (--no-verify): messages are not checked\n");
@@ -469,10 +490,41 @@ json_load(FILE *f, const struct perf_load *load)
 	fprintf(f, "},\n");
 }
 
+static double
+setup_per_s(const struct perf_setup *s)
+{
+	return s->seconds > 0 ? (double)s->count / s->seconds : 0;
+}
+
+/* Connection setup, one entry per queue size. */
+static void
+json_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
+{
+	const struct perf_latency *l;
+	unsigned int i;
+
+	fprintf(f, "  \"connects\": [\n");
+	for (i = 0; i < nb_setup; i++) {
+		l = &setup[i].lat;
+		fprintf(f, "    {\"peer\": ");
+		perf_json_str(f, setup[i].peer);
+		fprintf(f, ", \"queue_size\": %" PRIu64 ", \"count\": %" PRIu64
+			", \"seconds\": %.6f, \"connections_per_s\": %.1f, \"setup_ns\":"
+			" {\"samples\": %" PRIu64
+			", \"min\": %.0f, \"p50\": %.0f, \"p90\": %.0f, \"p99\": %.0f,"
+			" \"p99.9\": %.0f, \"max\": %.0f, \"mean\": %.1f}}%s\n",
+			setup[i].queue_size, setup[i].count, setup[i].seconds,
+			setup_per_s(&setup[i]), l->samples, l->min, l->p50, l->p90, l->p99, l->p999,
+			l->max, l->mean, i + 1 < nb_setup ? "," : "");
+	}
+	fprintf(f, "  ],\n");
+}
+
 int
 perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
 		 const struct perf_result *res, unsigned int nb_res, const struct perf_limits *lim,
-		 const struct perf_load *load)
+		 const struct perf_load *load, const struct perf_setup *setup,
+		 unsigned int nb_setup)
 {
 	unsigned int i;
 
@@ -494,8 +546,11 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 		opt->verify ? "true" : "false");
 	fprintf(f, "  \"units\": {\"gbytes_per_s\": \"10^9 payload bytes per second\","
 		" \"mmsgs_per_s\": \"10^6 messages per second\","
-		" \"latency_ns\": \"round trip, nanoseconds\"},\n");
+		" \"latency_ns\": \"round trip, nanoseconds\"%s},\n", nb_setup > 0 ?
+		", \"setup_ns\": \"connect to established, nanoseconds\"" : "");
 	perf_json_machine(f, env);
+	if (nb_setup > 0)
+		json_setup(f, setup, nb_setup);
 	json_limits(f, lim);
 	json_load(f, load);
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
@@ -610,6 +665,16 @@ baseline_in_run(const struct perf_options *opt, enum perf_baseline bl)
 	return !(kernel && opt->mode == PERF_MODE_BIDIR);
 }
 
+/*
+ * Whether the measured transport is a loop through a peer that is not
+ * ours to place (vsock): the queue-pair targets do not apply to it.
+ */
+static bool
+targets_apply(const struct perf_result *res, unsigned int nb_res)
+{
+	return nb_res == 0 || strcmp(res[0].transport, "vsock") != 0;
+}
+
 /* The targets, as ratios measured in this run. */
 static unsigned int
 collect_targets(const struct perf_options *opt, const struct perf_result *res,
@@ -620,6 +685,9 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 	const struct perf_result *u64 = find_row(res, nb_res, "unix", 64);
 	const struct perf_result *b64 = find_row(res, nb_res, "unix-busy", 64);
 	unsigned int n = 0;
+
+	if (!targets_apply(res, nb_res))
+		return 0;
 
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		if (v64 == NULL)
@@ -679,7 +747,11 @@ summary_targets(FILE *f, const struct perf_options *opt, const struct perf_resul
 	perf_load_note(load, note, sizeof(note));
 
 	fprintf(f, "\nTargets (ratios from this run):\n");
-	if (n == 0)
+	if (n == 0 && !targets_apply(res, nb_res))
+		fprintf(f, "  (none applies: the targets are those of a raw queue pair; vsock is"
+			" read against a raw queue pair measured the same way, see"
+			" doc/benchmarks.md)\n");
+	else if (n == 0)
 		fprintf(f, "  (none applies: targets need a 64-byte or 65536-byte size, and a"
 			" ratio target its baseline)\n");
 	for (i = 0; i < n; i++) {
@@ -822,8 +894,34 @@ summary_limits(FILE *f, const struct perf_limits *lim)
 }
 
 void
+perf_report_setup(FILE *f, const struct perf_setup *s)
+{
+	const struct perf_latency *l = &s->lat;
+
+	fprintf(f, "  %s, %" PRIu64 "-byte queues proposed: %" PRIu64 " connections in %.3f s,"
+		" %.0f connections/s; setup (connect to established) min %.0f / p50 %.0f /"
+		" p90 %.0f / p99 %.0f / max %.0f ns\n", s->peer, s->queue_size, s->count,
+		s->seconds, setup_per_s(s), l->min, l->p50, l->p90, l->p99, l->max);
+}
+
+static void
+summary_setup(FILE *f, const struct perf_setup *setup, unsigned int nb_setup)
+{
+	unsigned int i;
+
+	if (nb_setup == 0)
+		return;
+	fprintf(f, "\nConnection setup (one connection after the other: connect, established,"
+		" close):\n");
+	for (i = 0; i < nb_setup; i++)
+		perf_report_setup(f, &setup[i]);
+}
+
+void
 perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
-		    unsigned int nb_res, const struct perf_limits *lim, const struct perf_load *load)
+		    unsigned int nb_res, const struct perf_limits *lim,
+		    const struct perf_load *load, const struct perf_setup *setup,
+		    unsigned int nb_setup)
 {
 	unsigned int i;
 
@@ -839,6 +937,7 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		summary_bare_ring(f, opt, res, nb_res);
 	}
 	summary_limits(f, lim);
+	summary_setup(f, setup, nb_setup);
 	summary_targets(f, opt, res, nb_res, lim, load);
 	if (opt->mode == PERF_MODE_PINGPONG)
 		summary_layout_floor(f, res, nb_res, lim);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "perf_copy.h"
+#include "perf_hist.h"
 #include "perf_load.h"
 #include "perf_options.h"
 
@@ -29,6 +30,19 @@ struct perf_latency {
 	uint64_t samples;
 	double min, p50, p90, p99, p999, p9999, max, mean;
 	double curve[PERF_LAT_CURVE_POINTS]; /**< At perf_lat_curve_pct. */
+};
+
+/**
+ * Connection setup of a connection-oriented transport (vsock), measured
+ * when it opens: connections made one after the other, each timed from
+ * connect to established, then closed.
+ */
+struct perf_setup {
+	char peer[32];          /**< "CID:PORT" connected to. */
+	uint64_t queue_size;    /**< Bytes per queue proposed (the peer may choose another). */
+	uint64_t count;         /**< Connections made. */
+	double seconds;         /**< All of them: connect, established, close, one by one. */
+	struct perf_latency lat; /**< Connect to established, ns. */
 };
 
 /** Figures of one message size over one transport. */
@@ -99,6 +113,9 @@ struct perf_env {
 void perf_env_collect(struct perf_env *env, unsigned int tx_lcore, unsigned int rx_lcore,
 		      const char *transport);
 
+/** The percentiles, minimum, maximum and mean of @p h (ns) into @p lat. */
+void perf_latency_from_hist(const struct perf_hist *h, struct perf_latency *lat);
+
 /** Whether a result ended in error (verification errors apart). */
 int perf_result_failed(const struct perf_result *res);
 
@@ -114,12 +131,17 @@ void perf_report_row(FILE *f, const struct perf_options *opt, const struct perf_
 /**
  * Print the final table: every transport at every size with its ratio to
  * the vmci figure (res[0..nb_sizes-1] are the vmci rows), the machine
- * limits and the targets, each missed one with whether the machine was
- * busy (@p load).
+ * limits, the connection setup (@p setup, @p nb_setup of them: one per
+ * queue size of a connection-oriented transport, else none) and the
+ * targets, each missed one with whether the machine was busy (@p load).
  */
 void perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_result *res,
 			 unsigned int nb_res, const struct perf_limits *lim,
-			 const struct perf_load *load);
+			 const struct perf_load *load, const struct perf_setup *setup,
+			 unsigned int nb_setup);
+
+/** Print the connection setup figures of @p s in one line (after the connects). */
+void perf_report_setup(FILE *f, const struct perf_setup *s);
 
 /** Payload bytes per second, in 10^9. */
 double perf_result_gbps(const struct perf_result *res);
@@ -128,14 +150,16 @@ double perf_result_gbps(const struct perf_result *res);
 double perf_result_mmsgs(const struct perf_result *res);
 
 /**
- * Write the whole run as JSON.
+ * Write the whole run as JSON; "connects" holds @p setup when @p nb_setup
+ * is not 0.
  *
  * @return
  *   0, or -EIO if writing failed.
  */
 int perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env *env,
 		     const struct perf_result *res, unsigned int nb_res,
-		     const struct perf_limits *lim, const struct perf_load *load);
+		     const struct perf_limits *lim, const struct perf_load *load,
+		     const struct perf_setup *setup, unsigned int nb_setup);
 
 /** Write @p s as a JSON string: quotes, backslashes and control characters escaped. */
 void perf_json_str(FILE *f, const char *s);

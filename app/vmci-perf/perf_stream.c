@@ -20,20 +20,6 @@
 /* Receiver polls between two looks at the clock for the progress line. */
 #define PROGRESS_POLLS 1024u
 
-/*
- * The progress line, once a second: the count so far, and the rate over
- * the last second beside the rate since the start, each named.
- */
-struct progress {
-	uint64_t start_tsc;
-	uint64_t next_tsc;  /* print at or after this */
-	uint64_t last_tsc;  /* previous line */
-	uint64_t last_count;
-	uint32_t size;      /* bytes per message, for GB/s */
-	bool round_trips;   /* pingpong: count round trips, not messages */
-	bool both_ways;     /* bidir: the count is both directions' sum */
-};
-
 struct run_side {
 	struct perf_flow txf;
 	struct perf_flow rxf;
@@ -155,19 +141,19 @@ rx_idle_end(const struct run_side *s, uint64_t count, uint64_t *deadline, int *e
 	return true;
 }
 
-static void
-progress_start(struct progress *p, const struct run_side *s, uint64_t start_tsc)
+void
+perf_progress_start(struct perf_progress *p, uint32_t size, uint64_t start_tsc)
 {
 	memset(p, 0, sizeof(*p));
 	p->start_tsc = start_tsc;
 	p->last_tsc = start_tsc;
 	p->next_tsc = start_tsc + rte_get_tsc_hz();
-	p->size = s->rxf.size;
+	p->size = size;
 }
 
 /* "M round trips/s" or "Mmsg/s, GB/s" of @p n in @p secs. */
 static void
-progress_rate(char *buf, size_t len, const struct progress *p, uint64_t n, double secs)
+progress_rate(char *buf, size_t len, const struct perf_progress *p, uint64_t n, double secs)
 {
 	double rate = secs > 0 ? (double)n / secs : 0;
 
@@ -179,8 +165,9 @@ progress_rate(char *buf, size_t len, const struct progress *p, uint64_t n, doubl
 			 rate * p->size / 1e9);
 }
 
-static void
-progress_print(struct progress *p, uint64_t now, uint64_t count, uint64_t verify_errors)
+void
+perf_progress_print(struct perf_progress *p, uint64_t now, uint64_t count,
+		    uint64_t verify_errors)
 {
 	double hz = (double)rte_get_tsc_hz();
 	char last[64], total[64];
@@ -205,7 +192,7 @@ stream_consume(void *arg)
 {
 	struct run_side *s = arg;
 	perf_xfer_t rx = s->tp->rx;
-	struct progress prog;
+	struct perf_progress prog;
 	uint64_t deadline = 0;
 	uint64_t count = 0;
 	unsigned int polls = 0;
@@ -214,7 +201,7 @@ stream_consume(void *arg)
 	int n;
 
 	s->start_tsc = rte_rdtsc();
-	progress_start(&prog, s, s->start_tsc);
+	perf_progress_start(&prog, s->rxf.size, s->start_tsc);
 	announce_ready(s);
 	for (;;) {
 		n = rx(s->tp, s->side, &s->rxf);
@@ -230,7 +217,7 @@ stream_consume(void *arg)
 			polls = 0;
 			now = rte_rdtsc();
 			if (now >= prog.next_tsc)
-				progress_print(&prog, now, count, s->rxf.verify_errors);
+				perf_progress_print(&prog, now, count, s->rxf.verify_errors);
 		}
 	}
 	s->end_tsc = rte_rdtsc();
@@ -264,7 +251,7 @@ bidir_drain(struct run_side *s, uint64_t *count)
  * received in its own line; side 0 prints the sum of both, once a second.
  */
 static void
-bidir_progress(struct run_side *s, struct progress *prog, uint64_t received)
+bidir_progress(struct run_side *s, struct perf_progress *prog, uint64_t received)
 {
 	struct perf_side_flags *me = &s->ctl->side[s->side];
 	const struct perf_side_flags *peer = &s->ctl->side[1 - s->side];
@@ -276,7 +263,7 @@ bidir_progress(struct run_side *s, struct progress *prog, uint64_t received)
 		return;
 	now = rte_rdtsc();
 	if (now >= prog->next_tsc)
-		progress_print(prog, now,
+		perf_progress_print(prog, now,
 			       received + __atomic_load_n(&peer->rx_progress, __ATOMIC_RELAXED),
 			       s->rxf.verify_errors +
 			       __atomic_load_n(&peer->verify_progress, __ATOMIC_RELAXED));
@@ -290,7 +277,7 @@ bidir_worker(void *arg)
 	perf_xfer_t tx = s->tp->tx, rx = s->tp->rx;
 	uint64_t sent = 0, received = 0;
 	unsigned int polls = 0;
-	struct progress prog;
+	struct perf_progress prog;
 	uint64_t end;
 	int n = 0, m = 0;
 
@@ -300,7 +287,7 @@ bidir_worker(void *arg)
 		return 0;
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
-	progress_start(&prog, s, s->start_tsc);
+	perf_progress_start(&prog, s->rxf.size, s->start_tsc);
 	prog.both_ways = true;
 	while (budget_left(s, rte_rdtsc(), end, sent)) {
 		if (unlikely(s->max_count > 0 && s->max_count - sent < s->txf.burst))
@@ -361,7 +348,7 @@ pingpong_ping(void *arg)
 	struct run_side *s = arg;
 	perf_xfer_t tx = s->tp->tx, rx = s->tp->rx;
 	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
-	struct progress prog;
+	struct perf_progress prog;
 	uint64_t t0, t1, end;
 	uint64_t warmup = PINGPONG_WARMUP, warmup_tsc;
 	uint64_t count = 0;
@@ -380,7 +367,7 @@ pingpong_ping(void *arg)
 	warmup_tsc = s->duration_tsc / 20;
 	s->start_tsc = rte_rdtsc();
 	end = s->start_tsc + s->duration_tsc;
-	progress_start(&prog, s, s->start_tsc);
+	perf_progress_start(&prog, s->rxf.size, s->start_tsc);
 	prog.round_trips = true;
 	t0 = s->start_tsc;
 	while (budget_left(s, t0, end, count)) {
@@ -395,7 +382,7 @@ pingpong_ping(void *arg)
 			perf_hist_record(s->hist, (uint64_t)((double)(t1 - t0) * ns_per_cycle));
 		count++;
 		if (s->progress && unlikely(t1 >= prog.next_tsc)) {
-			progress_print(&prog, t1, count, s->rxf.verify_errors);
+			perf_progress_print(&prog, t1, count, s->rxf.verify_errors);
 			/* The printing is no part of the next round trip. */
 			t1 = rte_rdtsc();
 		}
@@ -529,21 +516,8 @@ side_init(struct run_side *s, struct perf_transport *tp, struct perf_run_ctl *ct
 static void
 hist_result(const struct perf_hist *h, struct perf_result *res)
 {
-	struct perf_latency *l = &res->lat;
-	unsigned int i;
-
 	res->has_latency = true;
-	l->samples = h->total;
-	l->min = h->total > 0 ? (double)h->min : 0;
-	l->p50 = (double)perf_hist_percentile(h, 50);
-	l->p90 = (double)perf_hist_percentile(h, 90);
-	l->p99 = (double)perf_hist_percentile(h, 99);
-	l->p999 = (double)perf_hist_percentile(h, 99.9);
-	l->p9999 = (double)perf_hist_percentile(h, 99.99);
-	l->max = (double)h->max;
-	l->mean = perf_hist_mean(h);
-	for (i = 0; i < PERF_LAT_CURVE_POINTS; i++)
-		l->curve[i] = (double)perf_hist_percentile(h, perf_lat_curve_pct[i]);
+	perf_latency_from_hist(h, &res->lat);
 }
 
 static void

@@ -33,6 +33,30 @@ struct perf_stream {
 };
 
 /**
+ * The progress line, once a second: the count so far, and the rate over
+ * the last second beside the rate since the start, each named.
+ */
+struct perf_progress {
+	uint64_t start_tsc;
+	uint64_t next_tsc;  /**< Print at or after this. */
+	uint64_t last_tsc;  /**< Previous line. */
+	uint64_t last_count;
+	uint32_t size;      /**< Bytes per message, for GB/s. */
+	bool round_trips;   /**< Pingpong: count round trips, not messages. */
+	bool both_ways;     /**< Bidir: the count is both directions' sum. */
+};
+
+/** Start the progress of a run of @p size-byte messages that began at @p start_tsc. */
+void perf_progress_start(struct perf_progress *p, uint32_t size, uint64_t start_tsc);
+
+/**
+ * Print the line for @p count messages (and @p verify_errors) at TSC
+ * @p now, and set when the next one is due (p->next_tsc).
+ */
+void perf_progress_print(struct perf_progress *p, uint64_t now, uint64_t count,
+			 uint64_t verify_errors);
+
+/**
  * Measure one message size in opt->mode. Call from the main lcore while
  * both worker lcores are idle.
  *

@@ -36,6 +36,7 @@ static const struct perf_transport_ops *const transports[] = {
 	&perf_transport_emu_mp,
 	&perf_transport_local_qp,
 	&perf_transport_vmci,
+	&perf_transport_vsock,
 	&perf_transport_unix,
 	&perf_transport_unix_busy,
 	&perf_transport_pipe,

@@ -25,6 +25,7 @@
 #include "perf_options.h"
 
 struct perf_transport;
+struct perf_setup;
 
 /**
  * Move up to flow->burst messages of flow->size bytes from or to endpoint
@@ -113,6 +114,11 @@ struct perf_transport_ops {
 	int (*remote_start)(struct perf_transport *tp, const struct perf_side_params *p);
 	/** Wait for that run to end and fill @p rep; a negative errno if it died. */
 	int (*remote_wait)(struct perf_transport *tp, struct perf_side_report *rep);
+	/**
+	 * Connection-oriented transports: the connection setup measured when
+	 * it opened. May be NULL.
+	 */
+	const struct perf_setup *(*setup)(struct perf_transport *tp);
 };
 
 struct perf_transport {
@@ -120,6 +126,7 @@ struct perf_transport {
 	perf_xfer_t tx;
 	perf_xfer_t rx;
 	unsigned int nb_bufs; /**< Buffers a flow needs for one call. */
+	uint64_t queue_size;  /**< Bytes per queue the peer chose; 0: the size asked for. */
 	void *priv;
 };
 
@@ -137,6 +144,11 @@ extern const struct perf_transport_ops perf_transport_emu_mp;
  * (perf_transport_vmci.h).
  */
 extern const struct perf_transport_ops perf_transport_vmci;
+/**
+ * A vSockets stream connection to a peer port that echoes it
+ * (perf_transport_vsock.c).
+ */
+extern const struct perf_transport_ops perf_transport_vsock;
 /** AF_UNIX stream socketpair, blocking. */
 extern const struct perf_transport_ops perf_transport_unix;
 /** AF_UNIX stream socketpair, non-blocking, busy-polled. */
@@ -157,6 +169,12 @@ extern const struct perf_transport_ops perf_transport_ring;
  */
 int perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_handle handle,
 				 const struct perf_options *opt);
+
+/**
+ * Transport vsock: side 1's lcore, which it leaves idle and gives to the
+ * emulated host's thread when the peer is the emulated host.
+ */
+void perf_transport_vsock_set_peer_lcore(unsigned int lcore);
 
 /** Look a transport up by name; NULL if unknown. */
 const struct perf_transport_ops *perf_transport_find(const char *name);

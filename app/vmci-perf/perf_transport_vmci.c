@@ -113,42 +113,49 @@ vmci_dev_list(char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* --vmci-dev, or the first PCI device, or the first device. */
-static int
-vmci_find_device(struct vmci_priv *priv, const struct perf_options *opt)
+/* The first PCI device, else the first that is not an emulated host's. */
+static struct rte_vmci_device *
+vmci_default_device(void)
 {
+	struct rte_vmci_device *dev, *guest = NULL;
 	struct rte_vmci_dev_info info;
-	struct rte_vmci_device *dev;
 	uint16_t i, n = rte_vmci_dev_count();
+
+	for (i = 0; i < n; i++) {
+		dev = rte_vmci_dev_get(i);
+		if (dev == NULL || rte_vmci_dev_info_get(dev, &info) < 0)
+			continue;
+		if (strncmp(info.backend, "pci", 3) == 0)
+			return dev;
+		/* The host's own device is the peer's end, never a guest's. */
+		if (guest == NULL && strcmp(info.backend, "emu-host") != 0)
+			guest = dev;
+	}
+	return guest;
+}
+
+int
+perf_vmci_find_device(const struct perf_options *opt, const char *transport, const char *hint,
+		      struct rte_vmci_device **devp, const char **name)
+{
+	struct rte_vmci_device *dev;
+	struct rte_vmci_dev_info info;
 	char found[256];
 
-	priv->dev = NULL;
-	if (opt->vmci_dev != NULL) {
-		priv->dev = rte_vmci_dev_find(opt->vmci_dev);
-	} else {
-		for (i = 0; i < n && priv->dev == NULL; i++) {
-			dev = rte_vmci_dev_get(i);
-			if (dev != NULL && rte_vmci_dev_info_get(dev, &info) == 0 &&
-			    strncmp(info.backend, "pci", 3) == 0)
-				priv->dev = dev;
-		}
-		if (priv->dev == NULL && n > 0)
-			priv->dev = rte_vmci_dev_get(0);
-	}
-	if (priv->dev == NULL || rte_vmci_dev_info_get(priv->dev, &info) < 0) {
+	dev = opt->vmci_dev != NULL ? rte_vmci_dev_find(opt->vmci_dev) : vmci_default_device();
+	if (dev == NULL || rte_vmci_dev_info_get(dev, &info) < 0) {
 		vmci_dev_list(found, sizeof(found));
 		if (opt->vmci_dev != NULL)
 			fprintf(stderr, "vmci-perf: --vmci-dev %s: no such vmci device is up;"
 				" found: %s\n", opt->vmci_dev, found);
 		else
-			fprintf(stderr, "vmci-perf: transport vmci needs a vmci device; found: %s"
+			fprintf(stderr, "vmci-perf: transport %s needs a vmci device; found: %s"
 				" (on a VMware VM bind the VMCI function 15ad:0740 to vfio-pci;"
-				" without VMware name an emulated one, -a vmci:vmci_emu0,cid=20,"
-				" and start the reference peer: see doc/benchmarks-vmware.md)\n",
-				found);
+				" without VMware %s)\n", transport, found, hint);
 		return -ENODEV;
 	}
-	priv->dev_name = info.name;
+	*devp = dev;
+	*name = info.name;
 	return 0;
 }
 
@@ -299,7 +306,9 @@ vmci_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 		ret = -EINVAL;
 		goto fail;
 	}
-	ret = vmci_find_device(priv, opt);
+	ret = perf_vmci_find_device(opt, "vmci", "name an emulated one, -a vmci:vmci_emu0,cid=20,"
+				    " and start the reference peer: see doc/benchmarks-vmware.md",
+				    &priv->dev, &priv->dev_name);
 	if (ret < 0)
 		goto fail;
 	memset(&conf, 0, sizeof(conf));

@@ -70,4 +70,19 @@ _Static_assert(sizeof(struct perf_vmci_offer) == PERF_VMCI_OFFER_SIZE,
 /** vmci-perf: the lcore side 1 (the consumer of the echo) runs on. */
 void perf_transport_vmci_set_rx_lcore(unsigned int lcore);
 
+struct rte_vmci_device;
+struct perf_options;
+
+/**
+ * vmci-perf: the device a transport's guest end uses: --vmci-dev, else
+ * the first PCI vmci device, else the first that is not an emulated
+ * host's. Without one, prints what was found and @p hint (what to do
+ * without VMware).
+ *
+ * @return
+ *   0 with *@p devp and *@p name set, or -ENODEV.
+ */
+int perf_vmci_find_device(const struct perf_options *opt, const char *transport,
+			  const char *hint, struct rte_vmci_device **devp, const char **name);
+
 #endif /* _PERF_TRANSPORT_VMCI_H_ */

@@ -14,9 +14,7 @@
  * so that it runs in one line without VMware. doc/vmci-vsock.md.
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,9 +34,6 @@
 /* Idle loop turns before napping, and the nap: an idle tool costs little CPU. */
 #define IDLE_SPIN 10000u
 #define IDLE_NAP_US 100u
-
-#define VMCI_PCI_VENDOR 0x15ad
-#define VMCI_PCI_DEVICE 0x0740
 
 volatile bool tool_stop;
 
@@ -115,67 +110,6 @@ find_app_args(int argc, char **argv)
 	return argc;
 }
 
-static bool
-has_arg(int argc, char **argv, const char *arg)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], arg) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Whether sysfs lists a VMCI PCI function (bound to any driver, or none),
- * in the folder EAL scans: SYSFS_PCI_DEVICES if set, as EAL reads it.
- */
-static bool
-vmci_pci_present(void)
-{
-	const char *dir = getenv("SYSFS_PCI_DEVICES");
-	unsigned int vendor, device;
-	char path[PATH_MAX];
-	struct dirent *e;
-	bool found = false;
-	DIR *d;
-	FILE *f;
-
-	if (dir == NULL)
-		dir = "/sys/bus/pci/devices";
-	d = opendir(dir);
-
-	if (d == NULL)
-		return false;
-	while (!found && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/vendor", dir, e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		vendor = 0;
-		if (fscanf(f, "%x", &vendor) != 1)
-			vendor = 0;
-		fclose(f);
-		snprintf(path, sizeof(path), "%s/%s/device", dir, e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		device = 0;
-		if (fscanf(f, "%x", &device) != 1)
-			device = 0;
-		fclose(f);
-		found = vendor == VMCI_PCI_VENDOR && device == VMCI_PCI_DEVICE;
-	}
-	closedir(d);
-	return found;
-}
-
-static char emu_arg_a[] = "-a";
-static char emu_arg_guest[] = "vmci:vmci_emu0,cid=20";
-static char emu_arg_host[] = "vmci:vmci_host0,vsock=1";
-
 /*
  * No vmci device named (-a vmci:..., or a PCI address with -a), and no
  * VMCI PCI function to find (or --no-pci): name the emulated guest and the
@@ -185,18 +119,12 @@ static char emu_arg_host[] = "vmci:vmci_host0,vsock=1";
 static int
 add_emu_args(const struct tool_opts *opt, int argc, char **argv)
 {
-	bool pci = !has_arg(argc, argv, "--no-pci") &&
-		   (has_arg(argc, argv, "-a") || has_arg(argc, argv, "--allow") ||
-		    vmci_pci_present());
+	bool added;
 
-	if (!vmci_app_has_vmci_devargs(argc, argv) && !pci) {
-		argv[argc++] = emu_arg_a;
-		argv[argc++] = emu_arg_guest;
-		argv[argc++] = emu_arg_a;
-		argv[argc++] = emu_arg_host;
+	argc = vmci_app_vsock_emu_args(argc, argv, &added);
+	if (added)
 		tool_note(opt, "no VMCI device: using the emulated guest and host (-a %s -a %s)",
-			  emu_arg_guest, emu_arg_host);
-	}
+			  VMCI_APP_EMU_GUEST_ARG, VMCI_APP_EMU_HOST_VSOCK_ARG);
 	return vmci_app_emu_load(argc, argv, opt->quiet ? NULL : stderr, "vmci-vsock");
 }
 

@@ -118,7 +118,10 @@ def perf_opts():
                               ["--duration", "0.5", "--burst", "8", "--no-verify"],
                               ["--json", "/dev/null", "--mode", "stream"],
                               ["-h"], ["--size"], ["--bogus", "x"],
-                              ["--size", ",".join(["1"] * 70)]]):
+                              ["--size", ",".join(["1"] * 70)],
+                              ["--transport", "vsock", "--vsock-peer", "2:7", "--connects",
+                               "10", "--queue-size", "64k,1m"],
+                              ["--transport", "vsock", "--api", "msg", "--vsock-peer", "1:x"]]):
         write("perf_opts", "a%02d" % i, b"\0".join(a.encode() for a in args))
 
 

@@ -24,6 +24,13 @@
         count's row in the JSON, every message and byte received, the scale
         figures, the emulator's limit named for a count beyond it, and the
         plot script's two panels.
+    check_perf.py vsockfail KIND VMCI_PERF -- EAL ARGS...
+        transport vsock against the emulated host when the peer is not an
+        echo: KIND no-listener (a port nobody serves: exit 1 naming the
+        peer and why), no-echo (the discard service takes every byte and
+        answers nothing: exit 1 within seconds of a --count run that would
+        last minutes), peer-closes (the byte source reads a count of 0 and
+        closes: exit 1 saying the peer ended the connection).
     check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
         transport vmci against the reference echo peer, a DPDK secondary of
         vmci-perf started once vmci-perf offers its pair. KIND run: checks
@@ -134,7 +141,11 @@ def check_targets(doc, mode, requested):
                " not measure" % (t["target"], need, ",".join(requested) or "none", mode))
 
 
-def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
+def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app,
+               row_queue_sizes=None):
+    """row_queue_sizes: what each queue size of the sweep became, when the
+    peer may choose (vsock); the sweep as asked for otherwise."""
+    row_queue_sizes = row_queue_sizes or queue_sizes
     with open(path) as f:
         doc = json.load(f)
     expect(doc.get("tool") == "vmci-perf", "tool")
@@ -169,9 +180,13 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
     vm = [r for r in res if not r["baseline"]]
     expect([r["size"] for r in vm] == sizes * len(queue_sizes), "vmci sizes %s, expected %s"
            % ([r["size"] for r in vm], sizes * len(queue_sizes)))
-    expect([r["queue_size"] for r in vm] == [q for q in queue_sizes for _ in sizes],
+    expect([r["queue_size"] for r in vm] == [q for q in row_queue_sizes for _ in sizes],
            "vmci queue sizes %s, expected the sweep %s" % ([r["queue_size"] for r in vm],
-                                                          queue_sizes))
+                                                          row_queue_sizes))
+    if transport == "vsock":
+        check_connects(doc, queue_sizes, app)
+    else:
+        expect("connects" not in doc, "connection setup figures for transport %s" % transport)
     expect(all(r["transport"] == transport for r in vm), "vmci rows' transport")
     for bl in baselines:
         rows = [r for r in res if r["baseline"] and r["transport"] == bl]
@@ -183,6 +198,81 @@ def check_json(path, mode, transport, api, sizes, baselines, queue_sizes, app):
                % (bl, len(ratios), len(ran)))
         expect(all(x["vmci_advantage"] > 0 for x in ratios), "baseline %s: ratio <= 0" % bl)
     return doc
+
+
+def check_connects(doc, queue_sizes, app):
+    """Connection setup of transport vsock: one entry per queue size, each
+    with --connects connections timed, percentiles in order, and the rate
+    that count and time give."""
+    count = int(opt_value(app, "--connects", "100"))
+    peer = opt_value(app, "--vsock-peer", "2:7")
+    conns = doc.get("connects")
+    expect(isinstance(conns, list) and len(conns) == len(queue_sizes),
+           "connects: %r, expected one entry per queue size %s" % (conns, queue_sizes))
+    expect(doc["units"].get("setup_ns") == "connect to established, nanoseconds",
+           "units.setup_ns %r" % doc["units"].get("setup_ns"))
+    for c, q in zip(conns, queue_sizes):
+        expect(c.get("peer") == peer and c.get("queue_size") == q and c.get("count") == count,
+               "connects entry %r: expected peer %s, queue_size %d, count %d"
+               % (c, peer, q, count))
+        ns = c.get("setup_ns")
+        expect(isinstance(ns, dict) and ns.get("samples") == count,
+               "connects setup_ns %r: expected %d samples" % (ns, count))
+        keys = ["min", "p50", "p90", "p99", "p99.9", "max"]
+        vals = [ns[k] for k in keys]
+        expect(vals[0] > 0 and vals == sorted(vals),
+               "setup percentiles must be > 0 and in order: %s" % vals)
+        expect(ns["min"] <= ns["mean"] <= ns["max"], "setup mean %r outside min..max"
+               % ns["mean"])
+        expect(c["seconds"] > 0 and c["connections_per_s"] > 0 and
+               math.isclose(c["connections_per_s"], count / c["seconds"], rel_tol=1e-3),
+               "connections_per_s %r: expected count / seconds = %d / %r"
+               % (c["connections_per_s"], count, c["seconds"]))
+        # Each connection takes its setup time and more (the close).
+        expect(c["seconds"] * 1e9 >= ns["min"] * count, "%d connections in %r s, yet each"
+               " took at least %r ns to set up" % (count, c["seconds"], ns["min"]))
+
+
+# The emulated host's echo takes a proposed queue size within [128, 256 KiB],
+# else answers with its default, 256 KiB (doc/vsock-emulated-host.md).
+EMU_VSOCK_QUEUE_MAX = 256 << 10
+
+
+def emu_vsock_queue(q):
+    return q if 128 <= q <= EMU_VSOCK_QUEUE_MAX else EMU_VSOCK_QUEUE_MAX
+
+
+def check_vsock_text(out, queue_sizes, app):
+    """What transport vsock says of its connection: the devices it named,
+    the peer's thread placement, each connection's queues and that figures
+    are a loop, the setup lines, and a verdict that covers every byte."""
+    peer = opt_value(app, "--vsock-peer", "2:7")
+    expect("adding -a vmci:vmci_emu0,cid=20 and the emulated host serving vSockets (echo on"
+           " port 7): -a vmci:vmci_host0,vsock=1" in out,
+           "vmci-perf did not name the emulated devices itself")
+    expect(re.search(r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on"
+                     r" CPU \d+", out, re.M), "no line placing the emulated host's thread")
+    got = [(int(a), int(b)) for a, b in
+           re.findall(r"^vsock: connected to %s from 20:\d+ on vmci_emu0 in [0-9.]+ us: queues"
+                      r" of (\d+) bytes \((\d+) proposed\)" % re.escape(peer), out, re.M)]
+    want = [(emu_vsock_queue(q), q) for q in queue_sizes]
+    expect(got == want, "connections with queues (chosen, proposed) %s, expected %s"
+           % (got, want))
+    expect(len(re.findall(r"^vsock: every figure is a loop through the peer \(guest -> peer ->"
+                          r" guest\)", out, re.M)) == len(queue_sizes),
+           "the output does not say, for each connection, that figures are a loop")
+    setup = re.findall(r"^  %s, (\d+)-byte queues proposed: (\d+) connections in [0-9.]+ s,"
+                       r" \d+ connections/s; setup \(connect to established\) min \d+ / p50"
+                       r" \d+ / p90 \d+ / p99 \d+ / max \d+ ns$" % re.escape(peer), out, re.M)
+    count = opt_value(app, "--connects", "100")
+    # Once when measured, once in the summary.
+    expect(setup == [(str(q), count) for q in queue_sizes] * 2,
+           "connection setup lines %s, expected each queue size %s twice with %s connections"
+           % (setup, queue_sizes, count))
+    expect("(none applies: the targets are those of a raw queue pair" in out,
+           "no word on why the queue-pair targets do not apply")
+    expect("verification passed: every message had the expected length and sequence number,"
+           " and every byte came back as sent" in out, "no verdict on every byte")
 
 
 HGRM_ROW = re.compile(r"^\s*([0-9.]+)\s+([0-9.]+)\s+([0-9]+)(\s+([0-9.]+|inf))?\s*$")
@@ -426,7 +516,7 @@ def check_plot(path, mode, transport, sizes, baselines, queue_sizes, app):
         expect("title 'memcpy 1 MiB, one core (context)'" in text, "plot: no memcpy limit")
 
 
-def split_run_args(rest):
+def split_run_args(rest, transport=None):
     """vmci-perf options, EAL options, and the sizes, baselines and queue sizes asked for."""
     sep = rest.index("--")
     app, eal = rest[:sep], rest[sep + 1:]
@@ -435,7 +525,8 @@ def split_run_args(rest):
     baselines = [b for b in bl.split(",") if b not in ("none", "memcpy", "cacheline")]
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     queue_sizes = [int(q[:-1]) * units[q[-1]] if q[-1] in units else int(q)
-                   for q in opt_value(app, "--queue-size", "4m").split(",")]
+                   for q in opt_value(app, "--queue-size", "256k" if transport == "vsock"
+                                      else "4m").split(",")]
     return app, eal, sizes, baselines, queue_sizes
 
 
@@ -447,7 +538,8 @@ def cmd_run(argv):
               " echo 512 > /proc/sys/vm/nr_hugepages")
         return SKIP
     rest = argv[5:]
-    app, eal, sizes, baselines, queue_sizes = split_run_args(rest)
+    app, eal, sizes, baselines, queue_sizes = split_run_args(rest, transport)
+    rows_q = [emu_vsock_queue(q) for q in queue_sizes] if transport == "vsock" else queue_sizes
     tmp = tempfile.mkdtemp(prefix="vmci-perf-" + name + "-")
     jpath = os.path.join(tmp, "out.json")
     hpath = os.path.join(tmp, "out.hgrm")
@@ -468,8 +560,10 @@ def cmd_run(argv):
         expect(m is not None, "no line saying the secondary attached")
         expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
     check_text(p.stdout, mode, app, queue_sizes)
-    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app)
-    check_plot(gpath, mode, transport, sizes, baselines, queue_sizes, app)
+    if transport == "vsock":
+        check_vsock_text(p.stdout, queue_sizes, app)
+    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app, rows_q)
+    check_plot(gpath, mode, transport, sizes, baselines, rows_q, app)
     if mode == "pingpong":
         check_hgrm(hpath)
     print("checked %s, %s%s" % (jpath, gpath, " and " + hpath if mode == "pingpong" else ""))
@@ -486,13 +580,26 @@ BAD = [
     (["--duration", "abc"], "abc", "seconds"),
     (["--burst", "0"], "\"0\"", "1..1024"),
     (["--api", "dma"], "dma", "copy, zc or msg"),
-    (["--transport", "carrier-pigeon"], "carrier-pigeon", "local-qp, emu-mp or vmci"),
+    (["--transport", "carrier-pigeon"], "carrier-pigeon", "local-qp, emu-mp, vmci or vsock"),
     (["--transport", "vmci", "--mode", "bidir"], "bidir", "expected --mode stream or pingpong"),
     (["--transport", "vmci", "--peer", "1"], "\"1\"", "context ID 2..4294967294"),
     (["--transport", "vmci", "--service", "4294967295"], "4294967295", "1..4294967294"),
     (["--transport", "vmci", "--attach-timeout", "0"], "\"0\"", "more than 0"),
     (["--transport", "vmci", "--vmci-dev", ""], "--vmci-dev", "bus device name"),
     (["--transport", "emu", "--peer", "2"], "--transport emu", "--transport vmci"),
+    (["--transport", "vsock", "--peer", "2"], "--transport vsock", "--transport vmci"),
+    (["--transport", "emu", "--vmci-dev", "vmci_emu0"], "--transport emu", "vmci or vsock"),
+    (["--transport", "vsock", "--api", "msg"], "--api msg", "expected --api copy or zc"),
+    (["--transport", "vsock", "--mode", "bidir"], "bidir", "expected --mode stream or pingpong"),
+    (["--transport", "vsock", "--vsock-peer", "1:7"], "\"1:7\"", "CID 0 or 2..4294967294"),
+    (["--transport", "vsock", "--vsock-peer", "2:4294967295"], "2:4294967295",
+     "PORT 0..4294967294"),
+    (["--transport", "vsock", "--vsock-peer", "2"], "\"2\"", "CID:PORT"),
+    (["--transport", "vsock", "--vsock-peer", "2:7x"], "2:7x", "CID:PORT"),
+    (["--transport", "vsock", "--connects", "0"], "\"0\"", "1..1000000 connections"),
+    (["--transport", "vsock", "--queue-size", "128m"], "134217728", "4096..67108864"),
+    (["--transport", "emu", "--vsock-peer", "2:7"], "--transport emu", "--transport vsock"),
+    (["--connects", "10"], "--transport emu", "--transport vsock"),
     (["--baselines", "unix,smoke"], "smoke", "unix, unix-busy, pipe, tcp, ring"),
     (["--count", "0"], "\"0\"", "1..2^40"),
     (["--tx-lcore", "x"], "\"x\"", "lcore id"),
@@ -536,6 +643,7 @@ def cmd_badcli(argv):
                  "--duration", "--count", "--burst", "--api", "--tx-lcore", "--rx-lcore",
                  "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir",
                  "vmci", "--vmci-dev", "--peer", "--service", "--attach-timeout",
+                 "vsock", "--vsock-peer", "--connects", "socat VSOCK-LISTEN",
                  "--pairs", "--pairs-busy", "bare-ring"):
         expect(word in p.stdout, "--help does not explain %s" % word)
     print("ok --help")
@@ -611,7 +719,9 @@ def cmd_progress(argv):
     if transport == "emu-mp" and hugepages_free() == 0:
         print("skipped: transport emu-mp needs free hugepages (HugePages_Free is 0)")
         return SKIP
-    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", "msg",
+    # vsock is a byte stream: no framed messages.
+    api = "copy" if transport == "vsock" else "msg"
+    cmd = [perf] + eal + ["--", "--mode", mode, "--transport", transport, "--api", api,
                           "--size", "64", "--duration", "2.5", "--baselines", "none"]
     print("+ " + " ".join(cmd), flush=True)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -632,6 +742,44 @@ def cmd_progress(argv):
         counts.append(int(m.group(2)))
     expect(counts == sorted(counts), "progress counts go backwards: %s" % counts)
     print("ok: %d progress lines, each with both rates" % len(lines))
+    return 0
+
+
+# kind: vsock peer, mode, count, what the output must say, how long it may take (s).
+VSOCK_FAILS = {
+    "no-listener": ("2:4444", "stream", "1000",
+                    r"vmci-perf: transport vsock: connecting to 2:4444 on vmci_emu0 failed:"
+                    r" refused: nobody listens on that port \(Connection reset by peer\)\."
+                    r" It needs a peer that echoes every byte", 30),
+    "no-echo": ("2:9", "stream", "1000000000",
+                r"vmci-perf: vsock 2:9: the peer stopped echoing: nothing came back for 5 s"
+                r" while \d+ bytes sent are still out, and the connection stands", 30),
+    "peer-closes": ("2:19", "pingpong", "100000",
+                    r"vmci-perf: vsock 2:19: (the peer closed or reset the connection during"
+                    r" the run|the peer ended the stream during the run)", 30),
+}
+
+
+def cmd_vsockfail(argv):
+    kind, perf = argv[:2]
+    eal = argv[argv.index("--") + 1:]
+    expect(kind in VSOCK_FAILS, "kind %r, expected one of %s" % (kind, list(VSOCK_FAILS)))
+    peer, mode, count, said, limit = VSOCK_FAILS[kind]
+    cmd = [perf] + eal + ["--", "--transport", "vsock", "--mode", mode, "--size", "64",
+                          "--count", count, "--vsock-peer", peer, "--connects", "10",
+                          "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    start = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=180)
+    elapsed = time.monotonic() - start
+    print(p.stdout)
+    expect(p.returncode == 1, "vmci-perf exited %d, expected 1" % p.returncode)
+    expect(re.search(said, p.stdout), "the output does not say %r" % said)
+    expect("FAILED: the run stopped early" in p.stdout and
+           "verification passed" not in p.stdout, "no failure verdict")
+    expect(elapsed < limit, "took %.1f s, expected under %d s" % (elapsed, limit))
+    print("ok: %s, vmci-perf exited 1 after %.1f s" % (kind, elapsed))
     return 0
 
 
@@ -865,7 +1013,7 @@ def cmd_pairs(argv):
 
 
 COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
-            "progress": cmd_progress, "pairs": cmd_pairs}
+            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail}
 
 
 def main():
