@@ -611,6 +611,24 @@ vsock_bind_port(struct rte_vmci_vsock_ctx *ctx, uint32_t *port)
 	return 0;
 }
 
+/* A new stream socket on @port (PORT_ANY: an ephemeral one); NULL with rte_errno. */
+static struct rte_vmci_vsock *
+vsock_stream_alloc(struct rte_vmci_vsock_ctx *ctx, uint32_t port)
+{
+	struct rte_vmci_vsock *s;
+	int ret;
+
+	ret = vsock_bind_port(ctx, &port);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
+	s = vsock_sock_alloc(ctx);
+	if (s != NULL)
+		s->local_port = port;
+	return s;
+}
+
 struct rte_vmci_vsock *
 rte_vmci_vsock_connect(struct rte_vmci_vsock_ctx *ctx, uint32_t cid, uint32_t port,
 		       uint32_t local_port)
@@ -625,15 +643,9 @@ rte_vmci_vsock_connect(struct rte_vmci_vsock_ctx *ctx, uint32_t cid, uint32_t po
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	ret = vsock_bind_port(ctx, &local_port);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return NULL;
-	}
-	s = vsock_sock_alloc(ctx);
+	s = vsock_stream_alloc(ctx, local_port);
 	if (s == NULL)
 		return NULL;
-	s->local_port = local_port;
 	s->peer_cid = cid;
 	s->peer_port = port;
 	s->qsize = ctx->conf.buffer_size;
@@ -653,22 +665,15 @@ struct rte_vmci_vsock *
 rte_vmci_vsock_listen(struct rte_vmci_vsock_ctx *ctx, uint32_t port, uint32_t backlog)
 {
 	struct rte_vmci_vsock *s;
-	int ret;
 
 	if (ctx == NULL || backlog == 0) {
 		VSOCK_LOG(ERR, "listen on port %u: backlog %u, need >= 1", port, backlog);
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	ret = vsock_bind_port(ctx, &port);
-	if (ret < 0) {
-		rte_errno = -ret;
-		return NULL;
-	}
-	s = vsock_sock_alloc(ctx);
+	s = vsock_stream_alloc(ctx, port);
 	if (s == NULL)
 		return NULL;
-	s->local_port = port;
 	s->backlog = backlog;
 	s->st = VSOCK_ST_LISTEN;
 	return s;
