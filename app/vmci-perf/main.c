@@ -39,25 +39,13 @@
 #include "perf_transport.h"
 #include "perf_transport_bare.h"
 #include "perf_transport_vmci.h"
+#include "vmci_app_args.h"
 #include "vmci_app_emu.h"
 
 static void
 app_usage_hook(const char *prgname)
 {
 	perf_usage(stdout, prgname);
-}
-
-/* Index of the first "--" (argc if none): EAL arguments come before it. */
-static int
-find_app_args(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i;
-	}
-	return argc;
 }
 
 static int
@@ -496,24 +484,17 @@ add_emu_args(const struct perf_options *opt, bool secondary, int eal_argc, char 
 int
 main(int argc, char **argv)
 {
-	char *no_args[] = { argv[0], NULL };
 	static struct run_state rs;
 	struct perf_options opt;
 	char **eal_argv;
-	char **app_argv = no_args;
-	int app_argc = 1;
+	char **app_argv;
+	int app_argc;
 	int eal_argc;
 	bool secondary;
 	FILE *json = NULL;
 	int ret;
 
-	eal_argc = find_app_args(argc, argv);
-	if (eal_argc < argc) {
-		/* Replace "--" with the program name: getopt skips argv[0]. */
-		app_argv = &argv[eal_argc];
-		app_argc = argc - eal_argc;
-		app_argv[0] = argv[0];
-	}
+	eal_argc = vmci_app_split_args(argc, argv, &app_argc, &app_argv);
 	ret = perf_options_parse(&opt, app_argc, app_argv);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : PERF_EXIT_USAGE;

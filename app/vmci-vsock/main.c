@@ -28,6 +28,7 @@
 #include <rte_log.h>
 #include <rte_bus_vmci.h>
 
+#include "vmci_app_args.h"
 #include "vmci_app_emu.h"
 #include "vsock_tool.h"
 
@@ -97,17 +98,6 @@ on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	tool_stop = true;
-}
-
-static int
-find_app_args(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			return i;
-	return argc;
 }
 
 /*
@@ -229,21 +219,14 @@ run(const struct tool_opts *opt)
 int
 main(int argc, char **argv)
 {
-	char *no_args[] = { argv[0], NULL };
-	char **app_argv = no_args;
+	char **app_argv;
 	struct tool_opts opt;
-	int app_argc = 1;
+	int app_argc;
 	char **eal_argv;
 	int eal_argc;
 	int ret;
 
-	eal_argc = find_app_args(argc, argv);
-	if (eal_argc < argc) {
-		/* Replace "--" with the program name: getopt skips argv[0]. */
-		app_argv = &argv[eal_argc];
-		app_argc = argc - eal_argc;
-		app_argv[0] = argv[0];
-	}
+	eal_argc = vmci_app_split_args(argc, argv, &app_argc, &app_argv);
 	ret = tool_opts_parse(&opt, app_argc, app_argv);
 	if (ret != 0)
 		return ret > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
