@@ -747,8 +747,10 @@ vsock_close(struct perf_transport *tp)
 	if (p->s != NULL && rte_vmci_vsock_stats_get(p->s, &st) == 0)
 		printf("vsock: closing the connection to %" PRIu32 ":%" PRIu32 ": %" PRIu64
 		       " bytes sent, %" PRIu64 " received; WROTE/READ notifications %" PRIu64
-		       " sent (%" PRIu64 " failed), %" PRIu64 " received\n", p->cid, p->port,
-		       st.tx_bytes, st.rx_bytes, st.notify_tx, st.notify_tx_fail, st.notify_rx);
+		       " sent (%" PRIu64 " failed), %" PRIu64 " received; WROTEs held: %" PRIu64
+		       " not needed, %" PRIu64 " sent late\n", p->cid, p->port,
+		       st.tx_bytes, st.rx_bytes, st.notify_tx, st.notify_tx_fail, st.notify_rx,
+		       st.wrote_saved, st.wrote_late);
 	/* The peer hears the detach and closes its end. */
 	rte_vmci_vsock_close(p->s);
 	rte_vmci_vsock_ctx_destroy(p->ctx);

@@ -1292,6 +1292,7 @@ test_notify_retry(void)
 {
 	static uint8_t big[60000];
 	struct rte_vmci_handle sink = { HOST_CID, 3300 };
+	struct rte_vmci_vsock_conf conf = default_conf;
 	struct rte_vmci_vsock_stats st;
 	struct host_dg seen = { 0 };
 	struct rte_vmci_dgram *hep;
@@ -1300,6 +1301,8 @@ test_notify_retry(void)
 	size_t len;
 	int i;
 
+	conf.flags = RTE_VMCI_VSOCK_F_WROTE_AT_ONCE;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context sending WROTE at once");
 	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
 			  TEST_SUCCESS, "handshake");
 	hep = rte_vmci_dgram_create(host, sink.resource, host_dg_rx, &seen);
@@ -1326,7 +1329,128 @@ test_notify_retry(void)
 	rte_vmci_vsock_close(d);
 	rte_vmci_dgram_destroy(hep);
 	conn_close(&c);
+	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
+/* Long enough that the checks before it runs out never race it. */
+#define WROTE_TEST_DELAY_US 50000u
+
+static int
+wrote_stats_expect(struct rte_vmci_vsock *s, uint64_t sent, uint64_t saved, uint64_t late)
+{
+	struct rte_vmci_vsock_stats st;
+
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQUAL(st.notify_tx, sent, "WROTEs sent");
+	TEST_ASSERT_EQUAL(st.wrote_saved, saved, "held WROTEs not needed");
+	TEST_ASSERT_EQUAL(st.wrote_late, late, "held WROTEs sent late");
 	return TEST_SUCCESS;
+}
+
+/*
+ * A queue-state WROTE is held: never sent when the peer took the bytes
+ * within the delay, sent once the delay is over when it did not, and then
+ * sent at once for the next writes into an empty queue.
+ */
+static int
+test_wrote_held(void)
+{
+	struct rte_vmci_vsock_conf conf = default_conf;
+	uint8_t buf[64] = { 0 };
+	struct conn c;
+
+	conf.wrote_delay_us = WROTE_TEST_DELAY_US;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context");
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	/* A peer that polls: it takes the bytes, no WROTE ever goes out. */
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 10), 10, "send into an empty queue");
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "WROTE held");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_burst(c.hep, buf, sizeof(buf)), 10, "host reads");
+	rte_delay_us_block(WROTE_TEST_DELAY_US);
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "no WROTE after the delay: the bytes were taken");
+	TEST_ASSERT_EQUAL(wrote_stats_expect(c.s, 0, 1, 0), TEST_SUCCESS, "polling peer");
+	/* A peer that sleeps: the bytes stay, the WROTE goes out after the delay. */
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 10), 10, "send into an empty queue");
+	TEST_ASSERT_EQUAL(peer_silent(), 0, "WROTE held");
+	rte_delay_us_block(WROTE_TEST_DELAY_US);
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_recv(c.s, buf, sizeof(buf)), -EAGAIN, "a data call");
+	TEST_ASSERT_EQUAL(wrote_stats_expect(c.s, 1, 1, 1), TEST_SUCCESS, "sleeping peer");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE late");
+	/* From now on it is woken at once. */
+	TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_burst(c.hep, buf, sizeof(buf)), 10, "host reads");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 10), 10, "send into an empty queue");
+	TEST_ASSERT_EQUAL(wrote_stats_expect(c.s, 2, 1, 1), TEST_SUCCESS, "WROTE at once");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE");
+	conn_close(&c);
+	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
+/* A held WROTE goes out before SHUTDOWN and on close: a sleeping peer
+ * must see the last bytes.
+ */
+static int
+test_wrote_flush(void)
+{
+	struct rte_vmci_vsock_conf conf = default_conf;
+	uint8_t buf[16] = { 0 };
+	struct rte_vmci_vsock_ctl_pkt p;
+	struct conn c;
+
+	conf.wrote_delay_us = RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context");
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 5), 5, "send");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_shutdown(c.s, SHUT_WR), 0, "shutdown");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE first");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_SHUTDOWN, &p), 0, "then SHUTDOWN");
+	conn_close(&c);
+
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 5), 5, "send");
+	rte_vmci_vsock_close(c.s);
+	c.s = NULL;
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE on close");
+	conn_close(&c);
+	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
+/* RTE_VMCI_VSOCK_F_WROTE_AT_ONCE, and the classic protocol, hold nothing;
+ * a delay beyond the limit is refused.
+ */
+static int
+test_wrote_at_once(void)
+{
+	struct rte_vmci_vsock_conf conf = default_conf;
+	uint8_t buf[16] = { 0 };
+	struct conn c;
+
+	conf.wrote_delay_us = RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US + 1;
+	rte_vmci_vsock_ctx_destroy(ctx);
+	ctx = rte_vmci_vsock_ctx_create(guest, &conf);
+	TEST_ASSERT(ctx == NULL && rte_errno == EINVAL, "delay beyond the limit refused");
+	conf.wrote_delay_us = 0;
+	conf.flags = RTE_VMCI_VSOCK_F_WROTE_AT_ONCE;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context");
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE2, 4096, false),
+			  TEST_SUCCESS, "handshake");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 5), 5, "send");
+	TEST_ASSERT_EQUAL(wrote_stats_expect(c.s, 1, 0, 0), TEST_SUCCESS, "sent in the call");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE");
+	conn_close(&c);
+
+	conf.flags = 0;
+	conf.wrote_delay_us = RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US;
+	TEST_ASSERT_EQUAL(ctx_reset(&conf), 0, "context");
+	TEST_ASSERT_EQUAL(client_handshake(&c, RTE_VMCI_VSOCK_PKT_NEGOTIATE, 4096, false),
+			  TEST_SUCCESS, "classic handshake");
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_send(c.s, buf, 5), 5, "send");
+	TEST_ASSERT_EQUAL(wrote_stats_expect(c.s, 1, 0, 0), TEST_SUCCESS, "classic: at once");
+	TEST_ASSERT_EQUAL(peer_expect(RTE_VMCI_VSOCK_PKT_WROTE, NULL), 0, "WROTE");
+	conn_close(&c);
+	return ctx_reset(&default_conf) == 0 ? TEST_SUCCESS : TEST_FAILED;
 }
 
 /* The socket cap holds against requests: refused with a RST, and the
@@ -1575,6 +1699,9 @@ static const struct vmci_test_case cases[] = {
 	{ "no_leak", test_no_leak },
 	{ "telemetry", test_telemetry },
 	{ "notify_retry", test_notify_retry },
+	{ "wrote_held", test_wrote_held },
+	{ "wrote_flush", test_wrote_flush },
+	{ "wrote_at_once", test_wrote_at_once },
 	{ "socket_cap", test_socket_cap },
 	{ "guest_to_guest", test_guest_to_guest },
 	{ "spoofed_rst", test_spoofed_rst },

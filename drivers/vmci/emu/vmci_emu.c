@@ -261,7 +261,7 @@ emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg)
 	q->used += aligned;
 	q->count++;
 	if (dev != NULL)
-		dev->icr |= VMCI_ICR_DATAGRAM;
+		emu_icr_raise(dev, VMCI_ICR_DATAGRAM);
 	return VMCI_SUCCESS;
 }
 

@@ -213,7 +213,7 @@ emu_doorbell_ring(struct emu_hv *hv, struct rte_vmci_handle handle)
 		bitmap = (uint8_t *)(uintptr_t)dev->bitmap_va;
 		__atomic_fetch_or(&bitmap[db->idx], 1, __ATOMIC_RELEASE);
 	}
-	dev->icr |= VMCI_ICR_NOTIFICATION;
+	emu_icr_raise(dev, VMCI_ICR_NOTIFICATION);
 	return VMCI_SUCCESS;
 }
 

@@ -109,7 +109,7 @@ struct emu_dev {
 	uint32_t caps_in_use;
 	bool mmio;
 	uint32_t status;
-	uint32_t icr;
+	uint32_t icr;           /* written under the lock, with emu_icr_raise() */
 	uint32_t imr;
 	int32_t result;
 	uint32_t page_shift;
@@ -185,6 +185,17 @@ emu_end_dev(struct emu_hv *hv, int end)
 struct emu_hv *emu_hv_find(const char *hv_name);
 struct emu_dev *emu_dev_by_cid(struct emu_hv *hv, uint32_t cid);
 int emu_slot_by_cid(struct emu_hv *hv, uint32_t cid);
+/*
+ * Latch interrupt causes; the caller holds the instance lock. The store is
+ * atomic because an ICR read checks for "nothing latched" without the lock
+ * (see emu_read32()).
+ */
+static inline void
+emu_icr_raise(struct emu_dev *dev, uint32_t bits)
+{
+	__atomic_store_n(&dev->icr, dev->icr | bits, __ATOMIC_RELEASE);
+}
+
 int emu_dgq_put(struct emu_hv *hv, uint32_t dst_cid, const struct vmci_dg_hdr *dg);
 uint32_t emu_dgq_peek_size(const struct emu_dgq *q);
 void emu_dgq_take(struct emu_dgq *q, void *buf, uint32_t len);

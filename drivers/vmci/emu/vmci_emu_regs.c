@@ -35,7 +35,7 @@ emu_dev_reset(struct emu_dev *dev)
 	dev->rx_after_marker = false;
 	dev->tx_len = 0;
 	dev->tx_discard = false;
-	dev->icr = 0;
+	__atomic_store_n(&dev->icr, 0, __ATOMIC_RELAXED);
 	dev->imr = 0;
 	dev->status = 0;
 	dev->result = 0;
@@ -65,6 +65,13 @@ emu_read32(struct vmci_hw *hw, uint32_t off)
 	struct emu_dev *dev = emu_dev_of(h);
 	uint32_t val = 0;
 
+	/*
+	 * A poll loop reads ICR all the time and finds it clear nearly always:
+	 * answer that without the instance lock, which the other side's
+	 * datagram sends need. Clear-on-read of a set ICR stays under the lock.
+	 */
+	if (off == VMCI_REG_ICR && __atomic_load_n(&dev->icr, __ATOMIC_ACQUIRE) == 0)
+		return 0;
 	rte_spinlock_lock(&h->hv->lock);
 	switch (off) {
 	case VMCI_REG_STATUS:
@@ -72,7 +79,7 @@ emu_read32(struct vmci_hw *hw, uint32_t off)
 		break;
 	case VMCI_REG_ICR:
 		val = dev->icr & ~dev->icr_hide;
-		dev->icr = 0;
+		__atomic_store_n(&dev->icr, 0, __ATOMIC_RELAXED);
 		break;
 	case VMCI_REG_IMR:
 		val = dev->imr;
@@ -338,9 +345,9 @@ emu_dma_recv(struct emu_dev *dev, uint32_t low)
 		return;
 	emu_dma_fill(dev, &c);
 	__atomic_store_n(&gh->busy, 1, __ATOMIC_RELEASE);
-	dev->icr |= VMCI_ICR_DMA_DATAGRAM;
+	emu_icr_raise(dev, VMCI_ICR_DMA_DATAGRAM);
 	if (dev->q.count > 0 || dev->rx_len > 0)
-		dev->icr |= VMCI_ICR_DATAGRAM;
+		emu_icr_raise(dev, VMCI_ICR_DATAGRAM);
 }
 
 static bool

@@ -45,6 +45,16 @@ struct rte_vmci_vsock;
 
 /** Refuse the classic handshake (REQUEST) with a RST; REQUEST2 only. */
 #define RTE_VMCI_VSOCK_F_NO_CLASSIC 0x1u
+/**
+ * Send every queue-state WROTE at once, as Linux does, instead of holding it
+ * for rte_vmci_vsock_conf::wrote_delay_us (see that field).
+ */
+#define RTE_VMCI_VSOCK_F_WROTE_AT_ONCE 0x2u
+
+/** Default of rte_vmci_vsock_conf::wrote_delay_us. */
+#define RTE_VMCI_VSOCK_WROTE_DELAY_US 10u
+/** Largest rte_vmci_vsock_conf::wrote_delay_us accepted. */
+#define RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US 100000u
 
 /** Context parameters; zero fields take the default named. */
 struct rte_vmci_vsock_conf {
@@ -66,6 +76,17 @@ struct rte_vmci_vsock_conf {
 	uint32_t dgram_rx_bytes;
 	/** RTE_VMCI_VSOCK_F_ flags. */
 	uint32_t flags;
+	/**
+	 * Microseconds a queue-state WROTE is held: RTE_VMCI_VSOCK_WROTE_DELAY_US.
+	 * A write into an empty queue owes the peer a WROTE in case it sleeps
+	 * on that queue. A peer that polls takes the bytes within this time and
+	 * needs none; one that still has not taken them gets the WROTE then,
+	 * and the next 63 writes into an empty queue send theirs at once. The
+	 * WROTE goes out from the next call on the socket or
+	 * rte_vmci_vsock_poll() after the delay, and at once on shutdown or
+	 * close. At most RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US.
+	 */
+	uint32_t wrote_delay_us;
 	/** NUMA socket for state and queue memory; SOCKET_ID_ANY: the device's. */
 	int socket_id;
 };
@@ -99,6 +120,8 @@ struct rte_vmci_vsock_stats {
 	uint64_t notify_tx;       /**< WROTE/READ sent. */
 	uint64_t notify_rx;       /**< WROTE/READ/WAITING_* received. */
 	uint64_t notify_tx_fail;  /**< WROTE/READ sends that failed (retried up to 10 times). */
+	uint64_t wrote_saved;     /**< WROTEs held and not sent: the peer took the bytes first. */
+	uint64_t wrote_late;      /**< WROTEs held and sent: the bytes were still there. */
 	uint64_t rst_tx;          /**< RSTs sent. */
 	uint64_t rst_rx;          /**< RSTs received. */
 	uint64_t bad_pkts;        /**< Control packets refused by state or contents. */

@@ -71,7 +71,14 @@ vsock_conf_fill(struct rte_vmci_vsock_conf *c, const struct rte_vmci_vsock_conf 
 			  c->dgram_rx_bytes, RTE_VMCI_VSOCK_MAX_DG_SIZE);
 		return -EINVAL;
 	}
-	if ((c->flags & ~RTE_VMCI_VSOCK_F_NO_CLASSIC) != 0) {
+	if (c->wrote_delay_us == 0)
+		c->wrote_delay_us = RTE_VMCI_VSOCK_WROTE_DELAY_US;
+	if (c->wrote_delay_us > RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US) {
+		VSOCK_LOG(ERR, "wrote_delay_us %u: need at most %u", c->wrote_delay_us,
+			  RTE_VMCI_VSOCK_WROTE_DELAY_MAX_US);
+		return -EINVAL;
+	}
+	if ((c->flags & ~(RTE_VMCI_VSOCK_F_NO_CLASSIC | RTE_VMCI_VSOCK_F_WROTE_AT_ONCE)) != 0) {
 		VSOCK_LOG(ERR, "unknown flags 0x%x", c->flags);
 		return -EINVAL;
 	}
@@ -111,6 +118,8 @@ rte_vmci_vsock_ctx_create(struct rte_vmci_device *dev, const struct rte_vmci_vso
 	ctx->dev = dev;
 	ctx->conf = c;
 	ctx->hz = rte_get_timer_hz();
+	if ((c.flags & RTE_VMCI_VSOCK_F_WROTE_AT_ONCE) == 0)
+		ctx->wrote_delay = RTE_MAX(ctx->hz / 1000000 * c.wrote_delay_us, 1ull);
 	TAILQ_INIT(&ctx->socks);
 	rte_spinlock_init(&ctx->lock);
 	ctx->next_ephemeral = RTE_VMCI_VSOCK_FIRST_FREE_RID +

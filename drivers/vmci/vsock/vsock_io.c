@@ -12,11 +12,19 @@
 
 #include <errno.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 
 #include "vsock_private.h"
 
 #define VSOCK_PAGE 4096u
+/*
+ * After a held WROTE turned out to be needed (the peer sleeps on its
+ * queue), this many writes into an empty queue notify at once; the next
+ * one holds its WROTE again, to find out whether the peer polls now.
+ */
+#define VSOCK_WROTE_AT_ONCE_AFTER_LATE 63u
 
 static bool
 vsock_connected(const struct rte_vmci_vsock *s)
@@ -56,6 +64,7 @@ static void
 vsock_send_wrote(struct rte_vmci_vsock *s)
 {
 	s->peer_waiting_read = false;
+	s->wrote_held = false;
 	if (vsock_peer_listens(s, RTE_VMCI_VSOCK_SHUTDOWN_RCV))
 		vsock_notify(s, RTE_VMCI_VSOCK_PKT_WROTE);
 }
@@ -99,16 +108,76 @@ vsock_peer_waiting(struct rte_vmci_vsock *s, bool reader)
 		vsock_maybe_read(s, (uint64_t)n);
 }
 
+/*
+ * A held WROTE is due: send it only if the bytes still wait (a peer that
+ * took them is awake and needs no wake-up). Bad indices count as waiting:
+ * a wake-up too many is harmless.
+ */
+static void
+vsock_wrote_deadline(struct rte_vmci_vsock *s)
+{
+	ssize_t free_space = rte_vmci_qp_free_space(s->qp);
+
+	s->wrote_held = false;
+	if (free_space >= 0 && (uint64_t)free_space >= s->qsize - 1) {
+		s->stats.wrote_saved++;
+		return;
+	}
+	s->stats.wrote_late++;
+	s->wrote_at_once = VSOCK_WROTE_AT_ONCE_AFTER_LATE;
+	vsock_send_wrote(s);
+}
+
+/* Cheap unless a WROTE is held: called from every data call. */
+static inline void
+vsock_wrote_check(struct rte_vmci_vsock *s)
+{
+	if (unlikely(s->wrote_held) && (int64_t)(rte_get_timer_cycles() - s->wrote_due) >= 0)
+		vsock_wrote_deadline(s);
+}
+
+void
+vsock_wrote_flush(struct rte_vmci_vsock *s)
+{
+	if (s->wrote_held && s->qp != NULL)
+		vsock_wrote_deadline(s);
+}
+
 void
 vsock_retry_notify(struct rte_vmci_vsock *s)
 {
+	if (s->qp != NULL)
+		vsock_wrote_check(s);
 	if (s->wrote_owed)
 		vsock_send_wrote(s);
 	if (s->read_owed)
 		vsock_send_read(s);
 }
 
-/* After n bytes went in: WROTE if the queue was empty before them (the
+/*
+ * The queue went from empty to not empty: the peer may sleep on it. The
+ * classic protocol and RTE_VMCI_VSOCK_F_WROTE_AT_ONCE wake it now; else the
+ * WROTE is held (see rte_vmci_vsock_conf::wrote_delay_us).
+ */
+static void
+vsock_wrote_transition(struct rte_vmci_vsock *s)
+{
+	uint64_t delay = s->ctx->wrote_delay;
+
+	if (s->wrote_held) /* the queue emptied since: the peer took the bytes */
+		s->stats.wrote_saved++;
+	s->wrote_held = false;
+	if (delay == 0 || s->notify != RTE_VMCI_VSOCK_NOTIFY_QSTATE || s->wrote_at_once > 0) {
+		if (s->wrote_at_once > 0)
+			s->wrote_at_once--;
+		vsock_send_wrote(s);
+		return;
+	}
+	s->wrote_held = true;
+	s->wrote_due = rte_get_timer_cycles() + delay;
+}
+
+/* After n bytes went in: a WROTE if the queue was empty before them (the
  * peer may sleep on an empty queue), or if a classic peer asked.
  */
 static void
@@ -117,11 +186,13 @@ vsock_after_enqueue(struct rte_vmci_vsock *s, size_t n)
 	ssize_t free_space;
 
 	s->stats.tx_bytes += n;
-	free_space = rte_vmci_qp_free_space(s->qp);
-	if (free_space < 0)
-		return;
-	if (s->qsize - 1 - (uint64_t)free_space == n || s->peer_waiting_read)
+	if (s->peer_waiting_read) {
 		vsock_send_wrote(s);
+		return;
+	}
+	free_space = rte_vmci_qp_free_space(s->qp);
+	if (free_space >= 0 && s->qsize - 1 - (uint64_t)free_space == n)
+		vsock_wrote_transition(s);
 }
 
 /* After n bytes came out of a queue that held ready_before: a queue we
@@ -150,7 +221,7 @@ vsock_about_to_block(struct rte_vmci_vsock *s)
 }
 
 static ssize_t
-vsock_tx_check(const struct rte_vmci_vsock *s)
+vsock_tx_check(struct rte_vmci_vsock *s)
 {
 	if (s == NULL)
 		return -EINVAL;
@@ -159,6 +230,7 @@ vsock_tx_check(const struct rte_vmci_vsock *s)
 	if ((s->local_shut & RTE_VMCI_VSOCK_SHUTDOWN_SEND) != 0 ||
 	    !vsock_peer_listens(s, RTE_VMCI_VSOCK_SHUTDOWN_RCV))
 		return -EPIPE;
+	vsock_wrote_check(s);
 	return 0;
 }
 
@@ -176,6 +248,7 @@ vsock_rx_begin(struct rte_vmci_vsock *s, bool *eof)
 	ready = rte_vmci_qp_ready_bytes(s->qp);
 	if (ready != 0)
 		return ready;
+	vsock_wrote_check(s);
 	if ((s->peer_shut & RTE_VMCI_VSOCK_SHUTDOWN_SEND) != 0 ||
 	    (s->local_shut & RTE_VMCI_VSOCK_SHUTDOWN_RCV) != 0) {
 		*eof = true;

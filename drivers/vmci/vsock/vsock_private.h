@@ -92,6 +92,9 @@ struct rte_vmci_vsock {
 	bool peer_waiting_read;            /* classic: WAITING_READ seen, WROTE owed */
 	bool peer_waiting_write;           /* writer may wait: READ owed when the window allows */
 	bool wrote_owed;                   /* WROTE to retry */
+	bool wrote_held;                   /* queue-state WROTE held until wrote_due */
+	uint8_t wrote_at_once;             /* writes into an empty queue still notified at once */
+	uint64_t wrote_due;                /* timer cycles */
 	bool read_owed;                    /* READ to retry */
 	uint8_t wrote_tries;
 	uint8_t read_tries;
@@ -120,6 +123,7 @@ struct rte_vmci_vsock_ctx {
 	uint32_t nsocks;
 	rte_spinlock_t lock;               /* socket list against telemetry readers */
 	uint64_t hz;
+	uint64_t wrote_delay;              /* timer cycles; 0: every WROTE at once */
 	uint64_t rst_window;               /* start of the current 1 s RST budget */
 	uint32_t rst_in_window;
 	uint64_t log_window;
@@ -144,6 +148,7 @@ int vsock_send_ctl(struct rte_vmci_vsock_ctx *ctx, struct rte_vmci_vsock *s,
 		   struct rte_vmci_vsock_ctl_pkt *pkt);
 void vsock_stream_release(struct rte_vmci_vsock *s);
 void vsock_retry_notify(struct rte_vmci_vsock *s);
+void vsock_wrote_flush(struct rte_vmci_vsock *s);
 void vsock_peer_waiting(struct rte_vmci_vsock *s, bool reader);
 
 /* Context and sockets (vsock_ctx.c). */

@@ -714,6 +714,8 @@ rte_vmci_vsock_shutdown(struct rte_vmci_vsock *s, int how)
 		return -ENOTCONN;
 	/* SHUT_RD/WR/RDWR (0/1/2) go on the wire as 1/2/3. */
 	mode = (uint8_t)(how + 1);
+	/* A sleeping peer must see the last bytes before the SHUTDOWN. */
+	vsock_wrote_flush(s);
 	if (!s->peer_detached)
 		ret = vsock_send_to_peer(s, RTE_VMCI_VSOCK_PKT_SHUTDOWN, 0, mode);
 	s->local_shut |= mode;
@@ -752,6 +754,7 @@ rte_vmci_vsock_close(struct rte_vmci_vsock *s)
 		break;
 	default:
 		/* No control packet: the peer learns of it from QP_PEER_DETACH. */
+		vsock_wrote_flush(s);
 		break;
 	}
 	if (s->listener != NULL) {

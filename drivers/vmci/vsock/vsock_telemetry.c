@@ -106,6 +106,8 @@ vsock_tel_sock(struct rte_tel_data *d, const struct rte_vmci_vsock *s)
 	rte_tel_data_add_dict_u64(d, "notify_tx", st->notify_tx);
 	rte_tel_data_add_dict_u64(d, "notify_rx", st->notify_rx);
 	rte_tel_data_add_dict_u64(d, "notify_tx_fail", st->notify_tx_fail);
+	rte_tel_data_add_dict_u64(d, "wrote_saved", st->wrote_saved);
+	rte_tel_data_add_dict_u64(d, "wrote_late", st->wrote_late);
 	rte_tel_data_add_dict_u64(d, "rst_tx", st->rst_tx);
 	rte_tel_data_add_dict_u64(d, "rst_rx", st->rst_rx);
 	rte_tel_data_add_dict_u64(d, "bad_pkts", st->bad_pkts);
