@@ -699,7 +699,7 @@ suite_setup(void)
 		return -1;
 	}
 	vs = vmci_emu_vsock_create(host);
-	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs) < 0 ||
+	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs, false) < 0 ||
 	    vmci_emu_vsock_listen(vs, &classic) < 0)
 		return -1;
 	ctx = rte_vmci_vsock_ctx_create(guest, &conf);

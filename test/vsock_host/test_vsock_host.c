@@ -1211,7 +1211,7 @@ static int
 suite_setup(void)
 {
 	vs = vmci_emu_vsock_create(host);
-	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs) < 0) {
+	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs, false) < 0) {
 		printf("  host endpoint: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}

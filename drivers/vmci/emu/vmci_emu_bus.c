@@ -490,7 +490,7 @@ emu_host_started(struct rte_vmci_device *dev, void *priv)
 		EMU_LOG(ERR, "vsock=1: host endpoint: %s", rte_strerror(rte_errno));
 		return;
 	}
-	ret = vmci_emu_vsock_listen_defaults(h->vs);
+	ret = vmci_emu_vsock_listen_defaults(h->vs, false);
 	if (ret == 0) {
 		h->stop = false;
 		h->connect.conn_id = -1;
