@@ -416,6 +416,83 @@ test_server_sleeper_classic(void)
 			   SERVER_HOST_SLEEPS);
 }
 
+/* Pump until the host's connection @id sleeps writing, or the wait bound. */
+static int
+until_host_sleeps_writing(struct rte_vmci_vsock *s, int id, const uint8_t *buf, size_t len,
+			  size_t *sent)
+{
+	struct vmci_emu_vsock_conn_info info;
+	uint64_t end = wait_end();
+	ssize_t n;
+
+	do {
+		if (*sent < len) {
+			n = rte_vmci_vsock_send(s, buf + *sent, len - *sent);
+			TEST_ASSERT(n > 0 || n == -EAGAIN, "send: %zd", n);
+			if (n > 0)
+				*sent += (size_t)n;
+		}
+		pump();
+		TEST_ASSERT_EQUAL(vmci_emu_vsock_conn_info(vs, id, &info), 0, "host connection");
+	} while ((*sent < len || info.asleep != VMCI_EMU_VSOCK_ASLEEP_WRITING) &&
+		 rte_get_timer_cycles() < end);
+	TEST_ASSERT_EQUAL(*sent, len, "bytes sent");
+	TEST_ASSERT_EQUAL(info.asleep, VMCI_EMU_VSOCK_ASLEEP_WRITING, "the host asleep writing");
+	return TEST_SUCCESS;
+}
+
+/*
+ * The host fills the guest's queue between a zero-copy peek and its
+ * consume, then sleeps writing: the consume frees room in a queue that was
+ * full, and the host needs a READ for it. The guest must tell from the
+ * queue as it is after the consume, not as the peek found it. (The copy
+ * path meets the same when the writer runs on another thread and fills
+ * the queue during a recv.)
+ */
+static int
+test_sleeper_zc_refill(void)
+{
+	const size_t cap = RTE_VMCI_VSOCK_BUFFER_DEFAULT_SIZE - 1, len = cap + 100000;
+	struct rte_vmci_qp_zc zc;
+	struct rte_vmci_vsock *s;
+	uint64_t end = wait_end();
+	size_t sent = 0;
+	int id, ret = TEST_FAILED;
+	ssize_t n;
+
+	s = rte_vmci_vsock_connect(ctx, RTE_VMCI_VSOCK_CID_HOST, PORT_SLEEPING_ECHO,
+				   RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect: %s", rte_strerror(rte_errno));
+	if (wait_state(s, RTE_VMCI_VSOCK_ESTABLISHED) != TEST_SUCCESS)
+		goto out;
+	id = host_conn_of(s, PORT_SLEEPING_ECHO);
+	fill(len, 29);
+	/* The first echoed bytes, peeked while the queue is far from full. */
+	if (rte_vmci_vsock_send(s, txbuf, cap) != (ssize_t)cap)
+		goto out;
+	sent = cap;
+	do {
+		pump();
+		n = rte_vmci_vsock_peek_zc(s, 1, &zc);
+	} while (n == -EAGAIN && rte_get_timer_cycles() < end);
+	if (n != 1 || *(uint8_t *)zc.ptr1 != txbuf[0] ||
+	    rte_vmci_vsock_rx_ready(s) == (ssize_t)cap) {
+		printf("  peek: %zd, expected 1 byte of a queue not yet full\n", n);
+		goto out;
+	}
+	/* The host fills the guest's queue and, with more to echo, sleeps writing. */
+	if (until_host_sleeps_writing(s, id, txbuf, len, &sent) != TEST_SUCCESS ||
+	    rte_vmci_vsock_rx_ready(s) != (ssize_t)cap ||
+	    rte_vmci_vsock_consume(s, 1) != 0)
+		goto out;
+	/* The rest, compared from the second byte: only a READ lets the host go on. */
+	memmove(txbuf, txbuf + 1, len - 1);
+	ret = xfer(s, 0, len - 1);
+out:
+	rte_vmci_vsock_close(s);
+	return ret;
+}
+
 /* The guest's context made again with @flags (and nothing else changed). */
 static int
 ctx_remake(uint32_t flags)
@@ -899,6 +976,7 @@ static const struct vmci_test_case e2e_cases[] = {
 	{ "server_sleeper_new", test_server_sleeper_new },
 	{ "server_sleeper_classic", test_server_sleeper_classic },
 	{ "sleeper_wrote_at_once", test_sleeper_wrote_at_once },
+	{ "sleeper_zc_refill", test_sleeper_zc_refill },
 	{ "client_source", test_client_source },
 	{ "client_discard", test_client_discard },
 	{ "resets", test_resets },
