@@ -7,8 +7,10 @@
  * host's endpoint (vmci_emu_vsock.h): two implementations of the protocol
  * that share only the wire header. Echo of sizes from 1 B to 1 MiB,
  * byte-checked, with the guest connecting and with the host connecting to
- * a guest listener, in both notify protocols; half-close, resets, the
- * source and discard services, datagram echo. One thread polls both ends.
+ * a guest listener, in both notify protocols, with a host that polls and
+ * with one that sleeps until the guest's notifications wake it;
+ * half-close, resets, the source and discard services, datagram echo. One
+ * thread polls both ends.
  */
 
 #include <errno.h>
@@ -29,11 +31,21 @@
 #define WAIT_SECONDS 30
 /* A host service answering only the classic handshake, as an old host. */
 #define PORT_CLASSIC_ECHO 70u
+/* Echoes that sleep as blocking processes do: both handshakes, classic only. */
+#define PORT_SLEEPING_ECHO 71u
+#define PORT_SLEEPING_CLASSIC_ECHO 72u
 #define GUEST_LISTEN_PORT 5000u
 
 static struct rte_vmci_device *guest, *host;
 static struct vmci_emu_vsock *vs;
 static struct rte_vmci_vsock_ctx *ctx;
+/* Short handshake timers: the hostile cases wait for them. */
+static const struct rte_vmci_vsock_conf ctx_conf = {
+	.connect_timeout_ms = 300,
+	.pending_timeout_ms = 300,
+};
+/* The flags ctx was made with. */
+static uint32_t ctx_flags;
 
 static uint8_t txbuf[(1 << 20) + 1], rxbuf[(1 << 20) + 1];
 
@@ -72,34 +84,60 @@ fill(size_t len, uint32_t seed)
 		txbuf[i] = (uint8_t)((i * 167u + seed) ^ (i >> 11));
 }
 
-/* Send @len bytes of txbuf and read @back bytes, interleaved; compare. */
+/*
+ * Send @len bytes of txbuf and read @back bytes; compare. The reader takes
+ * what is there every round or, @reader_lags, only while the sender is
+ * blocked (or done), so that both queues fill up. A stall, WAIT_SECONDS
+ * without a byte moving either way, fails (a bound, not a measure).
+ * One thread runs both ends in turn: without the last pump the next
+ * transfer's bytes would always be there when the host next looked.
+ */
 static int
-xfer(struct rte_vmci_vsock *s, size_t len, size_t back)
+xfer_paced(struct rte_vmci_vsock *s, size_t len, size_t back, bool reader_lags)
 {
 	size_t sent = 0, got = 0;
 	uint64_t end = wait_end();
+	bool blocked;
 	ssize_t n;
 
 	while ((sent < len || got < back) && rte_get_timer_cycles() < end) {
+		blocked = sent == len;
 		if (sent < len) {
 			n = rte_vmci_vsock_send(s, txbuf + sent, len - sent);
 			TEST_ASSERT(n > 0 || n == -EAGAIN, "send: %zd", n);
-			if (n > 0)
+			if (n > 0) {
 				sent += (size_t)n;
+				end = wait_end();
+			}
+			blocked = n == -EAGAIN;
 		}
 		pump();
-		if (got < back) {
+		if (got < back && (blocked || !reader_lags)) {
 			n = rte_vmci_vsock_recv(s, rxbuf + got, back - got);
 			TEST_ASSERT(n > 0 || n == -EAGAIN, "recv: %zd after %zu of %zu", n, got,
 				    back);
-			if (n > 0)
+			if (n > 0) {
 				got += (size_t)n;
+				end = wait_end();
+			}
 		}
 	}
+	if (sent < len || got < back)
+		printf("  stalled: nothing moved for %d s; %zu of %zu bytes sent, %zu of %zu"
+		       " back\n", WAIT_SECONDS, sent, len, got, back);
+	/* The host finds its queue empty before the next transfer (a sleeping one sleeps). */
+	pump();
 	TEST_ASSERT_EQUAL(sent, len, "bytes sent");
 	TEST_ASSERT_EQUAL(got, back, "bytes back");
 	TEST_ASSERT(memcmp(rxbuf, txbuf, back) == 0, "echoed bytes differ (%zu)", len);
 	return TEST_SUCCESS;
+}
+
+/* Send and read interleaved. */
+static int
+xfer(struct rte_vmci_vsock *s, size_t len, size_t back)
+{
+	return xfer_paced(s, len, back, false);
 }
 
 /* Sizes between the powers of two: a fixed sequence, the same every run. */
@@ -167,8 +205,60 @@ read_to_eof(struct rte_vmci_vsock *s, uint8_t *buf, size_t cap)
 	return -1;
 }
 
+/*
+ * After the echoes through a sleeping host service (connection @host_id):
+ * 1 MiB more with the reader lagging, so that the host also finds the
+ * guest's queue full and sleeps writing. Every transfer ended, so every
+ * sleep was woken; the counters show that the host slept both ways and
+ * was woken by the guest's WROTE and READ, and that the guest held its
+ * queue-state WROTEs and sent them late (none held with
+ * RTE_VMCI_VSOCK_F_WROTE_AT_ONCE, nor in the classic protocol).
+ */
 static int
-client_echo(uint32_t port, enum rte_vmci_vsock_notify proto)
+sleeper_checks(struct rte_vmci_vsock *s, int host_id)
+{
+	bool held = rte_vmci_vsock_notify_proto(s) == RTE_VMCI_VSOCK_NOTIFY_QSTATE &&
+		(ctx_flags & RTE_VMCI_VSOCK_F_WROTE_AT_ONCE) == 0;
+	struct vmci_emu_vsock_conn_info info;
+	struct rte_vmci_vsock_stats st;
+
+	fill(1 << 20, 71);
+	if (xfer_paced(s, 1 << 20, 1 << 20, true) != TEST_SUCCESS) {
+		printf("  1 MiB with the reader lagging\n");
+		return TEST_FAILED;
+	}
+	TEST_ASSERT_EQUAL(rte_vmci_vsock_stats_get(s, &st), 0, "guest counters");
+	TEST_ASSERT_EQUAL(vmci_emu_vsock_conn_info(vs, host_id, &info), 0, "host connection");
+	printf("  host slept %" PRIu64 " times reading, %" PRIu64 " writing, woken by %" PRIu64
+	       " WROTE and %" PRIu64 " READ; guest WROTEs held and sent %" PRIu64 ", held and"
+	       " saved %" PRIu64 "\n", info.stats.sleeps_reading, info.stats.sleeps_writing,
+	       info.stats.wakeups_wrote, info.stats.wakeups_read, st.wrote_late, st.wrote_saved);
+	TEST_ASSERT(info.sleeps, "the host's service sleeps");
+	TEST_ASSERT(info.stats.sleeps_reading > 0 && info.stats.wakeups_wrote > 0,
+		    "the host slept reading and a WROTE woke it");
+	TEST_ASSERT(info.stats.sleeps_writing > 0 && info.stats.wakeups_read > 0,
+		    "the host slept writing and a READ woke it");
+	if (held)
+		TEST_ASSERT(st.wrote_late > 0, "held WROTEs sent late");
+	else
+		TEST_ASSERT(st.wrote_late == 0 && st.wrote_saved == 0, "no WROTE held");
+	return TEST_SUCCESS;
+}
+
+/* The host's connection of a socket the guest connected to host port @port. */
+static int
+host_conn_of(struct rte_vmci_vsock *s, uint32_t port)
+{
+	uint32_t lport;
+
+	if (rte_vmci_vsock_addr(s, NULL, &lport, NULL, NULL) != 0)
+		return -EINVAL;
+	return vmci_emu_vsock_conn_find(vs, GUEST_CID, lport, port);
+}
+
+/* Echo of every size; @host_sleeps: through a sleeping service (sleeper_checks()). */
+static int
+client_echo(uint32_t port, enum rte_vmci_vsock_notify proto, bool host_sleeps)
 {
 	struct rte_vmci_vsock *s;
 	int ret;
@@ -183,6 +273,8 @@ client_echo(uint32_t port, enum rte_vmci_vsock_notify proto)
 	}
 	if (ret == TEST_SUCCESS)
 		ret = echo_sizes(s);
+	if (ret == TEST_SUCCESS && host_sleeps)
+		ret = sleeper_checks(s, host_conn_of(s, port));
 	rte_vmci_vsock_close(s);
 	return ret;
 }
@@ -190,25 +282,30 @@ client_echo(uint32_t port, enum rte_vmci_vsock_notify proto)
 static int
 test_client_echo_new(void)
 {
-	return client_echo(VMCI_EMU_VSOCK_PORT_ECHO, RTE_VMCI_VSOCK_NOTIFY_QSTATE);
+	return client_echo(VMCI_EMU_VSOCK_PORT_ECHO, RTE_VMCI_VSOCK_NOTIFY_QSTATE, false);
 }
 
 /* An old host answers REQUEST2 with INVALID: the guest falls back to the classic handshake. */
 static int
 test_client_echo_classic(void)
 {
-	return client_echo(PORT_CLASSIC_ECHO, RTE_VMCI_VSOCK_NOTIFY_CLASSIC);
+	return client_echo(PORT_CLASSIC_ECHO, RTE_VMCI_VSOCK_NOTIFY_CLASSIC, false);
 }
+
+/* How server_echo() runs. */
+#define SERVER_HALF_CLOSE  0x1u /* 300,000 bytes and the guest's SHUT_WR instead of the sizes */
+#define SERVER_HOST_SLEEPS 0x2u /* the host's echo sleeps (sleeper_checks()) */
 
 /* The host connects to a guest listener; the guest sends, the host echoes. */
 static int
-server_echo(uint32_t handshake, enum rte_vmci_vsock_notify proto, bool half_close)
+server_echo(uint32_t handshake, enum rte_vmci_vsock_notify proto, uint32_t how)
 {
 	struct vmci_emu_vsock_connect_conf cc = {
 		.cid = GUEST_CID,
 		.port = GUEST_LISTEN_PORT,
 		.kind = VMCI_EMU_VSOCK_ECHO,
 		.handshake = handshake,
+		.sleeps = (how & SERVER_HOST_SLEEPS) != 0,
 	};
 	struct vmci_emu_vsock_conn_info info;
 	struct rte_vmci_vsock *l, *s = NULL;
@@ -234,8 +331,10 @@ server_echo(uint32_t handshake, enum rte_vmci_vsock_notify proto, bool half_clos
 		       proto);
 		goto out;
 	}
-	if (!half_close) {
+	if (!(how & SERVER_HALF_CLOSE)) {
 		ret = echo_sizes(s);
+		if (ret == TEST_SUCCESS && (how & SERVER_HOST_SLEEPS))
+			ret = sleeper_checks(s, id);
 		goto out;
 	}
 	/* Half-close: the rest comes back, then the host's end of stream. */
@@ -265,22 +364,163 @@ out:
 static int
 test_server_echo_new(void)
 {
-	return server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE, false);
+	return server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE, 0);
 }
 
 static int
 test_server_echo_classic(void)
 {
-	return server_echo(VMCI_EMU_VSOCK_HS_CLASSIC, RTE_VMCI_VSOCK_NOTIFY_CLASSIC, false);
+	return server_echo(VMCI_EMU_VSOCK_HS_CLASSIC, RTE_VMCI_VSOCK_NOTIFY_CLASSIC, 0);
 }
 
 static int
 test_server_half_close(void)
 {
-	int ret = server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE, true);
+	int ret = server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE,
+			      SERVER_HALF_CLOSE);
 
 	if (ret == TEST_SUCCESS)
-		ret = server_echo(VMCI_EMU_VSOCK_HS_CLASSIC, RTE_VMCI_VSOCK_NOTIFY_CLASSIC, true);
+		ret = server_echo(VMCI_EMU_VSOCK_HS_CLASSIC, RTE_VMCI_VSOCK_NOTIFY_CLASSIC,
+				  SERVER_HALF_CLOSE);
+	return ret;
+}
+
+/*
+ * A host that sleeps as a blocking Linux process does (sections 3.6, 3.9):
+ * it looks at its queue again only when the guest's WROTE or READ wakes
+ * it, so a wake-up the guest owes and does not send stalls the echo.
+ */
+static int
+test_client_sleeper_new(void)
+{
+	return client_echo(PORT_SLEEPING_ECHO, RTE_VMCI_VSOCK_NOTIFY_QSTATE, true);
+}
+
+static int
+test_client_sleeper_classic(void)
+{
+	return client_echo(PORT_SLEEPING_CLASSIC_ECHO, RTE_VMCI_VSOCK_NOTIFY_CLASSIC, true);
+}
+
+static int
+test_server_sleeper_new(void)
+{
+	return server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE,
+			   SERVER_HOST_SLEEPS);
+}
+
+static int
+test_server_sleeper_classic(void)
+{
+	return server_echo(VMCI_EMU_VSOCK_HS_CLASSIC, RTE_VMCI_VSOCK_NOTIFY_CLASSIC,
+			   SERVER_HOST_SLEEPS);
+}
+
+/* Pump until the host's connection @id sleeps writing, or the wait bound. */
+static int
+until_host_sleeps_writing(struct rte_vmci_vsock *s, int id, const uint8_t *buf, size_t len,
+			  size_t *sent)
+{
+	struct vmci_emu_vsock_conn_info info;
+	uint64_t end = wait_end();
+	ssize_t n;
+
+	do {
+		if (*sent < len) {
+			n = rte_vmci_vsock_send(s, buf + *sent, len - *sent);
+			TEST_ASSERT(n > 0 || n == -EAGAIN, "send: %zd", n);
+			if (n > 0)
+				*sent += (size_t)n;
+		}
+		pump();
+		TEST_ASSERT_EQUAL(vmci_emu_vsock_conn_info(vs, id, &info), 0, "host connection");
+	} while ((*sent < len || info.asleep != VMCI_EMU_VSOCK_ASLEEP_WRITING) &&
+		 rte_get_timer_cycles() < end);
+	TEST_ASSERT_EQUAL(*sent, len, "bytes sent");
+	TEST_ASSERT_EQUAL(info.asleep, VMCI_EMU_VSOCK_ASLEEP_WRITING, "the host asleep writing");
+	return TEST_SUCCESS;
+}
+
+/*
+ * The host fills the guest's queue between a zero-copy peek and its
+ * consume, then sleeps writing: the consume frees room in a queue that was
+ * full, and the host needs a READ for it. The guest must tell from the
+ * queue as it is after the consume, not as the peek found it. (The copy
+ * path meets the same when the writer runs on another thread and fills
+ * the queue during a recv.)
+ */
+static int
+test_sleeper_zc_refill(void)
+{
+	const size_t cap = RTE_VMCI_VSOCK_BUFFER_DEFAULT_SIZE - 1, len = cap + 100000;
+	struct rte_vmci_qp_zc zc;
+	struct rte_vmci_vsock *s;
+	uint64_t end = wait_end();
+	size_t sent = 0;
+	int id, ret = TEST_FAILED;
+	ssize_t n;
+
+	s = rte_vmci_vsock_connect(ctx, RTE_VMCI_VSOCK_CID_HOST, PORT_SLEEPING_ECHO,
+				   RTE_VMCI_VSOCK_PORT_ANY);
+	TEST_ASSERT(s != NULL, "connect: %s", rte_strerror(rte_errno));
+	if (wait_state(s, RTE_VMCI_VSOCK_ESTABLISHED) != TEST_SUCCESS)
+		goto out;
+	id = host_conn_of(s, PORT_SLEEPING_ECHO);
+	fill(len, 29);
+	/* The first echoed bytes, peeked while the queue is far from full. */
+	if (rte_vmci_vsock_send(s, txbuf, cap) != (ssize_t)cap)
+		goto out;
+	sent = cap;
+	do {
+		pump();
+		n = rte_vmci_vsock_peek_zc(s, 1, &zc);
+	} while (n == -EAGAIN && rte_get_timer_cycles() < end);
+	if (n != 1 || *(uint8_t *)zc.ptr1 != txbuf[0] ||
+	    rte_vmci_vsock_rx_ready(s) == (ssize_t)cap) {
+		printf("  peek: %zd, expected 1 byte of a queue not yet full\n", n);
+		goto out;
+	}
+	/* The host fills the guest's queue and, with more to echo, sleeps writing. */
+	if (until_host_sleeps_writing(s, id, txbuf, len, &sent) != TEST_SUCCESS ||
+	    rte_vmci_vsock_rx_ready(s) != (ssize_t)cap ||
+	    rte_vmci_vsock_consume(s, 1) != 0)
+		goto out;
+	/* The rest, compared from the second byte: only a READ lets the host go on. */
+	memmove(txbuf, txbuf + 1, len - 1);
+	ret = xfer(s, 0, len - 1);
+out:
+	rte_vmci_vsock_close(s);
+	return ret;
+}
+
+/* The guest's context made again with @flags (and nothing else changed). */
+static int
+ctx_remake(uint32_t flags)
+{
+	struct rte_vmci_vsock_conf conf = ctx_conf;
+
+	rte_vmci_vsock_ctx_destroy(ctx);
+	conf.flags = flags;
+	ctx = rte_vmci_vsock_ctx_create(guest, &conf);
+	ctx_flags = flags;
+	TEST_ASSERT(ctx != NULL, "guest context with flags 0x%x: %s", flags,
+		    rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
+/* RTE_VMCI_VSOCK_F_WROTE_AT_ONCE: nothing held, the sleeping host woken all the same. */
+static int
+test_sleeper_wrote_at_once(void)
+{
+	int ret = ctx_remake(RTE_VMCI_VSOCK_F_WROTE_AT_ONCE);
+
+	if (ret == TEST_SUCCESS)
+		ret = client_echo(PORT_SLEEPING_ECHO, RTE_VMCI_VSOCK_NOTIFY_QSTATE, true);
+	if (ret == TEST_SUCCESS)
+		ret = server_echo(VMCI_EMU_VSOCK_HS_NEW, RTE_VMCI_VSOCK_NOTIFY_QSTATE,
+				  SERVER_HOST_SLEEPS);
+	if (ctx_remake(0) != TEST_SUCCESS)
+		return TEST_FAILED;
 	return ret;
 }
 
@@ -686,10 +926,16 @@ suite_setup(void)
 		.kind = VMCI_EMU_VSOCK_ECHO,
 		.handshakes = VMCI_EMU_VSOCK_HS_CLASSIC,
 	};
-	/* Short handshake timers: the hostile cases wait for them. */
-	struct rte_vmci_vsock_conf conf = {
-		.connect_timeout_ms = 300,
-		.pending_timeout_ms = 300,
+	struct vmci_emu_vsock_service sleeping = {
+		.port = PORT_SLEEPING_ECHO,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+		.sleeps = true,
+	};
+	struct vmci_emu_vsock_service sleeping_classic = {
+		.port = PORT_SLEEPING_CLASSIC_ECHO,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+		.handshakes = VMCI_EMU_VSOCK_HS_CLASSIC,
+		.sleeps = true,
 	};
 
 	guest = rte_vmci_dev_find("vmci_emu0");
@@ -699,10 +945,11 @@ suite_setup(void)
 		return -1;
 	}
 	vs = vmci_emu_vsock_create(host);
-	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs) < 0 ||
-	    vmci_emu_vsock_listen(vs, &classic) < 0)
+	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs, false) < 0 ||
+	    vmci_emu_vsock_listen(vs, &classic) < 0 || vmci_emu_vsock_listen(vs, &sleeping) < 0 ||
+	    vmci_emu_vsock_listen(vs, &sleeping_classic) < 0)
 		return -1;
-	ctx = rte_vmci_vsock_ctx_create(guest, &conf);
+	ctx = rte_vmci_vsock_ctx_create(guest, &ctx_conf);
 	if (ctx == NULL) {
 		printf("  guest context: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -724,6 +971,12 @@ static const struct vmci_test_case e2e_cases[] = {
 	{ "server_echo_classic", test_server_echo_classic },
 	{ "client_half_close", test_client_half_close },
 	{ "server_half_close", test_server_half_close },
+	{ "client_sleeper_new", test_client_sleeper_new },
+	{ "client_sleeper_classic", test_client_sleeper_classic },
+	{ "server_sleeper_new", test_server_sleeper_new },
+	{ "server_sleeper_classic", test_server_sleeper_classic },
+	{ "sleeper_wrote_at_once", test_sleeper_wrote_at_once },
+	{ "sleeper_zc_refill", test_sleeper_zc_refill },
 	{ "client_source", test_client_source },
 	{ "client_discard", test_client_discard },
 	{ "resets", test_resets },

@@ -1122,6 +1122,152 @@ test_hostile_knobs(void)
 	return TEST_SUCCESS;
 }
 
+/* The host's connection @id after a pump: asleep where expected, with these counters. */
+static int
+expect_sleep(int id, enum vmci_emu_vsock_sleep where, uint64_t sleeps_reading,
+	     uint64_t sleeps_writing, uint64_t wakeups_wrote, uint64_t wakeups_read)
+{
+	struct vmci_emu_vsock_conn_info info;
+
+	TEST_ASSERT_EQUAL(host_info(id, &info), TEST_SUCCESS, "info");
+	TEST_ASSERT(info.sleeps, "a sleeping service");
+	TEST_ASSERT_EQUAL(info.asleep, where, "where the host sleeps");
+	TEST_ASSERT_EQUAL(info.stats.sleeps_reading, sleeps_reading, "sleeps reading");
+	TEST_ASSERT_EQUAL(info.stats.sleeps_writing, sleeps_writing, "sleeps writing");
+	TEST_ASSERT_EQUAL(info.stats.wakeups_wrote, wakeups_wrote, "woken by WROTE");
+	TEST_ASSERT_EQUAL(info.stats.wakeups_read, wakeups_read, "woken by READ");
+	return TEST_SUCCESS;
+}
+
+/* Poll both ends many times: a host that looked at its queue would act on the first. */
+static void
+pump_long(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++)
+		pump();
+}
+
+/* @len bytes of txbuf from @off came back, and nothing more. */
+static int
+expect_echo(struct gconn *g, size_t off, size_t len)
+{
+	TEST_ASSERT_EQUAL(rte_vmci_qp_dequeue_burst(g->ep, rxbuf, sizeof(rxbuf)), (ssize_t)len,
+			  "bytes echoed");
+	TEST_ASSERT(memcmp(rxbuf, txbuf + off, len) == 0, "echoed bytes differ");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A sleeping echo (vmci_emu_vsock_service::sleeps), as a blocked Linux
+ * process (sections 3.6, 3.9): once it found nothing to read it does not
+ * look again, however long it is polled, until a WROTE; once it found the
+ * guest's queue full, until a READ. Neither notification wakes the other
+ * sleep; a WROTE with nothing queued wakes it to sleep again; a SHUTDOWN
+ * wakes it either way. In the classic protocol each sleep starts with the
+ * matching WAITING_*.
+ */
+static int
+sleeping_echo(bool classic)
+{
+	struct vmci_emu_vsock_service svc = {
+		.port = 8200,
+		.kind = VMCI_EMU_VSOCK_ECHO,
+		.sleeps = true,
+	};
+	struct vmci_emu_vsock_conn_info info;
+	const uint64_t q = 4095; /* what a 4096-byte queue holds */
+	struct gconn g;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_EQUAL(vmci_emu_vsock_listen(vs, &svc), 0, "listen");
+	if (guest_connect(&g, svc.port, 4096, classic) != TEST_SUCCESS)
+		goto out;
+	fill(txbuf, 100 + q + 100, 12);
+	/* Asleep reading from the start; bytes without a WROTE stay where they are. */
+	if (expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 1, 0, 0, 0) != TEST_SUCCESS ||
+	    rte_vmci_qp_enqueue_bulk(g.ep, txbuf, 100) != 100)
+		goto out;
+	pump_long();
+	if (rte_vmci_qp_ready_bytes(g.ep) != 0 ||
+	    rte_vmci_qp_free_space(g.ep) != (int64_t)q - 100 ||
+	    gsend(RTE_VMCI_VSOCK_PKT_READ, 0, g.port, g.hport, 0, 0) < 0) {
+		printf("  the host looked at its queue without a WROTE\n");
+		goto out;
+	}
+	/* A READ does not wake a reader; a WROTE does, and it echoes and sleeps again. */
+	if (expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 1, 0, 0, 0) != TEST_SUCCESS ||
+	    gsend(RTE_VMCI_VSOCK_PKT_WROTE, 0, g.port, g.hport, 0, 0) < 0 ||
+	    expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 2, 0, 1, 0) != TEST_SUCCESS ||
+	    expect_echo(&g, 0, 100) != TEST_SUCCESS)
+		goto out;
+	/* A WROTE with nothing queued: woken, it finds nothing and sleeps again. */
+	if (gsend(RTE_VMCI_VSOCK_PKT_WROTE, 0, g.port, g.hport, 0, 0) < 0 ||
+	    expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 3, 0, 2, 0) != TEST_SUCCESS)
+		goto out;
+	/* A full queue echoed fills the guest's; 100 more find no room: asleep writing. */
+	if (rte_vmci_qp_enqueue_bulk(g.ep, txbuf + 100, q) != (ssize_t)q ||
+	    gsend(RTE_VMCI_VSOCK_PKT_WROTE, 0, g.port, g.hport, 0, 0) < 0 ||
+	    expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 4, 0, 3, 0) != TEST_SUCCESS ||
+	    rte_vmci_qp_enqueue_bulk(g.ep, txbuf + 100 + q, 100) != 100 ||
+	    gsend(RTE_VMCI_VSOCK_PKT_WROTE, 0, g.port, g.hport, 0, 0) < 0 ||
+	    expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_WRITING, 4, 1, 4, 0) != TEST_SUCCESS)
+		goto out;
+	/* Room made without a READ (and a WROTE, the wrong one) leaves it asleep. */
+	if (expect_echo(&g, 100, q) != TEST_SUCCESS ||
+	    gsend(RTE_VMCI_VSOCK_PKT_WROTE, 0, g.port, g.hport, 0, 0) < 0)
+		goto out;
+	pump_long();
+	if (rte_vmci_qp_ready_bytes(g.ep) != 0) {
+		printf("  the host wrote without a READ\n");
+		goto out;
+	}
+	if (expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_WRITING, 4, 1, 4, 0) != TEST_SUCCESS ||
+	    gsend(RTE_VMCI_VSOCK_PKT_READ, 0, g.port, g.hport, 0, 0) < 0 ||
+	    expect_sleep(g.id, VMCI_EMU_VSOCK_ASLEEP_READING, 5, 1, 4, 1) != TEST_SUCCESS ||
+	    expect_echo(&g, 100 + q, 100) != TEST_SUCCESS)
+		goto out;
+	/* A SHUTDOWN (send) wakes it: it finds the end of the stream, says SHUTDOWN, closes. */
+	if (gsend(RTE_VMCI_VSOCK_PKT_SHUTDOWN, 0, g.port, g.hport, RTE_VMCI_VSOCK_SHUTDOWN_SEND,
+		  0) < 0 || host_info(g.id, &info) != TEST_SUCCESS)
+		goto out;
+	if (info.state != VMCI_EMU_VSOCK_CLOSED || info.error != 0 ||
+	    info.stats.wakeups_other != 1 || info.stats.shutdown_tx != 1 || g.detached != 1) {
+		printf("  after SHUTDOWN: state %d error %d woken %" PRIu64 " SHUTDOWN sent %"
+		       PRIu64 " detached %u\n", info.state, info.error, info.stats.wakeups_other,
+		       info.stats.shutdown_tx, g.detached);
+		goto out;
+	}
+	/* Classic: each sleep began with its WAITING_*; queue-state sends none. */
+	if (info.stats.waiting_read_tx != (classic ? info.stats.sleeps_reading : 0) ||
+	    info.stats.waiting_write_tx != (classic ? info.stats.sleeps_writing : 0)) {
+		printf("  WAITING_READ %" PRIu64 ", WAITING_WRITE %" PRIu64 " for %" PRIu64
+		       " and %" PRIu64 " sleeps (%s)\n", info.stats.waiting_read_tx,
+		       info.stats.waiting_write_tx, info.stats.sleeps_reading,
+		       info.stats.sleeps_writing, classic ? "classic" : "queue-state");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	gconn_close(&g);
+	vmci_emu_vsock_unlisten(vs, svc.port);
+	pump();
+	return ret;
+}
+
+static int
+test_sleeping_echo_new(void)
+{
+	return sleeping_echo(false);
+}
+
+static int
+test_sleeping_echo_classic(void)
+{
+	return sleeping_echo(true);
+}
+
 /* A host-side index out of range: the host's own reads of guest indices are checked too. */
 static int
 test_guest_bad_index(void)
@@ -1211,7 +1357,7 @@ static int
 suite_setup(void)
 {
 	vs = vmci_emu_vsock_create(host);
-	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs) < 0) {
+	if (vs == NULL || vmci_emu_vsock_listen_defaults(vs, false) < 0) {
 		printf("  host endpoint: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
@@ -1255,6 +1401,8 @@ static const struct vmci_test_case vsock_host_cases[] = {
 	{ "bad_offers", test_bad_offers },
 	{ "hostile_knobs", test_hostile_knobs },
 	{ "guest_bad_index", test_guest_bad_index },
+	{ "sleeping_echo_new", test_sleeping_echo_new },
+	{ "sleeping_echo_classic", test_sleeping_echo_classic },
 	{ NULL, NULL },
 };
 

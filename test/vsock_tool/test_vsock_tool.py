@@ -8,7 +8,8 @@
 Each case runs the tool as a user would, with its own --file-prefix: most
 give no device, so the tool names the emulated guest and host itself and
 loads the emulator; the listen cases name them with the host's
-vsock_connect= so that the host connects out. Checksums are checked
+vsock_connect= so that the host connects out, and the sleeping_host case
+with vsock_sleep=1 so that the host's services need the tool's wake-ups. Checksums are checked
 against the cksum(1) program on the same bytes, and data against the
 input file byte for byte. Nothing is timed: a case waits for the tool to
 end; a --timeout of 60 s, which a healthy run never reaches, turns a hang
@@ -31,6 +32,16 @@ LISTEN_PORT = 5000
 # The emulated host connecting out to the guest's listener (an echo on its end).
 EAL_LISTEN = ["-a", "vmci:vmci_emu0,cid=%d" % GUEST_CID,
               "-a", "vmci:vmci_host0,vsock=1,vsock_connect=%d:%d" % (GUEST_CID, LISTEN_PORT)]
+# The same services, and the host's end of vsock_connect=, sleeping as blocking
+# processes do (vsock_sleep=1): they need the tool's WROTE and READ. The
+# endpoint's debug log says how often each connection slept.
+EAL_SLEEP = ["-a", "vmci:vmci_emu0,cid=%d" % GUEST_CID,
+             "-a", "vmci:vmci_host0,vsock=1,vsock_sleep=1",
+             "--log-level=bus.vmci.emu.vsock:debug"]
+EAL_SLEEP_LISTEN = ["-a", "vmci:vmci_emu0,cid=%d" % GUEST_CID,
+                    "-a", "vmci:vmci_host0,vsock=1,vsock_sleep=1,vsock_connect=%d:%d" %
+                    (GUEST_CID, LISTEN_PORT),
+                    "--log-level=bus.vmci.emu.vsock:debug"]
 ECHO, DISCARD, SOURCE = 7, 9, 19
 GUARD_S = "60"
 OK, FAIL, USAGE = 0, 1, 2
@@ -66,7 +77,9 @@ def run_tool(opts, name, tool_args, eal_extra=(), stdin=None, guard=True):
     machine, so that a broken case fails instead of hanging until meson's."""
     if guard and "--timeout" not in tool_args:
         tool_args = tool_args + ["--timeout", GUARD_S]
-    args = ([opts.tool] + EAL + list(eal_extra) + ["--file-prefix=vsock_tool_" + name,
+    # @eal_extra first: for the emulator's log types (a plugin's, registered
+    # after the options are read) the first --log-level that matches counts.
+    args = ([opts.tool] + list(eal_extra) + EAL + ["--file-prefix=vsock_tool_" + name,
             "--"] + tool_args)
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as f:
         p = subprocess.run(args, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -191,6 +204,40 @@ def case_listen(opts, tmp):
         check(r.out == f.read(), "stdout differs from the input")
 
 
+def expect_host_slept(r):
+    """The host's connection slept and the tool's notifications woke it."""
+    m = re.search(r"slept (\d+) times reading, (\d+) writing; woken by (\d+) WROTE, "
+                  r"(\d+) READ", r.err.decode(errors="replace"))
+    check(m is not None, "no \"slept ... woken by\" line from the host")
+    sleeps, wrote_wakeups = int(m.group(1)) + int(m.group(2)), int(m.group(3))
+    check(sleeps > 0 and wrote_wakeups > 0,
+          "the host slept %d times, woken by %d WROTE: expected both above 0" %
+          (sleeps, wrote_wakeups))
+
+
+def case_sleeping_host(opts, tmp):
+    # Every byte back from services that sleep until the tool wakes them.
+    r = run_tool(opts, "sleep_echo", ["connect", "2:%d" % ECHO, "--bytes", "1M"],
+                 eal_extra=EAL_SLEEP)
+    expect_bytes_ok(r, 1 << 20)
+    expect_host_slept(r)
+    path = random_file(tmp, 3 * (1 << 20) + 17, 7)
+    r = run_tool(opts, "sleep_stdin", ["connect", "2:%d" % ECHO], eal_extra=EAL_SLEEP,
+                 stdin=path)
+    expect_status(r, OK)
+    with open(path, "rb") as f:
+        check(r.out == f.read(), "stdout differs from the input")
+    expect_host_slept(r)
+    r = run_tool(opts, "sleep_source", ["connect", "2:%d" % SOURCE, "--bytes", "1M",
+                                        "--expect", "source"], eal_extra=EAL_SLEEP)
+    expect_bytes_ok(r, 1 << 20, sent_line=False)
+    expect_host_slept(r)
+    r = run_tool(opts, "sleep_listen", ["listen", str(LISTEN_PORT), "--bytes", "1M"],
+                 eal_extra=EAL_SLEEP_LISTEN)
+    expect_bytes_ok(r, 1 << 20)
+    expect_host_slept(r)
+
+
 def case_listen_timeout(opts, tmp):
     # Nobody connects: --timeout ends the wait with status 1.
     r = run_tool(opts, "listen_timeout", ["listen", str(LISTEN_PORT), "--timeout", "0.2"])
@@ -289,6 +336,7 @@ CASES = {
     "refused": case_refused,
     "listen": case_listen,
     "listen_timeout": case_listen_timeout,
+    "sleeping_host": case_sleeping_host,
     "dgram": case_dgram,
     "pci_present": case_pci_present,
     "bad_usage": case_bad_usage,

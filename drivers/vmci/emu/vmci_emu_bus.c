@@ -9,7 +9,8 @@
  *   -a vmci:vmci_emuN,cid=..,mode=..,hv=..,caps=..,socket=..  a guest
  *   -a vmci:vmci_hostN,hv=..,socket=..,vsock=1   the host context (CID 2)
  *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h),
- *      vsock_connect=CID:PORT also makes it connect out to a guest listener
+ *      vsock_connect=CID:PORT also makes it connect out to a guest listener,
+ *      vsock_sleep=1 makes its services sleep as blocking processes do
  */
 
 #include <ctype.h>
@@ -41,6 +42,7 @@
 #define EMU_ARG_SOCKET "socket"
 #define EMU_ARG_VSOCK  "vsock"
 #define EMU_ARG_VSOCK_CONNECT "vsock_connect"
+#define EMU_ARG_VSOCK_SLEEP "vsock_sleep"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -64,7 +66,8 @@ RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
 	EMU_ARG_HV "=<emulated hypervisor> "
 	EMU_ARG_SOCKET "=<NUMA node> "
 	EMU_ARG_VSOCK "=0|1 "
-	EMU_ARG_VSOCK_CONNECT "=<guest CID>:<port>");
+	EMU_ARG_VSOCK_CONNECT "=<guest CID>:<port> "
+	EMU_ARG_VSOCK_SLEEP "=0|1");
 
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
@@ -294,13 +297,17 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
  * vSockets endpoint with its default services on a control thread from
  * the moment the device is up until it goes down; vsock_connect=CID:PORT
  * to have that thread also connect out to a guest's listener, so that a
- * program's server role can be tried from the command line alone.
+ * program's server role can be tried from the command line alone;
+ * vsock_sleep=1 to have the services (and that connection's echo) sleep
+ * as blocking processes do, so that a program can be tried against a
+ * peer that needs its WROTE and READ notifications.
  */
 static const char * const emu_host_keys[] = {
 	EMU_ARG_HV,
 	EMU_ARG_SOCKET,
 	EMU_ARG_VSOCK,
 	EMU_ARG_VSOCK_CONNECT,
+	EMU_ARG_VSOCK_SLEEP,
 	NULL,
 };
 
@@ -323,6 +330,7 @@ struct emu_bus_host {
 	char hv_name[VMCI_EMU_HV_NAMESIZE];
 	int socket_id;
 	uint32_t vsock;
+	uint32_t sleep;     /* vsock_sleep= */
 	struct emu_bus_connect connect;
 	struct vmci_emu_vsock *vs;
 	pthread_t thread;
@@ -380,8 +388,8 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 		kv = rte_kvargs_parse(args, emu_host_keys);
 		if (kv == NULL) {
 			EMU_LOG(ERR, "%s: cannot parse \"%s\": the host device takes hv=, socket=,"
-				" vsock= and vsock_connect= only (its context ID is %u, its"
-				" device port I/O)",
+				" vsock=, vsock_connect= and vsock_sleep= only (its context ID is"
+				" %u, its device port I/O)",
 				name, args, VMCI_HOST_CID);
 			free(h);
 			return -EINVAL;
@@ -391,11 +399,17 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 		ret |= rte_kvargs_process(kv, EMU_ARG_SOCKET, parse_socket, &h->socket_id);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK, parse_bool, &h->vsock);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_CONNECT, parse_connect, &h->connect);
+		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_SLEEP, parse_bool, &h->sleep);
 		rte_kvargs_free(kv);
 	}
 	if (ret == 0 && h->connect.wanted && !h->vsock) {
 		EMU_LOG(ERR, "%s: %s= needs %s=1: the endpoint that connects out",
 			name, EMU_ARG_VSOCK_CONNECT, EMU_ARG_VSOCK);
+		ret = -EINVAL;
+	}
+	if (ret == 0 && h->sleep && !h->vsock) {
+		EMU_LOG(ERR, "%s: %s=1 needs %s=1: the endpoint whose services sleep",
+			name, EMU_ARG_VSOCK_SLEEP, EMU_ARG_VSOCK);
 		ret = -EINVAL;
 	}
 	if (ret != 0) {
@@ -434,6 +448,7 @@ emu_host_connect_step(struct emu_bus_host *h)
 	struct emu_bus_connect *c = &h->connect;
 	struct vmci_emu_vsock_connect_conf conf = {
 		.cid = c->cid, .port = c->port, .kind = VMCI_EMU_VSOCK_ECHO,
+		.sleeps = h->sleep != 0,
 	};
 	struct vmci_emu_vsock_conn_info info;
 	struct vmci_emu_vsock_stats st;
@@ -490,7 +505,7 @@ emu_host_started(struct rte_vmci_device *dev, void *priv)
 		EMU_LOG(ERR, "vsock=1: host endpoint: %s", rte_strerror(rte_errno));
 		return;
 	}
-	ret = vmci_emu_vsock_listen_defaults(h->vs);
+	ret = vmci_emu_vsock_listen_defaults(h->vs, h->sleep != 0);
 	if (ret == 0) {
 		h->stop = false;
 		h->connect.conn_id = -1;
@@ -504,9 +519,10 @@ emu_host_started(struct rte_vmci_device *dev, void *priv)
 		return;
 	}
 	h->running = true;
-	EMU_LOG(INFO, "host vSockets services up: stream echo %u, discard %u, source %u;"
+	EMU_LOG(INFO, "host vSockets services up: stream echo %u, discard %u, source %u%s;"
 		" datagram echo %u", VMCI_EMU_VSOCK_PORT_ECHO, VMCI_EMU_VSOCK_PORT_DISCARD,
-		VMCI_EMU_VSOCK_PORT_SOURCE, VMCI_EMU_VSOCK_DGRAM_ECHO);
+		VMCI_EMU_VSOCK_PORT_SOURCE, h->sleep ? " (sleeping)" : "",
+		VMCI_EMU_VSOCK_DGRAM_ECHO);
 }
 
 static void

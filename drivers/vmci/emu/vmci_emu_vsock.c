@@ -115,6 +115,12 @@ evs_conn_close(struct evs_conn *c, int error)
 	evs_set_state(c, VMCI_EMU_VSOCK_CLOSED);
 	EVS_LOG(DEBUG, "%u:%u <-> port %u closed (%s)", c->cid, c->port, c->lport,
 		error == 0 ? "done" : rte_strerror(error));
+	if (c->sleeps)
+		EVS_LOG(DEBUG, "%u:%u <-> port %u slept %" PRIu64 " times reading, %" PRIu64
+			" writing; woken by %" PRIu64 " WROTE, %" PRIu64 " READ, %" PRIu64
+			" SHUTDOWN or RST", c->cid, c->port, c->lport, c->st.sleeps_reading,
+			c->st.sleeps_writing, c->st.wakeups_wrote, c->st.wakeups_read,
+			c->st.wakeups_other);
 }
 
 /* Refuse or abort with a RST, then close (never in reply to a RST). */
@@ -283,6 +289,7 @@ evs_listen_rx(struct vmci_emu_vsock *vs, struct evs_svc *svc, uint32_t cid,
 	c->kind = conf->kind;
 	c->handshake = hs;
 	c->misbehave = bad;
+	c->sleeps = conf->sleeps;
 	c->cid = cid;
 	c->port = p->src_port;
 	c->lport = conf->port;
@@ -495,6 +502,7 @@ evs_established_rx(struct evs_conn *c, const struct rte_vmci_vsock_ctl_pkt *p)
 		c->st.ignored++;
 		break;
 	}
+	evs_data_wake(c, p->type);
 }
 
 static void
@@ -692,7 +700,7 @@ vmci_emu_vsock_unlisten(struct vmci_emu_vsock *vs, uint32_t port)
 }
 
 int
-vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs)
+vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs, bool sleeps)
 {
 	static const struct {
 		uint32_t port;
@@ -710,6 +718,7 @@ vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs)
 		memset(&s, 0, sizeof(s));
 		s.port = defaults[i].port;
 		s.kind = defaults[i].kind;
+		s.sleeps = sleeps;
 		ret = vmci_emu_vsock_listen(vs, &s);
 		if (ret < 0)
 			return ret;
@@ -790,6 +799,7 @@ evs_connect_locked(struct vmci_emu_vsock *vs, const struct vmci_emu_vsock_connec
 	c->kind = cc->kind;
 	c->handshake = cc->handshake;
 	c->misbehave = cc->misbehave;
+	c->sleeps = cc->sleeps;
 	c->cid = cc->cid;
 	c->port = cc->port;
 	c->lport = lport;
@@ -908,6 +918,8 @@ vmci_emu_vsock_conn_info(struct vmci_emu_vsock *vs, int id, struct vmci_emu_vsoc
 		info->peer_shutdown = c->peer_shut;
 		info->local_shutdown = c->local_shut;
 		info->source_left = c->src_left;
+		info->sleeps = c->sleeps;
+		info->asleep = c->asleep;
 		info->stats = c->st;
 	}
 	rte_spinlock_unlock(&vs->lock);

@@ -29,6 +29,10 @@
  * sending, or the source is done) a service sends SHUTDOWN (send) and
  * closes, which the guest sees as QP_PEER_DETACH, as socat EXEC:cat does.
  *
+ * A service polls the queue indices, so it needs no WROTE or READ, unless
+ * it is told to sleep (vmci_emu_vsock_service::sleeps): then it behaves as
+ * a blocking Linux process does and depends on the guest's notifications.
+ *
  * Every function but the pattern helper takes the endpoint's lock, so tests
  * may call them while a control thread polls.
  *
@@ -102,6 +106,18 @@ enum vmci_emu_vsock_kind {
 #define VMCI_EMU_VSOCK_BAD_OLD_PEER_RST    (1u << 11) /* old peer: RST after its INVALID */
 #define VMCI_EMU_VSOCK_BAD_NO_NOTIFY       (1u << 12) /* never send WROTE/READ/WAITING_* */
 
+/*
+ * Where a sleeping service waits (doc sections 3.6 and 3.9), as a blocked
+ * Linux reader or writer does: it does not look at the queues again until
+ * the notification it waits for comes, or a SHUTDOWN, a RST or the guest's
+ * detach. Woken, it looks again (and may sleep again at once).
+ */
+enum vmci_emu_vsock_sleep {
+	VMCI_EMU_VSOCK_AWAKE = 0,
+	VMCI_EMU_VSOCK_ASLEEP_READING, /* found nothing to read: waits for a WROTE */
+	VMCI_EMU_VSOCK_ASLEEP_WRITING, /* found the guest's queue full: waits for a READ */
+};
+
 /* A stream service on a port of the host. */
 struct vmci_emu_vsock_service {
 	uint32_t port;              /* stream port (not PORT_ANY) */
@@ -113,6 +129,8 @@ struct vmci_emu_vsock_service {
 	uint32_t backlog;           /* pending connections at most; 0: VMCI_EMU_VSOCK_BACKLOG */
 	uint32_t pending_ms;        /* REQUEST to OFFER; 0: Linux's 1000 */
 	uint32_t misbehave;         /* VMCI_EMU_VSOCK_BAD_* */
+	bool sleeps;                /* sleep as a blocking process (enum vmci_emu_vsock_sleep)
+				     * instead of polling the queues */
 };
 
 /* A connection the host makes to a guest listener. */
@@ -127,6 +145,7 @@ struct vmci_emu_vsock_connect_conf {
 	uint64_t source_bytes;      /* SOURCE: bytes to send once connected */
 	uint32_t timeout_ms;        /* REQUEST to ESTABLISHED; 0: Linux's 2000 */
 	uint32_t misbehave;         /* VMCI_EMU_VSOCK_BAD_* */
+	bool sleeps;                /* as vmci_emu_vsock_service::sleeps */
 };
 
 enum vmci_emu_vsock_state {
@@ -146,6 +165,11 @@ struct vmci_emu_vsock_conn_stats {
 	uint64_t shutdown_rx, shutdown_tx, rst_rx, rst_tx;
 	uint64_t ignored;           /* packets the state does not take (ignored, as Linux) */
 	uint64_t notify_failed;     /* notifications given up after 10 sends */
+	/* A sleeping service: each time it went to sleep, and what woke it. */
+	uint64_t sleeps_reading, sleeps_writing;
+	uint64_t wakeups_wrote;     /* a WROTE while asleep reading */
+	uint64_t wakeups_read;      /* a READ while asleep writing */
+	uint64_t wakeups_other;     /* a SHUTDOWN or RST while asleep */
 };
 
 struct vmci_emu_vsock_conn_info {
@@ -162,6 +186,8 @@ struct vmci_emu_vsock_conn_info {
 	uint8_t peer_shutdown;      /* RTE_VMCI_VSOCK_SHUTDOWN_* received */
 	uint8_t local_shutdown;     /* sent */
 	uint64_t source_left;       /* SOURCE: bytes still to send */
+	bool sleeps;                /* a sleeping service */
+	enum vmci_emu_vsock_sleep asleep; /* where it sleeps now */
 	struct vmci_emu_vsock_conn_stats stats;
 };
 
@@ -221,14 +247,15 @@ vmci_emu_vsock_unlisten(struct vmci_emu_vsock *vs, uint32_t port);
 
 /*
  * Add the default services: echo, discard and source on their ports, both
- * handshakes, Linux's sizes, and the datagram echo.
+ * handshakes, Linux's sizes, and the datagram echo. With @sleeps the stream
+ * services sleep as blocking processes do (vmci_emu_vsock_service::sleeps).
  *
  * @return
  *   0, or a negative errno.
  */
 __rte_internal
 int
-vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs);
+vmci_emu_vsock_listen_defaults(struct vmci_emu_vsock *vs, bool sleeps);
 
 /*
  * Start the datagram echo on resource @rid of the host (every datagram is

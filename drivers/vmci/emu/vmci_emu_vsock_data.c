@@ -5,8 +5,10 @@
 /*
  * The emulated host's services on established connections (echo, discard,
  * source), the notifications they send as Linux sends them in each notify
- * protocol (vsock-over-vmci.md section 3.6), shutdown and close, and the
- * datagram echo (section 4).
+ * protocol (vsock-over-vmci.md section 3.6), the sleeping services that
+ * wait for the guest's notifications as blocked Linux processes do
+ * (sections 3.6 and 3.9), shutdown and close, and the datagram echo
+ * (section 4).
  */
 
 #include <errno.h>
@@ -150,6 +152,22 @@ evs_after_enqueue(struct evs_conn *c, uint64_t n)
 		evs_notify(c, RTE_VMCI_VSOCK_PKT_WROTE, &c->st.wrote_tx);
 }
 
+/*
+ * A sleeping service blocks where Linux would: from now on it looks at the
+ * queues only after evs_data_wake() (a polling one just tries again).
+ */
+static void
+evs_sleep(struct evs_conn *c, enum vmci_emu_vsock_sleep where)
+{
+	if (!c->sleeps)
+		return;
+	c->asleep = where;
+	if (where == VMCI_EMU_VSOCK_ASLEEP_READING)
+		c->st.sleeps_reading++;
+	else
+		c->st.sleeps_writing++;
+}
+
 /* The service needs data and there is none: where Linux would block reading. */
 static void
 evs_want_read(struct evs_conn *c)
@@ -162,6 +180,7 @@ evs_want_read(struct evs_conn *c)
 		c->sent_waiting_read = true;
 	}
 	evs_maybe_read(c, evs_consume_free(c));
+	evs_sleep(c, VMCI_EMU_VSOCK_ASLEEP_READING);
 }
 
 /* The guest's queue is full: where Linux would block writing. */
@@ -172,6 +191,42 @@ evs_want_write(struct evs_conn *c)
 		evs_notify(c, RTE_VMCI_VSOCK_PKT_WAITING_WRITE, &c->st.waiting_write_tx);
 		c->sent_waiting_write = true;
 	}
+	evs_sleep(c, VMCI_EMU_VSOCK_ASLEEP_WRITING);
+}
+
+/*
+ * A packet on an established connection, for a sleeping service: a WROTE
+ * wakes it asleep reading, a READ asleep writing, and a SHUTDOWN or RST
+ * (the connection's state changed) either way. Nothing else does, so a
+ * guest that leaves out a wake-up it owes leaves the service asleep.
+ */
+void
+evs_data_wake(struct evs_conn *c, uint8_t type)
+{
+	uint64_t *counter;
+
+	switch (type) {
+	case RTE_VMCI_VSOCK_PKT_WROTE:
+		if (c->asleep != VMCI_EMU_VSOCK_ASLEEP_READING)
+			return;
+		counter = &c->st.wakeups_wrote;
+		break;
+	case RTE_VMCI_VSOCK_PKT_READ:
+		if (c->asleep != VMCI_EMU_VSOCK_ASLEEP_WRITING)
+			return;
+		counter = &c->st.wakeups_read;
+		break;
+	case RTE_VMCI_VSOCK_PKT_SHUTDOWN:
+	case RTE_VMCI_VSOCK_PKT_RST:
+		if (c->asleep == VMCI_EMU_VSOCK_AWAKE)
+			return;
+		counter = &c->st.wakeups_other;
+		break;
+	default:
+		return;
+	}
+	c->asleep = VMCI_EMU_VSOCK_AWAKE;
+	(*counter)++;
 }
 
 void
@@ -384,7 +439,8 @@ evs_data_step(struct evs_conn *c)
 		evs_conn_close(c, c->ep == NULL ? ECONNRESET : 0);
 		return 1;
 	}
-	if (c->ep == NULL)
+	/* Asleep, it does not look at the queues: only evs_data_wake() ends that. */
+	if (c->ep == NULL || c->asleep != VMCI_EMU_VSOCK_AWAKE)
 		return 0;
 	ready = rte_vmci_qp_ready_bytes(c->ep);
 	ret = ready < 0 ? (int)ready : evs_service_step(c, ready);

@@ -56,6 +56,9 @@ struct evs_conn {
 	bool peer_waiting_write; /* classic: WAITING_WRITE received; qstate: writer seen blocked */
 	bool sent_waiting_read, sent_waiting_write; /* classic: ours outstanding */
 	uint64_t window, min_window;
+	/* A sleeping service (vmci_emu_vsock_service::sleeps). */
+	bool sleeps;
+	enum vmci_emu_vsock_sleep asleep;
 	/* Source service. */
 	uint8_t req[8];
 	uint8_t req_len;
@@ -95,5 +98,6 @@ void evs_set_state(struct evs_conn *c, enum vmci_emu_vsock_state st);
 void evs_data_established(struct evs_conn *c);
 int evs_data_step(struct evs_conn *c);
 void evs_data_notify_rx(struct evs_conn *c, uint8_t type);
+void evs_data_wake(struct evs_conn *c, uint8_t type);
 
 #endif /* _VMCI_EMU_VSOCK_PRIV_H_ */

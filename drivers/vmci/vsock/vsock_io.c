@@ -195,20 +195,29 @@ vsock_after_enqueue(struct rte_vmci_vsock *s, size_t n)
 		vsock_wrote_transition(s);
 }
 
-/* After n bytes came out of a queue that held ready_before: a queue we
- * found full may have a writer asleep on it; READ when the window allows.
+/*
+ * After n bytes came out: a writer that found the queue full may be asleep
+ * on it; READ when the window allows. The queue was full if what is ready
+ * now and the n bytes fill it. Counted after the dequeue because a writer
+ * asleep on a full queue adds nothing since; a count from before it (at a
+ * peek, or before the copy) misses what the writer added in between, and
+ * with it the writer's sleep. Bad indices: the next call reports them.
  */
 static void
-vsock_after_dequeue(struct rte_vmci_vsock *s, size_t n, uint64_t ready_before)
+vsock_after_dequeue(struct rte_vmci_vsock *s, size_t n)
 {
+	int64_t ready = rte_vmci_qp_ready_bytes(s->qp);
+
 	s->stats.rx_bytes += n;
-	if (ready_before == s->qsize - 1 && !s->peer_waiting_write) {
+	if (ready < 0)
+		return;
+	if ((uint64_t)ready + n >= s->qsize - 1 && !s->peer_waiting_write) {
 		s->peer_waiting_write = true;
 		if (s->window > s->window_min)
 			s->window = RTE_MAX(s->window - RTE_MIN(s->window, (uint64_t)VSOCK_PAGE),
 					    s->window_min);
 	}
-	vsock_maybe_read(s, ready_before - n);
+	vsock_maybe_read(s, (uint64_t)ready);
 }
 
 /* Nothing to read: a blocking reader would sleep now. Owe nothing. */
@@ -298,7 +307,7 @@ rte_vmci_vsock_recv(struct rte_vmci_vsock *s, void *buf, size_t len)
 	n = rte_vmci_qp_dequeue_burst(s->qp, buf, len);
 	if (n <= 0)
 		return n == 0 ? -EAGAIN : n;
-	vsock_after_dequeue(s, (size_t)n, (uint64_t)RTE_MAX(ready, n));
+	vsock_after_dequeue(s, (size_t)n);
 	return n;
 }
 
@@ -314,7 +323,7 @@ rte_vmci_vsock_recvv(struct rte_vmci_vsock *s, const struct iovec *iov, int iovc
 	n = rte_vmci_qp_dequeuev_burst(s->qp, iov, iovcnt);
 	if (n <= 0)
 		return n == 0 ? -EAGAIN : n;
-	vsock_after_dequeue(s, (size_t)n, (uint64_t)RTE_MAX(ready, n));
+	vsock_after_dequeue(s, (size_t)n);
 	return n;
 }
 
@@ -331,7 +340,6 @@ rte_vmci_vsock_peek_zc(struct rte_vmci_vsock *s, size_t len, struct rte_vmci_qp_
 	if (n <= 0)
 		return n == 0 ? -EAGAIN : n;
 	s->zc_rx = (size_t)n;
-	s->zc_rx_ready = (uint64_t)RTE_MAX(ready, n);
 	return n;
 }
 
@@ -351,7 +359,7 @@ rte_vmci_vsock_consume(struct rte_vmci_vsock *s, size_t n)
 		return ret;
 	s->zc_rx = 0;
 	if (n > 0)
-		vsock_after_dequeue(s, n, s->zc_rx_ready);
+		vsock_after_dequeue(s, n);
 	return 0;
 }
 

@@ -101,7 +101,6 @@ struct rte_vmci_vsock {
 	uint64_t window;
 	uint64_t window_min;
 	size_t zc_rx;                      /* mapped by peek_zc */
-	uint64_t zc_rx_ready;              /* ready bytes when it mapped them */
 	size_t zc_tx;                      /* mapped by reserve_zc */
 
 	/* Datagram. */
