@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -380,6 +381,59 @@ judge_load(struct run_state *rs, const unsigned int *cpus, unsigned int nb_cpus,
 			&rs->load);
 }
 
+static char emu_arg_a[] = "-a";
+static char emu_arg0[] = VMCI_APP_EMU_GUEST_ARG;
+static char emu_arg_host[] = "vmci:vmci_host0";
+
+/* Transport vsock named the emulated guest: the emulated host follows. */
+static bool vsock_emu_host_wanted;
+
+/*
+ * Transport vsock without a device on the command line: the VM's VMCI
+ * function if it has one, else the emulated guest, and the emulated host
+ * serving its vSockets services (echo on port 7) once the lcores are
+ * known (add_vsock_emu_host()).
+ */
+static int
+add_vsock_emu_args(int eal_argc, char **eal_argv)
+{
+	vsock_emu_host_wanted = vmci_app_vsock_emu_wanted(eal_argc, eal_argv);
+	if (!vsock_emu_host_wanted)
+		return eal_argc;
+	eal_argv[eal_argc++] = emu_arg_a;
+	eal_argv[eal_argc++] = emu_arg0;
+	printf("vmci-perf: no vmci device given or found: adding -a %s, and the emulated host"
+	       " serving vSockets (echo on port 7) once the EAL knows the lcores\n", emu_arg0);
+	return eal_argc;
+}
+
+/*
+ * The emulated host serves its vSockets services from a control thread,
+ * which the EAL puts on the CPUs of no lcore or, when the lcores take them
+ * all, on the main lcore's: beside side 0, where the two would take turns
+ * on one CPU. A host runs on cores of its own, so its device comes up
+ * after the EAL, with vsock_cpu= naming side 1's CPU, which transport vsock
+ * leaves idle.
+ */
+static int
+add_vsock_emu_host(unsigned int rx_lcore)
+{
+	unsigned int cpu = (unsigned int)rte_lcore_to_cpu_id((int)rx_lcore);
+	char devargs[sizeof(VMCI_APP_EMU_HOST_VSOCK_ARG) + 32];
+	int ret;
+
+	if (!vsock_emu_host_wanted)
+		return 0;
+	snprintf(devargs, sizeof(devargs), "%s,vsock_cpu=%u", VMCI_APP_EMU_HOST_VSOCK_ARG, cpu);
+	printf("vmci-perf: adding the emulated host serving vSockets (echo on port 7), its"
+	       " thread on CPU %u of side 1's lcore %u: %s\n", cpu, rx_lcore, devargs);
+	ret = rte_dev_probe(devargs);
+	if (ret < 0)
+		fprintf(stderr, "vmci-perf: rte_dev_probe(\"%s\"): %s (the log above says"
+			" why)\n", devargs, strerror(-ret));
+	return ret;
+}
+
 static int
 run(struct run_state *rs, FILE *json)
 {
@@ -394,6 +448,8 @@ run(struct run_state *rs, FILE *json)
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
 	perf_transport_vsock_set_peer_lcore(rs->st.rx_lcore);
+	if (add_vsock_emu_host(rs->st.rx_lcore) < 0)
+		return EXIT_FAILURE;
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
@@ -427,28 +483,6 @@ run(struct run_state *rs, FILE *json)
 	if (ret == 0)
 		ret = oret;
 	return exit_status(opt, rs->res, rs->nb_res, ret);
-}
-
-static char emu_arg_a[] = "-a";
-static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
-static char emu_arg_host[] = "vmci:vmci_host0";
-
-/*
- * Transport vsock without a device on the command line: the VM's VMCI
- * function if it has one, else the emulated guest and the emulated host
- * serving its vSockets services (echo on port 7).
- */
-static int
-add_vsock_emu_args(int eal_argc, char **eal_argv)
-{
-	bool added;
-
-	eal_argc = vmci_app_vsock_emu_args(eal_argc, eal_argv, &added);
-	if (added)
-		printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated"
-		       " host serving vSockets (echo on port 7): -a %s\n", VMCI_APP_EMU_GUEST_ARG,
-		       VMCI_APP_EMU_HOST_VSOCK_ARG);
-	return eal_argc;
 }
 
 /*

@@ -171,8 +171,8 @@ int perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_hand
 				 const struct perf_options *opt);
 
 /**
- * Transport vsock: side 1's lcore, which it leaves idle and gives to the
- * emulated host's thread when the peer is the emulated host.
+ * Transport vsock: side 1's lcore, which it leaves idle for the emulated
+ * host's thread when the peer is the emulated host.
  */
 void perf_transport_vsock_set_peer_lcore(unsigned int lcore);
 

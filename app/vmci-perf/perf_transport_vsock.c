@@ -28,7 +28,7 @@
  * made one after the other (connect to established, then close).
  */
 
-/* sched_setaffinity() of another thread of this process. */
+/* sched_getaffinity() of another thread of this process, CPU_* macros. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
@@ -675,38 +675,61 @@ vsock_emu_host_tid(void)
 	return tid;
 }
 
+/* The CPUs of @p set, as "0,2,3". */
+static void
+vsock_cpu_list(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int cpu;
+
+	buf[0] = '\0';
+	for (cpu = 0; cpu < CPU_SETSIZE && n < len; cpu++)
+		if (CPU_ISSET(cpu, set))
+			n += snprintf(buf + n, len - n, "%s%u", n > 0 ? "," : "", cpu);
+}
+
 /*
- * The emulated host serves its vSockets services from a control thread of
- * this process, which the EAL puts on the CPUs of no lcore or, when the
- * lcores take them all, on the main lcore's: beside side 0, where the two
- * would take turns on one CPU. A host runs on cores of its own: give it
- * side 1's, which this transport leaves idle.
+ * Where the emulated host serves its vSockets services: a control thread
+ * of this process, on the CPU its device's devarg vsock_cpu= names, else
+ * where the EAL puts control threads: the CPUs of no lcore or, when the
+ * lcores take them all, the main lcore's, beside side 0, where the two
+ * would take turns on one CPU. A host runs on cores of its own: when
+ * vmci-perf adds the device, it names side 1's CPU, which this transport
+ * leaves idle. Say where it runs.
  */
 static void
-vsock_place_emu_host(void)
+vsock_report_emu_host(void)
 {
-	static bool placed;
+	static bool reported;
+	unsigned int lcore = vsock_peer_lcore;
 	unsigned int cpu;
+	char cpus[128];
 	cpu_set_t set;
 	pid_t tid;
 
-	if (placed || vsock_peer_lcore >= RTE_MAX_LCORE)
+	if (reported || lcore >= RTE_MAX_LCORE)
 		return;
 	tid = vsock_emu_host_tid();
 	if (tid == 0)
 		return;
-	placed = true;
-	cpu = rte_lcore_to_cpu_id((int)vsock_peer_lcore);
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(tid, sizeof(set), &set) < 0) {
-		fprintf(stderr, "vmci-perf: cannot move the emulated host's thread %d to CPU %u:"
-			" %s\n", (int)tid, cpu, strerror(errno));
+	reported = true;
+	if (sched_getaffinity(tid, sizeof(set), &set) < 0) {
+		fprintf(stderr, "vmci-perf: cannot read the CPUs of the emulated host's thread"
+			" %d: %s\n", (int)tid, strerror(errno));
 		return;
 	}
-	printf("vsock: the emulated host's thread (%s, tid %d) runs on CPU %u, the CPU of"
-	       " lcore %u, which this transport leaves idle\n", VSOCK_EMU_HOST_THREAD,
-	       (int)tid, cpu, vsock_peer_lcore);
+	cpu = rte_lcore_to_cpu_id((int)lcore);
+	vsock_cpu_list(&set, cpus, sizeof(cpus));
+	if (CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set))
+		printf("vsock: the emulated host's thread (%s, tid %d) runs on CPU %u, the CPU of"
+		       " lcore %u, which this transport leaves idle\n", VSOCK_EMU_HOST_THREAD,
+		       (int)tid, cpu, lcore);
+	else
+		printf("vsock: the emulated host's thread (%s, tid %d) runs on CPU %s, where the"
+		       " EAL puts control threads, not on CPU %u of lcore %u, which this transport"
+		       " leaves idle: the devarg vsock_cpu=%u of vmci_host0 puts it there"
+		       " (doc/vsock-emulated-host.md)\n", VSOCK_EMU_HOST_THREAD, (int)tid, cpus,
+		       cpu, lcore, cpu);
 }
 
 /* The data connection, and what it is. */
@@ -814,7 +837,7 @@ vsock_open(struct perf_transport *tp, const struct perf_options *opt, int socket
 		goto fail;
 	}
 	if (p->emulated)
-		vsock_place_emu_host();
+		vsock_report_emu_host();
 	ret = vsock_time_connects(p, opt);
 	if (ret == 0)
 		ret = vsock_open_data(p, opt, tp);

@@ -31,6 +31,12 @@
         answers nothing: exit 1 within seconds of a --count run that would
         last minutes), peer-closes (the byte source reads a count of 0 and
         closes: exit 1 saying the peer ended the connection).
+    check_perf.py vsockcpu KIND VMCI_PERF -- EAL ARGS...
+        transport vsock with the emulated devices named on the command line,
+        vmci_host0's devarg vsock_cpu= placing its vSockets thread: KIND
+        given (vsock_cpu=1: the thread runs on CPU 1, side 1's), default
+        (none: the output says where it runs and which devarg moves it), bad
+        (vsock_cpu=9999: refused naming key and value, exit 1).
     check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
         transport vmci against the reference echo peer, a DPDK secondary of
         vmci-perf started once vmci-perf offers its pair. KIND run: checks
@@ -233,6 +239,11 @@ def check_connects(doc, queue_sizes, app):
                " took at least %r ns to set up" % (count, c["seconds"], ns["min"]))
 
 
+# Where the emulated host's thread runs: on side 1's CPU (lcore 1 in these tests).
+HOST_THREAD_ON_SIDE1 = (r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on"
+                        r" CPU \d+, the CPU of lcore 1, which this transport leaves idle$")
+
+
 # The emulated host's echo takes a proposed queue size within [128, 256 KiB],
 # else answers with its default, 256 KiB (doc/vsock-emulated-host.md).
 EMU_VSOCK_QUEUE_MAX = 256 << 10
@@ -247,11 +258,16 @@ def check_vsock_text(out, queue_sizes, app):
     the peer's thread placement, each connection's queues and that figures
     are a loop, the setup lines, and a verdict that covers every byte."""
     peer = opt_value(app, "--vsock-peer", "2:7")
-    expect("adding -a vmci:vmci_emu0,cid=20 and the emulated host serving vSockets (echo on"
-           " port 7): -a vmci:vmci_host0,vsock=1" in out,
-           "vmci-perf did not name the emulated devices itself")
-    expect(re.search(r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on"
-                     r" CPU \d+", out, re.M), "no line placing the emulated host's thread")
+    expect("adding -a vmci:vmci_emu0,cid=20, and the emulated host serving vSockets (echo on"
+           " port 7) once the EAL knows the lcores" in out,
+           "vmci-perf did not name the emulated guest itself")
+    # The host's device comes up after the EAL, its thread on side 1's CPU.
+    expect(re.search(r"^vmci-perf: adding the emulated host serving vSockets \(echo on port 7\),"
+                     r" its thread on CPU (\d+) of side 1's lcore 1:"
+                     r" vmci:vmci_host0,vsock=1,vsock_cpu=\1$", out, re.M),
+           "vmci-perf did not add the emulated host with vsock_cpu= naming side 1's CPU")
+    expect(re.search(HOST_THREAD_ON_SIDE1, out, re.M),
+           "no line saying the emulated host's thread runs on side 1's CPU")
     got = [(int(a), int(b)) for a, b in
            re.findall(r"^vsock: connected to %s from 20:\d+ on vmci_emu0 in [0-9.]+ us: queues"
                       r" of (\d+) bytes \((\d+) proposed\)" % re.escape(peer), out, re.M)]
@@ -783,6 +799,46 @@ def cmd_vsockfail(argv):
     return 0
 
 
+# kind: vmci_host0's devargs, exit status, what the output must say.
+VSOCK_CPU = {
+    # Named: the thread runs there, and vmci-perf adds no device of its own.
+    "given": ("vsock=1,vsock_cpu=1", 0, HOST_THREAD_ON_SIDE1),
+    # Not named: where the EAL puts control threads, and the output says how to move it.
+    "default": ("vsock=1", 0,
+                r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on CPU"
+                r" [0-9,]+, where the EAL puts control threads, not on CPU 1 of lcore 1, which"
+                r" this transport leaves idle: the devarg vsock_cpu=1 of vmci_host0 puts it"
+                r" there"),
+    # Beyond the machine's CPUs: refused naming key and value; no host, no echo.
+    "bad": ("vsock=1,vsock_cpu=9999", 1,
+            r"invalid vsock_cpu=9999: expected an integer 0\.\.\d+(.|\n)*vmci_host0: invalid"
+            r" devargs \"vsock=1,vsock_cpu=9999\": device not created"),
+}
+
+
+def cmd_vsockcpu(argv):
+    kind, perf = argv[:2]
+    eal = argv[argv.index("--") + 1:]
+    expect(kind in VSOCK_CPU, "kind %r, expected one of %s" % (kind, list(VSOCK_CPU)))
+    host, status, said = VSOCK_CPU[kind]
+    cmd = [perf] + eal + ["-a", "vmci:vmci_emu0,cid=20", "-a", "vmci:vmci_host0," + host, "--",
+                          "--transport", "vsock", "--mode", "pingpong", "--size", "64",
+                          "--count", "200", "--connects", "2", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    print(p.stdout)
+    expect(p.returncode == status, "vmci-perf exited %d, expected %d" % (p.returncode, status))
+    expect(re.search(said, p.stdout, re.M), "the output does not say %r" % said)
+    expect("vmci-perf: no vmci device given" not in p.stdout and
+           "vmci-perf: adding the emulated host" not in p.stdout,
+           "vmci-perf added devices of its own to those named")
+    if status == 0:
+        expect("verification passed" in p.stdout, "no verification verdict")
+    print("ok: vmci_host0,%s: exit %d" % (host, p.returncode))
+    return 0
+
+
 def peer_eal_args(eal, mode):
     """The secondary's EAL arguments: the primary's instance and memory. Its
     CPU: in pingpong vmci-perf's lcore 1 is idle; in stream both lcores spin
@@ -1013,7 +1069,8 @@ def cmd_pairs(argv):
 
 
 COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
-            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail}
+            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail,
+            "vsockcpu": cmd_vsockcpu}
 
 
 def main():
