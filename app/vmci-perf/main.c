@@ -29,6 +29,7 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "perf_echo.h"
 #include "perf_hist.h"
 #include "perf_limits.h"
 #include "perf_mp.h"
@@ -447,7 +448,7 @@ run(struct run_state *rs, FILE *json)
 		return PERF_EXIT_USAGE;
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
-	perf_transport_vsock_set_peer_lcore(rs->st.rx_lcore);
+	perf_echo_set_peer_lcore(rs->st.rx_lcore);
 	if (add_vsock_emu_host(rs->st.rx_lcore) < 0)
 		return EXIT_FAILURE;
 	rs->st.opt = opt;

@@ -170,12 +170,6 @@ extern const struct perf_transport_ops perf_transport_ring;
 int perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_handle handle,
 				 const struct perf_options *opt);
 
-/**
- * Transport vsock: side 1's lcore, which it leaves idle for the emulated
- * host's thread when the peer is the emulated host.
- */
-void perf_transport_vsock_set_peer_lcore(unsigned int lcore);
-
 /** Look a transport up by name; NULL if unknown. */
 const struct perf_transport_ops *perf_transport_find(const char *name);
 
