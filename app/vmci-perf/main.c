@@ -108,6 +108,8 @@ struct run_state {
 	/* Connection setup (vsock), one per queue size. */
 	struct perf_setup setup[PERF_MAX_QUEUE_SIZES];
 	unsigned int nb_setup;
+	/* Bytes per queue the first connection got (vsock): qp-echo's pair. */
+	uint64_t peer_queue_size;
 };
 
 static const struct {
@@ -115,6 +117,7 @@ static const struct {
 	const struct perf_transport_ops *ops;
 	int kernel; /* syscalls per message: bidir would deadlock */
 } baseline_transports[] = {
+	{ PERF_BL_QP_ECHO, &perf_transport_qp_echo, 0 },
 	{ PERF_BL_UNIX, &perf_transport_unix, 1 },
 	{ PERF_BL_UNIX_BUSY, &perf_transport_unix_busy, 1 },
 	{ PERF_BL_PIPE, &perf_transport_pipe, 1 },
@@ -220,12 +223,16 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 	rs->st.tp = &tp;
 	if (!baseline && ops->setup != NULL && rs->nb_setup < RTE_DIM(rs->setup))
 		rs->setup[rs->nb_setup++] = *ops->setup(&tp);
+	if (!baseline && rs->peer_queue_size == 0)
+		rs->peer_queue_size = tp.queue_size;
 	ret = 0;
 	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
 		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
 		/* The peer may have chosen another queue size than the one asked for. */
 		if (tp.queue_size != 0)
 			r->queue_size = tp.queue_size;
+		if (tp.api != NULL)
+			r->api = tp.api;
 		if (ops == &perf_transport_bare)
 			ret = bare_ring_size(rs, opt->sizes[i], r);
 		else
@@ -263,17 +270,44 @@ run_queue_sizes(struct run_state *rs, const struct perf_transport_ops *ops)
 	return ret;
 }
 
+/* Rows of a baseline that does not run, and why; @p api: theirs, NULL for "copy". */
 static void
-skip_rows(struct run_state *rs, const char *transport, const char *why)
+skip_rows(struct run_state *rs, const char *transport, const char *api, const char *why)
 {
 	struct perf_result *r;
 	unsigned int i;
 
 	for (i = 0; i < rs->opt->nb_sizes; i++) {
 		r = new_row(rs, transport, 1, rs->opt->sizes[i]);
+		if (api != NULL)
+			r->api = api;
 		r->skipped = why;
 		perf_report_row(stdout, rs->opt, r);
 	}
+}
+
+/*
+ * qp-echo: the raw queue pair through an echo, like for like with vsock:
+ * a pair of the size the connection got, the same API, the same loop.
+ */
+static int
+run_qp_echo(struct run_state *rs)
+{
+	static struct perf_options cur;
+	const char *why = perf_qp_echo_unavailable(rs->opt);
+	int ret;
+
+	if (why != NULL) {
+		skip_rows(rs, perf_transport_qp_echo.name, perf_api_name(rs->opt->api), why);
+		return 0;
+	}
+	cur = *rs->opt;
+	if (rs->peer_queue_size != 0)
+		cur.queue_size = rs->peer_queue_size;
+	rs->st.opt = &cur;
+	ret = run_transport(rs, &perf_transport_qp_echo, 1);
+	rs->st.opt = rs->opt;
+	return ret;
 }
 
 static int
@@ -286,8 +320,12 @@ run_baselines(struct run_state *rs)
 	for (i = 0; i < RTE_DIM(baseline_transports) && ret == 0; i++) {
 		if (!(opt->baselines & (1u << baseline_transports[i].bl)))
 			continue;
+		if (baseline_transports[i].bl == PERF_BL_QP_ECHO) {
+			ret = run_qp_echo(rs);
+			continue;
+		}
 		if (opt->mode == PERF_MODE_BIDIR && baseline_transports[i].kernel) {
-			skip_rows(rs, baseline_transports[i].ops->name,
+			skip_rows(rs, baseline_transports[i].ops->name, NULL,
 				  "bidir over a blocking kernel stream deadlocks once both"
 				  " sides block in write");
 			continue;

@@ -9,10 +9,10 @@
  * @file
  * A byte stream looped through a peer that echoes it, driven from one
  * lcore: side 0 sends messages, takes the echo back and checks every byte
- * of it. The loop of transport vsock (through a vSockets connection), kept
- * apart from the connection's calls (struct perf_echo_io), so that another
- * connection can run the very same loop and two figures differ only by
- * what those calls cost.
+ * of it. The loop of transport vsock (through a vSockets connection) and
+ * of its baseline qp-echo (through a bare queue pair echoed on side 1's
+ * lcore), which differ only in the calls of struct perf_echo_io, so that
+ * the two figures differ only by what those calls cost.
  *
  * As in transport vmci, side 1 is "remote" for perf_stream.c: in pingpong
  * it is the peer, whose echo is the pong; in stream it is the receiving
@@ -157,7 +157,8 @@ void perf_echo_free(struct perf_echo *e);
 
 /**
  * The lcore of side 1, which the vsock transport leaves idle (the peer's
- * CPU when the peer is the emulated host); RTE_MAX_LCORE until set.
+ * CPU when the peer is the emulated host) and the qp-echo baseline runs
+ * its echo on; RTE_MAX_LCORE until set.
  */
 void perf_echo_set_peer_lcore(unsigned int lcore);
 
