@@ -144,17 +144,24 @@ vmci_pci_present(void)
 	return found;
 }
 
+bool
+vmci_app_vsock_emu_wanted(int argc, char **argv)
+{
+	bool pci = !has_arg(argc, argv, "--no-pci") &&
+		   (has_arg(argc, argv, "-a") || has_arg(argc, argv, "--allow") ||
+		    vmci_pci_present());
+
+	return !vmci_app_has_vmci_devargs(argc, argv) && !pci;
+}
+
 int
 vmci_app_vsock_emu_args(int argc, char **argv, bool *added)
 {
 	static char arg_a[] = "-a";
 	static char arg_guest[] = VMCI_APP_EMU_GUEST_ARG;
 	static char arg_host[] = VMCI_APP_EMU_HOST_VSOCK_ARG;
-	bool pci = !has_arg(argc, argv, "--no-pci") &&
-		   (has_arg(argc, argv, "-a") || has_arg(argc, argv, "--allow") ||
-		    vmci_pci_present());
 
-	*added = !vmci_app_has_vmci_devargs(argc, argv) && !pci;
+	*added = vmci_app_vsock_emu_wanted(argc, argv);
 	if (!*added)
 		return argc;
 	argv[argc++] = arg_a;

@@ -43,13 +43,20 @@ vmci_app_emu_load(int argc, char **argv, FILE *note, const char *prog);
 #define VMCI_APP_EMU_HOST_VSOCK_ARG "vmci:vmci_host0,vsock=1"
 
 /*
- * For applications that speak vSockets: when the EAL arguments name no
- * vmci device and no VMCI PCI function can be found (--no-pci; or no -a
- * naming PCI devices and no VMCI function 15ad:0740 in sysfs, in the
- * folder EAL scans: SYSFS_PCI_DEVICES if set), append
- * "-a VMCI_APP_EMU_GUEST_ARG -a VMCI_APP_EMU_HOST_VSOCK_ARG", so that they
- * run in one line without VMware. @p argv must have room for four more
- * pointers; @p added says whether they were added.
+ * For applications that speak vSockets: whether they should name the
+ * emulated devices themselves, because the EAL arguments name no vmci
+ * device and no VMCI PCI function can be found (--no-pci; or no -a naming
+ * PCI devices and no VMCI function 15ad:0740 in sysfs, in the folder EAL
+ * scans: SYSFS_PCI_DEVICES if set).
+ */
+bool
+vmci_app_vsock_emu_wanted(int argc, char **argv);
+
+/*
+ * When vmci_app_vsock_emu_wanted(), append "-a VMCI_APP_EMU_GUEST_ARG -a
+ * VMCI_APP_EMU_HOST_VSOCK_ARG", so that they run in one line without
+ * VMware. @p argv must have room for four more pointers; @p added says
+ * whether they were added.
  *
  * @return
  *   The new argument count.

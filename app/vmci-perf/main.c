@@ -22,12 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "perf_echo.h"
 #include "perf_hist.h"
 #include "perf_limits.h"
 #include "perf_mp.h"
@@ -106,6 +108,8 @@ struct run_state {
 	/* Connection setup (vsock), one per queue size. */
 	struct perf_setup setup[PERF_MAX_QUEUE_SIZES];
 	unsigned int nb_setup;
+	/* Bytes per queue the first connection got (vsock): qp-echo's pair. */
+	uint64_t peer_queue_size;
 };
 
 static const struct {
@@ -113,6 +117,7 @@ static const struct {
 	const struct perf_transport_ops *ops;
 	int kernel; /* syscalls per message: bidir would deadlock */
 } baseline_transports[] = {
+	{ PERF_BL_QP_ECHO, &perf_transport_qp_echo, 0 },
 	{ PERF_BL_UNIX, &perf_transport_unix, 1 },
 	{ PERF_BL_UNIX_BUSY, &perf_transport_unix_busy, 1 },
 	{ PERF_BL_PIPE, &perf_transport_pipe, 1 },
@@ -218,12 +223,16 @@ run_transport(struct run_state *rs, const struct perf_transport_ops *ops, int ba
 	rs->st.tp = &tp;
 	if (!baseline && ops->setup != NULL && rs->nb_setup < RTE_DIM(rs->setup))
 		rs->setup[rs->nb_setup++] = *ops->setup(&tp);
+	if (!baseline && rs->peer_queue_size == 0)
+		rs->peer_queue_size = tp.queue_size;
 	ret = 0;
 	for (i = 0; i < opt->nb_sizes && ret == 0; i++) {
 		r = new_row(rs, ops->name, baseline, opt->sizes[i]);
 		/* The peer may have chosen another queue size than the one asked for. */
 		if (tp.queue_size != 0)
 			r->queue_size = tp.queue_size;
+		if (tp.api != NULL)
+			r->api = tp.api;
 		if (ops == &perf_transport_bare)
 			ret = bare_ring_size(rs, opt->sizes[i], r);
 		else
@@ -261,17 +270,44 @@ run_queue_sizes(struct run_state *rs, const struct perf_transport_ops *ops)
 	return ret;
 }
 
+/* Rows of a baseline that does not run, and why; @p api: theirs, NULL for "copy". */
 static void
-skip_rows(struct run_state *rs, const char *transport, const char *why)
+skip_rows(struct run_state *rs, const char *transport, const char *api, const char *why)
 {
 	struct perf_result *r;
 	unsigned int i;
 
 	for (i = 0; i < rs->opt->nb_sizes; i++) {
 		r = new_row(rs, transport, 1, rs->opt->sizes[i]);
+		if (api != NULL)
+			r->api = api;
 		r->skipped = why;
 		perf_report_row(stdout, rs->opt, r);
 	}
+}
+
+/*
+ * qp-echo: the raw queue pair through an echo, like for like with vsock:
+ * a pair of the size the connection got, the same API, the same loop.
+ */
+static int
+run_qp_echo(struct run_state *rs)
+{
+	static struct perf_options cur;
+	const char *why = perf_qp_echo_unavailable(rs->opt);
+	int ret;
+
+	if (why != NULL) {
+		skip_rows(rs, perf_transport_qp_echo.name, perf_api_name(rs->opt->api), why);
+		return 0;
+	}
+	cur = *rs->opt;
+	if (rs->peer_queue_size != 0)
+		cur.queue_size = rs->peer_queue_size;
+	rs->st.opt = &cur;
+	ret = run_transport(rs, &perf_transport_qp_echo, 1);
+	rs->st.opt = rs->opt;
+	return ret;
 }
 
 static int
@@ -284,8 +320,12 @@ run_baselines(struct run_state *rs)
 	for (i = 0; i < RTE_DIM(baseline_transports) && ret == 0; i++) {
 		if (!(opt->baselines & (1u << baseline_transports[i].bl)))
 			continue;
+		if (baseline_transports[i].bl == PERF_BL_QP_ECHO) {
+			ret = run_qp_echo(rs);
+			continue;
+		}
 		if (opt->mode == PERF_MODE_BIDIR && baseline_transports[i].kernel) {
-			skip_rows(rs, baseline_transports[i].ops->name,
+			skip_rows(rs, baseline_transports[i].ops->name, NULL,
 				  "bidir over a blocking kernel stream deadlocks once both"
 				  " sides block in write");
 			continue;
@@ -380,6 +420,59 @@ judge_load(struct run_state *rs, const unsigned int *cpus, unsigned int nb_cpus,
 			&rs->load);
 }
 
+static char emu_arg_a[] = "-a";
+static char emu_arg0[] = VMCI_APP_EMU_GUEST_ARG;
+static char emu_arg_host[] = "vmci:vmci_host0";
+
+/* Transport vsock named the emulated guest: the emulated host follows. */
+static bool vsock_emu_host_wanted;
+
+/*
+ * Transport vsock without a device on the command line: the VM's VMCI
+ * function if it has one, else the emulated guest, and the emulated host
+ * serving its vSockets services (echo on port 7) once the lcores are
+ * known (add_vsock_emu_host()).
+ */
+static int
+add_vsock_emu_args(int eal_argc, char **eal_argv)
+{
+	vsock_emu_host_wanted = vmci_app_vsock_emu_wanted(eal_argc, eal_argv);
+	if (!vsock_emu_host_wanted)
+		return eal_argc;
+	eal_argv[eal_argc++] = emu_arg_a;
+	eal_argv[eal_argc++] = emu_arg0;
+	printf("vmci-perf: no vmci device given or found: adding -a %s, and the emulated host"
+	       " serving vSockets (echo on port 7) once the EAL knows the lcores\n", emu_arg0);
+	return eal_argc;
+}
+
+/*
+ * The emulated host serves its vSockets services from a control thread,
+ * which the EAL puts on the CPUs of no lcore or, when the lcores take them
+ * all, on the main lcore's: beside side 0, where the two would take turns
+ * on one CPU. A host runs on cores of its own, so its device comes up
+ * after the EAL, with vsock_cpu= naming side 1's CPU, which transport vsock
+ * leaves idle.
+ */
+static int
+add_vsock_emu_host(unsigned int rx_lcore)
+{
+	unsigned int cpu = (unsigned int)rte_lcore_to_cpu_id((int)rx_lcore);
+	char devargs[sizeof(VMCI_APP_EMU_HOST_VSOCK_ARG) + 32];
+	int ret;
+
+	if (!vsock_emu_host_wanted)
+		return 0;
+	snprintf(devargs, sizeof(devargs), "%s,vsock_cpu=%u", VMCI_APP_EMU_HOST_VSOCK_ARG, cpu);
+	printf("vmci-perf: adding the emulated host serving vSockets (echo on port 7), its"
+	       " thread on CPU %u of side 1's lcore %u: %s\n", cpu, rx_lcore, devargs);
+	ret = rte_dev_probe(devargs);
+	if (ret < 0)
+		fprintf(stderr, "vmci-perf: rte_dev_probe(\"%s\"): %s (the log above says"
+			" why)\n", devargs, strerror(-ret));
+	return ret;
+}
+
 static int
 run(struct run_state *rs, FILE *json)
 {
@@ -393,7 +486,9 @@ run(struct run_state *rs, FILE *json)
 		return PERF_EXIT_USAGE;
 	perf_mp_set_peer_lcore(rs->st.rx_lcore);
 	perf_transport_vmci_set_rx_lcore(rs->st.rx_lcore);
-	perf_transport_vsock_set_peer_lcore(rs->st.rx_lcore);
+	perf_echo_set_peer_lcore(rs->st.rx_lcore);
+	if (add_vsock_emu_host(rs->st.rx_lcore) < 0)
+		return EXIT_FAILURE;
 	rs->st.opt = opt;
 	rs->st.progress = opt->count == 0 && opt->duration >= 2.0;
 	rs->hist = rte_malloc("vmci_perf_hist", sizeof(*rs->hist), RTE_CACHE_LINE_SIZE);
@@ -427,28 +522,6 @@ run(struct run_state *rs, FILE *json)
 	if (ret == 0)
 		ret = oret;
 	return exit_status(opt, rs->res, rs->nb_res, ret);
-}
-
-static char emu_arg_a[] = "-a";
-static char emu_arg0[] = "vmci:vmci_emu0,cid=20";
-static char emu_arg_host[] = "vmci:vmci_host0";
-
-/*
- * Transport vsock without a device on the command line: the VM's VMCI
- * function if it has one, else the emulated guest and the emulated host
- * serving its vSockets services (echo on port 7).
- */
-static int
-add_vsock_emu_args(int eal_argc, char **eal_argv)
-{
-	bool added;
-
-	eal_argc = vmci_app_vsock_emu_args(eal_argc, eal_argv, &added);
-	if (added)
-		printf("vmci-perf: no vmci device given or found: adding -a %s and the emulated"
-		       " host serving vSockets (echo on port 7): -a %s\n", VMCI_APP_EMU_GUEST_ARG,
-		       VMCI_APP_EMU_HOST_VSOCK_ARG);
-	return eal_argc;
 }
 
 /*

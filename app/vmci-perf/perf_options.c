@@ -45,6 +45,7 @@ static const char *const mode_names[] = {
 };
 
 static const char *const baseline_names[] = {
+	[PERF_BL_QP_ECHO] = "qp-echo",
 	[PERF_BL_UNIX] = "unix",
 	[PERF_BL_UNIX_BUSY] = "unix-busy",
 	[PERF_BL_PIPE] = "pipe",
@@ -124,7 +125,8 @@ perf_usage(FILE *f, const char *prgname)
 		"line, transports emu and emu-mp add an emulated one\n"
 		"(-a vmci:vmci_emu0,cid=20); transport vsock, without a VMCI PCI\n"
 		"function either (or with --no-pci), also the emulated host serving\n"
-		"vSockets (-a vmci:vmci_host0,vsock=1).\n"
+		"vSockets once the EAL knows the lcores, its thread on side 1's CPU\n"
+		"(vmci:vmci_host0,vsock=1,vsock_cpu=CPU).\n"
 		"\n"
 		"Options:\n"
 		"  --mode MODE         test to run (default stream):\n"
@@ -180,7 +182,12 @@ perf_usage(FILE *f, const char *prgname)
 		"  --attach-timeout S  vmci: seconds to wait for the peer to attach, more\n"
 		"                      than 0 and at most %.0f (default %.0f)\n"
 		"  --baselines LIST    comparisons run with the same sizes and cores:\n"
-		"                      all, none, or a comma-separated list of unix\n"
+		"                      all, none, or a comma-separated list of qp-echo\n"
+		"                      (vsock only: a queue pair of the size the connection\n"
+		"                      got, created on the same device and attached by the\n"
+		"                      emulated host, echoed on side 1's lcore as the\n"
+		"                      emulated host echoes, through the same send, receive\n"
+		"                      and check loop: what vSockets adds), unix\n"
 		"                      (AF_UNIX socketpair, blocking), unix-busy (same,\n"
 		"                      non-blocking, busy-polled), pipe, tcp (127.0.0.1,\n"
 		"                      TCP_NODELAY), ring (rte_ring SPSC + mempool copies),\n"
@@ -529,6 +536,7 @@ parse_baselines(struct perf_options *opt, const char *arg)
 	size_t len;
 	int bit;
 
+	opt->qp_echo_named = false;
 	if (strcmp(arg, "all") == 0) {
 		opt->baselines = (1u << PERF_BL_COUNT) - 1;
 		return 0;
@@ -542,10 +550,11 @@ parse_baselines(struct perf_options *opt, const char *arg)
 		bit = baseline_bit(s, len);
 		if (bit < 0)
 			return bad_value("baselines", "\"%.*s\": expected all, none or a list of"
-					 " unix, unix-busy, pipe, tcp, ring, bare-ring, memcpy,"
-					 " cacheline",
+					 " qp-echo, unix, unix-busy, pipe, tcp, ring, bare-ring,"
+					 " memcpy, cacheline",
 					 (int)len, s);
 		opt->baselines |= 1u << bit;
+		opt->qp_echo_named |= bit == PERF_BL_QP_ECHO;
 		if (comma == NULL)
 			return 0;
 		s = comma + 1;
@@ -900,6 +909,13 @@ options_check(struct perf_options *opt)
 	if (opt->vsock_opts_set && !vsock)
 		return usage_error("--vsock-peer and --connects are for --transport vsock, not"
 				   " --transport %s", opt->transport);
+	/* "all" means the baselines that apply: qp-echo only to vsock. */
+	if (opt->qp_echo_named && !vsock)
+		return usage_error("--baselines qp-echo: the raw queue pair through the same echo"
+				   " loop is the baseline of --transport vsock, not --transport %s",
+				   opt->transport);
+	if (!vsock)
+		opt->baselines &= ~(1u << PERF_BL_QP_ECHO);
 	/*
 	 * Through an echo peer both directions carry the same bytes, so
 	 * there is no second, independent stream to measure.

@@ -39,6 +39,11 @@ enum perf_mode {
 
 /** Comparison measurements, --baselines bits. */
 enum perf_baseline {
+	/**
+	 * Transport vsock only: a bare queue pair of the connection's size
+	 * through an echo on side 1's lcore, driven by the same loop.
+	 */
+	PERF_BL_QP_ECHO,
 	PERF_BL_UNIX,      /**< AF_UNIX socketpair, blocking. */
 	PERF_BL_UNIX_BUSY, /**< AF_UNIX socketpair, non-blocking, busy-polled. */
 	PERF_BL_PIPE,      /**< Pipes. */
@@ -72,6 +77,7 @@ struct perf_options {
 	const char *plot_path; /**< NULL: no plot. */
 	const char *transport; /**< Transport measured: "emu", "local-qp", "emu-mp", "vmci", ... */
 	uint32_t baselines;    /**< Bit i: enum perf_baseline i runs too. */
+	bool qp_echo_named;    /**< --baselines named qp-echo (not only "all"). */
 	uint64_t count;        /**< Messages (round trips) per size; 0: use duration. */
 	int tx_lcore;          /**< Side 0 lcore; -1: the main lcore. */
 	int rx_lcore;          /**< Side 1 lcore; -1: the next enabled lcore. */

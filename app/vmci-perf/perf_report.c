@@ -392,6 +392,8 @@ json_verification(const struct perf_options *opt, const struct perf_result *res,
 
 static const struct perf_result *vmci_row(const struct perf_result *res, unsigned int nb_res,
 					  uint32_t size);
+static void json_qp_echo(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+			 unsigned int nb_res);
 static void json_targets(FILE *f, const struct perf_options *opt, const struct perf_result *res,
 			 unsigned int nb_res, const struct perf_limits *lim,
 			 const struct perf_load *load);
@@ -554,6 +556,7 @@ perf_report_json(FILE *f, const struct perf_options *opt, const struct perf_env 
 	json_limits(f, lim);
 	json_load(f, load);
 	fprintf(f, "  \"verification\": \"%s\",\n", json_verification(opt, res, nb_res));
+	json_qp_echo(f, opt, res, nb_res);
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nb_res; i++) {
 		json_result(f, opt, &res[i], res, nb_res);
@@ -667,12 +670,55 @@ baseline_in_run(const struct perf_options *opt, enum perf_baseline bl)
 
 /*
  * Whether the measured transport is a loop through a peer that is not
- * ours to place (vsock): the queue-pair targets do not apply to it.
+ * ours to place (vsock): the queue-pair targets do not apply to it; its
+ * own are ratios to qp-echo.
  */
 static bool
 targets_apply(const struct perf_result *res, unsigned int nb_res)
 {
 	return nb_res == 0 || strcmp(res[0].transport, "vsock") != 0;
+}
+
+/* What the vsock / qp-echo ratios compare, in the text and the JSON. */
+#define QP_ECHO_COMPARES "vsock (a vSockets connection through the emulated host's echo)" \
+	" against qp-echo (a queue pair of the size the connection got, between the same" \
+	" guest device and the emulated host's, echoed on the same CPU as the emulated host" \
+	" echoes, driven by the same send, receive and check loop): what vSockets adds"
+
+/*
+ * vsock / qp-echo of one size: of GB/s (the same as of messages/s, the
+ * sizes being the same) in stream, of the p50 round trip in pingpong. 0
+ * when either figure is missing.
+ */
+static double
+qp_echo_ratio(const struct perf_result *v, const struct perf_result *q)
+{
+	if (v == NULL || q == NULL || q->skipped != NULL || perf_result_failed(q))
+		return 0;
+	if (v->has_latency)
+		return q->has_latency ? ratio_of(v->lat.p50, q->lat.p50) : 0;
+	return ratio_of(perf_result_gbps(v), perf_result_gbps(q));
+}
+
+/* vsock's targets: ratios to qp-echo, the raw queue pair through the same echo. */
+static unsigned int
+vsock_targets(const struct perf_options *opt, const struct perf_result *res,
+	      unsigned int nb_res, struct target *t)
+{
+	bool lat = opt->mode == PERF_MODE_PINGPONG;
+	uint32_t size = lat ? 64 : 65536;
+	const struct perf_result *v = vmci_row(res, nb_res, size);
+	const struct perf_result *q = find_row(res, nb_res, "qp-echo", size);
+
+	if (!baseline_in_run(opt, PERF_BL_QP_ECHO) || v == NULL)
+		return 0;
+	if (lat)
+		t[0] = (struct target){ "64 B p50 RTT / qp-echo p50 RTT", qp_echo_ratio(v, q),
+			1.2, 0, "x" };
+	else
+		t[0] = (struct target){ "64 KiB GB/s / qp-echo GB/s", qp_echo_ratio(v, q), 0.9,
+			1, "x" };
+	return 1;
 }
 
 /* The targets, as ratios measured in this run. */
@@ -687,7 +733,7 @@ collect_targets(const struct perf_options *opt, const struct perf_result *res,
 	unsigned int n = 0;
 
 	if (!targets_apply(res, nb_res))
-		return 0;
+		return vsock_targets(opt, res, nb_res, t);
 
 	if (opt->mode == PERF_MODE_PINGPONG) {
 		if (v64 == NULL)
@@ -748,9 +794,10 @@ summary_targets(FILE *f, const struct perf_options *opt, const struct perf_resul
 
 	fprintf(f, "\nTargets (ratios from this run):\n");
 	if (n == 0 && !targets_apply(res, nb_res))
-		fprintf(f, "  (none applies: the targets are those of a raw queue pair; vsock is"
-			" read against a raw queue pair measured the same way, see"
-			" doc/benchmarks.md)\n");
+		fprintf(f, "  (none applies: the targets of a raw queue pair are not vsock's; vsock's"
+			" are ratios to qp-echo, the raw queue pair through the same echo in this"
+			" run: they need the qp-echo baseline and a %s-byte size)\n",
+			opt->mode == PERF_MODE_PINGPONG ? "64" : "65536");
 	else if (n == 0)
 		fprintf(f, "  (none applies: targets need a 64-byte or 65536-byte size, and a"
 			" ratio target its baseline)\n");
@@ -832,6 +879,103 @@ summary_ratios(FILE *f, const struct perf_options *opt, const struct perf_result
 			fprintf(f, "%-10s %7" PRIu32 " %12.3f %12.3f %14.2f\n", res[i].transport,
 				res[i].size, perf_result_mmsgs(&res[i]), perf_result_mmsgs(v), adv);
 	}
+}
+
+/* The first qp-echo row, which says why when qp-echo did not run; NULL if none. */
+static const struct perf_result *
+qp_echo_first(const struct perf_options *opt, const struct perf_result *res, unsigned int nb_res)
+{
+	unsigned int i;
+
+	if (targets_apply(res, nb_res) || !(opt->baselines & (1u << PERF_BL_QP_ECHO)))
+		return NULL;
+	for (i = 0; i < nb_res; i++) {
+		if (res[i].baseline && strcmp(res[i].transport, "qp-echo") == 0)
+			return &res[i];
+	}
+	return NULL;
+}
+
+/* vsock against qp-echo, size by size: what vSockets adds. */
+static void
+summary_qp_echo(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+		unsigned int nb_res)
+{
+	const bool lat = opt->mode == PERF_MODE_PINGPONG;
+	const struct perf_result *q = qp_echo_first(opt, res, nb_res);
+	const struct perf_result *v;
+
+	if (q == NULL)
+		return;
+	fprintf(f, "\n%s.\n", QP_ECHO_COMPARES);
+	if (q->skipped != NULL) {
+		fprintf(f, "  qp-echo %s\n", q->skipped);
+		return;
+	}
+	if (lat)
+		fprintf(f, "%7s %14s %16s %15s\n", "size", "vsock_p50_ns", "qp-echo_p50_ns",
+			"vsock/qp-echo");
+	else
+		fprintf(f, "%7s %11s %13s %13s %15s %15s\n", "size", "vsock_GB/s", "qp-echo_GB/s",
+			"vsock_Mmsg/s", "qp-echo_Mmsg/s", "vsock/qp-echo");
+	for (; q < res + nb_res && strcmp(q->transport, "qp-echo") == 0; q++) {
+		v = vmci_row(res, nb_res, q->size);
+		if (qp_echo_ratio(v, q) == 0)
+			fprintf(f, "%7" PRIu32 "  not measured\n", q->size);
+		else if (lat)
+			fprintf(f, "%7" PRIu32 " %14.0f %16.0f %14.2fx\n", q->size, v->lat.p50,
+				q->lat.p50, qp_echo_ratio(v, q));
+		else
+			fprintf(f, "%7" PRIu32 " %11.3f %13.3f %13.3f %15.3f %14.2fx\n", q->size,
+				perf_result_gbps(v), perf_result_gbps(q), perf_result_mmsgs(v),
+				perf_result_mmsgs(q), qp_echo_ratio(v, q));
+	}
+	fprintf(f, "  ratio = %s\n", lat ? "vsock p50 / qp-echo p50 round trip (lower is better)" :
+		"vsock / qp-echo, of GB/s and of messages/s alike (the same sizes; higher is"
+		" better)");
+}
+
+static void
+json_qp_echo(FILE *f, const struct perf_options *opt, const struct perf_result *res,
+	     unsigned int nb_res)
+{
+	const bool lat = opt->mode == PERF_MODE_PINGPONG;
+	const struct perf_result *q = qp_echo_first(opt, res, nb_res);
+	const struct perf_result *v;
+	const char *sep = "";
+
+	if (q == NULL)
+		return;
+	fprintf(f, "  \"vsock_vs_qp_echo\": {\"compares\": ");
+	perf_json_str(f, QP_ECHO_COMPARES);
+	fprintf(f, ", \"ratio\": \"%s\", \"rows\": [", lat ? "vsock p50 / qp-echo p50" :
+		"vsock GB/s / qp-echo GB/s (= vsock msg/s / qp-echo msg/s)");
+	for (; q < res + nb_res && strcmp(q->transport, "qp-echo") == 0; q++) {
+		v = vmci_row(res, nb_res, q->size);
+		fprintf(f, "%s\n    {\"size\": %" PRIu32, sep, q->size);
+		sep = ",";
+		if (q->skipped != NULL) {
+			fprintf(f, ", \"skipped\": ");
+			perf_json_str(f, q->skipped);
+		} else if (lat) {
+			fprintf(f, ", \"vsock_p50_ns\": ");
+			json_num(f, v != NULL, "%.0f", v != NULL ? v->lat.p50 : 0);
+			fprintf(f, ", \"qp_echo_p50_ns\": %.0f", q->lat.p50);
+		} else {
+			fprintf(f, ", \"vsock_gbytes_per_s\": ");
+			json_num(f, v != NULL, "%.4f", perf_result_gbps(v != NULL ? v : q));
+			fprintf(f, ", \"qp_echo_gbytes_per_s\": %.4f, \"vsock_mmsgs_per_s\": ",
+				perf_result_gbps(q));
+			json_num(f, v != NULL, "%.4f", perf_result_mmsgs(v != NULL ? v : q));
+			fprintf(f, ", \"qp_echo_mmsgs_per_s\": %.4f", perf_result_mmsgs(q));
+		}
+		if (q->skipped == NULL) {
+			fprintf(f, ", \"vsock_over_qp_echo\": ");
+			json_num(f, qp_echo_ratio(v, q) > 0, "%.4f", qp_echo_ratio(v, q));
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]},\n");
 }
 
 /*
@@ -934,6 +1078,7 @@ perf_report_summary(FILE *f, const struct perf_options *opt, const struct perf_r
 		fprintf(f, "\nSummary: vmci (%s, api %s) against each baseline, same sizes and"
 			" cores\n", res[0].transport, res[0].api);
 		summary_ratios(f, opt, res, nb_res);
+		summary_qp_echo(f, opt, res, nb_res);
 		summary_bare_ring(f, opt, res, nb_res);
 	}
 	summary_limits(f, lim);

@@ -127,6 +127,7 @@ struct perf_transport {
 	perf_xfer_t rx;
 	unsigned int nb_bufs; /**< Buffers a flow needs for one call. */
 	uint64_t queue_size;  /**< Bytes per queue the peer chose; 0: the size asked for. */
+	const char *api;      /**< Baselines: the API their rows name; NULL: "copy". */
 	void *priv;
 };
 
@@ -149,6 +150,12 @@ extern const struct perf_transport_ops perf_transport_vmci;
  * (perf_transport_vsock.c).
  */
 extern const struct perf_transport_ops perf_transport_vsock;
+/**
+ * Baseline of transport vsock: a queue pair of the connection's size
+ * between the guest device and the emulated host's, echoed on side 1's
+ * lcore, through the vsock transport's loop (perf_transport_qp_echo.c).
+ */
+extern const struct perf_transport_ops perf_transport_qp_echo;
 /** AF_UNIX stream socketpair, blocking. */
 extern const struct perf_transport_ops perf_transport_unix;
 /** AF_UNIX stream socketpair, non-blocking, busy-polled. */
@@ -171,10 +178,10 @@ int perf_transport_emu_host_open(struct perf_transport *tp, struct rte_vmci_hand
 				 const struct perf_options *opt);
 
 /**
- * Transport vsock: side 1's lcore, which it leaves idle and gives to the
- * emulated host's thread when the peer is the emulated host.
+ * Why the qp-echo baseline cannot run here (a real VMCI device, whose host
+ * end is not ours; no emulated host; side 1 on the main lcore), or NULL.
  */
-void perf_transport_vsock_set_peer_lcore(unsigned int lcore);
+const char *perf_qp_echo_unavailable(const struct perf_options *opt);
 
 /** Look a transport up by name; NULL if unknown. */
 const struct perf_transport_ops *perf_transport_find(const char *name);

@@ -302,9 +302,8 @@ emu_close(struct perf_transport *tp)
 	tp->priv = NULL;
 }
 
-/* The first vmci device of backend @backend, or NULL. */
-static struct rte_vmci_device *
-emu_find_backend(const char *backend)
+struct rte_vmci_device *
+perf_emu_find_backend(const char *backend)
 {
 	struct rte_vmci_dev_info info;
 	struct rte_vmci_device *dev;
@@ -320,7 +319,7 @@ emu_find_backend(const char *backend)
 static int
 emu_find_device(struct rte_vmci_device **dev)
 {
-	*dev = emu_find_backend("emu");
+	*dev = perf_emu_find_backend("emu");
 	if (*dev != NULL)
 		return 0;
 	fprintf(stderr, "vmci-perf: transport emu needs an emulated vmci device"
@@ -330,11 +329,28 @@ emu_find_device(struct rte_vmci_device **dev)
 	return -ENODEV;
 }
 
+struct rte_vmci_qpair *
+perf_emu_pair_create(struct rte_vmci_device *dev, uint64_t queue_size, int socket)
+{
+	struct rte_vmci_qpair_conf conf;
+	struct rte_vmci_qpair *qpair;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.produce_size = queue_size;
+	conf.consume_size = queue_size;
+	conf.peer = RTE_VMCI_HOST_CID;
+	conf.socket_id = socket;
+	qpair = rte_vmci_qpair_create(dev, &conf);
+	if (qpair == NULL)
+		fprintf(stderr, "vmci-perf: rte_vmci_qpair_create(peer host, %" PRIu64
+			" bytes per queue): %s\n", queue_size, rte_strerror(rte_errno));
+	return qpair;
+}
+
 /* The guest end: a pair the first emulated device creates for the host. */
 static int
 emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int socket)
 {
-	struct rte_vmci_qpair_conf conf;
 	struct rte_vmci_device *dev;
 	struct qp_priv *priv;
 	int ret;
@@ -348,16 +364,9 @@ emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int s
 		return -ENOMEM;
 	}
 	tp->priv = priv;
-	memset(&conf, 0, sizeof(conf));
-	conf.produce_size = opt->queue_size;
-	conf.consume_size = opt->queue_size;
-	conf.peer = RTE_VMCI_HOST_CID;
-	conf.socket_id = socket;
-	priv->qpair[0] = rte_vmci_qpair_create(dev, &conf);
+	priv->qpair[0] = perf_emu_pair_create(dev, opt->queue_size, socket);
 	if (priv->qpair[0] == NULL) {
 		ret = -rte_errno;
-		fprintf(stderr, "vmci-perf: rte_vmci_qpair_create(peer host, %" PRIu64
-			" bytes per queue): %s\n", opt->queue_size, rte_strerror(rte_errno));
 		emu_close(tp);
 		return ret;
 	}
@@ -366,32 +375,41 @@ emu_create_pair(struct perf_transport *tp, const struct perf_options *opt, int s
 	return 0;
 }
 
+struct rte_vmci_qpair *
+perf_emu_host_attach(struct rte_vmci_handle handle, uint64_t queue_size)
+{
+	struct rte_vmci_device *host = perf_emu_find_backend("emu-host");
+	struct rte_vmci_qpair_conf conf;
+	struct rte_vmci_qpair *qpair;
+
+	if (host == NULL) {
+		fprintf(stderr, "vmci-perf: no device of the emulated host (-a vmci:vmci_host0)\n");
+		rte_errno = ENODEV;
+		return NULL;
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.produce_size = queue_size;
+	conf.consume_size = queue_size;
+	conf.peer = handle.context;
+	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
+	conf.handle = handle;
+	conf.socket_id = SOCKET_ID_ANY;
+	qpair = rte_vmci_qpair_create(host, &conf);
+	if (qpair == NULL)
+		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
+			": %s\n", handle.context, handle.resource, rte_strerror(rte_errno));
+	return qpair;
+}
+
 /* The host's end of @p handle, attached from the host's device in this process. */
 static int
 emu_host_attach(struct qp_priv *priv, struct rte_vmci_handle handle,
 		const struct perf_options *opt)
 {
-	struct rte_vmci_device *host = emu_find_backend("emu-host");
-	struct rte_vmci_qpair_conf conf;
-
 	priv->handle = handle;
-	if (host == NULL) {
-		fprintf(stderr, "vmci-perf: no device of the emulated host (-a vmci:vmci_host0)\n");
-		return -ENODEV;
-	}
-	memset(&conf, 0, sizeof(conf));
-	conf.produce_size = opt->queue_size;
-	conf.consume_size = opt->queue_size;
-	conf.peer = handle.context;
-	conf.flags = RTE_VMCI_QPAIR_F_ATTACH_ONLY;
-	conf.handle = handle;
-	conf.socket_id = SOCKET_ID_ANY;
-	priv->qpair[1] = rte_vmci_qpair_create(host, &conf);
-	if (priv->qpair[1] == NULL) {
-		fprintf(stderr, "vmci-perf: emulated host attach to %" PRIu32 ":%" PRIu32
-			": %s\n", handle.context, handle.resource, rte_strerror(rte_errno));
-		return -EIO;
-	}
+	priv->qpair[1] = perf_emu_host_attach(handle, opt->queue_size);
+	if (priv->qpair[1] == NULL)
+		return rte_errno == ENODEV ? -ENODEV : -EIO;
 	priv->ends.ep[1] = rte_vmci_qpair_endpoint(priv->qpair[1]);
 	return 0;
 }

@@ -42,4 +42,32 @@ int perf_qp_check_limits(struct rte_vmci_qp *ep, const struct perf_options *opt)
 /** Read and zero the counters of both ends (tp->priv starts with perf_qp_ends). */
 void perf_qp_stats(struct perf_transport *tp, struct perf_transport_stats *st);
 
+struct rte_vmci_device;
+struct rte_vmci_qpair;
+
+/** The first vmci device of backend @p backend ("emu", "emu-host"), or NULL. */
+struct rte_vmci_device *perf_emu_find_backend(const char *backend);
+
+/**
+ * The guest end of a pair of the emulated hypervisor: created on @p dev
+ * for the host (CID 2), both queues @p queue_size bytes, its memory on
+ * @p socket.
+ *
+ * @return
+ *   The pair, or NULL with rte_errno set after printing why.
+ */
+struct rte_vmci_qpair *perf_emu_pair_create(struct rte_vmci_device *dev, uint64_t queue_size,
+					    int socket);
+
+/**
+ * The host's end of pair @p handle, attached from the emulated host's
+ * device (vmci_hostN) in this process.
+ *
+ * @return
+ *   The pair, or NULL with rte_errno set (ENODEV: no host device) after
+ *   printing why.
+ */
+struct rte_vmci_qpair *perf_emu_host_attach(struct rte_vmci_handle handle,
+					    uint64_t queue_size);
+
 #endif /* _PERF_TRANSPORT_QP_H_ */

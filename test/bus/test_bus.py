@@ -162,7 +162,7 @@ BAD_DEVARGS = [
     ("vmci_host0,vsock=2", ["vsock=2", "integer 0..1"]),
     ("vmci_host0,vsock=yes", ["vsock=yes", "integer 0..1"]),
     ("vmci_host0,vsock=1,vsock=1", ["key vsock given 2 times"]),
-    ("vmci_host0,cid=30", ["hv=, socket=, vsock=, vsock_connect= and vsock_sleep= only"]),
+    ("vmci_host0,cid=30", ["hv=, socket=, vsock=, vsock_connect=, vsock_sleep= and vsock_cpu= only"]),
     # vsock_connect=CID:PORT: a guest CID, a port, and the endpoint it needs.
     ("vmci_host0,vsock=1,vsock_connect=20", ["vsock_connect=20", "<guest CID>:<port>"]),
     ("vmci_host0,vsock=1,vsock_connect=5:80", ["vsock_connect=5", "guest context ID 16.."]),
@@ -173,6 +173,13 @@ BAD_DEVARGS = [
     # vsock_sleep=0|1, with the endpoint whose services sleep.
     ("vmci_host0,vsock=1,vsock_sleep=2", ["vsock_sleep=2", "integer 0..1"]),
     ("vmci_host0,vsock_sleep=1", ["vsock_sleep=1 needs vsock=1"]),
+    # vsock_cpu=N: a CPU of this machine (at most CPU_SETSIZE), for the thread of vsock=1.
+    ("vmci_host0,vsock=1,vsock_cpu=x", ["vsock_cpu=x", "integer 0.."]),
+    ("vmci_host0,vsock=1,vsock_cpu=-1", ["vsock_cpu=-1", "integer 0.."]),
+    ("vmci_host0,vsock=1,vsock_cpu=1024", ["vsock_cpu=1024", "integer 0.."]),
+    ("vmci_host0,vsock=1,vsock_cpu=", ["vsock_cpu=", "integer 0.."]),
+    ("vmci_host0,vsock=1,vsock_cpu=0,vsock_cpu=0", ["key vsock_cpu given 2 times"]),
+    ("vmci_host0,vsock_cpu=0", ["vsock_cpu= needs vsock=1"]),
 ]
 
 

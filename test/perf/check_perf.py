@@ -31,6 +31,16 @@
         answers nothing: exit 1 within seconds of a --count run that would
         last minutes), peer-closes (the byte source reads a count of 0 and
         closes: exit 1 saying the peer ended the connection).
+    check_perf.py qpechomain VMCI_PERF -- EAL ARGS...
+        transport vsock with side 1 on the main lcore: the qp-echo baseline,
+        whose echo needs a worker lcore, is skipped saying why (rows,
+        comparison, JSON, its target not measured), vsock runs verified.
+    check_perf.py vsockcpu KIND VMCI_PERF -- EAL ARGS...
+        transport vsock with the emulated devices named on the command line,
+        vmci_host0's devarg vsock_cpu= placing its vSockets thread: KIND
+        given (vsock_cpu=1: the thread runs on CPU 1, side 1's), default
+        (none: the output says where it runs and which devarg moves it), bad
+        (vsock_cpu=9999: refused naming key and value, exit 1).
     check_perf.py vmci KIND VMCI_PERF ECHO_PEER NAME MODE API [APP ARGS...] -- EAL ARGS...
         transport vmci against the reference echo peer, a DPDK secondary of
         vmci-perf started once vmci-perf offers its pair. KIND run: checks
@@ -119,7 +129,7 @@ def check_limits(doc):
 
 
 # Which baseline a target's ratio needs, by the words of its name.
-TARGET_BASELINES = [("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
+TARGET_BASELINES = [("qp-echo", "qp-echo"), ("unix-busy", "unix-busy"), ("unix (blocking)", "unix"),
                     ("memcpy", "memcpy"), ("cache-line", "cacheline"),
                     ("bare-ring", "bare-ring")]
 KERNEL_BASELINES = ("unix", "unix-busy", "pipe", "tcp")
@@ -233,6 +243,11 @@ def check_connects(doc, queue_sizes, app):
                " took at least %r ns to set up" % (count, c["seconds"], ns["min"]))
 
 
+# Where the emulated host's thread runs: on side 1's CPU (lcore 1 in these tests).
+HOST_THREAD_ON_SIDE1 = (r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on"
+                        r" CPU \d+, the CPU of lcore 1, which this transport leaves idle$")
+
+
 # The emulated host's echo takes a proposed queue size within [128, 256 KiB],
 # else answers with its default, 256 KiB (doc/vsock-emulated-host.md).
 EMU_VSOCK_QUEUE_MAX = 256 << 10
@@ -242,16 +257,103 @@ def emu_vsock_queue(q):
     return q if 128 <= q <= EMU_VSOCK_QUEUE_MAX else EMU_VSOCK_QUEUE_MAX
 
 
-def check_vsock_text(out, queue_sizes, app):
+def qp_echo_target(app, mode):
+    """vsock's target, when the run measures it: (name, size, bound)."""
+    want = ("64 B p50 RTT / qp-echo p50 RTT", 64, 1.2) if mode == "pingpong" else \
+        ("64 KiB GB/s / qp-echo GB/s", 65536, 0.9)
+    sizes = [int(x) for x in opt_value(app, "--size", "64").split(",")]
+    return want if "qp-echo" in requested_baselines(app) and want[1] in sizes else None
+
+
+def check_qp_echo(out, doc, mode, api, sizes, queue_sizes, app):
+    """The qp-echo baseline of transport vsock: a pair of the size the first
+    connection got, echoed on side 1's lcore, every byte through the same
+    loop and checked; its rows right after vsock's, every byte echoed; the
+    vsock / qp-echo ratio of every size in the text and the JSON, and the
+    target that reads it."""
+    q = emu_vsock_queue(queue_sizes[0])
+    m = re.search(r"^qp-echo: queue pair 20:(\d+) of (\d+)-byte queues \(the size vsock's"
+                  r" connection got\), created on vmci_emu0 and attached by the emulated host's"
+                  r" device; lcore 1 \(CPU \d+\) echoes it as the emulated host's echo does, up"
+                  r" to 65536 bytes a step through a bounce buffer, without vSockets", out, re.M)
+    expect(m is not None and int(m.group(2)) == q, "no qp-echo line naming a pair of %d-byte"
+           " queues, the size the first connection got" % q)
+    count = int(opt_value(app, "--count", "0"))
+    moved = re.findall(r"^qp-echo: detaching queue pair 20:%s: the echo moved (\d+) bytes$"
+                       % m.group(1), out, re.M)
+    expect(moved == [str(count * sum(sizes))], "the echo moved %s bytes, expected %d messages"
+           " of each size: %d" % (moved, count, count * sum(sizes)))
+    res = doc["results"]
+    vm = [r for r in res if not r["baseline"]]
+    qe = res[len(vm):len(vm) + len(sizes)]
+    expect([(r["transport"], r["size"], r["api"], r["queue_size"]) for r in qe] ==
+           [("qp-echo", s, api, q) for s in sizes], "the rows after vsock's: %s, expected"
+           " qp-echo at %s with api %s and %d-byte queues"
+           % ([(r["transport"], r["size"], r["api"], r.get("queue_size")) for r in qe], sizes,
+              api, q))
+    expect(all(r["messages"] == r["sent"] == count and r["verify_errors"] == 0 for r in qe),
+           "qp-echo rows: messages, sent, verify_errors %s"
+           % [(r["messages"], r["sent"], r["verify_errors"]) for r in qe])
+    cmp = doc.get("vsock_vs_qp_echo")
+    expect(isinstance(cmp, dict) and cmp.get("compares", "").startswith(
+        "vsock (a vSockets connection through the emulated host's echo) against qp-echo (") and
+        cmp["compares"].endswith("what vSockets adds"), "vsock_vs_qp_echo: %r" % cmp)
+    expect([r["size"] for r in cmp["rows"]] == sizes, "vsock_vs_qp_echo sizes %s"
+           % [r["size"] for r in cmp["rows"]])
+    ratios = {}
+    for c, qr in zip(cmp["rows"], qe):
+        v = next(r for r in vm if r["size"] == c["size"])
+        if mode == "pingpong":
+            fig = ("p50_ns", v["latency_ns"]["p50"], qr["latency_ns"]["p50"])
+        else:
+            for key in ("gbytes_per_s", "mmsgs_per_s"):
+                expect(c["vsock_" + key] == v[key] and c["qp_echo_" + key] == qr[key],
+                       "%d B: %r, rows give vsock %r and qp-echo %r"
+                       % (c["size"], c, v[key], qr[key]))
+            # The same ratio: from the larger figures, the less rounded.
+            key = max(("gbytes_per_s", "mmsgs_per_s"), key=lambda k: v[k])
+            fig = (key, v[key], qr[key])
+        expect(c["vsock_" + fig[0]] == fig[1] and c["qp_echo_" + fig[0]] == fig[2],
+               "%d B: %r, rows give vsock %r and qp-echo %r" % (c["size"], c, fig[1], fig[2]))
+        # The rows' figures are rounded to 4 decimals, the ratio taken before.
+        expect(math.isclose(c["vsock_over_qp_echo"], fig[1] / fig[2], rel_tol=1e-2,
+                            abs_tol=1e-3), "%d B: vsock_over_qp_echo %r, expected %.4f from %s"
+               % (c["size"], c["vsock_over_qp_echo"], fig[1] / fig[2], fig[0]))
+        ratios[c["size"]] = c["vsock_over_qp_echo"]
+        num = r" +[0-9.]+" * (2 if mode == "pingpong" else 4)
+        t = re.search(r"^ *%d%s +([0-9.]+)x$" % (c["size"], num), out, re.M)
+        expect(t is not None and math.isclose(float(t.group(1)), c["vsock_over_qp_echo"],
+                                              abs_tol=0.006),
+               "%d B: no summary line with the ratio %.2f" % (c["size"],
+                                                            c["vsock_over_qp_echo"]))
+    expect(re.search(r"^  ratio = vsock (p50 / qp-echo p50 round trip|/ qp-echo, of GB/s and of"
+                     r" messages/s alike)", out, re.M), "no line saying what the ratio is of")
+    target = qp_echo_target(app, mode)
+    got = [t for t in doc["targets"] if "qp-echo" in t["target"]]
+    expect(target is not None or not got, "a qp-echo target without its size: %s" % got)
+    if target is not None:
+        name, size, bound = target
+        expect(len(got) == 1 and got[0]["target"] == name and got[0]["bound"] == bound and
+               got[0]["verdict"] in ("met", "MISSED") and
+               math.isclose(got[0]["measured"], ratios[size], abs_tol=1e-3),
+               "targets %s, expected %r at %.4f against %s" % (got, name, ratios[size], bound))
+
+
+def check_vsock_text(out, mode, queue_sizes, app):
     """What transport vsock says of its connection: the devices it named,
     the peer's thread placement, each connection's queues and that figures
     are a loop, the setup lines, and a verdict that covers every byte."""
     peer = opt_value(app, "--vsock-peer", "2:7")
-    expect("adding -a vmci:vmci_emu0,cid=20 and the emulated host serving vSockets (echo on"
-           " port 7): -a vmci:vmci_host0,vsock=1" in out,
-           "vmci-perf did not name the emulated devices itself")
-    expect(re.search(r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on"
-                     r" CPU \d+", out, re.M), "no line placing the emulated host's thread")
+    expect("adding -a vmci:vmci_emu0,cid=20, and the emulated host serving vSockets (echo on"
+           " port 7) once the EAL knows the lcores" in out,
+           "vmci-perf did not name the emulated guest itself")
+    # The host's device comes up after the EAL, its thread on side 1's CPU.
+    expect(re.search(r"^vmci-perf: adding the emulated host serving vSockets \(echo on port 7\),"
+                     r" its thread on CPU (\d+) of side 1's lcore 1:"
+                     r" vmci:vmci_host0,vsock=1,vsock_cpu=\1$", out, re.M),
+           "vmci-perf did not add the emulated host with vsock_cpu= naming side 1's CPU")
+    expect(re.search(HOST_THREAD_ON_SIDE1, out, re.M),
+           "no line saying the emulated host's thread runs on side 1's CPU")
     got = [(int(a), int(b)) for a, b in
            re.findall(r"^vsock: connected to %s from 20:\d+ on vmci_emu0 in [0-9.]+ us: queues"
                       r" of (\d+) bytes \((\d+) proposed\)" % re.escape(peer), out, re.M)]
@@ -269,8 +371,9 @@ def check_vsock_text(out, queue_sizes, app):
     expect(setup == [(str(q), count) for q in queue_sizes] * 2,
            "connection setup lines %s, expected each queue size %s twice with %s connections"
            % (setup, queue_sizes, count))
-    expect("(none applies: the targets are those of a raw queue pair" in out,
-           "no word on why the queue-pair targets do not apply")
+    if qp_echo_target(app, mode) is None:
+        expect("(none applies: the targets of a raw queue pair are not vsock's; vsock's are"
+               " ratios to qp-echo" in out, "no word on why no target applies")
     expect("verification passed: every message had the expected length and sequence number,"
            " and every byte came back as sent" in out, "no verdict on every byte")
 
@@ -335,7 +438,7 @@ def requested_baselines(app):
     return [] if bl == "none" else list(BASELINE_NAMES) if bl == "all" else bl.split(",")
 
 
-BASELINE_NAMES = ("unix", "unix-busy", "pipe", "tcp", "ring", "bare-ring", "memcpy",
+BASELINE_NAMES = ("qp-echo", "unix", "unix-busy", "pipe", "tcp", "ring", "bare-ring", "memcpy",
                   "cacheline")
 COPY_ROUTINES = ("memcpy", "rte_memcpy", "movsb", "nt")
 
@@ -561,8 +664,12 @@ def cmd_run(argv):
         expect(m.group(1) != m.group(2), "the secondary is the primary's own pid")
     check_text(p.stdout, mode, app, queue_sizes)
     if transport == "vsock":
-        check_vsock_text(p.stdout, queue_sizes, app)
-    check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app, rows_q)
+        check_vsock_text(p.stdout, mode, queue_sizes, app)
+    doc = check_json(jpath, mode, transport, api, sizes, baselines, queue_sizes, app, rows_q)
+    if transport == "vsock" and "qp-echo" in baselines:
+        check_qp_echo(p.stdout, doc, mode, api, sizes, queue_sizes, app)
+    else:
+        expect("vsock_vs_qp_echo" not in doc, "vsock_vs_qp_echo without the qp-echo baseline")
     check_plot(gpath, mode, transport, sizes, baselines, rows_q, app)
     if mode == "pingpong":
         check_hgrm(hpath)
@@ -600,7 +707,8 @@ BAD = [
     (["--transport", "vsock", "--queue-size", "128m"], "134217728", "4096..67108864"),
     (["--transport", "emu", "--vsock-peer", "2:7"], "--transport emu", "--transport vsock"),
     (["--connects", "10"], "--transport emu", "--transport vsock"),
-    (["--baselines", "unix,smoke"], "smoke", "unix, unix-busy, pipe, tcp, ring"),
+    (["--baselines", "unix,smoke"], "smoke", "qp-echo, unix, unix-busy, pipe, tcp, ring"),
+    (["--baselines", "ring,qp-echo"], "qp-echo", "baseline of --transport vsock"),
     (["--count", "0"], "\"0\"", "1..2^40"),
     (["--tx-lcore", "x"], "\"x\"", "lcore id"),
     (["--tx-lcore", "1", "--rx-lcore", "1"], "both 1", "two different lcores"),
@@ -644,7 +752,7 @@ def cmd_badcli(argv):
                  "--no-verify", "--json", "--hgrm", "--plot", "pingpong", "bidir",
                  "vmci", "--vmci-dev", "--peer", "--service", "--attach-timeout",
                  "vsock", "--vsock-peer", "--connects", "socat VSOCK-LISTEN",
-                 "--pairs", "--pairs-busy", "bare-ring"):
+                 "--pairs", "--pairs-busy", "bare-ring", "qp-echo"):
         expect(word in p.stdout, "--help does not explain %s" % word)
     print("ok --help")
 
@@ -780,6 +888,88 @@ def cmd_vsockfail(argv):
            "verification passed" not in p.stdout, "no failure verdict")
     expect(elapsed < limit, "took %.1f s, expected under %d s" % (elapsed, limit))
     print("ok: %s, vmci-perf exited 1 after %.1f s" % (kind, elapsed))
+    return 0
+
+
+# kind: vmci_host0's devargs, exit status, what the output must say.
+VSOCK_CPU = {
+    # Named: the thread runs there, and vmci-perf adds no device of its own.
+    "given": ("vsock=1,vsock_cpu=1", 0, HOST_THREAD_ON_SIDE1),
+    # Not named: where the EAL puts control threads, and the output says how to move it.
+    "default": ("vsock=1", 0,
+                r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on CPU"
+                r" [0-9,]+, where the EAL puts control threads, not on CPU 1 of lcore 1, which"
+                r" this transport leaves idle: the devarg vsock_cpu=1 of vmci_host0 puts it"
+                r" there"),
+    # Beyond the machine's CPUs: refused naming key and value; no host, no echo.
+    "bad": ("vsock=1,vsock_cpu=9999", 1,
+            r"invalid vsock_cpu=9999: expected an integer 0\.\.\d+(.|\n)*vmci_host0: invalid"
+            r" devargs \"vsock=1,vsock_cpu=9999\": device not created"),
+}
+
+
+def cmd_vsockcpu(argv):
+    kind, perf = argv[:2]
+    eal = argv[argv.index("--") + 1:]
+    expect(kind in VSOCK_CPU, "kind %r, expected one of %s" % (kind, list(VSOCK_CPU)))
+    host, status, said = VSOCK_CPU[kind]
+    cmd = [perf] + eal + ["-a", "vmci:vmci_emu0,cid=20", "-a", "vmci:vmci_host0," + host, "--",
+                          "--transport", "vsock", "--mode", "pingpong", "--size", "64",
+                          "--count", "200", "--connects", "2", "--baselines", "none"]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    print(p.stdout)
+    expect(p.returncode == status, "vmci-perf exited %d, expected %d" % (p.returncode, status))
+    expect(re.search(said, p.stdout, re.M), "the output does not say %r" % said)
+    expect("vmci-perf: no vmci device given" not in p.stdout and
+           "vmci-perf: adding the emulated host" not in p.stdout,
+           "vmci-perf added devices of its own to those named")
+    if status == 0:
+        expect("verification passed" in p.stdout, "no verification verdict")
+    print("ok: vmci_host0,%s: exit %d" % (host, p.returncode))
+    return 0
+
+
+def cmd_qpechomain(argv):
+    """Side 1 on the main lcore (--tx-lcore 1 --rx-lcore 0): the host's
+    thread goes to CPU 0's side, and qp-echo, whose echo needs a worker
+    lcore, is skipped saying so, in the rows, the comparison and the JSON,
+    its target not measured; vsock itself runs and checks every byte."""
+    perf = argv[0]
+    eal = argv[argv.index("--") + 1:]
+    jpath = os.path.join(tempfile.mkdtemp(prefix="vmci-perf-qp-echo-main-"), "out.json")
+    cmd = [perf] + eal + ["--", "--transport", "vsock", "--mode", "pingpong", "--size", "64",
+                          "--count", "300", "--connects", "5", "--tx-lcore", "1",
+                          "--rx-lcore", "0", "--baselines", "qp-echo", "--json", jpath]
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    print(p.stdout)
+    expect(p.returncode == 0, "vmci-perf exited %d" % p.returncode)
+    expect(re.search(r"^vmci-perf: adding the emulated host serving vSockets \(echo on port 7\),"
+                     r" its thread on CPU (\d+) of side 1's lcore 0:"
+                     r" vmci:vmci_host0,vsock=1,vsock_cpu=\1$", p.stdout, re.M),
+           "the emulated host was not added with vsock_cpu= naming lcore 0's CPU")
+    expect(re.search(r"^vsock: the emulated host's thread \(vmci-vsock-host, tid \d+\) runs on CPU"
+                     r" \d+, the CPU of lcore 0, which this transport leaves idle$", p.stdout,
+                     re.M), "no line saying the host's thread runs on lcore 0's CPU")
+    why = ("not available: side 1's lcore 0 is the main lcore, which runs the control path;"
+           " the echo needs a worker lcore")
+    expect(re.search(r"^qp-echo +64  skipped: %s" % re.escape(why), p.stdout, re.M) and
+           "  qp-echo " + why in p.stdout, "qp-echo not skipped with the reason in the rows and"
+           " the comparison")
+    expect("verification passed" in p.stdout, "no verification verdict")
+    with open(jpath) as f:
+        doc = json.load(f)
+    rows = [(r["transport"], r.get("skipped", "").startswith(why)) for r in doc["results"]]
+    expect(rows == [("vsock", False), ("qp-echo", True)], "rows %s" % rows)
+    cmp = doc["vsock_vs_qp_echo"]["rows"]
+    expect(len(cmp) == 1 and cmp[0]["size"] == 64 and cmp[0]["skipped"].startswith(why),
+           "vsock_vs_qp_echo rows %s" % cmp)
+    expect([(t["target"], t["verdict"]) for t in doc["targets"]] ==
+           [("64 B p50 RTT / qp-echo p50 RTT", "not measured")], "targets %s" % doc["targets"])
+    print("ok: qp-echo skipped with side 1 on the main lcore, vsock verified")
     return 0
 
 
@@ -1013,7 +1203,8 @@ def cmd_pairs(argv):
 
 
 COMMANDS = {"run": cmd_run, "badcli": cmd_badcli, "mpkill": cmd_mpkill, "vmci": cmd_vmci,
-            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail}
+            "progress": cmd_progress, "pairs": cmd_pairs, "vsockfail": cmd_vsockfail,
+            "vsockcpu": cmd_vsockcpu, "qpechomain": cmd_qpechomain}
 
 
 def main():

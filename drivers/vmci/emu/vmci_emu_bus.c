@@ -10,14 +10,19 @@
  *   -a vmci:vmci_hostN,hv=..,socket=..,vsock=1   the host context (CID 2)
  *      of hv; vsock=1 serves the host's vSockets endpoint (vmci_emu_vsock.h),
  *      vsock_connect=CID:PORT also makes it connect out to a guest listener,
- *      vsock_sleep=1 makes its services sleep as blocking processes do
+ *      vsock_sleep=1 makes its services sleep as blocking processes do,
+ *      vsock_cpu=N runs its thread on CPU N
  */
 
+/* pthread_setaffinity_np(), CPU_* macros. */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
@@ -43,6 +48,7 @@
 #define EMU_ARG_VSOCK  "vsock"
 #define EMU_ARG_VSOCK_CONNECT "vsock_connect"
 #define EMU_ARG_VSOCK_SLEEP "vsock_sleep"
+#define EMU_ARG_VSOCK_CPU "vsock_cpu"
 
 static const char * const emu_valid_keys[] = {
 	EMU_ARG_CID,
@@ -67,7 +73,8 @@ RTE_PMD_REGISTER_PARAM_STRING(vmci_host,
 	EMU_ARG_SOCKET "=<NUMA node> "
 	EMU_ARG_VSOCK "=0|1 "
 	EMU_ARG_VSOCK_CONNECT "=<guest CID>:<port> "
-	EMU_ARG_VSOCK_SLEEP "=0|1");
+	EMU_ARG_VSOCK_SLEEP "=0|1 "
+	EMU_ARG_VSOCK_CPU "=<CPU>");
 
 /* A key given without "=value" reaches the parsers with value NULL. */
 static bool
@@ -300,7 +307,10 @@ static struct rte_vmci_bus_backend emu_guest_backend = {
  * program's server role can be tried from the command line alone;
  * vsock_sleep=1 to have the services (and that connection's echo) sleep
  * as blocking processes do, so that a program can be tried against a
- * peer that needs its WROTE and READ notifications.
+ * peer that needs its WROTE and READ notifications;
+ * vsock_cpu=N to run that thread on CPU N, as a host runs on cores of its
+ * own, instead of where the EAL puts control threads (which may be an
+ * lcore's CPU, where the two would take turns).
  */
 static const char * const emu_host_keys[] = {
 	EMU_ARG_HV,
@@ -308,6 +318,7 @@ static const char * const emu_host_keys[] = {
 	EMU_ARG_VSOCK,
 	EMU_ARG_VSOCK_CONNECT,
 	EMU_ARG_VSOCK_SLEEP,
+	EMU_ARG_VSOCK_CPU,
 	NULL,
 };
 
@@ -326,11 +337,15 @@ struct emu_bus_connect {
 	uint64_t next_try;  /* timer cycles */
 };
 
+/* vsock_cpu=: not given. */
+#define EMU_VSOCK_CPU_ANY UINT32_MAX
+
 struct emu_bus_host {
 	char hv_name[VMCI_EMU_HV_NAMESIZE];
 	int socket_id;
 	uint32_t vsock;
 	uint32_t sleep;     /* vsock_sleep= */
+	uint32_t vsock_cpu; /* EMU_VSOCK_CPU_ANY: where the EAL puts control threads */
 	struct emu_bus_connect connect;
 	struct vmci_emu_vsock *vs;
 	pthread_t thread;
@@ -373,6 +388,23 @@ parse_connect(const char *key, const char *value, void *out)
 	return 0;
 }
 
+/*
+ * vsock_cpu=N: a CPU of this machine, 0 .. the CPUs configured - 1.
+ * Whether it is online and this process may use it shows when the thread
+ * moves there (emu_host_place()).
+ */
+static int
+parse_cpu(const char *key, const char *value, void *out)
+{
+	long nb_cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (nb_cpus < 1 || nb_cpus > CPU_SETSIZE)
+		nb_cpus = CPU_SETSIZE;
+	if (!has_value(key, value))
+		return -EINVAL;
+	return parse_num(key, value, (uint32_t)nb_cpus - 1, out);
+}
+
 static int
 emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 {
@@ -384,11 +416,12 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 		return -ENOMEM;
 	strlcpy(h->hv_name, VMCI_EMU_DEFAULT_HV, sizeof(h->hv_name));
 	h->socket_id = SOCKET_ID_ANY;
+	h->vsock_cpu = EMU_VSOCK_CPU_ANY;
 	if (args != NULL && args[0] != '\0') {
 		kv = rte_kvargs_parse(args, emu_host_keys);
 		if (kv == NULL) {
 			EMU_LOG(ERR, "%s: cannot parse \"%s\": the host device takes hv=, socket=,"
-				" vsock=, vsock_connect= and vsock_sleep= only (its context ID is"
+				" vsock=, vsock_connect=, vsock_sleep= and vsock_cpu= only (its context ID is"
 				" %u, its device port I/O)",
 				name, args, VMCI_HOST_CID);
 			free(h);
@@ -400,6 +433,7 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK, parse_bool, &h->vsock);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_CONNECT, parse_connect, &h->connect);
 		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_SLEEP, parse_bool, &h->sleep);
+		ret |= rte_kvargs_process(kv, EMU_ARG_VSOCK_CPU, parse_cpu, &h->vsock_cpu);
 		rte_kvargs_free(kv);
 	}
 	if (ret == 0 && h->connect.wanted && !h->vsock) {
@@ -410,6 +444,11 @@ emu_host_parse(const char *name, const char *args, void **priv, int *numa_node)
 	if (ret == 0 && h->sleep && !h->vsock) {
 		EMU_LOG(ERR, "%s: %s=1 needs %s=1: the endpoint whose services sleep",
 			name, EMU_ARG_VSOCK_SLEEP, EMU_ARG_VSOCK);
+		ret = -EINVAL;
+	}
+	if (ret == 0 && h->vsock_cpu != EMU_VSOCK_CPU_ANY && !h->vsock) {
+		EMU_LOG(ERR, "%s: %s= needs %s=1: the thread it places",
+			name, EMU_ARG_VSOCK_CPU, EMU_ARG_VSOCK);
 		ret = -EINVAL;
 	}
 	if (ret != 0) {
@@ -491,6 +530,46 @@ emu_host_vsock_loop(void *arg)
 	return NULL;
 }
 
+/* Stop the control thread, if it runs, and drop the endpoint. */
+static void
+emu_host_vsock_stop(struct emu_bus_host *h)
+{
+	if (h->running) {
+		__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
+		pthread_join(h->thread, NULL);
+		h->running = false;
+	}
+	vmci_emu_vsock_destroy(h->vs);
+	h->vs = NULL;
+}
+
+/*
+ * vsock_cpu=: move the control thread, which rte_ctrl_thread_create() put
+ * where the EAL puts control threads, to that CPU. The thread has not
+ * polled for long, and nobody could have connected yet.
+ */
+static int
+emu_host_place(struct emu_bus_host *h)
+{
+	cpu_set_t set;
+	int ret;
+
+	if (h->vsock_cpu == EMU_VSOCK_CPU_ANY)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(h->vsock_cpu, &set);
+	ret = pthread_setaffinity_np(h->thread, sizeof(set), &set);
+	if (ret != 0) {
+		EMU_LOG(ERR, "%s=%" PRIu32 ": the vSockets thread cannot run on that CPU: %s"
+			" (expected an online CPU this process may use)", EMU_ARG_VSOCK_CPU,
+			h->vsock_cpu, strerror(ret));
+		return -ret;
+	}
+	EMU_LOG(INFO, "host vSockets thread on CPU %" PRIu32 " (%s=)", h->vsock_cpu,
+		EMU_ARG_VSOCK_CPU);
+	return 0;
+}
+
 /* vsock=1: the endpoint, its default services, and a control thread polling it. */
 static void
 emu_host_started(struct rte_vmci_device *dev, void *priv)
@@ -519,6 +598,11 @@ emu_host_started(struct rte_vmci_device *dev, void *priv)
 		return;
 	}
 	h->running = true;
+	if (emu_host_place(h) < 0) {
+		EMU_LOG(ERR, "vsock=1: host vSockets services not started");
+		emu_host_vsock_stop(h);
+		return;
+	}
 	EMU_LOG(INFO, "host vSockets services up: stream echo %u, discard %u, source %u%s;"
 		" datagram echo %u", VMCI_EMU_VSOCK_PORT_ECHO, VMCI_EMU_VSOCK_PORT_DISCARD,
 		VMCI_EMU_VSOCK_PORT_SOURCE, h->sleep ? " (sleeping)" : "",
@@ -531,13 +615,7 @@ emu_host_stopping(struct rte_vmci_device *dev, void *priv)
 	struct emu_bus_host *h = priv;
 
 	RTE_SET_USED(dev);
-	if (h->running) {
-		__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
-		pthread_join(h->thread, NULL);
-		h->running = false;
-	}
-	vmci_emu_vsock_destroy(h->vs);
-	h->vs = NULL;
+	emu_host_vsock_stop(h);
 }
 
 static struct rte_vmci_bus_backend emu_host_backend = {
