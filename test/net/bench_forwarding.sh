@@ -56,6 +56,9 @@ usage: $0 [options] <build dir> [seconds]
       --cpus A,B     the two CPUs (default: the first two this process may use)
   -j, --json FILE    also write every run and the summary as JSON to FILE
   -l, --logs DIR     keep every testpmd log in DIR (round.config.size.process.log)
+      --testpmd-args ARGS
+                     more testpmd application arguments for every process,
+                     e.g. --record-burst-stats (burst sizes, in the logs)
   -h, --help         this text
 EOF
 }
@@ -72,11 +75,12 @@ configs=$(echo $all_configs | tr ' ' ',')
 cpus=
 json=
 logs=
+extra_args=
 build=
 secs_arg=
 while [ $# -gt 0 ]; do
     case $1 in
-    -t|--seconds|-r|--rounds|-s|--sizes|-c|--configs|--cpus|-j|--json|-l|--logs)
+    -t|--seconds|-r|--rounds|-s|--sizes|-c|--configs|--cpus|-j|--json|-l|--logs|--testpmd-args)
         [ $# -ge 2 ] || die "$1 needs a value"
         opt=$1 val=$2
         shift 2 ;;
@@ -108,6 +112,7 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$val ;;
     -j|--json) json=$val ;;
     -l|--logs) logs=$val ;;
+    --testpmd-args) extra_args=$val ;;
     *) usage >&2; die "unknown option $opt" ;;
     esac
 done
@@ -370,7 +375,7 @@ log_tail() { # log
 }
 
 # Testpmd's application arguments: io forwarding from --tx-first, one
-# sample per second, then the given ones. Jumbo frames need mbufs that hold
+# sample per second, then the given ones and --testpmd-args. Jumbo frames need mbufs that hold
 # them (before --txpkts, which testpmd checks against the mbuf size) and,
 # for net_vmci, an MTU of 9000 (--max-pkt-len = MTU + 18); net_ring and
 # net_memif do not enforce their MTU (memif cannot raise it past 1500)
@@ -383,7 +388,7 @@ app_args() { # size queues fwd-lcores vmci|other [testpmd args...]
     fi
     a="$a --txpkts=$1 --rxq=$2 --txq=$2 --nb-cores=$3"
     shift 4
-    echo "$a $*"
+    echo "$a $* $extra_args"
 }
 
 eal_common="-m 512 --no-pci --log-level=*:warning"
