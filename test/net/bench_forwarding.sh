@@ -5,8 +5,8 @@
 # net_memif, with net_ring as context, on the same two CPUs. In every
 # configuration two forwarding lcores, one on each CPU, each serve one port
 # and send what it receives back out of it (--port-topology=loop), so every
-# ring is written on one CPU and read on the other, as between two VMs'
-# worth of processes; frames circulate from --tx-first (32 per queue).
+# ring is written on one CPU and read on the other; frames circulate from
+# "start tx_first" (32 per queue from each side).
 #
 #   vmci        net_vmci, one process: its two ports are the two ends of one
 #               emulated queue pair (guest and host device); lcore 1 (CPU A)
@@ -27,10 +27,11 @@
 #               why_skipped below)
 #
 # Rounds: each round runs every size, and at each size every configuration
-# once, in the order above, so that machine drift hits all alike. A run's
-# rate is the Rx-pps of --stats-period=1 summed over the forwarding ports,
-# averaged over the measured seconds, which begin one whole second after
-# every process forwards. Per configuration and size: median and min-max
+# once, in the order above, so that machine drift hits all alike. Each
+# testpmd is interactive, its commands coming from this script: a run's
+# rate is the Rx-pps that "show port stats" gives for the seconds between
+# two such commands to every process, the first one second after
+# forwarding started, summed over the forwarding ports. Per configuration and size: median and min-max
 # over the rounds, and each net_vmci variant's ratio of medians to memif
 # with the same queue count, against the targets (>= 1.5x at 64 B,
 # >= 2x at 1500 B). A run that did not forward is reported with the tail
@@ -218,9 +219,20 @@ else
 fi
 
 tmp=$(mktemp -d)
-pids=     # running processes of the current run, last started first
+procs=    # processes of the current run, in start order: pid:fd:log:ports ...
 prefixes= # file prefixes of the current run
 nrun=0    # runs started: makes each file prefix unique
+
+# Field n of a process entry pid:fd:log:ports (ports: comma separated).
+field() { # entry n
+    echo "$1" | cut -d: -f"$2"
+}
+
+# A command to a process's testpmd prompt (a failed write, to a process
+# that is gone, is seen as its exit).
+send() { # entry command
+    echo "$2" >&"$(field "$1" 2)"
+}
 
 remove_prefix() { # file-prefix
     for d in $huge_dirs; do
@@ -229,26 +241,42 @@ remove_prefix() { # file-prefix
     rm -rf "${run_root:?}/$1"
 }
 
-# SIGINT to every process of the run, last started first; SIGKILL to what
-# is still there after 10 s. Then their hugepage files go.
+gone_within() { # pid tenths-of-a-second
+    i=0
+    while kill -0 "$1" 2>/dev/null; do
+        [ $i -lt "$2" ] || return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+
+# Each process of the run, last started first: stop and quit at its
+# prompt; SIGINT after 10 s, SIGKILL after 10 more. Then the hugepage files
+# and runtime folders of the run's file prefixes go.
 stop_run() {
-    for p in $pids; do
-        kill -INT "$p" 2>/dev/null
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
-            sleep 0.1
-            i=$((i + 1))
-        done
-        if kill -0 "$p" 2>/dev/null; then
-            # $p is timeout(1); the hung testpmd is its child.
-            for c in $(ps -o pid= --ppid "$p"); do
-                kill -KILL "$c" 2>/dev/null
-            done
-            kill -KILL "$p" 2>/dev/null
+    rev=
+    for e in $procs; do
+        rev="$e $rev"
+    done
+    for e in $rev; do
+        p=$(field "$e" 1)
+        send "$e" stop
+        send "$e" quit
+        if ! gone_within "$p" 100; then
+            kill -INT "$p" 2>/dev/null
+            if ! gone_within "$p" 100; then
+                # $p is timeout(1); the hung testpmd is its child.
+                for c in $(ps -o pid= --ppid "$p"); do
+                    kill -KILL "$c" 2>/dev/null
+                done
+                kill -KILL "$p" 2>/dev/null
+            fi
         fi
         wait "$p" 2>/dev/null
+        eval "exec $(field "$e" 2)>&-"
+        rm -f "$(field "$e" 3).in"
     done
-    pids=
+    procs=
     for f in $prefixes; do
         remove_prefix "$f"
     done
@@ -262,49 +290,32 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "interrupted"; exit 130' INT TERM
+trap '' PIPE
 
-# memif's client may crash while its server shuts down: no core files.
+# memif's processes may crash while their peer shuts down: no core files.
 ulimit -c 0
 
-# One testpmd in the background, stdout line by line into its log. timeout
-# ends it should this script be killed without its cleanup.
-start_testpmd() { # log testpmd-args...
-    log=$1
-    shift
+# One interactive testpmd in the background on file descriptor fd (3 or
+# 4): its commands go through a FIFO that this shell holds open for reading
+# and writing (so opening it never blocks, and testpmd sees the end of its
+# input should this shell die); its output, line by line, into its log.
+# timeout ends it should it hang after that.
+start_testpmd() { # fd log ports testpmd-args...
+    fd=$1 log=$2 ports=$3
+    shift 3
+    mkfifo "$log.in" || return 1
     : >"$log" # before wait_log reads it
-    timeout -s INT $((secs + 180)) stdbuf -oL "$testpmd" "$@" >"$log" 2>&1 &
-    pids="$! $pids"
-}
-
-# How many forwarding ports of a testpmd log are ready: without a file of
-# first counts, ports whose last Rx-pps sample is nonzero (forwarding);
-# with one, ports with secs more samples after the first counted one.
-ports_ready() { # log [first-counts-file]
-    awk -v first="${2:-}" -v secs="$secs" '
-        BEGIN { if (first != "") while ((getline line < first) > 0) {
-                    split(line, f, " "); need[f[1]] = f[2] + secs + 1 } }
-        /NIC statistics for port/ { port = $(NF - 1) }
-        /Rx-pps:/ && /Rx-bps:/ { n[port]++; last[port] = $2 }
-        END { for (p in n)
-                  if (first == "" ? last[p] > 0 : (p in need) && n[p] >= need[p]) k++
-              print k + 0 }' "$1"
-}
-
-# "port samples" per forwarding port of a testpmd log.
-sample_counts() { # log
-    awk '/NIC statistics for port/ { port = $(NF - 1) }
-         /Rx-pps:/ && /Rx-bps:/ { n[port]++ }
-         END { for (p in n) print p, n[p] }' "$1"
-}
-
-first_file() { # log
-    echo "$tmp/first.$(basename "$1")"
+    eval "exec $fd<>\"\$log.in\""
+    timeout -s INT $((secs + 180)) stdbuf -oL "$testpmd" "$@" \
+        <"$log.in" >"$log" 2>&1 3>&- 4>&- &
+    procs="$procs $!:$fd:$log:$ports"
 }
 
 # Whether every process of the run still runs; if not, dead_why says
 # how the first one that ended did.
 alive() {
-    for p in $pids; do
+    for e in $procs; do
+        p=$(field "$e" 1)
         if ! kill -0 "$p" 2>/dev/null; then
             wait "$p"
             dead_why="testpmd exited with status $?"
@@ -324,25 +335,50 @@ wait_log() { # log pattern seconds
     done
 }
 
-# Wait until every port of $procs ("log:ports ...") forwards (phase fwd)
-# or has its measured samples (phase window); poll every 0.2 s.
-wait_ports() { # fwd|window seconds
+wait_prompts() { # seconds
+    for e in $procs; do
+        wait_log "$(field "$e" 3)" "testpmd> " "$1" || return 1
+    done
+}
+
+send_all() { # command
+    for e in $procs; do
+        send "$e" "$1"
+    done
+}
+
+# "show port stats" of every forwarding port. Each prints an Rx-pps: the
+# rate since the previous one of that port (0 the first time).
+show_all() {
+    for e in $procs; do
+        for port in $(field "$e" 4 | tr ',' ' '); do
+            send "$e" "show port stats $port"
+        done
+    done
+}
+
+# The n-th Rx-pps of each forwarding port of a process, one per line.
+nth_rates() { # entry n
+    awk -v ports="$(field "$1" 4)" -v n="$2" '
+        /NIC statistics for port/ { port = $(NF - 1) }
+        /Rx-pps:/ && /Rx-bps:/ && ++c[port] == n { v[port] = $2 }
+        END { k = split(ports, p, ",")
+              for (i = 1; i <= k; i++) print ((p[i] in v) ? v[p[i]] : "none") }' \
+        "$(field "$1" 3)"
+}
+
+# Wait until every forwarding port has printed n Rx-pps; poll every 0.2 s.
+wait_rates() { # n seconds
     i=0
     while :; do
         ok=1
         for e in $procs; do
-            f=
-            [ "$1" = window ] && f=$(first_file "${e%:*}")
-            [ "$(ports_ready "${e%:*}" "$f")" -ge "${e#*:}" ] || ok=0
+            nth_rates "$e" "$1" | grep -q none && ok=0
         done
         [ $ok -eq 1 ] && return 0
         alive || { fail_why=$dead_why; return 1; }
         if [ $i -ge $(($2 * 5)) ]; then
-            if [ "$1" = fwd ]; then
-                fail_why="not every port forwarded within $2 s"
-            else
-                fail_why="fewer than $secs rate samples per port within $2 s"
-            fi
+            fail_why="no port statistics from every process within $2 s"
             return 1
         fi
         sleep 0.2
@@ -350,38 +386,28 @@ wait_ports() { # fwd|window seconds
     done
 }
 
-# Forwarded Mpps over the window: for each port of $procs, the mean of its
-# samples first + 2 .. first + secs + 1 (the sample after the first count
-# may have begun before the last process forwarded), summed; and how many
-# ports had all of them, nonzero.
-measure() {
+# "Mpps forwarding-ports ports": the n-th Rx-pps of the ports, summed, and
+# how many were nonzero.
+measure() { # n
     for e in $procs; do
-        awk -v first="$(first_file "${e%:*}")" -v secs="$secs" '
-            BEGIN { while ((getline line < first) > 0) {
-                        split(line, f, " "); from[f[1]] = f[2] + 2 } }
-            /NIC statistics for port/ { port = $(NF - 1) }
-            /Rx-pps:/ && /Rx-bps:/ { i = ++n[port]
-                if ((port in from) && i >= from[port] && i < from[port] + secs) {
-                    s[port] += $2; k[port]++ } }
-            END { for (p in k) if (k[p] == secs && s[p] > 0) printf "%.6f\n", s[p] / secs / 1e6 }' \
-            "${e%:*}"
-    done | awk 'NF { t += $1; k++ } END { printf "%.3f %d\n", t, k }'
+        nth_rates "$e" "$1"
+    done | awk '{ t += $1; k++; if ($1 > 0) z++ } END { printf "%.3f %d %d\n", t / 1e6, z, k }'
 }
 
 log_tail() { # log
     [ -f "$1" ] || return 0
     echo "  --- last lines of $(basename "$1"):"
-    tr -d '\033' <"$1" | grep -v '^\[2J' | tail -n 15 | sed 's/^/  | /'
+    tail -n 15 "$1" | sed 's/^/  | /'
 }
 
-# Testpmd's application arguments: io forwarding from --tx-first, one
-# sample per second, then the given ones and --testpmd-args. Jumbo frames need mbufs that hold
-# them (before --txpkts, which testpmd checks against the mbuf size) and,
-# for net_vmci, an MTU of 9000 (--max-pkt-len = MTU + 18); net_ring and
-# net_memif do not enforce their MTU (memif cannot raise it past 1500)
-# and carry them as they are.
+# Testpmd's application arguments: interactive (the script gives the
+# commands), io forwarding, then the given ones and --testpmd-args. Jumbo
+# frames need mbufs that hold them (before --txpkts, which testpmd checks
+# against the mbuf size) and, for net_vmci, an MTU of 9000 (--max-pkt-len
+# = MTU + 18); net_ring and net_memif do not enforce their MTU (memif
+# cannot raise it past 1500) and carry them as they are.
 app_args() { # size queues fwd-lcores vmci|other [testpmd args...]
-    a="--forward-mode=io --tx-first --stats-period=1 --total-num-mbufs=16384"
+    a="-i --forward-mode=io --no-lsc-interrupt --total-num-mbufs=16384"
     if [ "$1" -gt 1518 ]; then
         a="$a --mbuf-size=9216"
         [ "$4" = vmci ] && a="$a --max-pkt-len=9018"
@@ -399,12 +425,13 @@ vmci_ports() { # queues
         "--vdev net_vmci1,dev=vmci_host0,role=attach,peer=20,queues=$1"
 }
 
-# Starts the processes of a configuration; sets procs ("log:ports ...").
-# One process: main lcore 0 beside forwarding lcore 1 on CPU A, lcore 2 on
-# CPU B; testpmd gives lcore 1 port 0's stream and lcore 2 port 1's. Two
-# processes: each has its main lcore on one CPU and its one forwarding
-# lcore on the other; the second uses lcore IDs 2 and 3, so the per-lcore
-# mempool caches of vmci-mp's shared pool stay apart.
+# Starts the processes of a configuration. One process: main lcore 0
+# beside forwarding lcore 1 on CPU A, lcore 2 on CPU B; testpmd gives
+# lcore 1 port 0's stream and lcore 2 port 1's. Two processes: each has its
+# main lcore on one CPU and its one forwarding lcore on the other; the
+# second uses lcore IDs 2 and 3, so the per-lcore mempool caches of
+# vmci-mp's shared pool stay apart. A main lcore waits for its next command
+# without using its CPU.
 start_config() { # config size prefix
     cfg=$1 len=$2 pre=$3 base=$tmp/$1.$2
     q=1
@@ -414,41 +441,37 @@ start_config() { # config size prefix
     one="--lcores=0@$cpu_a,1@$cpu_a,2@$cpu_b"
     first="--lcores=0@$cpu_a,1@$cpu_b"
     second="--lcores=2@$cpu_b,3@$cpu_a --main-lcore=2"
+    loop=--port-topology=loop
     case $cfg in
     vmci|vmci-q2)
         prefixes=$pre
-        procs="$base.log:2"
-        start_testpmd "$base.log" $one $eal_common --file-prefix=$pre \
-            $vmci_plugins $(vmci_ports $q) -- $(app_args $len $q 2 vmci --port-topology=loop)
+        start_testpmd 3 "$base.log" 0,1 $one $eal_common --file-prefix=$pre \
+            $vmci_plugins $(vmci_ports $q) -- $(app_args $len $q 2 vmci $loop)
         ;;
     vmci-mp|vmci-mp-q2)
-        # The primary sets both ports up and forwards port 0; once it
-        # forwards, the secondary attaches to its memory and forwards port 1.
+        # The primary sets both ports up and forwards port 0; then the
+        # secondary attaches to its memory and forwards port 1.
         prefixes=$pre
-        procs="$base.primary.log:1 $base.secondary.log:1"
-        start_testpmd "$base.primary.log" $first $eal_common --file-prefix=$pre \
-            $vmci_plugins $(vmci_ports $q) -- $(app_args $len $q 1 vmci --port-topology=loop --portmask=0x1)
-        wait_log "$base.primary.log" "start packet forwarding" 60 || return 1
-        start_testpmd "$base.secondary.log" $second --proc-type=secondary --no-pci \
+        start_testpmd 3 "$base.primary.log" 0 $first $eal_common --file-prefix=$pre \
+            $vmci_plugins $(vmci_ports $q) -- $(app_args $len $q 1 vmci $loop --portmask=0x1)
+        wait_log "$base.primary.log" "testpmd> " 60 || return 1
+        start_testpmd 4 "$base.secondary.log" 1 $second --proc-type=secondary --no-pci \
             --log-level=*:warning --file-prefix=$pre $vmci_plugins \
-            -- $(app_args $len $q 1 vmci --port-topology=loop --portmask=0x2)
+            -- $(app_args $len $q 1 vmci $loop --portmask=0x2)
         ;;
     memif|memif-q2)
-        # The client must connect while the server waits for its link
-        # (up to 9 s), or the server's --tx-first frames are lost.
+        # The client connects while the server waits for its link.
         prefixes="${pre}s ${pre}c"
-        procs="$base.server.log:1 $base.client.log:1"
         sock=$tmp/$pre.sock
-        start_testpmd "$base.server.log" $first $eal_common --file-prefix=${pre}s \
-            --vdev net_memif0,role=server,socket=$sock -- $(app_args $len $q 1 other --port-topology=loop)
+        start_testpmd 3 "$base.server.log" 0 $first $eal_common --file-prefix=${pre}s \
+            --vdev net_memif0,role=server,socket=$sock -- $(app_args $len $q 1 other $loop)
         wait_log "$base.server.log" "Checking link statuses" 60 || return 1
-        start_testpmd "$base.client.log" $second $eal_common --file-prefix=${pre}c \
-            --vdev net_memif0,role=client,socket=$sock -- $(app_args $len $q 1 other --port-topology=loop)
+        start_testpmd 4 "$base.client.log" 0 $second $eal_common --file-prefix=${pre}c \
+            --vdev net_memif0,role=client,socket=$sock -- $(app_args $len $q 1 other $loop)
         ;;
     ring)
         prefixes=$pre
-        procs="$base.log:2"
-        start_testpmd "$base.log" $one $eal_common --file-prefix=$pre \
+        start_testpmd 3 "$base.log" 0,1 $one $eal_common --file-prefix=$pre \
             --vdev net_ring0 --vdev net_ring1 -- $(app_args $len 1 2 other)
         ;;
     esac
@@ -458,46 +481,49 @@ results=$tmp/results # round config size mpps ok|FAIL
 : >"$results"
 failures=0
 
-# One run: start, wait until every port forwards, count one more second and
-# then secs samples per port, stop. Appends to $results.
+# One run: start the processes, wait for every prompt, start forwarding
+# (32 frames per queue from each side), take a reference "show port stats"
+# of every forwarding port after one second and the measured one secs
+# later, stop. Appends to $results.
 run_one() { # round config size
     nrun=$((nrun + 1))
     fail_why=
     procs=
     mpps=0
-    if start_config "$2" "$3" "bfwd$$_$nrun" && wait_ports fwd 60; then
-        for e in $procs; do
-            sample_counts "${e%:*}" >"$(first_file "${e%:*}")"
-        done
-        # Sleep through the window: polling would take CPU from it.
-        sleep $((secs + 1))
-        if wait_ports window 10; then
-            set -- "$@" $(measure)
-            mpps=$4
-            ports=0
-            for e in $procs; do
-                ports=$((ports + ${e#*:}))
-            done
-            [ "$5" -eq "$ports" ] ||
-                fail_why="only $5 of $ports ports forwarded through all $secs s"
+    if start_config "$2" "$3" "bfwd$$_$nrun" && wait_prompts 60; then
+        send_all "start tx_first"
+        sleep 1
+        show_all
+        if wait_rates 1 10; then
+            sleep "$secs"
+            show_all
+            if wait_rates 2 10; then
+                set -- "$@" $(measure 2)
+                mpps=$4
+                [ "$5" -eq "$6" ] ||
+                    fail_why="only $5 of $6 ports forwarded during the $secs s"
+            fi
         fi
     fi
+    logs_of_run=
+    for e in $procs; do
+        logs_of_run="$logs_of_run $(field "$e" 3)"
+    done
     stop_run
     if [ -z "$fail_why" ]; then
         printf '  %-11s %5s B  %9.3f Mpps\n' "$2" "$3" "$mpps"
         echo "$1 $2 $3 $mpps ok" >>"$results"
     else
         printf '  %-11s %5s B  FAILED: %s\n' "$2" "$3" "$fail_why"
-        for e in $procs; do
-            log_tail "${e%:*}"
+        for l in $logs_of_run; do
+            log_tail "$l"
         done
         echo "$1 $2 $3 0 FAIL" >>"$results"
         failures=$((failures + 1))
     fi
-    for e in $procs; do
-        l=${e%:*}
+    for l in $logs_of_run; do
         [ -n "$logs" ] && [ -f "$l" ] && cp "$l" "$logs/$1.$(basename "$l")"
-        rm -f "$l" "$(first_file "$l")"
+        rm -f "$l"
     done
 }
 
@@ -529,7 +555,7 @@ done
 nruns=$(($(echo $run_configs | wc -w) * $(echo $sizes | wc -w) * rounds))
 echo "testpmd io forwarding, $rounds round(s) of $secs s per run, CPUs $cpu_a and $cpu_b;" \
     "sizes $(echo $sizes | tr ' ' ','); configurations: $(echo $configs | tr ' ' ',');" \
-    "$nruns runs, about $(((nruns * (secs + 5) + 59) / 60)) min"
+    "$nruns runs, about $(((nruns * (secs + 4) + 59) / 60)) min"
 while read -r cfg why; do
     echo "$cfg: skipped: $why"
 done <"$skips"
