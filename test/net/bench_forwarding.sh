@@ -228,8 +228,9 @@ field() { # entry n
     echo "$1" | cut -d: -f"$2"
 }
 
-# A command to a process's testpmd prompt (a failed write, to a process
-# that is gone, is seen as its exit).
+# A command to a process's testpmd prompt. The FIFO takes it even when the
+# process is gone (this shell holds it open for reading too); alive() is
+# what notices a process that ended.
 send() { # entry command
     echo "$2" >&"$(field "$1" 2)"
 }
