@@ -6,7 +6,7 @@
 # configuration two forwarding lcores, one on each CPU, each serve one port
 # and send what it receives back out of it (--port-topology=loop), so every
 # ring is written on one CPU and read on the other; frames circulate from
-# "start tx_first" (32 per queue from each side).
+# "start tx_first N" (N bursts of 32 per queue from each side, --bursts).
 #
 #   vmci        net_vmci, one process: its two ports are the two ends of one
 #               emulated queue pair (guest and host device); lcore 1 (CPU A)
@@ -55,6 +55,8 @@ usage: $0 [options] <build dir> [seconds]
   -c, --configs LIST configurations, comma separated, run in this order
                      (default: $(echo $all_configs | tr ' ' ','))
       --cpus A,B     the two CPUs (default: the first two this process may use)
+  -b, --bursts N     bursts of 32 frames each forwarding lcore sends per queue
+                     to start (testpmd's "start tx_first N"), 1..16 (default 8)
   -j, --json FILE    also write every run and the summary as JSON to FILE
   -l, --logs DIR     keep every testpmd log in DIR (round.config.size.process.log)
       --testpmd-args ARGS
@@ -71,6 +73,10 @@ die() {
 
 secs=5
 rounds=5
+# Frames in flight: with one burst the two lcores hand a burst back and forth
+# and the round trip, not the drivers' throughput, sets the rate; memif peaks
+# at about 8 (doc/net_vmci.md, "Frames in flight").
+bursts=8
 sizes=64,512,1500,9000
 configs=$(echo $all_configs | tr ' ' ',')
 cpus=
@@ -81,7 +87,7 @@ build=
 secs_arg=
 while [ $# -gt 0 ]; do
     case $1 in
-    -t|--seconds|-r|--rounds|-s|--sizes|-c|--configs|--cpus|-j|--json|-l|--logs|--testpmd-args)
+    -t|--seconds|-r|--rounds|-s|--sizes|-c|--configs|--cpus|-b|--bursts|-j|--json|-l|--logs|--testpmd-args)
         [ $# -ge 2 ] || die "$1 needs a value"
         opt=$1 val=$2
         shift 2 ;;
@@ -111,6 +117,7 @@ while [ $# -gt 0 ]; do
     -s|--sizes) sizes=$val ;;
     -c|--configs) configs=$val ;;
     --cpus) cpus=$val ;;
+    -b|--bursts) bursts=$val ;;
     -j|--json) json=$val ;;
     -l|--logs) logs=$val ;;
     --testpmd-args) extra_args=$val ;;
@@ -137,6 +144,8 @@ case $build in
 esac
 is_count "$secs" || die "seconds $secs: expected 1..3600"
 is_count "$rounds" || die "rounds $rounds: expected 1..3600"
+# memif's rings hold 1024 frames: 16 bursts of 32 from each side still fit.
+{ is_count "$bursts" && [ "$bursts" -le 16 ]; } || die "bursts $bursts: expected 1..16"
 sizes=$(echo "$sizes" | tr ',' ' ')
 [ -n "$sizes" ] || die "no sizes given"
 for len in $sizes; do
@@ -483,7 +492,7 @@ results=$tmp/results # round config size mpps ok|FAIL
 failures=0
 
 # One run: start the processes, wait for every prompt, start forwarding
-# (32 frames per queue from each side), take a reference "show port stats"
+# ($bursts bursts of 32 frames per queue from each side), take a reference "show port stats"
 # of every forwarding port after one second and the measured one secs
 # later, stop. Appends to $results.
 run_one() { # round config size
@@ -492,7 +501,7 @@ run_one() { # round config size
     procs=
     mpps=0
     if start_config "$2" "$3" "bfwd$$_$nrun" && wait_prompts 60; then
-        send_all "start tx_first"
+        send_all "start tx_first $bursts"
         sleep 1
         show_all
         if wait_rates 1 10; then
@@ -554,7 +563,8 @@ for cfg in $configs; do
 done
 
 nruns=$(($(echo $run_configs | wc -w) * $(echo $sizes | wc -w) * rounds))
-echo "testpmd io forwarding, $rounds round(s) of $secs s per run, CPUs $cpu_a and $cpu_b;" \
+echo "testpmd io forwarding, $rounds round(s) of $secs s per run, CPUs $cpu_a and $cpu_b," \
+    "$bursts burst(s) of 32 frames per queue from each side;" \
     "sizes $(echo $sizes | tr ' ' ','); configurations: $(echo $configs | tr ' ' ',');" \
     "$nruns runs, about $(((nruns * (secs + 4) + 59) / 60)) min"
 while read -r cfg why; do
@@ -576,7 +586,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 # Summary: per configuration and size, median and min-max of the runs that
 # forwarded; net_vmci variants against memif with the same queue count.
 awk -v configs="$configs" -v sizes="$sizes" -v json="$json" -v secs="$secs" \
-    -v rounds="$rounds" -v cpus="$cpu_a,$cpu_b" -v load0="$load_start" \
+    -v bursts="$bursts" -v rounds="$rounds" -v cpus="$cpu_a,$cpu_b" -v load0="$load_start" \
     -v load1="$load_end" -v skips="$skips" '
 function median(c, z,   n, i, j, t, v) {
     n = cnt[c, z]
@@ -637,7 +647,7 @@ END {
     printf "load average at the start %s, at the end %s\n", load0, load1
     if (json == "") exit
     printf "{\n  \"benchmark\": \"testpmd io forwarding\",\n" > json
-    printf "  \"seconds\": %d,\n  \"rounds\": %d,\n  \"cpus\": [%s],\n", secs, rounds, cpus > json
+    printf "  \"seconds\": %d,\n  \"rounds\": %d,\n  \"bursts\": %d,\n  \"cpus\": [%s],\n", secs, rounds, bursts, cpus > json
     printf "  \"load_average_start\": \"%s\",\n  \"load_average_end\": \"%s\",\n", load0, load1 > json
     printf "  \"runs\": [\n" > json
     for (k = 1; k <= nraw; k++) {
