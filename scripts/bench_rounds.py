@@ -39,9 +39,9 @@ CONFIGS = {
     "pingpong-zc": "--transport emu --mode pingpong --api zc --size 64 "
                    "--baselines bare-ring,cacheline",
     "vsock-stream": "--transport vsock --mode stream --api copy --size 64k "
-                    "--connects 20 --baselines bare-ring",
+                    "--connects 20 --baselines qp-echo,bare-ring",
     "vsock-pingpong": "--transport vsock --mode pingpong --api copy --size 64 "
-                      "--connects 100 --baselines bare-ring,cacheline",
+                      "--connects 100 --baselines qp-echo,bare-ring,cacheline",
     "pairs-all": "--transport emu --mode stream --api msg --pairs 1,4,16,64,256 "
                  "--pairs-busy all",
     "pairs-one": "--transport emu --mode stream --api msg --pairs 1,4,16,64,256 "
@@ -100,6 +100,11 @@ def figures(doc):
         out.append(("line + flag round trip p50 ns", lf["p50"]))
     for t in doc.get("targets", []):
         out.append(("target: %s (bound %s)" % (t["target"], t["bound"]), t.get("measured")))
+    cmp = doc.get("vsock_vs_qp_echo") or {}
+    for r in cmp.get("rows", []):
+        if "vsock_over_qp_echo" in r:
+            out.append(("vsock / qp-echo at %s B (%s)" % (r["size"], cmp.get("ratio")),
+                        r["vsock_over_qp_echo"]))
     for c in doc.get("connects") or []:
         tag = "vsock connect to %s, %s-byte queues" % (c.get("peer"), c.get("queue_size"))
         out.append((tag + ": setup p50 us", (c.get("setup_ns") or {}).get("p50", 0) / 1000))
