@@ -1526,6 +1526,78 @@ test_rx_oversize_in_one_mbuf(void)
 	return rx_mixed(SMALL_MTU, sizes, RTE_DIM(sizes));
 }
 
+#define FEW_MBUFS 8
+#define FEW_FRAMES 40
+
+#define FEW_MBUFS 8
+#define FEW_FRAMES 40
+
+/*
+ * Only FEW_MBUFS mbufs free: a call delivers as many frames as there are
+ * mbufs, in order, and counts rx_nombuf once; with none free, the next
+ * call delivers nothing and counts it again. The frames delivered stay
+ * with the caller (@b, @n).
+ */
+static int
+rx_with_few_mbufs(const uint32_t *seqs, const uint32_t *lens, struct rte_mbuf **b, uint16_t *n)
+{
+	uint64_t bytes = 0;
+	unsigned int i;
+
+	*n = rte_eth_rx_burst(0, 0, b, BURST);
+	TEST_ASSERT_EQUAL(*n, FEW_MBUFS, "frames delivered with %u mbufs free", FEW_MBUFS);
+	for (i = 0; i < *n; i++) {
+		if (check_rx_frame(b[i], rx_pool, seqs[i], lens[i]) != TEST_SUCCESS)
+			return TEST_FAILED;
+		bytes += lens[i];
+	}
+	if (rx_counted(*n, bytes, 0, 0, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, b + *n, BURST - *n), 0, "frames without mbufs");
+	return rx_counted(*n, bytes, 0, 0, 2);
+}
+
+/*
+ * More frames ready than free mbufs, with the application holding the
+ * rest of the pool: no frame lost, none delivered out of order; every
+ * frame stays in the ring until an mbuf is there for it, and all arrive
+ * once the application frees its mbufs.
+ */
+static int
+test_rx_few_mbufs(void)
+{
+	static struct rte_mbuf *held[HOSTILE_MBUFS];
+	uint32_t seqs[FEW_FRAMES], lens[FEW_FRAMES];
+	struct rte_mbuf *b[BURST];
+	unsigned int nheld, i;
+	uint64_t bytes = 0;
+	uint16_t n = 0;
+	int ret;
+
+	if (port0_mtu(MAX_SIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	for (i = 0; i < FEW_FRAMES; i++) {
+		seqs[i] = i;
+		lens[i] = 60 + i;
+		bytes += lens[i];
+		TEST_ASSERT_EQUAL(valid_frame(seqs[i], lens[i]), 1, "frame %u", i);
+	}
+	nheld = rte_mempool_avail_count(rx_pool) - FEW_MBUFS;
+	TEST_ASSERT_EQUAL(rte_pktmbuf_alloc_bulk(rx_pool, held, nheld), 0, "hold %u mbufs", nheld);
+	ret = rx_with_few_mbufs(seqs, lens, b, &n);
+	rte_pktmbuf_free_bulk(held, nheld);
+	rte_pktmbuf_free_bulk(b, n);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	if (rx_frames(seqs + n, lens + n, FEW_FRAMES - n) != TEST_SUCCESS ||
+	    rx_nothing_more() != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (rx_counted(FEW_FRAMES, bytes, 0, 0, 2) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_intact(rx_pool);
+}
+
 /* Port 0's Tx counters since its last stats reset. */
 static int
 tx_counted(uint64_t packets, uint64_t bytes, uint64_t errors, uint64_t oversize,
@@ -1768,6 +1840,7 @@ test_tx_ring_full_mid_run(void)
 
 static const struct vmci_test_case burst_cases[] = {
 	{ "rx_mixed_burst_in_order", test_rx_mixed_burst },
+	{ "rx_few_mbufs_nothing_lost", test_rx_few_mbufs },
 	{ "rx_oversize_in_one_mbuf", test_rx_oversize_in_one_mbuf },
 	{ "tx_mixed_burst", test_tx_mixed_burst },
 	{ "tx_ring_full_mid_run", test_tx_ring_full_mid_run },
