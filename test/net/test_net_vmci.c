@@ -1124,6 +1124,10 @@ rx_frames_by(const uint32_t *seqs, const uint32_t *lens, int want, uint16_t nb)
 	TEST_ASSERT(nb <= RTE_DIM(b), "%u frames a call", nb);
 	for (i = 0; i < 1000 && got < want; i++) {
 		n = rte_eth_rx_burst(0, 0, b, nb);
+		if (n > nb) {
+			printf("  %d frames from a call for %u\n", n, nb);
+			ret = TEST_FAILED;
+		}
 		for (k = 0; k < n; k++) {
 			if (got + k >= want)
 				ret = TEST_FAILED;
