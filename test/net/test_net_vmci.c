@@ -1684,14 +1684,15 @@ tx_sums(const struct tx_frame *f, unsigned int n, uint32_t max_frame, uint64_t *
 static int
 test_tx_mixed_burst(void)
 {
-	uint32_t max_frame = SMALL_MTU + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 	struct tx_frame f[TX_MIXED_MAX];
 	struct rte_mbuf *b[TX_MIXED_MAX];
 	uint64_t packets = 0, bytes = 0, dropped = 0;
 	unsigned int n = 0, i;
+	uint32_t max_frame;
 
 	if (port0_mtu(SMALL_MTU) != TEST_SUCCESS)
 		return TEST_FAILED;
+	max_frame = port0_max_frame();
 	f[n++] = (struct tx_frame){ 60, 1 };
 	f[n++] = (struct tx_frame){ max_frame, 1 };
 	f[n++] = (struct tx_frame){ 450, 3 };
@@ -1780,16 +1781,17 @@ test_tx_ring_full_mid_run(void)
 		{ 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 },
 		{ 300, 2 }, { 100, 1 },
 	};
-	uint32_t max_frame = SMALL_MTU + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 	uint64_t packets = 0, bytes = 0, dropped = 0, taken = 0, fill;
 	const unsigned int n = RTE_DIM(f);
 	struct rte_mbuf *b[RTE_DIM(f)];
 	unsigned int avail, segs = 0, i;
-	uint16_t sent;
 	int ret = TEST_SUCCESS;
+	uint32_t max_frame;
+	uint16_t sent;
 
 	if (port0_mtu(SMALL_MTU) != TEST_SUCCESS)
 		return TEST_FAILED;
+	max_frame = port0_max_frame();
 	for (i = 0; i < TX_FULL_AT; i++) {
 		if (f[i].len <= max_frame)
 			taken += rec_bytes(f[i].len);
