@@ -160,6 +160,23 @@ rx_record_size(uint64_t len)
 }
 
 /*
+ * Mbufs for up to @want frames, fewer (halving the request) when the pool
+ * is short of them: Rx goes on while any mbuf is free, as it did frame by
+ * frame, rather than wait for a whole burst's worth that an application
+ * holding mbufs may never return. 0: not one.
+ */
+static unsigned int
+rx_alloc(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int want)
+{
+	while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, m, want) != 0)) {
+		if (want == 1)
+			return 0;
+		want /= 2;
+	}
+	return want;
+}
+
+/*
  * Frames that fit one mbuf, the common case: as many mbufs as frames of the
  * first one's size could be ready, one dequeue call for them all, the ones
  * left over back to the pool. A length the burst read that we do not take
@@ -182,7 +199,8 @@ rx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbu
 		return (int)ready;
 	want = (unsigned int)RTE_MIN((uint64_t)RTE_MIN(nb_pkts, NET_VMCI_BURST_MAX),
 				     RTE_MAX((uint64_t)ready / rx_record_size(first_len), 1ull));
-	if (rte_pktmbuf_alloc_bulk(q->mp, m, want) != 0) {
+	want = rx_alloc(q, m, want);
+	if (unlikely(want == 0)) {
 		q->stats.nombuf++;
 		return 0;
 	}
