@@ -625,6 +625,11 @@ static const struct vmci_test_suite pair_suite = {
 static struct rte_vmci_qp *host_ep;
 static struct rte_vmci_handle host_handle;
 
+/* Bytes of each ring: the port's default qsize, which the host attaches with. */
+#define HOST_QSIZE (1u << 20)
+/* The longest record the host writes or reads: one byte above the largest frame. */
+#define HOST_FRAME_MAX (MAX_SIZE + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + 1)
+
 /*
  * Receive an offer the port sends to the host for a pair other than
  * host_handle (offers repeated before our last attach was seen are stale).
@@ -660,18 +665,21 @@ host_attach(void)
 
 	if (host_wait_offer(&h) != TEST_SUCCESS)
 		return TEST_FAILED;
-	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &host_ep),
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, HOST_QSIZE, HOST_QSIZE, &host_ep),
 			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
 	host_handle = h;
 	return wait_link(0, true) ? TEST_SUCCESS : TEST_FAILED;
 }
 
+/* A record of @len bytes (any length up to one above the largest frame) for @seq. */
 static int
 valid_frame_on(struct rte_vmci_qp *ep, uint32_t seq, uint32_t len)
 {
-	uint8_t d[1500];
+	static uint8_t d[HOST_FRAME_MAX];
 	struct iovec iov = { .iov_base = d, .iov_len = len };
 
+	if (len > sizeof(d))
+		return -EINVAL;
 	for (uint32_t k = 0; k < len; k++)
 		d[k] = pattern(seq, k);
 	return rte_vmci_qp_msg_enqueue_burst(ep, &iov, 1);
@@ -873,10 +881,10 @@ test_bad_index(void)
 		return TEST_FAILED;
 	TEST_ASSERT_EQUAL(rte_vmci_qp_stats_get(host_ep, &st), 0, "stats");
 	TEST_ASSERT(rte_vmci_qp_enqueue_zc_burst_start(host_ep, 8, &zc) == 8, "map");
-	hdr = (void *)((uint8_t *)zc.ptr1 - st.enq_bytes % (1 << 20) - RTE_VMCI_QP_PAGE_SIZE);
+	hdr = (void *)((uint8_t *)zc.ptr1 - st.enq_bytes % HOST_QSIZE - RTE_VMCI_QP_PAGE_SIZE);
 	TEST_ASSERT(hdr->handle.context == host_handle.context &&
 		    hdr->handle.resource == host_handle.resource, "found the queue header");
-	__atomic_store_n(&hdr->producer_tail, (uint64_t)(1 << 20) + 64, __ATOMIC_RELEASE);
+	__atomic_store_n(&hdr->producer_tail, (uint64_t)HOST_QSIZE + 64, __ATOMIC_RELEASE);
 	TEST_ASSERT(rx_expect(0, 100, 50, &got) == TEST_SUCCESS && got == 0, "rx");
 	TEST_ASSERT(xstat(0, "ring_index_errors", &errs) == 0 && errs >= 1, "index error counted");
 	TEST_ASSERT(wait_link(0, false), "link down");
@@ -911,7 +919,7 @@ test_peer_leaves_before_connected(void)
 		TEST_ASSERT(wait_link(0, false), "link down once the host left");
 	}
 	TEST_ASSERT(host_wait_offer(&h) == TEST_SUCCESS, "offer");
-	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, 1 << 20, 1 << 20, &ep),
+	TEST_ASSERT_EQUAL(vmci_emu_host_qp_attach(NULL, h, HOST_QSIZE, HOST_QSIZE, &ep),
 			  VMCI_SUCCESS_QUEUEPAIR_ATTACH, "host attach");
 	/* Gone again before the port's next poll. */
 	rte_vmci_qp_endpoint_free(ep);
@@ -1041,6 +1049,13 @@ pool_intact(struct rte_mempool *mp)
 	return TEST_SUCCESS;
 }
 
+/* Ring bytes of a record of @len bytes: header, payload, padding. */
+static uint64_t
+rec_bytes(uint32_t len)
+{
+	return RTE_ALIGN_CEIL(sizeof(struct rte_vmci_qp_rec_hdr) + len, RTE_VMCI_QP_REC_ALIGN);
+}
+
 /*
  * Write one record of @len bytes for @seq straight into the host's produce
  * queue and return its header's length word, which the peer may rewrite.
@@ -1049,7 +1064,7 @@ static uint32_t *
 host_put_record(uint32_t seq, uint32_t len)
 {
 	struct rte_vmci_qp_rec_hdr hdr = { .len = len, .magic = RTE_VMCI_QP_REC_MAGIC };
-	uint64_t rec = sizeof(hdr) + RTE_ALIGN_CEIL(len, RTE_VMCI_QP_REC_ALIGN);
+	uint64_t rec = rec_bytes(len);
 	struct rte_vmci_qp_zc zc;
 	uint8_t *d;
 
@@ -1070,20 +1085,54 @@ host_put_record(uint32_t seq, uint32_t len)
 	return (uint32_t *)d;
 }
 
-/* Receive on port 0 until @want frames came; check each against @seqs/@lens. */
+/* Most frames one Rx call of the cases asks for: more than one library burst. */
+#define RX_MAX_BURST 128
+
+/*
+ * A frame as port 0 must deliver it from @mp: the bytes of @seq, from port
+ * 0, in as few segments as hold it, each full but the last.
+ */
 static int
-rx_frames(const uint32_t *seqs, const uint32_t *lens, int want)
+check_rx_frame(const struct rte_mbuf *m, struct rte_mempool *mp, uint32_t seq, uint32_t len)
 {
-	struct rte_mbuf *b[BURST];
+	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	uint32_t nseg = (len + room - 1) / room, left = len, i = 0;
+	const struct rte_mbuf *s;
+
+	if (check_frame(m, seq, len) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(m->port, 0, "frame %u port", seq);
+	TEST_ASSERT_EQUAL(m->nb_segs, nseg, "frame %u segments", seq);
+	for (s = m; s != NULL; s = s->next, i++) {
+		TEST_ASSERT(i < nseg, "frame %u: a segment beyond nb_segs", seq);
+		TEST_ASSERT_EQUAL(s->data_len, RTE_MIN(left, room), "frame %u segment %u", seq, i);
+		left -= s->data_len;
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * Receive on port 0, up to @nb frames a call, until @want frames came;
+ * check each against @seqs/@lens.
+ */
+static int
+rx_frames_by(const uint32_t *seqs, const uint32_t *lens, int want, uint16_t nb)
+{
+	struct rte_mbuf *b[RX_MAX_BURST];
 	int got = 0, i, k, n, ret = TEST_SUCCESS;
 
+	TEST_ASSERT(nb <= RTE_DIM(b), "%u frames a call", nb);
 	for (i = 0; i < 1000 && got < want; i++) {
-		n = rte_eth_rx_burst(0, 0, b, BURST);
+		n = rte_eth_rx_burst(0, 0, b, nb);
+		if (n > nb) {
+			printf("  %d frames from a call for %u\n", n, nb);
+			ret = TEST_FAILED;
+		}
 		for (k = 0; k < n; k++) {
 			if (got + k >= want)
 				ret = TEST_FAILED;
 			else if (ret == TEST_SUCCESS)
-				ret = check_frame(b[k], seqs[got + k], lens[got + k]);
+				ret = check_rx_frame(b[k], rx_pool, seqs[got + k], lens[got + k]);
 			rte_pktmbuf_free(b[k]);
 		}
 		got += n;
@@ -1092,6 +1141,71 @@ rx_frames(const uint32_t *seqs, const uint32_t *lens, int want)
 	}
 	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "frames as sent");
 	TEST_ASSERT_EQUAL(got, want, "frames received");
+	return TEST_SUCCESS;
+}
+
+static int
+rx_frames(const uint32_t *seqs, const uint32_t *lens, int want)
+{
+	return rx_frames_by(seqs, lens, want, BURST);
+}
+
+/* Nothing more for port 0 to receive. */
+static int
+rx_nothing_more(void)
+{
+	struct rte_mbuf *b[BURST];
+	uint16_t n = rte_eth_rx_burst(0, 0, b, BURST);
+
+	rte_pktmbuf_free_bulk(b, n);
+	TEST_ASSERT_EQUAL(n, 0, "frames beyond those sent");
+	return TEST_SUCCESS;
+}
+
+/* The host reads the next frame port 0 sent: @len bytes of @seq. */
+static int
+host_read_frame(uint32_t seq, uint32_t len)
+{
+	static uint8_t buf[HOST_FRAME_MAX];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	uint32_t k;
+
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 1, "frame %u", seq);
+	TEST_ASSERT_EQUAL(iov.iov_len, len, "length of frame %u", seq);
+	for (k = 0; k < len; k++)
+		TEST_ASSERT_EQUAL(buf[k], pattern(seq, k), "frame %u byte %u", seq, k);
+	return TEST_SUCCESS;
+}
+
+/* The host has nothing more to read from port 0. */
+static int
+host_read_nothing_more(void)
+{
+	static uint8_t buf[HOST_FRAME_MAX];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 0,
+			  "a frame beyond those sent (%zu bytes)", iov.iov_len);
+	return TEST_SUCCESS;
+}
+
+/* Port 0's Rx counters since its last stats reset; no bad record among them. */
+static int
+rx_counted(uint64_t packets, uint64_t bytes, uint64_t errors, uint64_t oversize,
+	   uint64_t nombuf)
+{
+	struct rte_eth_stats st;
+	uint64_t over = 0, bad = 0;
+
+	TEST_ASSERT_EQUAL(rte_eth_stats_get(0, &st), 0, "stats");
+	TEST_ASSERT(xstat(0, "rx_oversize_errors", &over) == 0 &&
+		    xstat(0, "rx_bad_records", &bad) == 0, "xstats");
+	TEST_ASSERT_EQUAL(st.ipackets, packets, "ipackets");
+	TEST_ASSERT_EQUAL(st.ibytes, bytes, "ibytes");
+	TEST_ASSERT_EQUAL(st.ierrors, errors, "ierrors");
+	TEST_ASSERT_EQUAL(over, oversize, "rx_oversize_errors");
+	TEST_ASSERT_EQUAL(st.rx_nombuf, nombuf, "rx_nombuf");
+	TEST_ASSERT_EQUAL(bad, 0, "rx_bad_records");
 	return TEST_SUCCESS;
 }
 
@@ -1155,6 +1269,55 @@ test_len_grows(void)
 }
 
 /*
+ * The first record of a burst of one-mbuf frames rewritten between the
+ * peek and the queue pair's burst read, which the allocation of the
+ * burst's mbufs sits between: @len when peeked, @new_len when read, then
+ * frames of 60 and 100 bytes. The record is written at the longer length
+ * and announced at @len: the bytes @new_len covers are the pattern either
+ * way. A runt is dropped and counted (ierrors, not a bad record); a
+ * record grown beyond one mbuf is left to the next call, which takes it
+ * as a chain. Either way the frames after it arrive in order.
+ */
+static int
+burst_first_rewritten(uint32_t len, uint32_t new_len)
+{
+	uint32_t seqs[] = { 10, 11, 12 }, lens[] = { new_len, 60, 100 };
+	uint32_t runt = new_len < RTE_ETHER_HDR_LEN;
+	uint32_t *hdr_len;
+
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	hdr_len = host_put_record(seqs[0], RTE_MAX(len, new_len));
+	TEST_ASSERT(hdr_len != NULL, "the record to rewrite");
+	__atomic_store_n(hdr_len, len, __ATOMIC_RELEASE);
+	TEST_ASSERT(host_put_record(seqs[1], lens[1]) != NULL &&
+		    host_put_record(seqs[2], lens[2]) != NULL, "frames after it");
+	/* The first allocation of the next Rx call strikes: the burst's. */
+	strike = (typeof(strike)){ .len = hdr_len, .new_len = new_len, .armed = true };
+	TEST_ASSERT(rx_frames(seqs + runt, lens + runt, 3 - runt) == TEST_SUCCESS, "frames");
+	TEST_ASSERT(rx_nothing_more() == TEST_SUCCESS, "nothing more");
+	TEST_ASSERT(strike.struck, "the peer rewrote the length inside the Rx burst");
+	TEST_ASSERT(rx_counted(3 - runt, (runt ? 0 : new_len) + lens[1] + lens[2], runt, 0, 0) ==
+		    TEST_SUCCESS, "counters");
+	return pool_intact(rx_pool);
+}
+
+/* 200 bytes peeked, 2216 read: a chain of 3 mbufs. */
+static int
+test_burst_first_grows(void)
+{
+	return burst_first_rewritten(200, 2216);
+}
+
+/* 16 bytes peeked, 10 read: the same record size (24 bytes), a runt. */
+static int
+test_burst_first_shrinks_to_runt(void)
+{
+	return burst_first_rewritten(16, 10);
+}
+
+/*
  * Tx error paths with chains from the counted pool: every burst carries an
  * oversize chain (consumed and dropped) and the host reads nothing, so
  * bursts end early once the ring is full and the application keeps the
@@ -1167,11 +1330,8 @@ static int
 test_tx_partial_bursts(void)
 {
 	struct rte_mbuf *b[BURST];
-	struct iovec iov;
-	static uint8_t buf[TX_FRAME];
 	uint32_t queued = 0, seq = 0, sent, n, i, got = 0;
 	uint64_t full = 0;
-	int ret;
 
 	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
 		return TEST_FAILED;
@@ -1194,16 +1354,11 @@ test_tx_partial_bursts(void)
 	for (seq = 0; got < queued; seq++) {
 		if (seq % BURST == BURST / 2)
 			continue;
-		iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
-		ret = rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1);
-		TEST_ASSERT_EQUAL(ret, 1, "frame %u of %u", got, queued);
-		TEST_ASSERT_EQUAL(iov.iov_len, TX_FRAME, "length of frame %u", seq);
-		for (i = 0; i < TX_FRAME; i++)
-			TEST_ASSERT_EQUAL(buf[i], pattern(seq, i), "frame %u byte %u", seq, i);
+		TEST_ASSERT(host_read_frame(seq, TX_FRAME) == TEST_SUCCESS, "frame %u of %u", got,
+			    queued);
 		got++;
 	}
-	iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
-	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 0, "nothing more");
+	TEST_ASSERT(host_read_nothing_more() == TEST_SUCCESS, "nothing more");
 	return pool_intact(rx_pool);
 }
 
@@ -1211,12 +1366,496 @@ static const struct vmci_test_case rewrite_cases[] = {
 	{ "len_shrinks_between_peek_and_fetch", test_len_shrinks },
 	{ "len_grows_between_peek_and_fetch", test_len_grows },
 	{ "tx_partial_bursts_free_once", test_tx_partial_bursts },
+	{ "burst_first_len_grows_to_chain", test_burst_first_grows },
+	{ "burst_first_len_shrinks_to_runt", test_burst_first_shrinks_to_runt },
 	{ NULL, NULL },
 };
 
 static const struct vmci_test_suite rewrite_suite = {
 	.name = "net_vmci_rewrite",
 	.cases = rewrite_cases,
+};
+
+/*
+ * The burst paths: the test is the host end; port 0's Rx queue takes 1 KiB
+ * mbufs from the counted pool of the rewrite cases (never armed here), and
+ * its Tx frames come from there too. Frames that fit one mbuf go through
+ * the queue pair's burst calls, others one by one between them; after each
+ * case the pool is drained: every mbuf exactly once, none missing.
+ */
+#define SMALL_MTU 500 /* frames up to 518 bytes: less than one mbuf */
+#define RX_PLAN_MAX 256
+
+/*
+ * Port 0 with MTU @mtu, connected to the host: if it has another MTU, it
+ * is stopped, set and started again, and the host leaves the old pair and
+ * takes the new offer.
+ */
+static int
+port0_mtu(uint16_t mtu)
+{
+	uint16_t cur = 0;
+
+	TEST_ASSERT_EQUAL(rte_eth_dev_get_mtu(0, &cur), 0, "MTU");
+	if (cur != mtu) {
+		TEST_ASSERT_EQUAL(rte_eth_dev_stop(0), 0, "stop");
+		if (host_ep != NULL) {
+			rte_vmci_qp_endpoint_free(host_ep);
+			host_ep = NULL;
+			vmci_emu_host_qp_detach(NULL, host_handle);
+		}
+		TEST_ASSERT_EQUAL(rte_eth_dev_set_mtu(0, mtu), 0, "MTU %u", mtu);
+		TEST_ASSERT_EQUAL(rte_eth_dev_start(0), 0, "start");
+	}
+	if (host_ep == NULL && host_attach() != TEST_SUCCESS)
+		return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+static uint32_t
+port0_max_frame(void)
+{
+	uint16_t mtu = 0;
+
+	rte_eth_dev_get_mtu(0, &mtu);
+	return mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+}
+
+/* What port 0 must make of the records the host wrote. */
+struct rx_plan {
+	uint32_t seq[RX_PLAN_MAX];
+	uint32_t len[RX_PLAN_MAX];
+	uint32_t n;        /* frames to deliver, in this order */
+	uint64_t bytes;    /* their bytes */
+	uint64_t errors;   /* records dropped: runts and oversize */
+	uint64_t oversize; /* those above the largest frame */
+	uint32_t records;  /* written, and the next sequence number */
+	uint32_t max_frame;
+};
+
+/* The host writes the next record, of @len bytes: a frame to deliver, or to drop and count. */
+static int
+plan_record(struct rx_plan *p, uint32_t len)
+{
+	uint32_t seq = p->records++;
+
+	TEST_ASSERT_EQUAL(valid_frame(seq, len), 1, "record %u (%u bytes)", seq, len);
+	if (len < RTE_ETHER_HDR_LEN || len > p->max_frame) {
+		p->errors++;
+		if (len > p->max_frame)
+			p->oversize++;
+		return TEST_SUCCESS;
+	}
+	TEST_ASSERT(p->n < RX_PLAN_MAX, "more than %u frames", RX_PLAN_MAX);
+	p->seq[p->n] = seq;
+	p->len[p->n] = len;
+	p->n++;
+	p->bytes += len;
+	return TEST_SUCCESS;
+}
+
+/*
+ * A run of 100 one-mbuf frames (more than one library burst moves), a
+ * runt inside it, then @sizes: port 0 receives, @nb frames a call, every
+ * frame to deliver once, in order, byte-exact, and counts the others.
+ */
+static int
+rx_plan_run(const uint32_t *sizes, unsigned int nb_sizes, uint16_t nb)
+{
+	static struct rx_plan p;
+	unsigned int i;
+
+	p = (struct rx_plan){ .max_frame = port0_max_frame() };
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	for (i = 0; i < 100; i++)
+		if (plan_record(&p, i == 40 ? 10 : 60 + i % 7) != TEST_SUCCESS)
+			return TEST_FAILED;
+	for (i = 0; i < nb_sizes; i++)
+		if (plan_record(&p, sizes[i]) != TEST_SUCCESS)
+			return TEST_FAILED;
+	if (rx_frames_by(p.seq, p.len, p.n, nb) != TEST_SUCCESS ||
+	    rx_nothing_more() != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (rx_counted(p.n, p.bytes, p.errors, p.oversize, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_intact(rx_pool);
+}
+
+/* With MTU @mtu, rx_plan_run() with many frames a call, then a few. */
+static int
+rx_mixed(uint16_t mtu, const uint32_t *sizes, unsigned int nb_sizes)
+{
+	static const uint16_t per_call[] = { RX_MAX_BURST, 7 };
+	unsigned int i;
+
+	if (port0_mtu(mtu) != TEST_SUCCESS)
+		return TEST_FAILED;
+	for (i = 0; i < RTE_DIM(per_call); i++)
+		TEST_ASSERT(rx_plan_run(sizes, nb_sizes, per_call[i]) == TEST_SUCCESS,
+			    "%u frames a call", per_call[i]);
+	return TEST_SUCCESS;
+}
+
+/*
+ * MTU 9000: frames of one mbuf and chains mixed; bursts that start small
+ * and grow, and the reverse; runts met by the peek and inside a burst.
+ */
+static int
+test_rx_mixed_burst(void)
+{
+	static const uint32_t sizes[] = {
+		/* Small, then large: one mbuf, a full one, chains of 2, 5 and 9. */
+		60, 200, 1024, 1025, 5000, 9018,
+		/* A runt for the peek, after a chain; a burst that starts large. */
+		12, 1000, 64, 14, 13, 0, 1024, 61, 9000, 60,
+	};
+
+	return rx_mixed(MAX_SIZE, sizes, RTE_DIM(sizes));
+}
+
+/*
+ * A small MTU: frames above the largest one but within one mbuf are read
+ * by the burst and dropped there; longer ones stop it and are dropped
+ * after the peek; one is first in its call.
+ */
+static int
+test_rx_oversize_in_one_mbuf(void)
+{
+	static const uint32_t sizes[] = {
+		60, 600, 518, 519, 10, 100, 1024,
+		1025, 2000,
+		519, 60,
+	};
+
+	return rx_mixed(SMALL_MTU, sizes, RTE_DIM(sizes));
+}
+
+#define FEW_MBUFS 8
+#define FEW_FRAMES 40
+
+#define FEW_MBUFS 8
+#define FEW_FRAMES 40
+
+/*
+ * Only FEW_MBUFS mbufs free: a call delivers as many frames as there are
+ * mbufs, in order, and counts rx_nombuf once; with none free, the next
+ * call delivers nothing and counts it again. The frames delivered stay
+ * with the caller (@b, @n).
+ */
+static int
+rx_with_few_mbufs(const uint32_t *seqs, const uint32_t *lens, struct rte_mbuf **b, uint16_t *n)
+{
+	uint64_t bytes = 0;
+	unsigned int i;
+
+	*n = rte_eth_rx_burst(0, 0, b, BURST);
+	TEST_ASSERT_EQUAL(*n, FEW_MBUFS, "frames delivered with %u mbufs free", FEW_MBUFS);
+	for (i = 0; i < *n; i++) {
+		if (check_rx_frame(b[i], rx_pool, seqs[i], lens[i]) != TEST_SUCCESS)
+			return TEST_FAILED;
+		bytes += lens[i];
+	}
+	if (rx_counted(*n, bytes, 0, 0, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, b + *n, BURST - *n), 0, "frames without mbufs");
+	return rx_counted(*n, bytes, 0, 0, 2);
+}
+
+/*
+ * More frames ready than free mbufs, with the application holding the
+ * rest of the pool: no frame lost, none delivered out of order; every
+ * frame stays in the ring until an mbuf is there for it, and all arrive
+ * once the application frees its mbufs.
+ */
+static int
+test_rx_few_mbufs(void)
+{
+	static struct rte_mbuf *held[HOSTILE_MBUFS];
+	uint32_t seqs[FEW_FRAMES], lens[FEW_FRAMES];
+	struct rte_mbuf *b[BURST];
+	unsigned int nheld, i;
+	uint64_t bytes = 0;
+	uint16_t n = 0;
+	int ret;
+
+	if (port0_mtu(MAX_SIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	for (i = 0; i < FEW_FRAMES; i++) {
+		seqs[i] = i;
+		lens[i] = 60 + i;
+		bytes += lens[i];
+		TEST_ASSERT_EQUAL(valid_frame(seqs[i], lens[i]), 1, "frame %u", i);
+	}
+	nheld = rte_mempool_avail_count(rx_pool) - FEW_MBUFS;
+	TEST_ASSERT_EQUAL(rte_pktmbuf_alloc_bulk(rx_pool, held, nheld), 0, "hold %u mbufs", nheld);
+	ret = rx_with_few_mbufs(seqs, lens, b, &n);
+	rte_pktmbuf_free_bulk(held, nheld);
+	rte_pktmbuf_free_bulk(b, n);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	if (rx_frames(seqs + n, lens + n, FEW_FRAMES - n) != TEST_SUCCESS ||
+	    rx_nothing_more() != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (rx_counted(FEW_FRAMES, bytes, 0, 0, 2) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_intact(rx_pool);
+}
+
+/* Port 0's Tx counters since its last stats reset. */
+static int
+tx_counted(uint64_t packets, uint64_t bytes, uint64_t errors, uint64_t oversize,
+	   uint64_t ring_full)
+{
+	struct rte_eth_stats st;
+	uint64_t over = 0, full = 0;
+
+	TEST_ASSERT_EQUAL(rte_eth_stats_get(0, &st), 0, "stats");
+	TEST_ASSERT(xstat(0, "tx_oversize_errors", &over) == 0 &&
+		    xstat(0, "tx_ring_full", &full) == 0, "xstats");
+	TEST_ASSERT_EQUAL(st.opackets, packets, "opackets");
+	TEST_ASSERT_EQUAL(st.obytes, bytes, "obytes");
+	TEST_ASSERT_EQUAL(st.oerrors, errors, "oerrors");
+	TEST_ASSERT_EQUAL(over, oversize, "tx_oversize_errors");
+	TEST_ASSERT_EQUAL(full, ring_full, "tx_ring_full");
+	return TEST_SUCCESS;
+}
+
+struct tx_frame {
+	uint32_t len;
+	uint32_t nseg;
+};
+
+#define TX_MIXED_MAX 96
+
+/* Frames @f[0..n) for sequence numbers @seq on, from the counted pool. */
+static int
+tx_make(struct rte_mbuf **b, const struct tx_frame *f, unsigned int n, uint32_t seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		b[i] = make_frame_in(rx_pool, seq + i, f[i].len, f[i].nseg);
+		if (b[i] == NULL || b[i]->nb_segs != f[i].nseg) {
+			rte_pktmbuf_free(b[i]);
+			rte_pktmbuf_free_bulk(b, i);
+			printf("  frame %u: %u bytes in %u mbufs\n", i, f[i].len, f[i].nseg);
+			return TEST_FAILED;
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/* The host reads, in order, the frames of @f[0..n) (seq @seq on) short enough to be sent. */
+static int
+host_read_sent(const struct tx_frame *f, unsigned int n, uint32_t seq, uint32_t max_frame)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].len <= max_frame && host_read_frame(seq + i, f[i].len) != TEST_SUCCESS)
+			return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/* What port 0 counts for sending @f[0..n): frames, bytes and drops (too long). */
+static void
+tx_sums(const struct tx_frame *f, unsigned int n, uint32_t max_frame, uint64_t *packets,
+	uint64_t *bytes, uint64_t *dropped)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].len > max_frame) {
+			(*dropped)++;
+			continue;
+		}
+		(*packets)++;
+		*bytes += f[i].len;
+	}
+}
+
+/*
+ * One call with every kind of frame: one-mbuf frames, chains between them,
+ * a one-mbuf frame and a chain above the largest frame (taken, dropped,
+ * counted), and a run of 70 one-mbuf frames, longer than one library
+ * burst. All are taken; the host reads the sent ones in order, byte-exact.
+ */
+static int
+test_tx_mixed_burst(void)
+{
+	struct tx_frame f[TX_MIXED_MAX];
+	struct rte_mbuf *b[TX_MIXED_MAX];
+	uint64_t packets = 0, bytes = 0, dropped = 0;
+	unsigned int n = 0, i;
+	uint32_t max_frame;
+
+	if (port0_mtu(SMALL_MTU) != TEST_SUCCESS)
+		return TEST_FAILED;
+	max_frame = port0_max_frame();
+	f[n++] = (struct tx_frame){ 60, 1 };
+	f[n++] = (struct tx_frame){ max_frame, 1 };
+	f[n++] = (struct tx_frame){ 450, 3 };
+	f[n++] = (struct tx_frame){ max_frame + 82, 1 };
+	f[n++] = (struct tx_frame){ 900, 3 };
+	f[n++] = (struct tx_frame){ 200, 1 };
+	for (i = 0; i < 70; i++)
+		f[n++] = (struct tx_frame){ 100 + i % 9, 1 };
+	f[n++] = (struct tx_frame){ 300, 2 };
+	f[n++] = (struct tx_frame){ 64, 1 };
+	tx_sums(f, n, max_frame, &packets, &bytes, &dropped);
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	if (tx_make(b, f, n, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(0, 0, b, n), n, "every frame taken");
+	if (host_read_sent(f, n, 0, max_frame) != TEST_SUCCESS ||
+	    host_read_nothing_more() != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (tx_counted(packets, bytes, dropped, dropped, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_intact(rx_pool);
+}
+
+/*
+ * Port 0 sends @bytes of records (a multiple of 8) that the host leaves in
+ * the ring: 504-byte frames, then two that make up the rest.
+ */
+static int
+tx_fill(uint64_t bytes)
+{
+	struct rte_mbuf *b[BURST];
+	uint64_t left = bytes;
+	uint32_t len;
+	unsigned int n;
+
+	while (left > 0) {
+		for (n = 0; n < BURST && left > 0; n++) {
+			if (left > 1040)
+				len = 512 - 8;
+			else if (left > 520)
+				len = RTE_ALIGN_FLOOR(left / 2, RTE_VMCI_QP_REC_ALIGN) - 8;
+			else
+				len = left - 8;
+			b[n] = make_frame_in(rx_pool, 0, len, 1);
+			TEST_ASSERT(b[n] != NULL, "mbuf");
+			left -= rec_bytes(len);
+		}
+		TEST_ASSERT_EQUAL(rte_eth_tx_burst(0, 0, b, n), n, "filler frames");
+	}
+	TEST_ASSERT_EQUAL(rte_vmci_qp_ready_bytes(host_ep), bytes, "filler bytes in the ring");
+	return TEST_SUCCESS;
+}
+
+/* The host reads @bytes of records and checks no more. */
+static int
+host_skip(uint64_t bytes)
+{
+	static uint8_t buf[HOST_FRAME_MAX];
+	struct iovec iov;
+	uint64_t done = 0;
+
+	while (done < bytes) {
+		iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+		TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_burst(host_ep, &iov, 1), 1,
+				  "filler after %" PRIu64 " bytes", done);
+		done += rec_bytes(iov.iov_len);
+	}
+	TEST_ASSERT_EQUAL(done, bytes, "filler bytes read");
+	return TEST_SUCCESS;
+}
+
+/*
+ * The ring fills in the middle of a run of one-mbuf frames, after a chain
+ * and a dropped oversize frame: the call returns the frames it took (sent
+ * or dropped) and frees their mbufs only; the others are the caller's as
+ * they were, and go out with the next call, after the ones sent. The
+ * full ring is counted once.
+ */
+#define TX_FULL_AT 7 /* the 4th 500-byte frame is the first that does not fit */
+
+static int
+test_tx_ring_full_mid_run(void)
+{
+	static const struct tx_frame f[] = {
+		{ 60, 1 }, { 450, 3 }, { 600, 1 }, { 200, 1 },
+		{ 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 }, { 500, 1 },
+		{ 300, 2 }, { 100, 1 },
+	};
+	uint64_t packets = 0, bytes = 0, dropped = 0, taken = 0, fill;
+	const unsigned int n = RTE_DIM(f);
+	struct rte_mbuf *b[RTE_DIM(f)];
+	unsigned int avail, segs = 0, i;
+	int ret = TEST_SUCCESS;
+	uint32_t max_frame;
+	uint16_t sent;
+
+	if (port0_mtu(SMALL_MTU) != TEST_SUCCESS)
+		return TEST_FAILED;
+	max_frame = port0_max_frame();
+	for (i = 0; i < TX_FULL_AT; i++) {
+		if (f[i].len <= max_frame)
+			taken += rec_bytes(f[i].len);
+		segs += f[i].nseg;
+	}
+	/* Room for the frames before TX_FULL_AT and half of that one. */
+	fill = RTE_ALIGN_FLOOR(HOST_QSIZE - 1 - taken - rec_bytes(f[TX_FULL_AT].len) / 2,
+			       RTE_VMCI_QP_REC_ALIGN);
+	if (tx_fill(fill) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_eth_stats_reset(0), 0, "stats reset");
+	if (tx_make(b, f, n, 0) != TEST_SUCCESS)
+		return TEST_FAILED;
+	avail = rte_mempool_avail_count(rx_pool);
+	sent = rte_eth_tx_burst(0, 0, b, n);
+	if (sent != TX_FULL_AT) {
+		printf("  %u frames taken, expected %u\n", sent, TX_FULL_AT);
+		ret = TEST_FAILED;
+	} else if (rte_mempool_avail_count(rx_pool) != avail + segs) {
+		printf("  %u mbufs freed, expected %u\n", rte_mempool_avail_count(rx_pool) - avail,
+		       segs);
+		ret = TEST_FAILED;
+	}
+	for (i = TX_FULL_AT; i < n && ret == TEST_SUCCESS; i++)
+		if (check_frame(b[i], i, f[i].len) != TEST_SUCCESS ||
+		    b[i]->nb_segs != f[i].nseg || rte_mbuf_refcnt_read(b[i]) != 1)
+			ret = TEST_FAILED;
+	if (ret != TEST_SUCCESS) {
+		rte_pktmbuf_free_bulk(b + sent, n - sent);
+		return ret;
+	}
+	tx_sums(f, TX_FULL_AT, max_frame, &packets, &bytes, &dropped);
+	if (tx_counted(packets, bytes, dropped, dropped, 1) != TEST_SUCCESS ||
+	    host_skip(fill) != TEST_SUCCESS ||
+	    host_read_sent(f, TX_FULL_AT, 0, max_frame) != TEST_SUCCESS ||
+	    host_read_nothing_more() != TEST_SUCCESS) {
+		rte_pktmbuf_free_bulk(b + sent, n - sent);
+		return TEST_FAILED;
+	}
+	/* Room again: the rest go out, after those. */
+	sent = rte_eth_tx_burst(0, 0, b + TX_FULL_AT, n - TX_FULL_AT);
+	rte_pktmbuf_free_bulk(b + TX_FULL_AT + sent, n - TX_FULL_AT - sent);
+	TEST_ASSERT_EQUAL(sent, n - TX_FULL_AT, "the rest taken");
+	if (host_read_sent(f + TX_FULL_AT, n - TX_FULL_AT, TX_FULL_AT, max_frame) != TEST_SUCCESS ||
+	    host_read_nothing_more() != TEST_SUCCESS)
+		return TEST_FAILED;
+	tx_sums(f + TX_FULL_AT, n - TX_FULL_AT, max_frame, &packets, &bytes, &dropped);
+	if (tx_counted(packets, bytes, dropped, dropped, 1) != TEST_SUCCESS)
+		return TEST_FAILED;
+	return pool_intact(rx_pool);
+}
+
+static const struct vmci_test_case burst_cases[] = {
+	{ "rx_mixed_burst_in_order", test_rx_mixed_burst },
+	{ "rx_few_mbufs_nothing_lost", test_rx_few_mbufs },
+	{ "rx_oversize_in_one_mbuf", test_rx_oversize_in_one_mbuf },
+	{ "tx_mixed_burst", test_tx_mixed_burst },
+	{ "tx_ring_full_mid_run", test_tx_ring_full_mid_run },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite burst_suite = {
+	.name = "net_vmci_burst",
+	.cases = burst_cases,
 };
 
 /*
@@ -1668,6 +2307,8 @@ main(int argc, char **argv)
 		suite = &mp_suite;
 	if (argc > 1 && strcmp(argv[1], "rewrite") == 0)
 		suite = &rewrite_suite;
+	if (argc > 1 && strcmp(argv[1], "burst") == 0)
+		suite = &burst_suite;
 	if (argc > 1 && strcmp(argv[1], "devargs") == 0)
 		suite = &devargs_suite;
 	nb_ports = rte_eth_dev_count_avail();
@@ -1683,7 +2324,7 @@ main(int argc, char **argv)
 		printf("mbuf pool: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	if (suite == &rewrite_suite) {
+	if (suite == &rewrite_suite || suite == &burst_suite) {
 		/* No cache: every allocation reaches the pool's dequeue, where the peer strikes. */
 		rx_pool = rte_pktmbuf_pool_create_by_ops("net_test_hostile", HOSTILE_MBUFS, 0, 0,
 							 HOSTILE_ROOM + RTE_PKTMBUF_HEADROOM,

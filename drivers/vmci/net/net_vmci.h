@@ -38,6 +38,8 @@ extern int net_vmci_logtype;
 #define NET_VMCI_MAX_FRAME (NET_VMCI_MAX_MTU + NET_VMCI_FRAME_OVERHEAD)
 /* Segments of one packet on Tx, and on Rx after scatter. */
 #define NET_VMCI_MAX_SEGS 64
+/* Frames moved by one burst call of the queue-pair library (Rx and Tx). */
+#define NET_VMCI_BURST_MAX 64
 /* Queue size bounds (bytes per direction). */
 #define NET_VMCI_MIN_QSIZE (64u * 1024)
 #define NET_VMCI_MAX_QSIZE (16u * 1024 * 1024)

@@ -5,8 +5,10 @@
 /*
  * Data path. One lcore per queue, no locks: the endpoint pointer is loaded
  * once per burst, inside a sequence count the control path reads before it
- * frees a withdrawn endpoint; records are fetched or staged one by one and
- * the ring index is published once per burst.
+ * frees a withdrawn endpoint. Frames that fit one mbuf go through the
+ * queue-pair library's burst calls (one call and one index publish for the
+ * lot); others (several segments, or bad lengths) are fetched or staged one
+ * by one, and the ring index is published once per burst.
  */
 
 #include <errno.h>
@@ -14,7 +16,9 @@
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_prefetch.h>
+#include <rte_vmci_qp_wire.h>
 
 #include "net_vmci.h"
 
@@ -148,6 +152,98 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 	return segs[0];
 }
 
+/* Bytes a frame of @len takes in the ring: header, payload, padding. */
+static inline uint64_t
+rx_record_size(uint64_t len)
+{
+	return RTE_ALIGN_CEIL(sizeof(struct rte_vmci_qp_rec_hdr) + len, RTE_VMCI_QP_REC_ALIGN);
+}
+
+/*
+ * Mbufs for up to @want frames, fewer (halving the request) when the pool
+ * is short of them: Rx goes on while any mbuf is free, as it did frame by
+ * frame, rather than wait for a whole burst's worth that an application
+ * holding mbufs may never return. 0: not one.
+ */
+static unsigned int
+rx_alloc(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int want)
+{
+	while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, m, want) != 0)) {
+		if (want == 1)
+			return 0;
+		want /= 2;
+	}
+	return want;
+}
+
+/*
+ * Frames that fit one mbuf, the common case: as many mbufs as frames of the
+ * first one's size could be ready, one dequeue call for them all, the ones
+ * left over back to the pool. A length the burst read that we do not take
+ * (a runt, or above max_frame) drops that frame. Returns frames delivered,
+ * or a negative errno for rx_error(); *took tells whether records left the
+ * ring (false: no mbufs, or the first record changed since the peek).
+ */
+static int
+rx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf **bufs,
+		uint16_t nb_pkts, uint64_t first_len, uint64_t *bytes, bool *took)
+{
+	struct rte_mbuf *m[NET_VMCI_BURST_MAX];
+	struct iovec iov[NET_VMCI_BURST_MAX];
+	int64_t ready = rte_vmci_qp_ready_bytes(ep);
+	unsigned int want, i;
+	int got, n = 0;
+
+	*took = false;
+	if (unlikely(ready < 0))
+		return (int)ready;
+	want = (unsigned int)RTE_MIN((uint64_t)RTE_MIN(nb_pkts, NET_VMCI_BURST_MAX),
+				     RTE_MAX((uint64_t)ready / rx_record_size(first_len), 1ull));
+	want = rx_alloc(q, m, want);
+	if (unlikely(want == 0)) {
+		q->stats.nombuf++;
+		return 0;
+	}
+	for (i = 0; i < want; i++) {
+		iov[i].iov_base = rte_pktmbuf_mtod(m[i], void *);
+		iov[i].iov_len = q->seg_room;
+	}
+	got = rte_vmci_qp_msg_dequeue_burst(ep, iov, want);
+	if (got == -EMSGSIZE)
+		got = 0; /* rewritten since the peek: the frame-by-frame path takes it */
+	if (unlikely(got < 0)) {
+		rte_mempool_put_bulk(q->mp, (void **)m, want);
+		return got;
+	}
+	for (i = 0; i < (unsigned int)got; i++) {
+		uint32_t len = (uint32_t)iov[i].iov_len;
+
+		if (unlikely(len < RTE_ETHER_HDR_LEN || len > q->max_frame)) {
+			q->stats.errors++;
+			if (len > q->max_frame)
+				q->stats.oversize++;
+			rte_mempool_put(q->mp, m[i]);
+			continue;
+		}
+		m[i]->data_len = (uint16_t)len;
+		m[i]->pkt_len = len;
+		m[i]->port = q->port_id;
+		bufs[n++] = m[i];
+		*bytes += len;
+	}
+	if ((unsigned int)got < want)
+		rte_mempool_put_bulk(q->mp, (void **)&m[got], want - got);
+	*took = got > 0;
+	return n;
+}
+
+/* Whether the frame of @len goes through rx_burst_simple(). */
+static inline bool
+rx_fits_one(const struct net_vmci_queue *q, int64_t len)
+{
+	return len >= RTE_ETHER_HDR_LEN && len <= q->max_frame && len <= q->seg_room;
+}
+
 uint16_t
 net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
@@ -157,6 +253,8 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	uint16_t n = 0;
 	bool consumed = false;
 	int64_t len, err;
+	bool took;
+	int got;
 
 	if (unlikely(ep == NULL || q->fatal))
 		goto out;
@@ -167,6 +265,19 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 		if (unlikely(len < 0)) {
 			rx_error(q, ep, len);
 			break;
+		}
+		if (likely(rx_fits_one(q, len))) {
+			got = rx_burst_simple(q, ep, bufs + n, nb_pkts - n, (uint64_t)len, &bytes,
+					      &took);
+			if (unlikely(got < 0)) {
+				rx_error(q, ep, got);
+				break;
+			}
+			n += got;
+			consumed = consumed || took;
+			if (!took)
+				break; /* no mbufs (counted), or the record changed: next call */
+			continue;
 		}
 		if (unlikely(len > q->max_frame || len < RTE_ETHER_HDR_LEN ||
 			     (len + q->seg_room - 1) / q->seg_room > NET_VMCI_MAX_SEGS)) {
@@ -223,50 +334,106 @@ tx_gather(const struct rte_mbuf *m, struct iovec *iov)
 	return n;
 }
 
+/* A frame the burst call can take: one segment, not too long. */
+static inline bool
+tx_fits_one(const struct net_vmci_queue *q, const struct rte_mbuf *m)
+{
+	return m->nb_segs == 1 && m->pkt_len <= q->max_frame;
+}
+
+/*
+ * The run of one-segment frames at the head of @bufs, in one enqueue call.
+ * Returns frames taken from @bufs (sent, or dropped as never fitting), with
+ * *full set when the ring stopped the run, or -EIO.
+ */
+static int
+tx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf **bufs,
+		uint16_t nb_pkts, uint64_t *bytes, uint64_t *sent, bool *full)
+{
+	struct iovec msgs[NET_VMCI_BURST_MAX];
+	unsigned int most = RTE_MIN((unsigned int)nb_pkts, (unsigned int)NET_VMCI_BURST_MAX);
+	unsigned int run = 0, i;
+	int ret;
+
+	while (run < most && tx_fits_one(q, bufs[run])) {
+		msgs[run].iov_base = rte_pktmbuf_mtod(bufs[run], void *);
+		msgs[run].iov_len = bufs[run]->data_len;
+		run++;
+	}
+	ret = rte_vmci_qp_msg_enqueue_burst(ep, msgs, run);
+	if (unlikely(ret == -EMSGSIZE)) {
+		/* The first frame can never fit this queue: dropped. */
+		q->stats.errors++;
+		return 1;
+	}
+	if (unlikely(ret < 0))
+		return ret;
+	for (i = 0; i < (unsigned int)ret; i++)
+		*bytes += bufs[i]->pkt_len;
+	*sent += (uint64_t)ret;
+	*full = (unsigned int)ret < run;
+	return ret;
+}
+
+/* One frame of several segments, or too long: 1 taken, 0 ring full, -EIO. */
+static int
+tx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf *m, uint64_t *bytes,
+       uint64_t *sent)
+{
+	struct iovec iov[NET_VMCI_MAX_SEGS];
+	int nseg, ret;
+
+	nseg = m->pkt_len > q->max_frame ? -1 : tx_gather(m, iov);
+	if (unlikely(nseg < 0)) {
+		/* Consumed and dropped: the frame can never go out. */
+		q->stats.errors++;
+		if (m->pkt_len > q->max_frame)
+			q->stats.oversize++;
+		return 1;
+	}
+	ret = rte_vmci_qp_msg_stagev(ep, iov, nseg);
+	if (ret == 0 || ret == -EIO)
+		return ret;
+	if (unlikely(ret < 0)) {
+		q->stats.errors++;
+		return 1;
+	}
+	*bytes += m->pkt_len;
+	(*sent)++;
+	return 1;
+}
+
 uint16_t
 net_vmci_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 {
 	struct net_vmci_queue *q = txq;
 	struct rte_vmci_qp *ep = queue_enter(q);
-	struct iovec iov[NET_VMCI_MAX_SEGS];
 	uint64_t bytes = 0, sent = 0;
+	bool full = false;
 	uint16_t i = 0;
-	int nseg, ret;
+	int ret;
 
 	if (unlikely(ep == NULL || q->fatal))
 		goto out;
-	for (; i < nb_pkts; i++) {
-		struct rte_mbuf *m = bufs[i];
-
-		if (i + 1 < nb_pkts)
-			rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void *));
-		nseg = m->pkt_len > q->max_frame ? -1 : tx_gather(m, iov);
-		if (unlikely(nseg < 0)) {
-			/* Consumed and dropped: the frame can never go out. */
-			q->stats.errors++;
-			if (m->pkt_len > q->max_frame)
-				q->stats.oversize++;
-			continue;
-		}
-		ret = rte_vmci_qp_msg_stagev(ep, iov, nseg);
-		if (ret == 0) {
-			q->stats.ring_full++;
+	while (i < nb_pkts && !full) {
+		if (likely(tx_fits_one(q, bufs[i])))
+			ret = tx_burst_simple(q, ep, bufs + i, nb_pkts - i, &bytes, &sent, &full);
+		else
+			ret = tx_one(q, ep, bufs[i], &bytes, &sent);
+		if (unlikely(ret == -EIO)) {
+			q->stats.idx_errors++;
+			__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
 			break;
 		}
-		if (unlikely(ret < 0)) {
-			if (ret == -EIO) {
-				q->stats.idx_errors++;
-				__atomic_store_n(&q->fatal, 1, __ATOMIC_RELEASE);
-				break;
-			}
-			q->stats.errors++;
-			continue;
-		}
-		bytes += m->pkt_len;
-		sent++;
+		if (ret == 0)
+			full = true;
+		i += (uint16_t)RTE_MAX(ret, 0);
 	}
+	/* For frames staged one by one; the burst calls published theirs. */
 	if (sent > 0)
 		rte_vmci_qp_publish(ep);
+	if (full)
+		q->stats.ring_full++;
 	/* Every frame before i was copied into the ring or dropped. */
 	if (i > 0)
 		rte_pktmbuf_free_bulk(bufs, i);
