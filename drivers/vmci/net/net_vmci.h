@@ -83,6 +83,12 @@ struct net_vmci_queue {
 	uint32_t max_frame;  /* largest frame accepted or sent */
 	struct rte_mempool *mp; /* Rx only */
 	uint16_t seg_room;   /* Rx: data room of one mbuf */
+	/*
+	 * Rx: mbufs the next burst read allocates, from what the last one
+	 * found (0: NET_VMCI_BURST_MAX). Sizing it from the ring instead
+	 * would load the peer's index once more per burst.
+	 */
+	uint16_t rx_want;
 	uint64_t last_resync_tsc;
 	/* Rx: a bad record is counted and waits for its rate-limited resync. */
 	uint32_t resync_pending;

@@ -18,7 +18,6 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_prefetch.h>
-#include <rte_vmci_qp_wire.h>
 
 #include "net_vmci.h"
 
@@ -152,11 +151,22 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 	return segs[0];
 }
 
-/* Bytes a frame of @len takes in the ring: header, payload, padding. */
-static inline uint64_t
-rx_record_size(uint64_t len)
+/* The smallest allocation a burst read makes once it found the ring nearly empty. */
+#define NET_VMCI_RX_WANT_MIN 4u
+
+/*
+ * Mbufs for the next burst read: twice what the last one took when it
+ * used every mbuf it had, as many as it took (at least a few) otherwise,
+ * so a busy ring gets whole bursts and a quiet one does not make each
+ * call allocate and give back a burst's worth.
+ */
+static inline void
+rx_want_update(struct net_vmci_queue *q, unsigned int want, unsigned int got)
 {
-	return RTE_ALIGN_CEIL(sizeof(struct rte_vmci_qp_rec_hdr) + len, RTE_VMCI_QP_REC_ALIGN);
+	unsigned int next = got == want ? 2 * want : got;
+
+	q->rx_want = (uint16_t)RTE_MIN(RTE_MAX(next, NET_VMCI_RX_WANT_MIN),
+				       (unsigned int)NET_VMCI_BURST_MAX);
 }
 
 /*
@@ -177,8 +187,8 @@ rx_alloc(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int want)
 }
 
 /*
- * Frames that fit one mbuf, the common case: as many mbufs as frames of the
- * first one's size could be ready, one dequeue call for them all, the ones
+ * Frames that fit one mbuf, the common case: mbufs for as many frames as
+ * the last read suggests (rx_want), one dequeue call for them all, the ones
  * left over back to the pool. A length the burst read that we do not take
  * (a runt, or above max_frame) drops that frame. Returns frames delivered,
  * or a negative errno for rx_error(); *took tells whether records left the
@@ -186,20 +196,16 @@ rx_alloc(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int want)
  */
 static int
 rx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf **bufs,
-		uint16_t nb_pkts, uint64_t first_len, uint64_t *bytes, bool *took)
+		uint16_t nb_pkts, uint64_t *bytes, bool *took)
 {
 	struct rte_mbuf *m[NET_VMCI_BURST_MAX];
 	struct iovec iov[NET_VMCI_BURST_MAX];
-	int64_t ready = rte_vmci_qp_ready_bytes(ep);
-	unsigned int want, i;
+	unsigned int want = q->rx_want != 0 ? q->rx_want : NET_VMCI_BURST_MAX;
+	unsigned int i;
 	int got, n = 0;
 
 	*took = false;
-	if (unlikely(ready < 0))
-		return (int)ready;
-	want = (unsigned int)RTE_MIN((uint64_t)RTE_MIN(nb_pkts, NET_VMCI_BURST_MAX),
-				     RTE_MAX((uint64_t)ready / rx_record_size(first_len), 1ull));
-	want = rx_alloc(q, m, want);
+	want = rx_alloc(q, m, RTE_MIN(want, (unsigned int)nb_pkts));
 	if (unlikely(want == 0)) {
 		q->stats.nombuf++;
 		return 0;
@@ -215,6 +221,7 @@ rx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbu
 		rte_mempool_put_bulk(q->mp, (void **)m, want);
 		return got;
 	}
+	rx_want_update(q, want, (unsigned int)got);
 	for (i = 0; i < (unsigned int)got; i++) {
 		uint32_t len = (uint32_t)iov[i].iov_len;
 
@@ -267,8 +274,7 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 			break;
 		}
 		if (likely(rx_fits_one(q, len))) {
-			got = rx_burst_simple(q, ep, bufs + n, nb_pkts - n, (uint64_t)len, &bytes,
-					      &took);
+			got = rx_burst_simple(q, ep, bufs + n, nb_pkts - n, &bytes, &took);
 			if (unlikely(got < 0)) {
 				rx_error(q, ep, got);
 				break;
