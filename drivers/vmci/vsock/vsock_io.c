@@ -166,7 +166,6 @@ vsock_wrote_transition(struct rte_vmci_vsock *s)
 
 	if (s->wrote_held) /* the queue emptied since: the peer took the bytes */
 		s->stats.wrote_saved++;
-	s->wrote_held = false;
 	if (delay == 0 || s->notify != RTE_VMCI_VSOCK_NOTIFY_QSTATE || s->wrote_at_once > 0) {
 		if (s->wrote_at_once > 0)
 			s->wrote_at_once--;
