@@ -110,6 +110,12 @@ perf_max_msg_size(enum perf_api api, uint64_t queue_size)
 	return (room - REC_HDR_SIZE) / REC_ALIGN * REC_ALIGN;
 }
 
+unsigned int
+perf_api_nb_bufs(enum perf_api api, unsigned int burst)
+{
+	return api == PERF_API_MSG ? burst : 1;
+}
+
 void
 perf_usage(FILE *f, const char *prgname)
 {

@@ -158,4 +158,13 @@ const char *perf_api_name(enum perf_api api);
  */
 uint64_t perf_max_msg_size(enum perf_api api, uint64_t queue_size);
 
+/**
+ * Buffers each side of a stream with @p api cycles through: a burst of
+ * framed messages is gathered from, and scattered into, one buffer per
+ * message (@p burst of them); the byte-stream APIs move a message per
+ * call through one buffer. The bare-ring limit uses as many, so that it
+ * touches the same amount of application memory as the run it bounds.
+ */
+unsigned int perf_api_nb_bufs(enum perf_api api, unsigned int burst);
+
 #endif /* _PERF_OPTIONS_H_ */

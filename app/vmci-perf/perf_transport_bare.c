@@ -11,7 +11,9 @@
  * its private line; records of the vmci record size (the msg API's header
  * and padding, else the message) copied in and out whole, wrapping in two
  * pieces; no framing, no validation of the peer's index, and the index
- * published once per burst. The receiver still checks every sequence
+ * published once per burst. Each side sends from and receives into as
+ * many buffers as the vmci run's API uses (one per message of a burst for
+ * msg), so both touch the same application memory. The receiver still checks every sequence
  * number, so the copies cannot be optimised away and a fast figure is a
  * correct one. The copy routine is set per size by vmci-perf, which tries
  * every candidate of perf_copy.h first and keeps the fastest.
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -57,8 +60,9 @@ struct bare_priv {
 	uint64_t size;                   /* bytes of each ring */
 	uint32_t rec;                    /* bytes of a record at the current size */
 	perf_copy_fn_t copy;
-	uint8_t *stage[2][2];            /* side i's record to send [0], received [1] */
-	uint32_t stage_len;
+	uint8_t *stage[2][2];            /* side i's records to send [0], received [1] */
+	uint32_t stage_len;              /* bytes between two records' buffers */
+	unsigned int nb_stage;           /* buffers of each stage[i][j] */
 	enum perf_api api;
 };
 
@@ -97,12 +101,23 @@ ring_get(const struct bare_priv *priv, struct bare_dir *d, void *dst)
 		d->cons.pos -= priv->size;
 }
 
+/* The buffer of the @p i-th record of a burst: as the vmci flow cycles through its own. */
+static inline uint8_t *
+stage_buf(const struct bare_priv *priv, uint8_t *stage, unsigned int i)
+{
+	/* No division per record: a burst has at most nb_stage records, or one buffer. */
+	if (unlikely(i >= priv->nb_stage))
+		i %= priv->nb_stage;
+	return stage + (size_t)i * priv->stage_len;
+}
+
 static int
 bare_tx(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 {
 	struct bare_priv *priv = tp->priv;
 	struct bare_dir *d = &priv->dir[side];
 	uint8_t *stage = priv->stage[side][0];
+	uint8_t *rec;
 	uint64_t room = priv->size - (d->prod.own - d->prod.peer_cache);
 	unsigned int i, n = flow->burst;
 
@@ -114,9 +129,10 @@ bare_tx(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 			return 0;
 	}
 	for (i = 0; i < n; i++) {
+		rec = stage_buf(priv, stage, i);
 		if (flow->verify)
-			perf_flow_stamp(flow, stage, flow->seq + i);
-		ring_put(priv, d, stage);
+			perf_flow_stamp(flow, rec, flow->seq + i);
+		ring_put(priv, d, rec);
 	}
 	d->prod.own += (uint64_t)n * priv->rec;
 	/* Once per burst: the data before the index that publishes it. */
@@ -131,6 +147,7 @@ bare_rx(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 	struct bare_priv *priv = tp->priv;
 	struct bare_dir *d = &priv->dir[1 - side];
 	uint8_t *stage = priv->stage[side][1];
+	uint8_t *rec;
 	uint64_t ready = d->cons.peer_cache - d->cons.own;
 	unsigned int i, n = flow->burst;
 
@@ -142,9 +159,10 @@ bare_rx(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 			return 0;
 	}
 	for (i = 0; i < n; i++) {
-		ring_get(priv, d, stage);
+		rec = stage_buf(priv, stage, i);
+		ring_get(priv, d, rec);
 		if (flow->verify)
-			perf_flow_check(flow, stage, flow->size);
+			perf_flow_check(flow, rec, flow->size);
 	}
 	d->cons.own += (uint64_t)n * priv->rec;
 	__atomic_store_n(&d->sh->head, d->cons.own, __ATOMIC_RELEASE);
@@ -215,11 +233,14 @@ bare_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	priv->size = opt->queue_size;
 	priv->api = opt->api;
 	priv->copy = perf_copy_candidates(&nb)[0].fn;
-	priv->stage_len = perf_bare_record_size(opt->api, largest_size(opt));
+	priv->stage_len = RTE_ALIGN_CEIL(perf_bare_record_size(opt->api, largest_size(opt)),
+					 RTE_CACHE_LINE_SIZE);
+	priv->nb_stage = perf_api_nb_bufs(opt->api, opt->burst);
 	/* As lib/vmci_qp places queue memory: a memzone, page-aligned, on the socket. */
 	priv->mz = rte_memzone_reserve_aligned("vmci_perf_bare", len, socket, 0, 4096);
 	for (i = 0; i < 4; i++) {
-		priv->stage[i / 2][i % 2] = rte_zmalloc_socket("vmci_perf_bare", priv->stage_len,
+		priv->stage[i / 2][i % 2] = rte_zmalloc_socket("vmci_perf_bare",
+							       (size_t)priv->stage_len * priv->nb_stage,
 							       RTE_CACHE_LINE_SIZE, socket);
 	}
 	if (priv->mz == NULL || !stages_ok(priv)) {
@@ -238,7 +259,7 @@ bare_open(struct perf_transport *tp, const struct perf_options *opt, int socket)
 	bare_rearm(tp);
 	tp->tx = bare_tx;
 	tp->rx = bare_rx;
-	tp->nb_bufs = 1;
+	tp->nb_bufs = priv->nb_stage;
 	return 0;
 }
 
@@ -255,8 +276,8 @@ perf_transport_bare_prepare(struct perf_transport *tp, uint32_t size,
 	priv->rec = rec;
 	priv->copy = copy->fn;
 	/* The sequence number goes in the first bytes; the rest keeps a pattern. */
-	memset(priv->stage[0][0], 0xa5, priv->stage_len);
-	memset(priv->stage[1][0], 0x5a, priv->stage_len);
+	memset(priv->stage[0][0], 0xa5, (size_t)priv->stage_len * priv->nb_stage);
+	memset(priv->stage[1][0], 0x5a, (size_t)priv->stage_len * priv->nb_stage);
 	return bare_rearm(tp);
 }
 

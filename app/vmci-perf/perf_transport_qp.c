@@ -176,11 +176,10 @@ qp_rx_msg(struct perf_transport *tp, unsigned int side, struct perf_flow *flow)
 static const struct {
 	perf_xfer_t tx;
 	perf_xfer_t rx;
-	bool burst_bufs; /* needs flow->burst buffers rather than one */
 } qp_api_fns[] = {
-	[PERF_API_COPY] = { qp_tx_copy, qp_rx_copy, false },
-	[PERF_API_ZC] = { qp_tx_zc, qp_rx_zc, false },
-	[PERF_API_MSG] = { qp_tx_msg, qp_rx_msg, true },
+	[PERF_API_COPY] = { qp_tx_copy, qp_rx_copy },
+	[PERF_API_ZC] = { qp_tx_zc, qp_rx_zc },
+	[PERF_API_MSG] = { qp_tx_msg, qp_rx_msg },
 };
 
 /* Control path. */
@@ -214,7 +213,7 @@ perf_qp_set_api(struct perf_transport *tp, const struct perf_options *opt)
 {
 	tp->tx = qp_api_fns[opt->api].tx;
 	tp->rx = qp_api_fns[opt->api].rx;
-	tp->nb_bufs = qp_api_fns[opt->api].burst_bufs ? opt->burst : 1;
+	tp->nb_bufs = perf_api_nb_bufs(opt->api, opt->burst);
 }
 
 static void
