@@ -97,6 +97,12 @@ struct rte_vmci_qp_info {
 	uint64_t consume_size;         /**< Consume queue size in bytes. */
 	uint32_t max_tx_msg_len;       /**< Largest message payload that fits the produce queue. */
 	uint32_t max_rx_msg_len;       /**< Largest message payload accepted from the peer. */
+	/**
+	 * IOVA of the consume queue's data, RTE_BAD_IOVA unless it is
+	 * contiguous over the whole queue (then messages read in place carry
+	 * IOVAs a device can use).
+	 */
+	rte_iova_t consume_iova;
 };
 
 /** Up to two contiguous regions of a queue, for zero-copy access across the wrap. */

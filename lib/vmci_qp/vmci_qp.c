@@ -1350,6 +1350,7 @@ rte_vmci_qp_info_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_info *info
 	info->consume_size = qp->cons_size;
 	info->max_tx_msg_len = qp->max_tx_msg_len;
 	info->max_rx_msg_len = qp->max_rx_msg_len;
+	info->consume_iova = qp->cons_iova;
 	return 0;
 }
 
