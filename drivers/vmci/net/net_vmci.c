@@ -477,6 +477,7 @@ zc_create(struct net_vmci_port *p, uint16_t i, struct rte_vmci_qp *ep)
 		return NULL;
 	}
 	zc->ep = ep;
+	zc->copy_max = RTE_MIN((uint32_t)NET_VMCI_ZC_COPY_MAX, (uint32_t)rxq_of(p, i)->seg_room);
 	return zc;
 }
 

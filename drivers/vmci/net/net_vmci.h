@@ -77,6 +77,12 @@ struct net_vmci_qstats {
  * gives the ring space of the done slots at the front back to the peer.
  */
 #define NET_VMCI_ZC_SLOTS 1024 /* a power of 2 */
+/*
+ * Frames up to this long are copied even so: below it, attaching and
+ * freeing an external buffer costs more than the copy (measured with
+ * testpmd forwarding, see doc/net_vmci.md).
+ */
+#define NET_VMCI_ZC_COPY_MAX 1024
 
 struct net_vmci_zc_slot {
 	/* Written by the Rx lcore before the mbuf leaves it; refcnt by the freeing one. */
@@ -88,6 +94,7 @@ struct net_vmci_zc_slot {
 /* The in-place slots of one connection's Rx queue. */
 struct net_vmci_zc {
 	struct rte_vmci_qp *ep; /* whose ring the slots point into */
+	uint32_t copy_max;      /* frames up to this long are copied all the same */
 	uint32_t head;          /* Rx lcore: slots handed out */
 	uint32_t tail;          /* Rx lcore: slots before it are done and given back */
 	struct net_vmci_zc_slot slots[NET_VMCI_ZC_SLOTS];

@@ -16,6 +16,7 @@
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_mempool.h>
 #include <rte_prefetch.h>
 
@@ -262,7 +263,11 @@ zc_slot(struct net_vmci_zc *zc, uint32_t i)
 	return &zc->slots[i & (NET_VMCI_ZC_SLOTS - 1)];
 }
 
-/* Give the peer the ring space of the frames freed since, oldest first. */
+/*
+ * Give the peer the ring space of every frame before the oldest one still
+ * held: those freed since, and those copied out. Only frames in place take
+ * slots, so with none held everything read goes back.
+ */
 static inline void
 zc_reclaim(struct net_vmci_zc *zc, struct rte_vmci_qp *ep)
 {
@@ -270,8 +275,6 @@ zc_reclaim(struct net_vmci_zc *zc, struct rte_vmci_qp *ep)
 
 	while (tail != zc->head && __atomic_load_n(&zc_slot(zc, tail)->done, __ATOMIC_ACQUIRE))
 		tail++;
-	if (tail == zc->tail)
-		return;
 	zc->tail = tail;
 	/* Cannot fail: the position is that of a frame still held, in ring order. */
 	rte_vmci_qp_msg_zc_done(ep, tail == zc->head ? RTE_VMCI_QP_ZC_ALL :
@@ -295,10 +298,21 @@ zc_attach(struct net_vmci_queue *q, struct net_vmci_zc_slot *slot, struct rte_mb
 	m->port = q->port_id;
 }
 
+/* A short frame is copied out all the same: in place, its mbuf would cost more than the copy. */
+static inline void
+zc_copy(struct net_vmci_queue *q, struct rte_mbuf *m, const struct rte_vmci_qp_msg_ref *ref)
+{
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), ref->data, ref->len);
+	m->data_len = (uint16_t)ref->len;
+	m->pkt_len = ref->len;
+	m->port = q->port_id;
+}
+
 /*
- * Frames delivered in place: one mbuf per frame, no copy. Every record
- * mapped takes a slot, in ring order; a runt or a frame above max_frame is
- * dropped by marking its slot done at once. Returns frames delivered (0:
+ * Frames delivered in place: one mbuf per frame, no copy. Every frame in
+ * place takes a slot, in ring order; frames up to copy_max bytes are copied
+ * into their mbuf instead, and a runt or a frame above max_frame is
+ * dropped, neither taking a slot. Returns frames delivered (0:
  * none mapped, the caller reads by copy), or a negative errno for
  * rx_error(); *took tells whether records left the ring.
  */
@@ -311,7 +325,7 @@ rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp
 	unsigned int free_slots = NET_VMCI_ZC_SLOTS - (zc->head - zc->tail);
 	unsigned int want = q->rx_want != 0 ? q->rx_want : NET_VMCI_BURST_MAX;
 	struct net_vmci_zc_slot *slot;
-	unsigned int i;
+	unsigned int i, in_place = 0;
 	int got, n = 0;
 
 	*took = false;
@@ -330,23 +344,30 @@ rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp
 	}
 	rx_want_update(q, want, (unsigned int)got);
 	for (i = 0; i < (unsigned int)got; i++) {
-		slot = zc_slot(zc, zc->head++);
-		slot->pos = ref[i].pos;
 		if (unlikely(ref[i].len < RTE_ETHER_HDR_LEN || ref[i].len > q->max_frame)) {
 			q->stats.errors++;
 			if (ref[i].len > q->max_frame)
 				q->stats.oversize++;
-			slot->done = 1;
 			rte_mempool_put(q->mp, m[i]);
 			continue;
 		}
-		zc_attach(q, slot, m[i], &ref[i]);
+		if (ref[i].len <= zc->copy_max) {
+			zc_copy(q, m[i], &ref[i]);
+		} else {
+			slot = zc_slot(zc, zc->head++);
+			slot->pos = ref[i].pos;
+			zc_attach(q, slot, m[i], &ref[i]);
+			in_place++;
+		}
 		bufs[n++] = m[i];
 		*bytes += ref[i].len;
 	}
 	if ((unsigned int)got < want)
 		rte_mempool_put_bulk(q->mp, (void **)&m[got], want - got);
-	q->stats.zc_frames += n;
+	/* Frames copied or dropped: their space goes back now, unless an older one is held. */
+	if ((unsigned int)got > in_place)
+		zc_reclaim(zc, ep);
+	q->stats.zc_frames += in_place;
 	*took = true;
 	return n;
 }
@@ -453,10 +474,17 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	zc = zc_of(q, ep);
 	if (zc != NULL) {
 		zc_reclaim(zc, ep);
-		got = rx_burst_zc(q, zc, ep, bufs, nb_pkts, &bytes, &took);
-		if (unlikely(got < 0))
-			rx_error(q, ep, got);
-		n = got > 0 ? (uint16_t)got : 0;
+		/*
+		 * A burst that starts with a short frame is read by copy: reading
+		 * each header apart from its payload (in place) stalls on every
+		 * record, where a copy streams through them.
+		 */
+		if (rte_vmci_qp_msg_peek_len(ep) > zc->copy_max) {
+			got = rx_burst_zc(q, zc, ep, bufs, nb_pkts, &bytes, &took);
+			if (unlikely(got < 0))
+				rx_error(q, ep, got);
+			n = got > 0 ? (uint16_t)got : 0;
+		}
 	}
 	/* Nothing in place: empty, a frame across the ring's end, or slots or mbufs short. */
 	if (got == 0 && !took)
