@@ -97,6 +97,12 @@ struct rte_vmci_qp_info {
 	uint64_t consume_size;         /**< Consume queue size in bytes. */
 	uint32_t max_tx_msg_len;       /**< Largest message payload that fits the produce queue. */
 	uint32_t max_rx_msg_len;       /**< Largest message payload accepted from the peer. */
+	/**
+	 * IOVA of the consume queue's data, RTE_BAD_IOVA unless it is
+	 * contiguous over the whole queue (then messages read in place carry
+	 * IOVAs a device can use).
+	 */
+	rte_iova_t consume_iova;
 };
 
 /** Up to two contiguous regions of a queue, for zero-copy access across the wrap. */
@@ -376,6 +382,54 @@ __rte_experimental
 int
 rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs,
 			      unsigned int n);
+
+/** A message read in place by rte_vmci_qp_msg_dequeue_zc_burst(). */
+struct rte_vmci_qp_msg_ref {
+	const void *data; /**< Payload, in the consume queue. */
+	rte_iova_t iova;  /**< Its IOVA; RTE_BAD_IOVA if the queue memory has no contiguous one. */
+	uint64_t pos;     /**< Ring position of its record, for rte_vmci_qp_msg_zc_done(). */
+	uint32_t len;     /**< Payload length. */
+};
+
+/** For rte_vmci_qp_msg_zc_done(): no message is held any more. */
+#define RTE_VMCI_QP_ZC_ALL UINT64_MAX
+
+/**
+ * Dequeue up to @p n messages in place: no copy, and their ring space
+ * stays the caller's until it says it is done with them.
+ *
+ * Each record's header is validated as by rte_vmci_qp_msg_dequeue_burst();
+ * the call stops before a record whose payload crosses the end of the
+ * ring (read that one with a copying call). From the first message mapped
+ * on, no byte is returned to the peer, whatever other calls read after
+ * it, until rte_vmci_qp_msg_zc_done() moves past it. Payloads stay in
+ * shared memory that a misbehaving peer can still write: copy what must
+ * not change before validating it.
+ *
+ * @param refs
+ *   Filled with each message's payload, IOVA, length and ring position.
+ * @return
+ *   Messages mapped (0 if none is ready, or the next one crosses the end
+ *   of the ring), -EBADMSG, or -EIO.
+ */
+__rte_experimental
+int
+rte_vmci_qp_msg_dequeue_zc_burst(struct rte_vmci_qp *qp, struct rte_vmci_qp_msg_ref *refs,
+				 unsigned int n);
+
+/**
+ * Give back to the peer the ring space of every message held in place
+ * before ring position @p pos, and publish it (one release store if
+ * anything moved). Messages are given back in ring order: @p pos is the
+ * position (rte_vmci_qp_msg_ref.pos) of the oldest message the caller
+ * still holds, or RTE_VMCI_QP_ZC_ALL when it holds none.
+ *
+ * @return
+ *   0, or -EINVAL if @p pos is not inside what is held (nothing changes).
+ */
+__rte_experimental
+int
+rte_vmci_qp_msg_zc_done(struct rte_vmci_qp *qp, uint64_t pos);
 
 /**
  * Length of the next message without consuming it.

@@ -375,14 +375,20 @@ cons_ready(struct rte_vmci_qp *qp, uint64_t want)
 	return ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size);
 }
 
+/*
+ * Publish our consumer head: every byte read, except those from the first
+ * record still held in place (rte_vmci_qp_msg_dequeue_zc_burst()) on.
+ */
 static inline void
 qp_release(struct rte_vmci_qp *qp)
 {
-	if (qp->cons.head == qp->cons.pub_head)
+	uint64_t to = unlikely(qp->cons.holding) ? qp->cons.hold : qp->cons.head;
+
+	if (to == qp->cons.pub_head)
 		return;
 	/* R2: our reads of the data happen before the peer may overwrite it. */
-	__atomic_store_n(&qp->prod_hdr->consumer_head, qp->cons.head, __ATOMIC_RELEASE);
-	qp->cons.pub_head = qp->cons.head;
+	__atomic_store_n(&qp->prod_hdr->consumer_head, to, __ATOMIC_RELEASE);
+	qp->cons.pub_head = to;
 }
 
 void
@@ -970,91 +976,194 @@ rec_read(const uint8_t *ring, uint64_t size, uint64_t pos, void *dst, uint64_t l
 	ring_read(ring, size, ring_advance(pos, REC_HDR_SIZE, size), dst, len);
 }
 
+/* A burst read's view of the consume queue. */
+struct burst_cursor {
+	uint64_t head;  /* next record */
+	uint64_t ready; /* bytes known published from head on */
+	bool refreshed; /* the peer's tail was re-read in this burst */
+};
+
+/* Ready bytes at the cursor, re-reading the peer's tail once per burst if fewer than @want. */
+static inline int
+burst_ready(struct rte_vmci_qp *qp, struct burst_cursor *c, uint64_t want)
+{
+	int ret;
+
+	if (likely(c->ready >= want) || c->refreshed)
+		return 0;
+	c->refreshed = true;
+	ret = cons_refresh(qp);
+	if (unlikely(ret < 0))
+		return ret;
+	c->ready = ring_ready(qp->cons.peer_tail, c->head, qp->cons_size);
+	return 0;
+}
+
 /*
- * The peer's tail is re-read at most once per burst, when the cached one
- * shows no more whole record; records in the cached range are complete,
- * as writers publish whole records only. Each header is copied out once
- * and validated; only the copy is used.
+ * Validate the record at the cursor, for a burst read. The peer's tail is
+ * re-read at most once per burst, when the cached one shows no more whole
+ * record; records in the cached range are complete, as writers publish
+ * whole records only. The header is copied out once and validated; only
+ * the copy is used. Returns the payload length and sets @rec to the
+ * record's ring bytes; -EAGAIN when nothing is ready.
  */
-int
-rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsigned int n)
+static inline int64_t
+burst_next(struct rte_vmci_qp *qp, struct burst_cursor *c, uint64_t *rec)
 {
 	const uint8_t *ring = qp->cons_data;
 	uint64_t size = qp->cons_size;
-	uint64_t head = qp->cons.head;
-	uint64_t ready = ring_ready(qp->cons.peer_tail, head, size);
-	uint64_t start = head;
-	bool refreshed = false;
+	struct rte_vmci_qp_rec_hdr hdr;
+	int ret;
+
+	ret = burst_ready(qp, c, REC_HDR_SIZE);
+	if (unlikely(ret < 0))
+		return ret;
+	if (c->ready == 0)
+		return -EAGAIN;
+	/* Writers publish whole records: a partial header is corruption. */
+	if (unlikely(c->ready < REC_HDR_SIZE))
+		return msg_bad(qp);
+	if (likely(size - c->head >= REC_HDR_SIZE))
+		memcpy(&hdr, ring + c->head, REC_HDR_SIZE);
+	else
+		ring_read_small(ring, size, c->head, &hdr, REC_HDR_SIZE);
+	if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
+		     hdr.len > qp->max_rx_msg_len))
+		return msg_bad(qp);
+	*rec = rec_size(hdr.len);
+	ret = burst_ready(qp, c, *rec);
+	if (unlikely(ret < 0))
+		return ret;
+	if (unlikely(c->ready < *rec))
+		return msg_bad(qp);
+	return hdr.len;
+}
+
+static inline void
+burst_skip(struct rte_vmci_qp *qp, struct burst_cursor *c, uint64_t rec)
+{
+	c->head = ring_advance(c->head, rec, qp->cons_size);
+	c->ready -= rec;
+}
+
+/* Account for the @n records a burst read took, up to the cursor. */
+static inline void
+burst_commit(struct rte_vmci_qp *qp, const struct burst_cursor *c, unsigned int n)
+{
+	qp->cons.bytes += ring_ready(c->head, qp->cons.head, qp->cons_size);
+	qp->cons.msgs += n;
+	qp->cons.head = c->head;
+	qp->cons.ops++;
+}
+
+static inline struct burst_cursor
+burst_begin(const struct rte_vmci_qp *qp)
+{
+	struct burst_cursor c = {
+		.head = qp->cons.head,
+		.ready = ring_ready(qp->cons.peer_tail, qp->cons.head, qp->cons_size),
+		.refreshed = false,
+	};
+
+	return c;
+}
+
+int
+rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsigned int n)
+{
+	struct burst_cursor c = burst_begin(qp);
 	unsigned int i;
-	int ret = 0;
+	int64_t len = 0;
+	uint64_t rec;
 
 	if (bufs == NULL && n > 0)
 		return -EINVAL;
 	if (unlikely(qp->cons.broken) && n > 0)
 		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		struct rte_vmci_qp_rec_hdr hdr;
-		uint64_t rec;
-
-		if (unlikely(ready < REC_HDR_SIZE) && !refreshed) {
-			refreshed = true;
-			ret = cons_refresh(qp);
-			if (unlikely(ret < 0))
-				break;
-			ready = ring_ready(qp->cons.peer_tail, head, size);
-		}
-		if (ready == 0) {
-			ret = -EAGAIN;
+		len = burst_next(qp, &c, &rec);
+		if (len < 0)
+			break;
+		if (unlikely((uint64_t)len > bufs[i].iov_len)) {
+			len = -EMSGSIZE;
 			break;
 		}
-		/* Writers publish whole records: a partial header is corruption. */
-		if (unlikely(ready < REC_HDR_SIZE)) {
-			ret = msg_bad(qp);
-			break;
-		}
-		if (likely(size - head >= REC_HDR_SIZE))
-			memcpy(&hdr, ring + head, REC_HDR_SIZE);
-		else
-			ring_read_small(ring, size, head, &hdr, REC_HDR_SIZE);
-		if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
-			     hdr.len > qp->max_rx_msg_len)) {
-			ret = msg_bad(qp);
-			break;
-		}
-		rec = rec_size(hdr.len);
-		if (unlikely(ready < rec) && !refreshed) {
-			refreshed = true;
-			ret = cons_refresh(qp);
-			if (unlikely(ret < 0))
-				break;
-			ready = ring_ready(qp->cons.peer_tail, head, size);
-		}
-		if (unlikely(ready < rec)) {
-			ret = msg_bad(qp);
-			break;
-		}
-		if (unlikely(hdr.len > bufs[i].iov_len)) {
-			ret = -EMSGSIZE;
-			break;
-		}
-		rec_read(ring, size, head, bufs[i].iov_base, hdr.len, rec);
-		bufs[i].iov_len = hdr.len;
-		head = ring_advance(head, rec, size);
-		ready -= rec;
+		rec_read(qp->cons_data, qp->cons_size, c.head, bufs[i].iov_base, len, rec);
+		bufs[i].iov_len = len;
+		burst_skip(qp, &c, rec);
 	}
 	if (i > 0) {
-		qp->cons.bytes += ring_ready(head, start, size);
-		qp->cons.msgs += i;
-		qp->cons.head = head;
-		qp->cons.ops++;
+		burst_commit(qp, &c, i);
 		qp_release(qp);
 		return i;
 	}
-	if (ret == -EAGAIN) {
+	if (len == -EAGAIN) {
 		qp->cons.empty++;
 		return 0;
 	}
-	return ret;
+	return (int)len;
+}
+
+/* Payloads mapped in place are held from the first one on; see qp_release(). */
+int
+rte_vmci_qp_msg_dequeue_zc_burst(struct rte_vmci_qp *qp, struct rte_vmci_qp_msg_ref *refs,
+				 unsigned int n)
+{
+	struct burst_cursor c = burst_begin(qp);
+	uint64_t size = qp->cons_size;
+	uint64_t rec, payload;
+	unsigned int i;
+	int64_t len = 0;
+
+	if (refs == NULL && n > 0)
+		return -EINVAL;
+	if (unlikely(qp->cons.broken) && n > 0)
+		return -EBADMSG;
+	for (i = 0; i < n; i++) {
+		len = burst_next(qp, &c, &rec);
+		if (len < 0)
+			break;
+		payload = ring_advance(c.head, REC_HDR_SIZE, size);
+		/* A payload across the ring's end cannot be handed out in place. */
+		if (size - payload < (uint64_t)len)
+			break;
+		refs[i].data = qp->cons_data + payload;
+		refs[i].iova = qp->cons_iova == RTE_BAD_IOVA ? RTE_BAD_IOVA :
+			qp->cons_iova + payload;
+		refs[i].pos = c.head;
+		refs[i].len = (uint32_t)len;
+		burst_skip(qp, &c, rec);
+	}
+	if (i > 0) {
+		if (!qp->cons.holding) {
+			qp->cons.holding = true;
+			qp->cons.hold = refs[0].pos;
+		}
+		burst_commit(qp, &c, i);
+		return i;
+	}
+	if (len == -EAGAIN)
+		qp->cons.empty++;
+	return len < 0 && len != -EAGAIN ? (int)len : 0;
+}
+
+int
+rte_vmci_qp_msg_zc_done(struct rte_vmci_qp *qp, uint64_t pos)
+{
+	uint64_t size = qp->cons_size;
+
+	if (pos == RTE_VMCI_QP_ZC_ALL) {
+		qp->cons.holding = false;
+	} else {
+		/* Only a position inside what is held moves the hold (forward). */
+		if (!qp->cons.holding || pos >= size ||
+		    ring_ready(pos, qp->cons.hold, size) >=
+		    ring_ready(qp->cons.head, qp->cons.hold, size))
+			return -EINVAL;
+		qp->cons.hold = pos;
+	}
+	qp_release(qp);
+	return 0;
 }
 
 int64_t
@@ -1155,6 +1264,29 @@ load_own_indices(struct rte_vmci_qp *qp)
 	return 0;
 }
 
+/*
+ * IOVA of @len bytes at @addr if they are contiguous in IOVA space too
+ * (always with IOVA as VA; with physical addresses, within one hugepage
+ * or across adjacent ones), else RTE_BAD_IOVA. Frames handed out in place
+ * carry it, for a device that may transmit them.
+ */
+static rte_iova_t
+contiguous_iova(const void *addr, uint64_t len)
+{
+	const uint8_t *p = addr;
+	rte_iova_t base = rte_mem_virt2iova(p);
+	uint64_t off;
+
+	if (base == RTE_BAD_IOVA)
+		return RTE_BAD_IOVA;
+	for (off = RTE_VMCI_QP_PAGE_SIZE - (uintptr_t)p % RTE_VMCI_QP_PAGE_SIZE; off < len;
+	     off += RTE_VMCI_QP_PAGE_SIZE) {
+		if (rte_mem_virt2iova(p + off) != base + off)
+			return RTE_BAD_IOVA;
+	}
+	return base;
+}
+
 struct rte_vmci_qp *
 rte_vmci_qp_endpoint_create(const struct rte_vmci_qp_conf *conf)
 {
@@ -1186,6 +1318,7 @@ rte_vmci_qp_endpoint_create(const struct rte_vmci_qp_conf *conf)
 	qp->cons_data = conf->consume.data;
 	qp->prod_size = conf->produce.size;
 	qp->cons_size = conf->consume.size;
+	qp->cons_iova = contiguous_iova(qp->cons_data, qp->cons_size);
 	qp->handle = qp->prod_hdr->handle;
 	qp->max_tx_msg_len = max_msg_len(qp->prod_size);
 	rx_limit = max_msg_len(qp->cons_size);
@@ -1217,6 +1350,7 @@ rte_vmci_qp_info_get(const struct rte_vmci_qp *qp, struct rte_vmci_qp_info *info
 	info->consume_size = qp->cons_size;
 	info->max_tx_msg_len = qp->max_tx_msg_len;
 	info->max_rx_msg_len = qp->max_rx_msg_len;
+	info->consume_iova = qp->cons_iova;
 	return 0;
 }
 

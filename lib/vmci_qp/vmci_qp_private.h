@@ -39,6 +39,7 @@ struct rte_vmci_qp {
 	uint64_t cons_size;
 	uint32_t max_tx_msg_len;
 	uint32_t max_rx_msg_len;
+	rte_iova_t cons_iova; /* of cons_data, RTE_BAD_IOVA unless contiguous over the queue */
 
 	/* Producer lcore. */
 	struct {
@@ -59,6 +60,8 @@ struct rte_vmci_qp {
 		uint64_t pub_head;  /* value last stored to the shared header */
 		uint64_t peer_tail; /* peer's producer_tail, last valid value read */
 		uint64_t zc_len;
+		uint64_t hold;      /* first byte still held in place, if holding */
+		bool holding;       /* records mapped in place are not all done */
 		bool broken;        /* a malformed record was seen: framing lost */
 		uint64_t bytes;
 		uint64_t ops;

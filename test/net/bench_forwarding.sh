@@ -12,6 +12,8 @@
 #               emulated queue pair (guest and host device); lcore 1 (CPU A)
 #               serves port 0, lcore 2 (CPU B) port 1; the idle main lcore
 #               sits beside lcore 1
+#   vmci-zc     as vmci, both ports receiving in place (rx_zero_copy=1):
+#               a frame is copied once, into the other ring, instead of twice
 #   vmci-mp     net_vmci split across a DPDK primary, which sets both ports
 #               up and serves port 0, and a secondary (--proc-type=secondary,
 #               same file prefix, so the same hugepages and emulated device)
@@ -43,7 +45,7 @@
 set -u
 set -f # arguments are kept in variables and split on blanks, never globbed
 
-all_configs="vmci memif vmci-mp ring vmci-q2 memif-q2 vmci-mp-q2"
+all_configs="vmci vmci-zc memif vmci-mp ring vmci-q2 memif-q2 vmci-mp-q2"
 
 usage() {
     cat <<EOF
@@ -429,10 +431,10 @@ app_args() { # size queues fwd-lcores vmci|other [testpmd args...]
 
 eal_common="-m 512 --no-pci --log-level=*:warning"
 vmci_plugins="-d $bus -d $emu -d $pmd"
-vmci_ports() { # queues
+vmci_ports() { # queues [extra devargs of both ports]
     echo "-a vmci:vmci_emu0,cid=20 -a vmci:vmci_host0" \
-        "--vdev net_vmci0,dev=vmci_emu0,role=create,peer=2,queues=$1" \
-        "--vdev net_vmci1,dev=vmci_host0,role=attach,peer=20,queues=$1"
+        "--vdev net_vmci0,dev=vmci_emu0,role=create,peer=2,queues=$1${2:-}" \
+        "--vdev net_vmci1,dev=vmci_host0,role=attach,peer=20,queues=$1${2:-}"
 }
 
 # Starts the processes of a configuration. One process: main lcore 0
@@ -453,10 +455,12 @@ start_config() { # config size prefix
     second="--lcores=2@$cpu_b,3@$cpu_a --main-lcore=2"
     loop=--port-topology=loop
     case $cfg in
-    vmci|vmci-q2)
+    vmci|vmci-q2|vmci-zc)
+        zc=
+        [ $cfg = vmci-zc ] && zc=,rx_zero_copy=1
         prefixes=$pre
         start_testpmd 3 "$base.log" 0,1 $one $eal_common --file-prefix=$pre \
-            $vmci_plugins $(vmci_ports $q) -- $(app_args $len $q 2 vmci $loop)
+            $vmci_plugins $(vmci_ports $q $zc) -- $(app_args $len $q 2 vmci $loop)
         ;;
     vmci-mp|vmci-mp-q2)
         # The primary sets both ports up and forwards port 0; then the

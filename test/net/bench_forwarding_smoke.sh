@@ -13,7 +13,7 @@ set -u
 
 bench=$1
 build=$2
-configs="vmci memif vmci-mp ring memif-q2 vmci-mp-q2"
+configs="vmci vmci-zc memif vmci-mp ring memif-q2 vmci-mp-q2"
 skipped=vmci-q2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

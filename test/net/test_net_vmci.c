@@ -21,12 +21,17 @@
  *
  * Mode "devargs": no ports; bad devargs are refused, naming the key.
  *
+ * Mode "zc": as "pair" with both ports receiving in place (rx_zero_copy=1),
+ * then held frames: the ring space they keep, more frames held than there
+ * are slots, frames held across a reconnection and past the ports' close.
+ *
  * Mode "mp" (hugepages, a --file-prefix): the primary sets both ports up
  * and runs this program again as a secondary process, which moves every
  * frame size through the ports the primary owns and checks each byte.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -618,6 +623,226 @@ static const struct vmci_test_case pair_cases[] = {
 static const struct vmci_test_suite pair_suite = {
 	.name = "net_vmci_pair",
 	.cases = pair_cases,
+};
+
+/*
+ * Rx in place (mode "zc": both ports rx_zero_copy=1, after the pair
+ * cases). A held frame keeps its ring space: the sender fills the ring,
+ * the frames must still read intact, and space comes back only once the
+ * oldest held frame is freed.
+ */
+
+#define ZC_HOLD_MAX 2048
+#define ZC_SHORT 1100 /* in place, 1500 of them fit a 4 MiB ring, and one mbuf */
+#define ZC_FRAME 8000 /* above the copy limit, and 523 of them fill a 4 MiB ring */
+
+static struct rte_mbuf *zc_held[ZC_HOLD_MAX];
+static unsigned int zc_nb_held;
+
+/* Every mbuf back in the pool (caches included): none lost, none freed twice. */
+static int
+pool_complete(void)
+{
+	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pool), NB_MBUF, "mbufs in the pool");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Send @len-byte frames from port 1 while port 0 receives and keeps them,
+ * until the sender has been stopped by a full ring for a while, or @max
+ * frames were sent. Returns frames sent.
+ */
+static unsigned int
+zc_fill(uint32_t len, unsigned int max)
+{
+	unsigned int sent = 0, idle = 0;
+	struct rte_mbuf *m;
+	uint16_t n;
+
+	zc_nb_held = 0;
+	while (idle < 1000 && sent < max) {
+		m = make_frame(sent, len, 1);
+		if (m == NULL)
+			break;
+		if (rte_eth_tx_burst(1, 0, &m, 1) == 1) {
+			sent++;
+			idle = 0;
+		} else {
+			rte_pktmbuf_free(m);
+			idle++;
+		}
+		n = rte_eth_rx_burst(0, 0, zc_held + zc_nb_held,
+				     RTE_MIN((unsigned int)BURST, ZC_HOLD_MAX - zc_nb_held));
+		zc_nb_held += n;
+	}
+	return sent;
+}
+
+static int
+zc_check_held(uint32_t len, unsigned int *in_place)
+{
+	unsigned int i;
+
+	*in_place = 0;
+	for (i = 0; i < zc_nb_held; i++) {
+		if (check_frame(zc_held[i], i, len) != TEST_SUCCESS)
+			return TEST_FAILED;
+		*in_place += RTE_MBUF_HAS_EXTBUF(zc_held[i]) ? 1 : 0;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+zc_release_all(void)
+{
+	rte_pktmbuf_free_bulk(zc_held, zc_nb_held);
+	zc_nb_held = 0;
+}
+
+/* Port 0 receives until nothing comes for a while, freeing what it gets. */
+static unsigned int
+drain_port0(void)
+{
+	struct rte_mbuf *b[BURST];
+	unsigned int total = 0, idle = 0;
+	uint16_t n;
+
+	while (idle < 100) {
+		n = rte_eth_rx_burst(0, 0, b, BURST);
+		rte_pktmbuf_free_bulk(b, n);
+		total += n;
+		idle = n == 0 ? idle + 1 : 0;
+	}
+	return total;
+}
+
+static int
+zc_one_more_fits(void)
+{
+	struct rte_mbuf *m = make_frame(0, ZC_FRAME, 1);
+	uint16_t sent;
+
+	if (m == NULL)
+		return -1;
+	sent = rte_eth_tx_burst(1, 0, &m, 1);
+	if (sent == 0)
+		rte_pktmbuf_free(m);
+	return sent;
+}
+
+static int
+test_zc_hold_keeps_ring(void)
+{
+	uint64_t frames0 = 0, frames1 = 0;
+	unsigned int sent, in_place, i, refill = 0;
+	struct rte_mbuf *extra;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	drain_port0();
+	TEST_ASSERT(xstat(0, "rx_zero_copy_frames", &frames0) == 0, "xstat");
+	sent = zc_fill(ZC_FRAME, ZC_HOLD_MAX);
+	TEST_ASSERT(sent > 100, "only %u frames sent", sent);
+	TEST_ASSERT(sent < ZC_HOLD_MAX, "the sender never found the ring full (%u frames)", sent);
+	TEST_ASSERT_EQUAL(zc_nb_held, sent, "frames received");
+	/* The peer wrote on after the first frames went up: had their space gone back, it shows. */
+	if (zc_check_held(ZC_FRAME, &in_place) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT(xstat(0, "rx_zero_copy_frames", &frames1) == 0, "xstat");
+	TEST_ASSERT(in_place > sent / 2 && frames1 - frames0 == in_place,
+		    "%u of %u frames in place, counter says %" PRIu64, in_place, sent,
+		    frames1 - frames0);
+	/* The oldest freed: its space alone comes back, at the next burst. */
+	rte_pktmbuf_free(zc_held[0]);
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, &extra, 1), 0, "nothing new");
+	while (zc_one_more_fits() == 1)
+		refill++;
+	TEST_ASSERT(refill == 1, "%u frames fit in the space of one freed frame", refill);
+	for (i = 1; i < zc_nb_held; i++)
+		if (check_frame(zc_held[i], i, ZC_FRAME) != TEST_SUCCESS)
+			return TEST_FAILED;
+	/* Every frame but the (new) oldest freed, newest first: the ring stays full. */
+	for (i = zc_nb_held - 1; i > 1; i--)
+		rte_pktmbuf_free(zc_held[i]);
+	zc_nb_held = 2;
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, &zc_held[0], 1), 1, "the frame sent since");
+	if (check_frame(zc_held[0], 0, ZC_FRAME) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(zc_one_more_fits(), 0, "space came back while the oldest is held");
+	zc_release_all();
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(0, 0, &extra, 1), 0, "nothing new");
+	TEST_ASSERT_EQUAL(zc_one_more_fits(), 1, "space back once every frame is freed");
+	TEST_ASSERT_EQUAL(drain_port0(), 1, "the frame sent since");
+	if (pool_complete() != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 3000);
+}
+
+/* More frames held than there are slots: the rest are copied, none lost. */
+static int
+test_zc_slots_full(void)
+{
+	uint64_t full0 = 0, full1 = 0;
+	unsigned int sent, in_place;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	drain_port0();
+	TEST_ASSERT(xstat(0, "rx_zero_copy_slots_full", &full0) == 0, "xstat");
+	sent = zc_fill(ZC_SHORT, 1500);
+	TEST_ASSERT(sent == 1500 && zc_nb_held == sent, "%u frames sent, %u received", sent,
+		    zc_nb_held);
+	if (zc_check_held(ZC_SHORT, &in_place) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT(xstat(0, "rx_zero_copy_slots_full", &full1) == 0, "xstat");
+	TEST_ASSERT(in_place <= 1024 && in_place >= 1000 && full1 > full0,
+		    "%u frames in place (1024 slots), slots full %" PRIu64 " times", in_place,
+		    full1 - full0);
+	zc_release_all();
+	if (pool_complete() != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 2000);
+}
+
+/*
+ * Frames held across a reconnection: the old pair stays until they are
+ * freed, the new one carries traffic meanwhile.
+ */
+static int
+test_zc_held_across_reconnect(void)
+{
+	unsigned int sent, in_place;
+
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
+	drain_port0();
+	sent = zc_fill(ZC_FRAME, 50);
+	TEST_ASSERT(sent == 50 && zc_nb_held == sent, "%u frames sent, %u received", sent,
+		    zc_nb_held);
+	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop port 1");
+	TEST_ASSERT(wait_link(0, false), "port 0 sees its peer leave");
+	TEST_ASSERT_EQUAL(rte_eth_dev_start(1), 0, "start port 1");
+	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up again");
+	if (send_sizes(1, 0, 60, 2000) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (zc_check_held(ZC_FRAME, &in_place) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT(in_place > 0, "no frame in place");
+	zc_release_all();
+	/* The port's control path frees the old pair at its next poll. */
+	rte_delay_ms(50);
+	if (pool_complete() != TEST_SUCCESS)
+		return TEST_FAILED;
+	return send_sizes(1, 0, 60, 2000);
+}
+
+static const struct vmci_test_case zc_cases[] = {
+	{ "zc_hold_keeps_ring", test_zc_hold_keeps_ring },
+	{ "zc_slots_full", test_zc_slots_full },
+	{ "zc_held_across_reconnect", test_zc_held_across_reconnect },
+	{ NULL, NULL },
+};
+
+static const struct vmci_test_suite zc_suite = {
+	.name = "net_vmci_zc",
+	.cases = zc_cases,
 };
 
 /* Bad input: this program is the host end. */
@@ -2311,8 +2536,10 @@ main(int argc, char **argv)
 		suite = &burst_suite;
 	if (argc > 1 && strcmp(argv[1], "devargs") == 0)
 		suite = &devargs_suite;
+	if (argc > 1 && strcmp(argv[1], "zc") == 0)
+		suite = &zc_suite;
 	nb_ports = rte_eth_dev_count_avail();
-	want_ports = suite == &pair_suite || suite == &mp_suite ? 2 :
+	want_ports = suite == &pair_suite || suite == &mp_suite || suite == &zc_suite ? 2 :
 		     suite == &devargs_suite ? 0 : 1;
 	if (nb_ports != want_ports) {
 		printf("%u net_vmci ports, expected %u\n", nb_ports, want_ports);
@@ -2337,11 +2564,19 @@ main(int argc, char **argv)
 	RTE_ETH_FOREACH_DEV(port)
 		if (port_setup(port) != 0)
 			return 1;
-	ret = vmci_test_run_suite(suite);
+	/* With frames received in place, everything else must work as by copy. */
+	if (suite == &zc_suite)
+		ret = vmci_test_run_suite(&pair_suite);
+	if (suite != &zc_suite || ret == 0)
+		ret = vmci_test_run_suite(suite);
+	/* Closing with frames still held keeps their memory: freeing them after must be safe. */
+	if (suite == &zc_suite && ret == 0)
+		zc_fill(ZC_FRAME, 10);
 	RTE_ETH_FOREACH_DEV(port) {
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}
+	zc_release_all();
 	if (host_ep != NULL)
 		rte_vmci_qp_endpoint_free(host_ep);
 	rte_mempool_free(pool);

@@ -111,7 +111,8 @@ if [ "$queues" -gt 1 ]; then
     for p in 0 1; do
         for q in $(seq 0 $((queues - 1))); do
             n=$(awk -v p=$p -v q=$q '
-                /NIC extended statistics for port/ { cur = $NF }
+                # The echo of a command may cut the header line in two.
+                / statistics for port [0-9]+ *$/ { cur = $NF }
                 cur == p && $1 == "rx_q" q "_packets:" { print $2 }' "$out")
             if [ "${n:-0}" -le 0 ]; then
                 echo "FAIL: port $p Rx queue $q received ${n:-nothing}"

@@ -634,6 +634,221 @@ test_msg_fetch_release(void)
 	return ret;
 }
 
+/* Map n messages in place and check each payload, length and position. */
+static int
+msgs_map(struct qpt_pair *p, int q, const size_t *lens, unsigned int n,
+	 struct rte_vmci_qp_msg_ref *refs)
+{
+	unsigned int i;
+	int ret;
+
+	ret = rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1 - q], refs, MAX_MSGS);
+	TEST_ASSERT_EQUAL(ret, n, "messages mapped in place");
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT(refs[i].len == lens[i] &&
+			    qpt_pattern_check(refs[i].data, lens[i], p->rd[q]) == TEST_SUCCESS,
+			    "message %u in place: %" PRIu32 " bytes, expected %zu", i,
+			    refs[i].len, lens[i]);
+		p->rd[q] += lens[i];
+	}
+	return TEST_SUCCESS;
+}
+
+/* What the peer may write again: its free space and our published head. */
+static int
+released_check(const struct qpt_pair *p, uint64_t head, uint64_t size)
+{
+	TEST_ASSERT_EQUAL(p->hdr[1]->consumer_head, head % size, "published consumer head");
+	return TEST_SUCCESS;
+}
+
+static int
+zc_hold_done(struct qpt_pair *p)
+{
+	const size_t lens[4] = { 40, 16, 24, 33 };
+	struct rte_vmci_qp_msg_ref refs[MAX_MSGS];
+	uint64_t head = p->hdr[1]->consumer_head;
+	uint64_t r40 = qpt_rec_size(40), r16 = qpt_rec_size(16), r24 = qpt_rec_size(24);
+
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1], refs, MAX_MSGS), 0, "empty");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], head), -EINVAL, "nothing held");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], RTE_VMCI_QP_ZC_ALL), 0, "");
+	if (msgs_send(p, 0, lens, 4, 4) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1], refs, 2), 2, "");
+	TEST_ASSERT(refs[0].pos == head % QSIZE && refs[1].pos == (head + r40) % QSIZE,
+		    "positions %" PRIu64 ", %" PRIu64, refs[0].pos, refs[1].pos);
+	TEST_ASSERT(qpt_pattern_check(refs[0].data, 40, p->rd[0]) == TEST_SUCCESS &&
+		    qpt_pattern_check(refs[1].data, 16, p->rd[0] + 40) == TEST_SUCCESS, "");
+	p->rd[0] += 56;
+	if (released_check(p, head, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	/* A copying read after held messages releases nothing held. */
+	if (msg_recv(p, 0, 24) != TEST_SUCCESS || released_check(p, head, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], refs[1].pos), 0, "");
+	if (released_check(p, head + r40, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], refs[0].pos), -EINVAL,
+			  "the hold moved backwards");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], (head + r40 + r16 + r24) % QSIZE),
+			  -EINVAL, "a hold at the head holds nothing");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], QSIZE + 1), -EINVAL, "beyond the ring");
+	if (released_check(p, head + r40, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], RTE_VMCI_QP_ZC_ALL), 0, "");
+	if (released_check(p, head + r40 + r16 + r24, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (msgs_map(p, 0, &lens[3], 1, refs) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_free_space(p->ep[0]), QSIZE - 1 - qpt_rec_size(33), "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], RTE_VMCI_QP_ZC_ALL), 0, "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_free_space(p->ep[0]), QSIZE - 1, "");
+	return qpt_guard_check(p);
+}
+
+static int
+test_msg_zc_hold_done(void)
+{
+	struct qpt_pair p;
+	int ret;
+
+	if (msg_pair(&p, QSIZE, 200) != TEST_SUCCESS)
+		return TEST_FAILED;
+	ret = zc_hold_done(&p);
+	qpt_pair_free(&p);
+	return ret;
+}
+
+/*
+ * At the end of the ring: a record whose header crosses it is mapped (its
+ * payload starts again at the ring's start), one whose payload crosses it
+ * is left for a copying read, and that read releases nothing held.
+ */
+static int
+zc_wrap(struct qpt_pair *p)
+{
+	const size_t lens[3] = { 0, 16, 40 };
+	struct rte_vmci_qp_msg_ref refs[MAX_MSGS];
+	uint64_t head = p->hdr[1]->consumer_head;
+
+	/* 992 + 8 (empty message): the 16-byte one's header spans 1000..1008. */
+	if (msgs_send(p, 0, lens, 2, 2) != TEST_SUCCESS || msgs_map(p, 0, lens, 2, refs) != 0)
+		return TEST_FAILED;
+	TEST_ASSERT(refs[1].data == p->data[0] + 7, "payload after a split header at offset %td",
+		    (const uint8_t *)refs[1].data - p->data[0]);
+	if (msg_send(p, 0, 24) != TEST_SUCCESS || msg_send(p, 0, 40) != TEST_SUCCESS)
+		return TEST_FAILED;
+	/* The 24-byte record ends at 7 + 16 + 32: the ring is wide enough again. */
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1], refs, 1), 1, "");
+	p->rd[0] += 24;
+	if (msg_recv(p, 0, 40) != TEST_SUCCESS || released_check(p, head, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], RTE_VMCI_QP_ZC_ALL), 0, "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_free_space(p->ep[0]), QSIZE - 1, "");
+	return qpt_guard_check(p);
+}
+
+static int
+test_msg_zc_wrap(void)
+{
+	struct qpt_pair p;
+	int ret;
+
+	if (msg_pair(&p, QSIZE, 992) != TEST_SUCCESS)
+		return TEST_FAILED;
+	ret = zc_wrap(&p);
+	qpt_pair_free(&p);
+	return ret;
+}
+
+/* A payload across the end of the ring: not mapped, read by copy. */
+static int
+zc_payload_across_end(struct qpt_pair *p)
+{
+	struct rte_vmci_qp_msg_ref refs[MAX_MSGS];
+
+	/* At 960: header 960..968, payload 968..1008 crosses 1001. */
+	if (msg_send(p, 0, 40) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1], refs, MAX_MSGS), 0,
+			  "a payload across the end of the ring was mapped");
+	if (msg_recv(p, 0, 40) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_free_space(p->ep[0]), QSIZE - 1, "");
+	return qpt_guard_check(p);
+}
+
+static int
+test_msg_zc_payload_across_end(void)
+{
+	struct qpt_pair p;
+	int ret;
+
+	if (msg_pair(&p, QSIZE, 960) != TEST_SUCCESS)
+		return TEST_FAILED;
+	ret = zc_payload_across_end(&p);
+	qpt_pair_free(&p);
+	return ret;
+}
+
+/* Garbage after a held message: -EBADMSG, and a resync keeps the hold. */
+static int
+zc_bad_record(struct qpt_pair *p)
+{
+	struct rte_vmci_qp_msg_ref refs[MAX_MSGS];
+	const size_t len = 24;
+	uint64_t head = p->hdr[1]->consumer_head;
+
+	if (msg_send(p, 0, len) != TEST_SUCCESS || msgs_map(p, 0, &len, 1, refs) != 0)
+		return TEST_FAILED;
+	if (qpt_send(p, 0, 16) != TEST_SUCCESS) /* raw bytes: no record magic */
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_dequeue_zc_burst(p->ep[1], refs, MAX_MSGS), -EBADMSG, "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_resync(p->ep[1]), 16, "bytes dropped");
+	if (released_check(p, head, QSIZE) != TEST_SUCCESS)
+		return TEST_FAILED;
+	TEST_ASSERT_EQUAL(rte_vmci_qp_msg_zc_done(p->ep[1], RTE_VMCI_QP_ZC_ALL), 0, "");
+	TEST_ASSERT_EQUAL(rte_vmci_qp_free_space(p->ep[0]), QSIZE - 1, "");
+	return qpt_guard_check(p);
+}
+
+static int
+test_msg_zc_bad_record(void)
+{
+	struct qpt_pair p;
+	int ret;
+
+	if (msg_pair(&p, QSIZE, 100) != TEST_SUCCESS)
+		return TEST_FAILED;
+	ret = zc_bad_record(&p);
+	qpt_pair_free(&p);
+	return ret;
+}
+
+/* In DPDK memory the payload's IOVA is the one the EAL gives its address. */
+static int
+test_msg_zc_iova(void)
+{
+	struct rte_vmci_qp_msg_ref refs[MAX_MSGS];
+	const size_t len = 100;
+	struct qpt_pair p;
+	int ret = TEST_FAILED;
+
+	if (qpt_pair_create_mem(&p, "zc_iova", 64 * 1024, 4096) != 0)
+		return TEST_FAILED;
+	if (qpt_advance(&p, 0, 8192) == TEST_SUCCESS && msg_send(&p, 0, len) == TEST_SUCCESS &&
+	    msgs_map(&p, 0, &len, 1, refs) == TEST_SUCCESS) {
+		ret = refs[0].iova != RTE_BAD_IOVA &&
+			refs[0].iova == rte_mem_virt2iova(refs[0].data) ? TEST_SUCCESS : TEST_FAILED;
+		if (ret != TEST_SUCCESS)
+			printf("  IOVA %#" PRIx64 ", the EAL says %#" PRIx64 "\n", refs[0].iova,
+			       rte_mem_virt2iova(refs[0].data));
+	}
+	qpt_pair_free(&p);
+	return ret;
+}
+
 static const struct vmci_test_case msg_cases[] = {
 	{ "msg_wire_format", test_msg_wire_format },
 	{ "msg_lengths_across_wrap", test_msg_lengths_across_wrap },
@@ -643,6 +858,11 @@ static const struct vmci_test_case msg_cases[] = {
 	{ "msg_dequeue_stops", test_msg_dequeue_stops },
 	{ "msg_stage_publish", test_msg_stage_publish },
 	{ "msg_fetch_release", test_msg_fetch_release },
+	{ "msg_zc_hold_done", test_msg_zc_hold_done },
+	{ "msg_zc_wrap", test_msg_zc_wrap },
+	{ "msg_zc_payload_across_end", test_msg_zc_payload_across_end },
+	{ "msg_zc_bad_record", test_msg_zc_bad_record },
+	{ "msg_zc_iova", test_msg_zc_iova },
 	{ NULL, NULL },
 };
 

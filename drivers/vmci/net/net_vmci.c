@@ -49,10 +49,11 @@ RTE_LOG_REGISTER_DEFAULT(net_vmci_logtype, NOTICE);
 #define ARG_QUEUES  "queues"
 #define ARG_QSIZE   "qsize"
 #define ARG_MAC     "mac"
+#define ARG_RX_ZC   "rx_zero_copy"
 
 static const char * const valid_args[] = {
 	ARG_DEV, ARG_ROLE, ARG_PEER, ARG_SERVICE, ARG_HANDLE, ARG_QUEUES, ARG_QSIZE, ARG_MAC,
-	NULL,
+	ARG_RX_ZC, NULL,
 };
 
 /* Offer datagram from the create side; all fields little-endian (x86 only). */
@@ -81,6 +82,7 @@ struct net_vmci_port;
 /* One queue-pair slot of the current connection. */
 struct net_vmci_pair {
 	struct rte_vmci_qpair *qpair;
+	struct net_vmci_zc *zc; /* Rx in place: its slots, NULL when reading by copy */
 };
 
 /* A withdrawn pair, freed once the data path has moved past it. */
@@ -113,6 +115,7 @@ struct net_vmci_port {
 	uint16_t nb_queues;
 	uint64_t qsize;
 	struct rte_ether_addr mac;
+	bool rx_zero_copy;
 
 	bool started;
 	/*
@@ -318,6 +321,17 @@ check_keys(const char *name, const struct rte_kvargs *kv)
 }
 
 static int
+parse_bool_arg(const char *key, const char *value, void *out)
+{
+	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+		NET_VMCI_LOG(ERR, "invalid %s=%s: expected 0 or 1", key, value);
+		return -EINVAL;
+	}
+	*(bool *)out = value[0] == '1';
+	return 0;
+}
+
+static int
 parse_args(const char *name, const char *args, struct net_vmci_port *p)
 {
 	struct rte_kvargs *kv;
@@ -331,7 +345,7 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	kv = rte_kvargs_parse(args != NULL ? args : "", valid_args);
 	if (kv == NULL) {
 		NET_VMCI_LOG(ERR, "%s: cannot parse \"%s\": keys are dev, role, peer, service, "
-			     "handle, queues, qsize, mac", name, args);
+			     "handle, queues, qsize, mac, rx_zero_copy", name, args);
 		return -EINVAL;
 	}
 	if (check_keys(name, kv) < 0) {
@@ -347,6 +361,7 @@ parse_args(const char *name, const char *args, struct net_vmci_port *p)
 	ret |= rte_kvargs_process(kv, ARG_QUEUES, parse_u32_arg, &queues);
 	ret |= rte_kvargs_process(kv, ARG_QSIZE, parse_u32_arg, &qsize);
 	ret |= rte_kvargs_process(kv, ARG_MAC, parse_mac, &p->mac);
+	ret |= rte_kvargs_process(kv, ARG_RX_ZC, parse_bool_arg, &p->rx_zero_copy);
 	rte_kvargs_free(kv);
 	if (ret != 0)
 		return -EINVAL;
@@ -415,6 +430,55 @@ pair_close(struct net_vmci_pair *pair)
 	if (pair->qpair != NULL)
 		rte_vmci_qpair_detach(pair->qpair);
 	pair->qpair = NULL;
+	rte_free(pair->zc);
+	pair->zc = NULL;
+}
+
+/* Frames of the pair received in place whose mbufs the application still holds. */
+static unsigned int
+pair_frames_held(const struct net_vmci_pair *pair)
+{
+	const struct net_vmci_zc *zc = pair->zc;
+	unsigned int held = 0;
+	uint32_t i, head;
+
+	if (zc == NULL)
+		return 0;
+	/* The Rx lcore no longer moves these: the pair was withdrawn and its burst ended. */
+	head = __atomic_load_n(&zc->head, __ATOMIC_RELAXED);
+	for (i = __atomic_load_n(&zc->tail, __ATOMIC_RELAXED); i != head; i++)
+		held += !__atomic_load_n(&zc->slots[i & (NET_VMCI_ZC_SLOTS - 1)].done,
+					 __ATOMIC_ACQUIRE);
+	return held;
+}
+
+/*
+ * Slots for receiving in place from @ep, or NULL to read by copy: when the
+ * queue memory has no contiguous IOVA (a frame handed to a NIC must have
+ * one), or on no memory.
+ */
+static struct net_vmci_zc *
+zc_create(struct net_vmci_port *p, uint16_t i, struct rte_vmci_qp *ep)
+{
+	struct rte_vmci_qp_info info;
+	struct net_vmci_zc *zc;
+
+	if (rte_vmci_qp_info_get(ep, &info) < 0 || info.consume_iova == RTE_BAD_IOVA) {
+		NET_VMCI_LOG(WARNING, "port %u: Rx queue %u: queue memory has no contiguous IOVA, "
+			     "expected one for rx_zero_copy=1: reading by copy",
+			     p->eth_dev->data->port_id, i);
+		return NULL;
+	}
+	zc = rte_zmalloc_socket("net_vmci_zc", sizeof(*zc), RTE_CACHE_LINE_SIZE,
+				p->eth_dev->data->numa_node);
+	if (zc == NULL) {
+		NET_VMCI_LOG(WARNING, "port %u: Rx queue %u: no memory for %u in-place slots: "
+			     "reading by copy", p->eth_dev->data->port_id, i, NET_VMCI_ZC_SLOTS);
+		return NULL;
+	}
+	zc->ep = ep;
+	zc->copy_max = RTE_MIN((uint32_t)NET_VMCI_ZC_COPY_MAX, (uint32_t)rxq_of(p, i)->seg_room);
+	return zc;
 }
 
 /* Retired pairs: freed once neither lcore can hold their endpoint. */
@@ -438,15 +502,19 @@ retired_unused(struct net_vmci_port *p, const struct net_vmci_retired *r)
 	       queue_done_with(txq_of(p, r->queue), r->tx_seq);
 }
 
+/*
+ * Free the retired pairs no lcore can reach (@stopped: none can, the data
+ * path is not running) and no application mbuf points into.
+ */
 static void
-reap_retired(struct net_vmci_port *p, bool all)
+reap_retired(struct net_vmci_port *p, bool stopped)
 {
 	unsigned int i = 0;
 
 	while (i < p->nb_retired) {
 		struct net_vmci_retired *r = &p->retired[i];
 
-		if (!all && !retired_unused(p, r)) {
+		if ((!stopped && !retired_unused(p, r)) || pair_frames_held(&r->pair) > 0) {
 			i++;
 			continue;
 		}
@@ -467,10 +535,13 @@ retire_pair(struct net_vmci_port *p, uint16_t i)
 	/* SEQ_CST store then load: pairs with queue_enter(), see there. */
 	__atomic_store_n(&rxq->ep, NULL, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&txq->ep, NULL, __ATOMIC_SEQ_CST);
+	/* A burst still on the old endpoint then reads by copy: the slots stay until it ends. */
+	__atomic_store_n(&rxq->zc, NULL, __ATOMIC_RELEASE);
 	/* can_connect() kept room for every pair of the connection. */
 	RTE_VERIFY(p->nb_retired < NET_VMCI_MAX_RETIRED);
 	r = &p->retired[p->nb_retired++];
 	r->pair = *pair;
+	pair->zc = NULL;
 	r->queue = i;
 	r->rx_seq = __atomic_load_n(&rxq->seq, __ATOMIC_SEQ_CST);
 	r->tx_seq = __atomic_load_n(&txq->seq, __ATOMIC_SEQ_CST);
@@ -519,6 +590,10 @@ install_endpoints(struct net_vmci_port *p)
 		rxq->fatal = 0;
 		txq->fatal = 0;
 		rxq->resync_pending = 0;
+		if (p->rx_zero_copy)
+			p->pairs[i].zc = zc_create(p, i, ep);
+		/* The slots before the endpoint: a burst that loads it finds them (zc_of()). */
+		__atomic_store_n(&rxq->zc, p->pairs[i].zc, __ATOMIC_RELEASE);
 		__atomic_store_n(&rxq->ep, ep, __ATOMIC_RELEASE);
 		__atomic_store_n(&txq->ep, ep, __ATOMIC_RELEASE);
 	}
@@ -966,6 +1041,27 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * At close: pairs whose frames, received in place, the application still
+ * holds cannot be freed (their mbufs point into them and their free
+ * callback writes their slots): keep them for the life of the process.
+ */
+static void
+abandon_held_pairs(struct net_vmci_port *p)
+{
+	unsigned int i, held = 0;
+
+	reap_retired(p, true);
+	for (i = 0; i < p->nb_retired; i++)
+		held += pair_frames_held(&p->retired[i].pair);
+	if (p->nb_retired > 0)
+		NET_VMCI_LOG(WARNING, "port %u: closed with %u frames received in place still "
+			     "held by the application, expected none: %u queue pair(s) stay "
+			     "allocated until the process exits", p->eth_dev->data->port_id, held,
+			     p->nb_retired);
+	p->nb_retired = 0;
+}
+
 static int
 net_vmci_dev_stop(struct rte_eth_dev *dev)
 {
@@ -1057,6 +1153,7 @@ net_vmci_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	net_vmci_dev_stop(dev);
+	abandon_held_pairs(dev->data->dev_private);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		net_vmci_rx_queue_release(dev, i);
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -1269,7 +1366,7 @@ net_vmci_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 enum {
 	XS_RX_OVERSIZE, XS_TX_OVERSIZE, XS_TX_RING_FULL, XS_RX_BAD_RECORDS, XS_RX_RESYNCS,
 	XS_RX_RESYNC_BYTES, XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS,
-	XS_COUNT
+	XS_RX_ZC_FRAMES, XS_RX_ZC_FULL, XS_COUNT
 };
 
 static const char * const xstat_names[XS_COUNT] = {
@@ -1283,6 +1380,8 @@ static const char * const xstat_names[XS_COUNT] = {
 	[XS_PEER_DETACH] = "peer_detach",
 	[XS_RECONNECTS] = "reconnects",
 	[XS_BAD_OFFERS] = "rendezvous_bad_offers",
+	[XS_RX_ZC_FRAMES] = "rx_zero_copy_frames",
+	[XS_RX_ZC_FULL] = "rx_zero_copy_slots_full",
 };
 
 static int
@@ -1317,6 +1416,8 @@ net_vmci_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 		v[XS_RX_BAD_RECORDS] += q->stats.bad_records;
 		v[XS_RX_RESYNCS] += q->stats.resyncs;
 		v[XS_RX_RESYNC_BYTES] += q->stats.resync_bytes;
+		v[XS_RX_ZC_FRAMES] += q->stats.zc_frames;
+		v[XS_RX_ZC_FULL] += q->stats.zc_full;
 		v[XS_RING_INDEX_ERRORS] += q->stats.idx_errors;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
@@ -1467,4 +1568,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vmci,
 	ARG_HANDLE "=<context>:<resource> "
 	ARG_QUEUES "=<1-8> "
 	ARG_QSIZE "=<bytes> "
-	ARG_MAC "=<xx:xx:xx:xx:xx:xx>");
+	ARG_MAC "=<xx:xx:xx:xx:xx:xx> "
+	ARG_RX_ZC "=0|1");

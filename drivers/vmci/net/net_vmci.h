@@ -65,7 +65,43 @@ struct net_vmci_qstats {
 	uint64_t resyncs;    /* Rx: queue resynchronised after garbage */
 	uint64_t resync_bytes; /* Rx: bytes those resyncs dropped */
 	uint64_t idx_errors; /* peer index out of range: connection torn down */
+	uint64_t zc_frames;  /* Rx: frames delivered in place (rx_zero_copy) */
+	uint64_t zc_full;    /* Rx: bursts that copied, every in-place slot being held */
 };
+
+/*
+ * Rx in place (rx_zero_copy=1): a frame is an mbuf whose external buffer
+ * is its payload in the ring, and the ring space stays ours until the
+ * mbuf is freed. Slots are handed out in ring order; the free callback
+ * marks a slot done, on whatever lcore frees the mbuf, and the next burst
+ * gives the ring space of the done slots at the front back to the peer.
+ */
+#define NET_VMCI_ZC_SLOTS 1024 /* a power of 2 */
+/*
+ * Frames up to this long are copied even so: below it, attaching and
+ * freeing an external buffer costs more than the copy (measured with
+ * testpmd forwarding, see doc/net_vmci.md).
+ */
+#define NET_VMCI_ZC_COPY_MAX 1024
+
+struct net_vmci_zc_slot {
+	/* Written by the Rx lcore before the mbuf leaves it; refcnt by the freeing one. */
+	struct rte_mbuf_ext_shared_info shinfo;
+	uint64_t pos;  /* ring position of the frame's record */
+	uint32_t done; /* set (release) by the free callback, read (acquire) by the Rx lcore */
+} __rte_cache_aligned;
+
+/* The in-place slots of one connection's Rx queue. */
+struct net_vmci_zc {
+	struct rte_vmci_qp *ep; /* whose ring the slots point into */
+	uint32_t copy_max;      /* frames up to this long are copied all the same */
+	uint32_t head;          /* Rx lcore: slots handed out */
+	uint32_t tail;          /* Rx lcore: slots before it are done and given back */
+	struct net_vmci_zc_slot slots[NET_VMCI_ZC_SLOTS];
+};
+
+/* Called by the mbuf library when a frame received in place is freed. */
+void net_vmci_zc_free(void *addr, void *opaque);
 
 /* One direction of a queue pair, as the data path sees it. */
 struct net_vmci_queue {
@@ -89,6 +125,11 @@ struct net_vmci_queue {
 	 * would load the peer's index once more per burst.
 	 */
 	uint16_t rx_want;
+	/*
+	 * Rx: slots of the current connection when receiving in place, else
+	 * NULL; used only if its ep is the one the burst loaded.
+	 */
+	struct net_vmci_zc *zc;
 	uint64_t last_resync_tsc;
 	/* Rx: a bad record is counted and waits for its rate-limited resync. */
 	uint32_t resync_pending;

@@ -16,6 +16,7 @@
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_mempool.h>
 #include <rte_prefetch.h>
 
@@ -244,6 +245,143 @@ rx_burst_simple(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbu
 	return n;
 }
 
+/* Rx in place. */
+
+void
+net_vmci_zc_free(void *addr, void *opaque)
+{
+	struct net_vmci_zc_slot *slot = opaque;
+
+	RTE_SET_USED(addr);
+	/* Release: the application's reads of the frame happen before the peer may rewrite it. */
+	__atomic_store_n(&slot->done, 1, __ATOMIC_RELEASE);
+}
+
+static inline struct net_vmci_zc_slot *
+zc_slot(struct net_vmci_zc *zc, uint32_t i)
+{
+	return &zc->slots[i & (NET_VMCI_ZC_SLOTS - 1)];
+}
+
+/*
+ * Give the peer the ring space of every frame before the oldest one still
+ * held: those freed since, and those copied out. Only frames in place take
+ * slots, so with none held everything read goes back.
+ */
+static inline void
+zc_reclaim(struct net_vmci_zc *zc, struct rte_vmci_qp *ep)
+{
+	uint32_t tail = zc->tail;
+
+	while (tail != zc->head && __atomic_load_n(&zc_slot(zc, tail)->done, __ATOMIC_ACQUIRE))
+		tail++;
+	zc->tail = tail;
+	/* Cannot fail: the position is that of a frame still held, in ring order. */
+	rte_vmci_qp_msg_zc_done(ep, tail == zc->head ? RTE_VMCI_QP_ZC_ALL :
+				zc_slot(zc, tail)->pos);
+}
+
+/* Make the mbuf @m the frame at @ref, held through @slot until it is freed. */
+static inline void
+zc_attach(struct net_vmci_queue *q, struct net_vmci_zc_slot *slot, struct rte_mbuf *m,
+	  const struct rte_vmci_qp_msg_ref *ref)
+{
+	/* Set here, not once: the callback must be this process's, which frees the mbuf. */
+	slot->shinfo.free_cb = net_vmci_zc_free;
+	slot->shinfo.fcb_opaque = slot;
+	rte_mbuf_ext_refcnt_set(&slot->shinfo, 1);
+	slot->done = 0;
+	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)ref->data, ref->iova,
+				  (uint16_t)ref->len, &slot->shinfo);
+	m->data_len = (uint16_t)ref->len;
+	m->pkt_len = ref->len;
+	m->port = q->port_id;
+}
+
+/* A short frame is copied out all the same: in place, its mbuf would cost more than the copy. */
+static inline void
+zc_copy(struct net_vmci_queue *q, struct rte_mbuf *m, const struct rte_vmci_qp_msg_ref *ref)
+{
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), ref->data, ref->len);
+	m->data_len = (uint16_t)ref->len;
+	m->pkt_len = ref->len;
+	m->port = q->port_id;
+}
+
+/*
+ * Frames delivered in place: one mbuf per frame, no copy. Every frame in
+ * place takes a slot, in ring order; frames up to copy_max bytes are copied
+ * into their mbuf instead, and a runt or a frame above max_frame is
+ * dropped, neither taking a slot. Returns frames delivered (0:
+ * none mapped, the caller reads by copy), or a negative errno for
+ * rx_error(); *took tells whether records left the ring.
+ */
+static int
+rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp *ep,
+	    struct rte_mbuf **bufs, uint16_t nb_pkts, uint64_t *bytes, bool *took)
+{
+	struct rte_vmci_qp_msg_ref ref[NET_VMCI_BURST_MAX];
+	struct rte_mbuf *m[NET_VMCI_BURST_MAX];
+	unsigned int free_slots = NET_VMCI_ZC_SLOTS - (zc->head - zc->tail);
+	unsigned int want = q->rx_want != 0 ? q->rx_want : NET_VMCI_BURST_MAX;
+	struct net_vmci_zc_slot *slot;
+	unsigned int i, in_place = 0;
+	int got, n = 0;
+
+	*took = false;
+	want = RTE_MIN(RTE_MIN(want, (unsigned int)nb_pkts), free_slots);
+	if (unlikely(want == 0)) {
+		q->stats.zc_full++;
+		return 0;
+	}
+	want = rx_alloc(q, m, want);
+	if (unlikely(want == 0))
+		return 0; /* the copying read finds no mbuf either, and counts it */
+	got = rte_vmci_qp_msg_dequeue_zc_burst(ep, ref, want);
+	if (unlikely(got <= 0)) {
+		rte_mempool_put_bulk(q->mp, (void **)m, want);
+		return got;
+	}
+	rx_want_update(q, want, (unsigned int)got);
+	for (i = 0; i < (unsigned int)got; i++) {
+		if (unlikely(ref[i].len < RTE_ETHER_HDR_LEN || ref[i].len > q->max_frame)) {
+			q->stats.errors++;
+			if (ref[i].len > q->max_frame)
+				q->stats.oversize++;
+			rte_mempool_put(q->mp, m[i]);
+			continue;
+		}
+		if (ref[i].len <= zc->copy_max) {
+			zc_copy(q, m[i], &ref[i]);
+		} else {
+			slot = zc_slot(zc, zc->head++);
+			slot->pos = ref[i].pos;
+			zc_attach(q, slot, m[i], &ref[i]);
+			in_place++;
+		}
+		bufs[n++] = m[i];
+		*bytes += ref[i].len;
+	}
+	if ((unsigned int)got < want)
+		rte_mempool_put_bulk(q->mp, (void **)&m[got], want - got);
+	/* Frames copied or dropped: their space goes back now, unless an older one is held. */
+	if ((unsigned int)got > in_place)
+		zc_reclaim(zc, ep);
+	q->stats.zc_frames += in_place;
+	*took = true;
+	return n;
+}
+
+/* The in-place slots for this burst's endpoint, or NULL to read by copy. */
+static inline struct net_vmci_zc *
+zc_of(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
+{
+	/* Acquire: the control path stores the slots before the endpoint (release). */
+	struct net_vmci_zc *zc = __atomic_load_n(&q->zc, __ATOMIC_ACQUIRE);
+
+	return zc != NULL && zc->ep == ep ? zc : NULL;
+}
+
 /* Whether the frame of @len goes through rx_burst_simple(). */
 static inline bool
 rx_fits_one(const struct net_vmci_queue *q, int64_t len)
@@ -251,20 +389,20 @@ rx_fits_one(const struct net_vmci_queue *q, int64_t len)
 	return len >= RTE_ETHER_HDR_LEN && len <= q->max_frame && len <= q->seg_room;
 }
 
-uint16_t
-net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+/*
+ * Frames read by copy: bursts of one-mbuf frames, others one by one; the
+ * ring space goes back to the peer once, at the end.
+ */
+static uint16_t
+rx_copy(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf **bufs,
+	uint16_t nb_pkts, uint64_t *bytes)
 {
-	struct net_vmci_queue *q = rxq;
-	struct rte_vmci_qp *ep = queue_enter(q);
-	uint64_t bytes = 0;
-	uint16_t n = 0;
 	bool consumed = false;
 	int64_t len, err;
+	uint16_t n = 0;
 	bool took;
 	int got;
 
-	if (unlikely(ep == NULL || q->fatal))
-		goto out;
 	while (n < nb_pkts) {
 		len = rte_vmci_qp_msg_peek_len(ep);
 		if (len == -EAGAIN)
@@ -274,7 +412,7 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 			break;
 		}
 		if (likely(rx_fits_one(q, len))) {
-			got = rx_burst_simple(q, ep, bufs + n, nb_pkts - n, &bytes, &took);
+			got = rx_burst_simple(q, ep, bufs + n, nb_pkts - n, bytes, &took);
 			if (unlikely(got < 0)) {
 				rx_error(q, ep, got);
 				break;
@@ -312,11 +450,45 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 			break;
 		}
 		rte_prefetch0(rte_pktmbuf_mtod(bufs[n], void *));
-		bytes += len;
+		*bytes += len;
 		n++;
 	}
 	if (n > 0 || consumed)
 		rte_vmci_qp_release(ep);
+	return n;
+}
+
+uint16_t
+net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
+{
+	struct net_vmci_queue *q = rxq;
+	struct rte_vmci_qp *ep = queue_enter(q);
+	struct net_vmci_zc *zc;
+	uint64_t bytes = 0;
+	uint16_t n = 0;
+	bool took = false;
+	int got = 0;
+
+	if (unlikely(ep == NULL || q->fatal))
+		goto out;
+	zc = zc_of(q, ep);
+	if (zc != NULL) {
+		zc_reclaim(zc, ep);
+		/*
+		 * A burst that starts with a short frame is read by copy: reading
+		 * each header apart from its payload (in place) stalls on every
+		 * record, where a copy streams through them.
+		 */
+		if (rte_vmci_qp_msg_peek_len(ep) > zc->copy_max) {
+			got = rx_burst_zc(q, zc, ep, bufs, nb_pkts, &bytes, &took);
+			if (unlikely(got < 0))
+				rx_error(q, ep, got);
+			n = got > 0 ? (uint16_t)got : 0;
+		}
+	}
+	/* Nothing in place: empty, a frame across the ring's end, or slots or mbufs short. */
+	if (got == 0 && !took)
+		n = rx_copy(q, ep, bufs, nb_pkts, &bytes);
 	q->stats.packets += n;
 	q->stats.bytes += bytes;
 out:
