@@ -1068,6 +1068,17 @@ burst_begin(const struct rte_vmci_qp *qp)
 	return c;
 }
 
+/* Arguments of a burst read, and whether message reads still work. */
+static inline int
+burst_check(const struct rte_vmci_qp *qp, const void *out, unsigned int n)
+{
+	if (n == 0)
+		return 0;
+	if (out == NULL)
+		return -EINVAL;
+	return unlikely(qp->cons.broken) ? -EBADMSG : 0;
+}
+
 int
 rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsigned int n)
 {
@@ -1075,11 +1086,11 @@ rte_vmci_qp_msg_dequeue_burst(struct rte_vmci_qp *qp, struct iovec *bufs, unsign
 	unsigned int i;
 	int64_t len = 0;
 	uint64_t rec;
+	int ret;
 
-	if (bufs == NULL && n > 0)
-		return -EINVAL;
-	if (unlikely(qp->cons.broken) && n > 0)
-		return -EBADMSG;
+	ret = burst_check(qp, bufs, n);
+	if (unlikely(ret < 0))
+		return ret;
 	for (i = 0; i < n; i++) {
 		len = burst_next(qp, &c, &rec);
 		if (len < 0)
@@ -1114,11 +1125,11 @@ rte_vmci_qp_msg_dequeue_zc_burst(struct rte_vmci_qp *qp, struct rte_vmci_qp_msg_
 	uint64_t rec, payload;
 	unsigned int i;
 	int64_t len = 0;
+	int ret;
 
-	if (refs == NULL && n > 0)
-		return -EINVAL;
-	if (unlikely(qp->cons.broken) && n > 0)
-		return -EBADMSG;
+	ret = burst_check(qp, refs, n);
+	if (unlikely(ret < 0))
+		return ret;
 	for (i = 0; i < n; i++) {
 		len = burst_next(qp, &c, &rec);
 		if (len < 0)

@@ -263,22 +263,31 @@ zc_slot(struct net_vmci_zc *zc, uint32_t i)
 	return &zc->slots[i & (NET_VMCI_ZC_SLOTS - 1)];
 }
 
-/*
- * Give the peer the ring space of every frame before the oldest one still
- * held: those freed since, and those copied out. Only frames in place take
- * slots, so with none held everything read goes back.
- */
-static inline void
-zc_reclaim(struct net_vmci_zc *zc, struct rte_vmci_qp *ep)
+/* Move past the slots whose frames were freed, oldest first; false if none was. */
+static inline bool
+zc_advance(struct net_vmci_zc *zc)
 {
 	uint32_t tail = zc->tail;
 
 	while (tail != zc->head && __atomic_load_n(&zc_slot(zc, tail)->done, __ATOMIC_ACQUIRE))
 		tail++;
+	if (tail == zc->tail)
+		return false;
 	zc->tail = tail;
+	return true;
+}
+
+/*
+ * Give the peer the ring space of every frame before the oldest one still
+ * held: those freed, and those copied out. Only frames in place take
+ * slots, so with none held everything read goes back.
+ */
+static inline void
+zc_give_back(struct net_vmci_zc *zc, struct rte_vmci_qp *ep)
+{
 	/* Cannot fail: the position is that of a frame still held, in ring order. */
-	rte_vmci_qp_msg_zc_done(ep, tail == zc->head ? RTE_VMCI_QP_ZC_ALL :
-				zc_slot(zc, tail)->pos);
+	rte_vmci_qp_msg_zc_done(ep, zc->tail == zc->head ? RTE_VMCI_QP_ZC_ALL :
+				zc_slot(zc, zc->tail)->pos);
 }
 
 /* Make the mbuf @m the frame at @ref, held through @slot until it is freed. */
@@ -365,8 +374,10 @@ rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp
 	if ((unsigned int)got < want)
 		rte_mempool_put_bulk(q->mp, (void **)&m[got], want - got);
 	/* Frames copied or dropped: their space goes back now, unless an older one is held. */
-	if ((unsigned int)got > in_place)
-		zc_reclaim(zc, ep);
+	if ((unsigned int)got > in_place) {
+		zc_advance(zc);
+		zc_give_back(zc, ep);
+	}
 	q->stats.zc_frames += in_place;
 	*took = true;
 	return n;
@@ -390,21 +401,21 @@ rx_fits_one(const struct net_vmci_queue *q, int64_t len)
 }
 
 /*
- * Frames read by copy: bursts of one-mbuf frames, others one by one; the
- * ring space goes back to the peer once, at the end.
+ * Frames read by copy, the first of them @len long (as peeked): bursts of
+ * one-mbuf frames, others one by one; the ring space goes back to the peer
+ * once, at the end.
  */
 static uint16_t
 rx_copy(struct net_vmci_queue *q, struct rte_vmci_qp *ep, struct rte_mbuf **bufs,
-	uint16_t nb_pkts, uint64_t *bytes)
+	uint16_t nb_pkts, uint64_t *bytes, int64_t len)
 {
 	bool consumed = false;
-	int64_t len, err;
 	uint16_t n = 0;
+	int64_t err;
 	bool took;
 	int got;
 
-	while (n < nb_pkts) {
-		len = rte_vmci_qp_msg_peek_len(ep);
+	for (; n < nb_pkts; len = rte_vmci_qp_msg_peek_len(ep)) {
 		if (len == -EAGAIN)
 			break;
 		if (unlikely(len < 0)) {
@@ -467,19 +478,22 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	uint64_t bytes = 0;
 	uint16_t n = 0;
 	bool took = false;
+	int64_t len;
 	int got = 0;
 
 	if (unlikely(ep == NULL || q->fatal))
 		goto out;
+	len = rte_vmci_qp_msg_peek_len(ep);
 	zc = zc_of(q, ep);
 	if (zc != NULL) {
-		zc_reclaim(zc, ep);
+		if (zc_advance(zc))
+			zc_give_back(zc, ep);
 		/*
 		 * A burst that starts with a short frame is read by copy: reading
 		 * each header apart from its payload (in place) stalls on every
 		 * record, where a copy streams through them.
 		 */
-		if (rte_vmci_qp_msg_peek_len(ep) > zc->copy_max) {
+		if (len > zc->copy_max) {
 			got = rx_burst_zc(q, zc, ep, bufs, nb_pkts, &bytes, &took);
 			if (unlikely(got < 0))
 				rx_error(q, ep, got);
@@ -488,7 +502,7 @@ net_vmci_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t nb_pkts)
 	}
 	/* Nothing in place: empty, a frame across the ring's end, or slots or mbufs short. */
 	if (got == 0 && !took)
-		n = rx_copy(q, ep, bufs, nb_pkts, &bytes);
+		n = rx_copy(q, ep, bufs, nb_pkts, &bytes, len); /* nothing was consumed since */
 	q->stats.packets += n;
 	q->stats.bytes += bytes;
 out:
