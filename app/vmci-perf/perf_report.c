@@ -995,8 +995,8 @@ summary_bare_ring(FILE *f, const struct perf_options *opt, const struct perf_res
 	if (i == nb_res)
 		return;
 	fprintf(f, "\nvmci against the bare-ring limit (a plain SPSC byte ring in the same"
-		" memory, records of the vmci\nrecord size to and from as many buffers as the"
-		" vmci API, the fastest copy routine of\nthis machine per size; %s):\n",
+		" memory, records of the vmci\nrecord size, as many buffers as the vmci API,"
+		" the fastest copy routine per size; %s):\n",
 		lat ? "ratio = limit p50 / vmci p50" :
 		"ratio = vmci records/s / limit records/s, the same as the GB/s ratio");
 	fprintf(f, "%7s %9s %12s %12s %12s %9s  %-10s %s\n", "size", "record_B",
