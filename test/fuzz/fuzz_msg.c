@@ -6,8 +6,10 @@
  * Framed records written by a peer. Input: u16 ring size, u16 start
  * offset (where the peer's data begins, so records wrap), u16 receive
  * limit, then the bytes the peer published. Every message read is checked
- * against its buffer and the limit; reads stop within a bounded number of
- * calls whatever the bytes say.
+ * against its buffer and the limit, every message read in place against
+ * the ring's bounds, and while any is held the consumer head published
+ * stays at the oldest; reads stop within a bounded number of calls
+ * whatever the bytes say.
  */
 
 #include <errno.h>
@@ -49,6 +51,35 @@ check_msg(int64_t len, size_t cap, uint32_t limit)
 		abort();
 }
 
+/* Messages in place lie inside the ring, and hold it until given back. */
+static int
+read_in_place(struct fuzz_pair *p, uint32_t limit)
+{
+	struct rte_vmci_qp_msg_ref refs[4];
+	const uint8_t *ring = p->data[1];
+	int i, n;
+
+	n = rte_vmci_qp_msg_dequeue_zc_burst(p->ep, refs, 4);
+	for (i = 0; i < n; i++) {
+		if ((const uint8_t *)refs[i].data < ring ||
+		    (const uint8_t *)refs[i].data + refs[i].len > ring + p->size[1] ||
+		    refs[i].pos >= p->size[1])
+			abort();
+		check_msg(refs[i].len, p->size[1], limit);
+	}
+	if (n > 0) {
+		/* Held: a resync or a copying read must not publish past the first. */
+		rte_vmci_qp_msg_resync(p->ep);
+		if (p->hdr[0]->consumer_head != refs[0].pos)
+			abort();
+		if (n > 1 && rte_vmci_qp_msg_zc_done(p->ep, refs[1].pos) != 0)
+			abort();
+		if (rte_vmci_qp_msg_zc_done(p->ep, RTE_VMCI_QP_ZC_ALL) != 0)
+			abort();
+	}
+	return n;
+}
+
 static void
 read_all(struct fuzz_pair *p, uint32_t limit, uint8_t how)
 {
@@ -58,7 +89,7 @@ read_all(struct fuzz_pair *p, uint32_t limit, uint8_t how)
 	int n;
 
 	for (round = 0; round < 64; round++) {
-		switch ((how + round) % 4) {
+		switch ((how + round) % 5) {
 		case 0:
 			ret = rte_vmci_qp_msg_peek_len(p->ep);
 			if (ret >= 0 && limit != 0 && ret > limit)
@@ -80,6 +111,9 @@ read_all(struct fuzz_pair *p, uint32_t limit, uint8_t how)
 			ret = rte_vmci_qp_msg_fetchv(p->ep, seg, 2);
 			check_msg(ret, MSG_BUF + 7, limit);
 			rte_vmci_qp_release(p->ep);
+			break;
+		case 3:
+			ret = read_in_place(p, limit);
 			break;
 		default:
 			ret = rte_vmci_qp_msg_resync(p->ep);
