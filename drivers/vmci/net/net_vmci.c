@@ -523,6 +523,17 @@ reap_retired(struct net_vmci_port *p, bool stopped)
 	}
 }
 
+/* Frames received in place on withdrawn pairs that the application still holds. */
+static unsigned int
+retired_frames_held(struct net_vmci_port *p)
+{
+	unsigned int i, held = 0;
+
+	for (i = 0; i < p->nb_retired; i++)
+		held += pair_frames_held(&p->retired[i].pair);
+	return held;
+}
+
 static void
 retire_pair(struct net_vmci_port *p, uint16_t i)
 {
@@ -572,8 +583,9 @@ can_connect(struct net_vmci_port *p)
 		return true;
 	if (p->polls % 100 == 1)
 		NET_VMCI_LOG(WARNING, "port %u: %u old pairs still reachable by lcores that "
-			     "have not polled since; reconnecting once they do (or at stop)",
-			     p->eth_dev->data->port_id, p->nb_retired);
+			     "have not polled since, or holding %u frames received in place that "
+			     "the application has not freed; reconnecting once they are not",
+			     p->eth_dev->data->port_id, p->nb_retired, retired_frames_held(p));
 	return false;
 }
 
@@ -590,7 +602,7 @@ install_endpoints(struct net_vmci_port *p)
 		rxq->fatal = 0;
 		txq->fatal = 0;
 		rxq->resync_pending = 0;
-		if (p->rx_zero_copy)
+		if (rxq->rx_zero_copy)
 			p->pairs[i].zc = zc_create(p, i, ep);
 		/* The slots before the endpoint: a burst that loads it finds them (zc_of()). */
 		__atomic_store_n(&rxq->zc, p->pairs[i].zc, __ATOMIC_RELEASE);
@@ -1049,11 +1061,10 @@ net_vmci_dev_start(struct rte_eth_dev *dev)
 static void
 abandon_held_pairs(struct net_vmci_port *p)
 {
-	unsigned int i, held = 0;
+	unsigned int held;
 
 	reap_retired(p, true);
-	for (i = 0; i < p->nb_retired; i++)
-		held += pair_frames_held(&p->retired[i].pair);
+	held = retired_frames_held(p);
 	if (p->nb_retired > 0)
 		NET_VMCI_LOG(WARNING, "port %u: closed with %u frames received in place still "
 			     "held by the application, expected none: %u queue pair(s) stay "
@@ -1282,6 +1293,27 @@ queue_alloc(struct rte_eth_dev *dev, uint16_t qid, unsigned int socket_id, bool 
 	return q;
 }
 
+/*
+ * Frames in place are mbufs over ring memory: a pool whose mbufs carry
+ * pinned external buffers of their own cannot take them (its mbufs are
+ * never detached, so the frame's free callback would never run).
+ */
+static bool
+rx_zero_copy_possible(struct rte_eth_dev *dev, uint16_t qid, struct rte_mempool *mp)
+{
+	struct net_vmci_port *p = dev->data->dev_private;
+
+	if (!p->rx_zero_copy)
+		return false;
+	if (rte_pktmbuf_priv_flags(mp) & RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF) {
+		NET_VMCI_LOG(WARNING, "port %u: Rx queue %u: pool %s has pinned external "
+			     "buffers, expected ordinary mbufs for rx_zero_copy=1: reading by copy",
+			     dev->data->port_id, qid, mp->name);
+		return false;
+	}
+	return true;
+}
+
 static int
 net_vmci_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket_id, const struct rte_eth_rxconf *conf,
@@ -1306,6 +1338,7 @@ net_vmci_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -ENOMEM;
 	q->mp = mp;
 	q->seg_room = RTE_MIN(room - RTE_PKTMBUF_HEADROOM, (uint32_t)UINT16_MAX);
+	q->rx_zero_copy = rx_zero_copy_possible(dev, qid, mp);
 	dev->data->rx_queues[qid] = q;
 	return 0;
 }
@@ -1366,7 +1399,7 @@ net_vmci_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 enum {
 	XS_RX_OVERSIZE, XS_TX_OVERSIZE, XS_TX_RING_FULL, XS_RX_BAD_RECORDS, XS_RX_RESYNCS,
 	XS_RX_RESYNC_BYTES, XS_RING_INDEX_ERRORS, XS_PEER_DETACH, XS_RECONNECTS, XS_BAD_OFFERS,
-	XS_RX_ZC_FRAMES, XS_RX_ZC_FULL, XS_COUNT
+	XS_RX_ZC_FRAMES, XS_RX_ZC_FULL, XS_RX_ZC_REPAIRED, XS_COUNT
 };
 
 static const char * const xstat_names[XS_COUNT] = {
@@ -1382,6 +1415,7 @@ static const char * const xstat_names[XS_COUNT] = {
 	[XS_BAD_OFFERS] = "rendezvous_bad_offers",
 	[XS_RX_ZC_FRAMES] = "rx_zero_copy_frames",
 	[XS_RX_ZC_FULL] = "rx_zero_copy_slots_full",
+	[XS_RX_ZC_REPAIRED] = "rx_zero_copy_mbufs_repaired",
 };
 
 static int
@@ -1418,6 +1452,7 @@ net_vmci_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 		v[XS_RX_RESYNC_BYTES] += q->stats.resync_bytes;
 		v[XS_RX_ZC_FRAMES] += q->stats.zc_frames;
 		v[XS_RX_ZC_FULL] += q->stats.zc_full;
+		v[XS_RX_ZC_REPAIRED] += q->stats.zc_repaired;
 		v[XS_RING_INDEX_ERRORS] += q->stats.idx_errors;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {

@@ -67,6 +67,7 @@ struct net_vmci_qstats {
 	uint64_t idx_errors; /* peer index out of range: connection torn down */
 	uint64_t zc_frames;  /* Rx: frames delivered in place (rx_zero_copy) */
 	uint64_t zc_full;    /* Rx: bursts that copied, every in-place slot being held */
+	uint64_t zc_repaired; /* Rx: in-place mbufs the pool gave back still external */
 };
 
 /*
@@ -130,6 +131,8 @@ struct net_vmci_queue {
 	 * NULL; used only if its ep is the one the burst loaded.
 	 */
 	struct net_vmci_zc *zc;
+	/* Rx: the port has rx_zero_copy=1 (its mbufs are checked on allocation). */
+	bool rx_zero_copy;
 	uint64_t last_resync_tsc;
 	/* Rx: a bad record is counted and waits for its rate-limited resync. */
 	uint32_t resync_pending;

@@ -105,6 +105,42 @@ rx_drop(struct net_vmci_queue *q, struct rte_vmci_qp *ep)
 }
 
 /*
+ * A frame received in place that went back to the pool without passing
+ * through the mbuf library's free (a Tx queue with
+ * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE puts mbufs back as they are) comes out
+ * of it still external, over ring memory that a read would then write.
+ * Detaching it runs its free callback, so its slot is done as well.
+ */
+static __rte_noinline void
+zc_repair(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (RTE_MBUF_HAS_EXTBUF(m[i])) {
+			rte_pktmbuf_detach(m[i]);
+			q->stats.zc_repaired++;
+		}
+	}
+}
+
+/* Only a queue that receives in place can get such mbufs (its pool is not pinned). */
+static inline void
+zc_check_fresh(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int i;
+
+	if (likely(!q->rx_zero_copy))
+		return;
+	for (i = 0; i < n; i++) {
+		if (unlikely(RTE_MBUF_HAS_EXTBUF(m[i]))) {
+			zc_repair(q, m + i, n - i);
+			return;
+		}
+	}
+}
+
+/*
  * Allocate mbufs for @len bytes, read the frame into them, and only then
  * link them into a chain. Until the frame is in, they are separate mbufs:
  * rte_pktmbuf_free_bulk() frees each array entry together with its chain,
@@ -125,6 +161,7 @@ rx_one(struct net_vmci_queue *q, struct rte_vmci_qp *ep, uint32_t len, int64_t *
 		*err = -ENOBUFS;
 		return NULL;
 	}
+	zc_check_fresh(q, segs, nseg);
 	for (i = 0; i < nseg; i++) {
 		uint32_t n = RTE_MIN(left, (uint32_t)q->seg_room);
 
@@ -184,6 +221,7 @@ rx_alloc(struct net_vmci_queue *q, struct rte_mbuf **m, unsigned int want)
 			return 0;
 		want /= 2;
 	}
+	zc_check_fresh(q, m, want);
 	return want;
 }
 
@@ -338,11 +376,13 @@ rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp
 	int got, n = 0;
 
 	*took = false;
-	want = RTE_MIN(RTE_MIN(want, (unsigned int)nb_pkts), free_slots);
-	if (unlikely(want == 0)) {
+	if (unlikely(free_slots == 0)) {
 		q->stats.zc_full++;
 		return 0;
 	}
+	want = RTE_MIN(RTE_MIN(want, (unsigned int)nb_pkts), free_slots);
+	if (unlikely(want == 0))
+		return 0;
 	want = rx_alloc(q, m, want);
 	if (unlikely(want == 0))
 		return 0; /* the copying read finds no mbuf either, and counts it */
