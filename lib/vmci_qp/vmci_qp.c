@@ -916,40 +916,6 @@ msg_bad(struct rte_vmci_qp *qp)
 	return -EBADMSG;
 }
 
-/*
- * Validate the record at the local head. The header is copied out once
- * and only the copy is used. Returns the payload length and sets @rec to
- * the record's ring bytes; -EAGAIN when nothing is ready.
- */
-static int64_t
-msg_next(struct rte_vmci_qp *qp, uint64_t *rec)
-{
-	struct rte_vmci_qp_rec_hdr hdr;
-	int64_t ready;
-
-	if (unlikely(qp->cons.broken))
-		return -EBADMSG;
-	ready = cons_ready(qp, REC_HDR_SIZE);
-	if (unlikely(ready < 0))
-		return ready;
-	if (ready == 0)
-		return -EAGAIN;
-	/* Writers publish whole records: a partial header is corruption. */
-	if (unlikely((uint64_t)ready < REC_HDR_SIZE))
-		return msg_bad(qp);
-	ring_read_small(qp->cons_data, qp->cons_size, qp->cons.head, &hdr, REC_HDR_SIZE);
-	if (unlikely(hdr.magic != RTE_VMCI_QP_REC_MAGIC || hdr.flags != 0 ||
-		     hdr.len > qp->max_rx_msg_len))
-		return msg_bad(qp);
-	*rec = rec_size(hdr.len);
-	ready = cons_ready(qp, *rec);
-	if (unlikely(ready < 0))
-		return ready;
-	if (unlikely((uint64_t)ready < *rec))
-		return msg_bad(qp);
-	return hdr.len;
-}
-
 static void
 msg_consume(struct rte_vmci_qp *qp, const struct iovec *seg, uint64_t len, uint64_t rec)
 {
@@ -1066,6 +1032,17 @@ burst_begin(const struct rte_vmci_qp *qp)
 	};
 
 	return c;
+}
+
+/* Validate the record at the local head, as a burst of one would. */
+static int64_t
+msg_next(struct rte_vmci_qp *qp, uint64_t *rec)
+{
+	struct burst_cursor c = burst_begin(qp);
+
+	if (unlikely(qp->cons.broken))
+		return -EBADMSG;
+	return burst_next(qp, &c, rec);
 }
 
 /* Arguments of a burst read, and whether message reads still work. */
