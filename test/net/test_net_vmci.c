@@ -2434,6 +2434,9 @@ static const struct devargs_case bad_devargs[] = {
 	{ "dev=vmci_emu0,dev=vmci_emu0,peer=2", "dev= given 2 times" },
 	{ "dev=vmci_emu0,role=attach,role=create,peer=2", "role= given 2 times" },
 	{ "dev=vmci_emu0,role=attach,handle=2:5,handle=2:6", "handle= given 2 times" },
+	{ "dev=vmci_emu0,peer=2,rx_zero_copy=2", "invalid rx_zero_copy=2" },
+	{ "dev=vmci_emu0,peer=2,rx_zero_copy=yes", "invalid rx_zero_copy=yes" },
+	{ "dev=vmci_emu0,peer=2,rx_zero_copy=", "invalid rx_zero_copy=" },
 	/* The emulated host end is a device now (vmci_host0), not a role. */
 	{ "dev=vmci_emu0,role=host,peer=20", "expected create or attach" },
 };
@@ -2443,6 +2446,8 @@ static const char * const good_devargs[] = {
 	"dev=vmci_emu0,role=attach,handle=0x2:0x1388",
 	"dev=vmci_emu0,peer=4294967294,service=0,queues=8,qsize=16777216",
 	"dev=vmci_emu0,peer=0x14,service=0xfffffffe,qsize=0x10000",
+	"dev=vmci_emu0,peer=2,rx_zero_copy=1",
+	"dev=vmci_emu0,peer=2,rx_zero_copy=0",
 };
 
 static int

@@ -323,11 +323,13 @@ check_keys(const char *name, const struct rte_kvargs *kv)
 static int
 parse_bool_arg(const char *key, const char *value, void *out)
 {
-	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+	uint64_t v;
+
+	if (parse_number(value, strlen(value), 1, &v) < 0) {
 		NET_VMCI_LOG(ERR, "invalid %s=%s: expected 0 or 1", key, value);
 		return -EINVAL;
 	}
-	*(bool *)out = value[0] == '1';
+	*(bool *)out = v == 1;
 	return 0;
 }
 

@@ -414,10 +414,8 @@ rx_burst_zc(struct net_vmci_queue *q, struct net_vmci_zc *zc, struct rte_vmci_qp
 	if ((unsigned int)got < want)
 		rte_mempool_put_bulk(q->mp, (void **)&m[got], want - got);
 	/* Frames copied or dropped: their space goes back now, unless an older one is held. */
-	if ((unsigned int)got > in_place) {
-		zc_advance(zc);
+	if ((unsigned int)got > in_place)
 		zc_give_back(zc, ep);
-	}
 	q->stats.zc_frames += in_place;
 	*took = true;
 	return n;
