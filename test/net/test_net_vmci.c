@@ -648,12 +648,12 @@ pool_complete(void)
 }
 
 /*
- * Send @len-byte frames from port 1 while port 0 receives and keeps them,
- * until the sender has been stopped by a full ring for a while, or @max
- * frames were sent. Returns frames sent.
+ * Send @len-byte frames from @mp on port 1 while port 0 receives and keeps
+ * them, until the sender has been stopped by a full ring for a while, or
+ * @max frames were sent. Returns frames sent.
  */
 static unsigned int
-zc_fill(uint32_t len, unsigned int max)
+zc_fill(struct rte_mempool *mp, uint32_t len, unsigned int max)
 {
 	unsigned int sent = 0, idle = 0;
 	struct rte_mbuf *m;
@@ -661,7 +661,7 @@ zc_fill(uint32_t len, unsigned int max)
 
 	zc_nb_held = 0;
 	while (idle < 1000 && sent < max) {
-		m = make_frame(sent, len, 1);
+		m = make_frame_in(mp, sent, len, 1);
 		if (m == NULL)
 			break;
 		if (rte_eth_tx_burst(1, 0, &m, 1) == 1) {
@@ -740,7 +740,7 @@ test_zc_hold_keeps_ring(void)
 	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
 	drain_port0();
 	TEST_ASSERT(xstat(0, "rx_zero_copy_frames", &frames0) == 0, "xstat");
-	sent = zc_fill(ZC_FRAME, ZC_HOLD_MAX);
+	sent = zc_fill(pool, ZC_FRAME, ZC_HOLD_MAX);
 	TEST_ASSERT(sent > 100, "only %u frames sent", sent);
 	TEST_ASSERT(sent < ZC_HOLD_MAX, "the sender never found the ring full (%u frames)", sent);
 	TEST_ASSERT_EQUAL(zc_nb_held, sent, "frames received");
@@ -787,7 +787,7 @@ test_zc_slots_full(void)
 	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
 	drain_port0();
 	TEST_ASSERT(xstat(0, "rx_zero_copy_slots_full", &full0) == 0, "xstat");
-	sent = zc_fill(ZC_SHORT, 1500);
+	sent = zc_fill(pool, ZC_SHORT, 1500);
 	TEST_ASSERT(sent == 1500 && zc_nb_held == sent, "%u frames sent, %u received", sent,
 		    zc_nb_held);
 	if (zc_check_held(ZC_SHORT, &in_place) != TEST_SUCCESS)
@@ -813,7 +813,7 @@ test_zc_held_across_reconnect(void)
 
 	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
 	drain_port0();
-	sent = zc_fill(ZC_FRAME, 50);
+	sent = zc_fill(pool, ZC_FRAME, 50);
 	TEST_ASSERT(sent == 50 && zc_nb_held == sent, "%u frames sent, %u received", sent,
 		    zc_nb_held);
 	TEST_ASSERT_EQUAL(rte_eth_dev_stop(1), 0, "stop port 1");
@@ -833,35 +833,6 @@ test_zc_held_across_reconnect(void)
 	return send_sizes(1, 0, 60, 2000);
 }
 
-/* Send @n frames of @len bytes from @mp on port 1; port 0 receives and keeps them, intact. */
-static int
-zc_fill_from(struct rte_mempool *mp, uint32_t len, unsigned int n)
-{
-	uint64_t deadline = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
-	unsigned int sent = 0, i;
-	struct rte_mbuf *m;
-
-	zc_nb_held = 0;
-	while (zc_nb_held < n) {
-		TEST_ASSERT(rte_get_timer_cycles() < deadline, "%u of %u frames received",
-			    zc_nb_held, n);
-		if (sent < n) {
-			m = make_frame_in(mp, sent, len, 1);
-			TEST_ASSERT(m != NULL, "mbuf for frame %u", sent);
-			if (rte_eth_tx_burst(1, 0, &m, 1) == 1)
-				sent++;
-			else
-				rte_pktmbuf_free(m);
-		}
-		zc_nb_held += rte_eth_rx_burst(0, 0, zc_held + zc_nb_held,
-					       RTE_MIN((unsigned int)BURST, n - zc_nb_held));
-	}
-	for (i = 0; i < zc_nb_held; i++)
-		if (check_frame(zc_held[i], i, len) != TEST_SUCCESS)
-			return TEST_FAILED;
-	return TEST_SUCCESS;
-}
-
 /*
  * Frames in place put back into the pool as they are, as a Tx queue with
  * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE does: the port must detach them when it
@@ -871,12 +842,12 @@ static int
 fast_free_repaired(struct rte_mempool *tx_pool)
 {
 	uint64_t repaired0 = 0, repaired1 = 0;
-	unsigned int sent, in_place, i;
+	unsigned int sent, in_place, short_in_place, i;
 
 	TEST_ASSERT(wait_link(0, true) && wait_link(1, true), "links up");
 	drain_port0();
 	TEST_ASSERT(xstat(0, "rx_zero_copy_mbufs_repaired", &repaired0) == 0, "xstat");
-	sent = zc_fill(ZC_FRAME, 20);
+	sent = zc_fill(pool, ZC_FRAME, 20);
 	TEST_ASSERT(sent == 20 && zc_nb_held == sent, "%u frames sent, %u received", sent,
 		    zc_nb_held);
 	if (zc_check_held(ZC_FRAME, &in_place) != TEST_SUCCESS)
@@ -891,7 +862,10 @@ fast_free_repaired(struct rte_mempool *tx_pool)
 			rte_pktmbuf_free(zc_held[i]);
 	}
 	/* Short frames from another pool, kept: port 0's Rx takes those 20 mbufs first. */
-	if (zc_fill_from(tx_pool, 200, 100) != TEST_SUCCESS)
+	sent = zc_fill(tx_pool, 200, 100);
+	TEST_ASSERT(sent == 100 && zc_nb_held == sent, "%u short frames sent, %u received", sent,
+		    zc_nb_held);
+	if (zc_check_held(200, &short_in_place) != TEST_SUCCESS)
 		return TEST_FAILED;
 	TEST_ASSERT(xstat(0, "rx_zero_copy_mbufs_repaired", &repaired1) == 0, "xstat");
 	TEST_ASSERT_EQUAL(repaired1 - repaired0, in_place, "mbufs repaired");
@@ -2661,7 +2635,7 @@ main(int argc, char **argv)
 		ret = vmci_test_run_suite(suite);
 	/* Closing with frames still held keeps their memory: freeing them after must be safe. */
 	if (suite == &zc_suite && ret == 0)
-		zc_fill(ZC_FRAME, 10);
+		zc_fill(pool, ZC_FRAME, 10);
 	RTE_ETH_FOREACH_DEV(port) {
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
